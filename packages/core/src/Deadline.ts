@@ -1,0 +1,192 @@
+/**
+ * A deadline is an instant on Effect's `Clock`, so `TestClock` moves it. It
+ * travels through a program as the `CurrentDeadline` reference and never goes up:
+ * nested deadlines take the earlier of the two.
+ *
+ * @since 0.1.0
+ */
+import type * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Option from "effect/Option"
+import * as internal from "./internal/deadline.js"
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export const TypeId: unique symbol = internal.TypeId
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * An instant, in milliseconds of `Clock.currentTimeMillis`. `Infinity` is a
+ * deadline that never passes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Deadline {
+  readonly [TypeId]: TypeId
+  readonly epochMillis: number
+}
+
+/**
+ * Chooses the deadline of one attempt from the request's deadline, the
+ * attempt's number (from 0) and the number of attempts the strategy may send.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AttemptDeadline {
+  (context: AttemptDeadline.Context): Effect.Effect<Deadline>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace AttemptDeadline {
+  /**
+   * @since 0.1.0
+   */
+  export interface Context {
+    readonly deadline: Deadline
+    readonly attempt: number
+    readonly attempts: number
+  }
+}
+
+/**
+ * Fails an effect whose deadline passed before it finished.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const DeadlineExceededError: typeof internal.DeadlineExceededError = internal.DeadlineExceededError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type DeadlineExceededError = internal.DeadlineExceededError
+
+/**
+ * The deadline of the work in progress, if any. Default: none.
+ *
+ * @example
+ * import { Deadline } from "@aio-request/core"
+ * import { Effect, Option } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const deadline = yield* Deadline.CurrentDeadline
+ *   if (Option.isSome(deadline)) yield* Effect.log(yield* Deadline.remaining(deadline.value))
+ * })
+ * @since 0.1.0
+ * @category references
+ */
+export const CurrentDeadline: Context.Reference<internal.CurrentDeadline, Option.Option<Deadline>> =
+  internal.CurrentDeadline
+
+/**
+ * A deadline `timeout` from now. A negative timeout gives an expired deadline.
+ *
+ * @example
+ * const deadline = yield* Deadline.fromTimeout("5 seconds")
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromTimeout: (timeout: Duration.DurationInput) => Effect.Effect<Deadline> = internal.fromTimeout
+
+/**
+ * A deadline at `epochMillis` on the `Clock`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const unsafeMake: (epochMillis: number) => Deadline = internal.unsafeMake
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isDeadline: (u: unknown) => u is Deadline = internal.isDeadline
+
+/**
+ * The time left before the deadline, zero once it has passed.
+ *
+ * @example
+ * const left = yield* Deadline.remaining(deadline)
+ * @since 0.1.0
+ * @category getters
+ */
+export const remaining: (self: Deadline) => Effect.Effect<Duration.Duration> = internal.remaining
+
+/**
+ * Whether the deadline has passed.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const isExpired: (self: Deadline) => Effect.Effect<boolean> = internal.isExpired
+
+/**
+ * The earlier of two deadlines.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const min: {
+  (that: Deadline): (self: Deadline) => Deadline
+  (self: Deadline, that: Deadline): Deadline
+} = internal.min
+
+/**
+ * Runs `effect` with `CurrentDeadline` set to the earlier of the inherited
+ * deadline and now + `timeout`; fails with `DeadlineExceededError` at that
+ * deadline if `effect` is still running (and interrupts it).
+ *
+ * @example
+ * import { Deadline } from "@aio-request/core"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.sleep("1 second").pipe(Deadline.within("500 millis"))
+ * // fails with DeadlineExceededError after 500 millis
+ * @since 0.1.0
+ * @category combinators
+ */
+export const within: {
+  (timeout: Duration.DurationInput): <A, E, R>(
+    self: Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E | DeadlineExceededError, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, timeout: Duration.DurationInput): Effect.Effect<
+    A,
+    E | DeadlineExceededError,
+    R
+  >
+} = internal.within
+
+/**
+ * Every attempt gets the whole remaining deadline *(seed)*.
+ *
+ * @since 0.1.0
+ * @category attempt deadlines
+ */
+export const passThrough: AttemptDeadline = internal.passThrough
+
+/**
+ * Attempt `i` of `n` gets remaining / (k − i), where k = min(attemptsToSplit ?? n, n);
+ * once k − i ≤ 1 it gets all that remains *(seed)*. A fast failure hands the
+ * time it did not use on to the attempts after it.
+ *
+ * @example
+ * Strategy.sequential({ attemptDeadline: Deadline.splitBetweenAttempts({ attemptsToSplit: 2 }) })
+ * @since 0.1.0
+ * @category attempt deadlines
+ */
+export const splitBetweenAttempts: (options?: { readonly attemptsToSplit?: number | undefined }) => AttemptDeadline =
+  internal.splitBetweenAttempts

@@ -1,0 +1,244 @@
+/**
+ * A `Strategy` decides how many attempts a request sends, when, and which
+ * outcome wins: one attempt, sequential retries, or parallel hedged attempts.
+ * Strategies are values: build one, then `run` it with an attempt effect, a
+ * classifier and a deadline.
+ *
+ * @since 0.1.0
+ */
+import type * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import type * as Option from "effect/Option"
+import type * as Deadline from "./Deadline.js"
+import type * as Delays from "./Delays.js"
+import * as internal from "./internal/strategy.js"
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export const TypeId: unique symbol = internal.TypeId
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Strategy {
+  readonly [TypeId]: TypeId
+}
+
+/**
+ * What a classifier says of an attempt's outcome.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Verdict = "accept" | "reject"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface AttemptContext {
+  /** The attempt's number in this run, from 0. */
+  readonly attempt: number
+  /** The attempt's own deadline (also in `CurrentDeadline` while it runs). */
+  readonly deadline: Deadline.Deadline
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunOptions<A, E, R> {
+  readonly attempt: (context: AttemptContext) => Effect.Effect<A, E, R>
+  readonly classify: (exit: Exit.Exit<A, E | Deadline.DeadlineExceededError>) => Verdict
+  /** The deadline of the whole run. */
+  readonly deadline: Deadline.Deadline
+  /** Names the kind of request for `Delays` (for HTTP: method and path template). */
+  readonly key?: string | undefined
+  /** The HTTP method, for `byMethod`. */
+  readonly method?: string | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace Strategy {
+  /**
+   * @since 0.1.0
+   */
+  export interface SequentialOptions {
+    /** Integer ≥ 1. Default 3. */
+    readonly attempts?: number | undefined
+    /** Default `Delays.linear()`. */
+    readonly delays?: Delays.Delays | undefined
+    /** Default `Deadline.passThrough`. */
+    readonly attemptDeadline?: Deadline.AttemptDeadline | undefined
+  }
+
+  /**
+   * @since 0.1.0
+   */
+  export interface ParallelOptions {
+    /** Integer ≥ 1. Default 3. */
+    readonly attempts?: number | undefined
+    /** Attempt n starts `delay(n)` after the first. Default `Delays.linear()`. */
+    readonly delays?: Delays.Delays | undefined
+  }
+
+  /**
+   * @since 0.1.0
+   */
+  export interface RetryUntilDeadlineOptions {
+    /** The wait before round n (n ≥ 1) of the base strategy. Default `Delays.linear()`. */
+    readonly delays?: Delays.Delays | undefined
+  }
+}
+
+/**
+ * One attempt, no retries.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const single: Strategy = internal.single
+
+/**
+ * Attempts one after another, stopping at the first accepted outcome. Before
+ * attempt n it waits `delays(n)`; if the remaining deadline is shorter than
+ * that wait it stops and returns the last outcome *(seed)*.
+ *
+ * @example
+ * import { Deadline, Delays, Strategy } from "@aio-request/core"
+ *
+ * Strategy.sequential({
+ *   attempts: 3,
+ *   delays: Delays.linear({ multiplier: "50 millis" }),
+ *   attemptDeadline: Deadline.splitBetweenAttempts()
+ * })
+ * @since 0.1.0
+ * @category constructors
+ */
+export const sequential: (options?: Strategy.SequentialOptions) => Strategy = internal.sequential
+
+/**
+ * Hedging: attempt 0 starts at once, attempt n at `delays(n)` after the start
+ * *(seed)*, or at once when an earlier attempt is rejected. The first accepted
+ * outcome wins and the other attempts are interrupted; if none is accepted, the
+ * first rejected outcome to complete is returned *(seed)*.
+ *
+ * @example
+ * Strategy.parallel({ attempts: 2, delays: Delays.constant("50 millis") })
+ * @since 0.1.0
+ * @category constructors
+ */
+export const parallel: (options?: Strategy.ParallelOptions) => Strategy = internal.parallel
+
+/**
+ * Runs `base` again, waiting `delays(round)` in between, until an outcome is
+ * accepted; once the deadline passes the run fails with `DeadlineExceededError`.
+ *
+ * @example
+ * Strategy.single.pipe(Strategy.retryUntilDeadline({ delays: Delays.constant("100 millis") }))
+ * @since 0.1.0
+ * @category combinators
+ */
+export const retryUntilDeadline: {
+  (options?: Strategy.RetryUntilDeadlineOptions): (base: Strategy) => Strategy
+  (base: Strategy, options?: Strategy.RetryUntilDeadlineOptions): Strategy
+} = internal.retryUntilDeadline
+
+/**
+ * Picks the strategy by HTTP method (case-insensitive), `fallback` (default
+ * `single`) for the others.
+ *
+ * @example
+ * Strategy.byMethod({ GET: Strategy.parallel(), PUT: Strategy.sequential() })
+ * @since 0.1.0
+ * @category constructors
+ */
+export const byMethod: (strategies: Readonly<Record<string, Strategy>>, fallback?: Strategy) => Strategy =
+  internal.byMethod
+
+/**
+ * GET, HEAD and OPTIONS: `sequential()` (3 attempts, linear delays); other
+ * methods: `single` *(seed: safe and unsafe methods)*.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaultStrategy: Strategy = internal.defaultStrategy
+
+export {
+  /**
+   * @since 0.1.0
+   * @category constructors
+   */
+  defaultStrategy as default
+}
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isStrategy: (u: unknown) => u is Strategy = internal.isStrategy
+
+/**
+ * Runs a strategy. Attempts are numbered from 0 and each runs with
+ * `CurrentDeadline` set to its attempt deadline; an attempt still running at
+ * that deadline is interrupted and its outcome is a `DeadlineExceededError`
+ * failure, classified like any other. The last outcome is returned as it was.
+ * When the run's deadline passes, the result is `DeadlineExceededError`,
+ * delivered at the deadline, and every attempt still running is interrupted.
+ *
+ * @example
+ * import { Deadline, Strategy } from "@aio-request/core"
+ * import { Effect, Exit } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const deadline = yield* Deadline.fromTimeout("1 second")
+ *   return yield* Strategy.run(Strategy.sequential(), {
+ *     attempt: ({ attempt }) => callUpstream(attempt),
+ *     classify: (exit) => Exit.isSuccess(exit) ? "accept" : "reject",
+ *     deadline
+ *   })
+ * })
+ * @since 0.1.0
+ * @category running
+ */
+export const run: {
+  <A, E, R>(options: RunOptions<A, E, R>): (self: Strategy) => Effect.Effect<A, E | Deadline.DeadlineExceededError, R>
+  <A, E, R>(self: Strategy, options: RunOptions<A, E, R>): Effect.Effect<A, E | Deadline.DeadlineExceededError, R>
+} = internal.run
+
+/**
+ * The strategy that overrides a client's own for the requests inside an
+ * effect. Default: none.
+ *
+ * @since 0.1.0
+ * @category references
+ */
+export const CurrentStrategy: Context.Reference<internal.CurrentStrategy, Option.Option<Strategy>> =
+  internal.CurrentStrategy
+
+/**
+ * Runs `effect` with `CurrentStrategy` set to `strategy`.
+ *
+ * @example
+ * client.execute(request).pipe(Strategy.withStrategy(Strategy.parallel({ attempts: 2 })))
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withStrategy: {
+  (strategy: Strategy): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, strategy: Strategy): Effect.Effect<A, E, R>
+} = internal.withStrategy

@@ -1,0 +1,29 @@
+/**
+ * @since 0.1.0
+ */
+export * as Deadline from "./Deadline.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Delays from "./Delays.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Priority from "./Priority.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RetryBudget from "./RetryBudget.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Strategy from "./Strategy.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as CircuitBreaker from "./CircuitBreaker.js"

@@ -1,0 +1,141 @@
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as Option from "effect/Option"
+import type * as Deadline from "../Deadline.js"
+import * as validate from "./validate.js"
+
+/** @internal */
+export const TypeId: typeof Deadline.TypeId = Symbol.for("@aio-request/core/Deadline") as typeof Deadline.TypeId
+
+class DeadlineImpl implements Deadline.Deadline {
+  readonly [TypeId]: Deadline.TypeId = TypeId
+  constructor(readonly epochMillis: number) {}
+  toString() {
+    return `Deadline(${Number.isFinite(this.epochMillis) ? new Date(this.epochMillis).toISOString() : "never"})`
+  }
+  toJSON() {
+    return { _id: "Deadline", epochMillis: this.epochMillis }
+  }
+}
+
+/** @internal */
+export const unsafeMake = (epochMillis: number): Deadline.Deadline =>
+  new DeadlineImpl(Number.isNaN(epochMillis) ? 0 : epochMillis)
+
+/** @internal */
+export const isDeadline = (u: unknown): u is Deadline.Deadline => typeof u === "object" && u !== null && TypeId in u
+
+/** @internal */
+export const fromTimeoutAt = (now: number, timeout: Duration.DurationInput): Deadline.Deadline => {
+  const millis = typeof timeout === "number" && timeout < 0
+    ? 0
+    : Option.match(Duration.decodeUnknown(timeout), { onNone: () => 0, onSome: Duration.toMillis })
+  return unsafeMake(now + Math.max(0, millis))
+}
+
+/** @internal */
+export const fromTimeout = (timeout: Duration.DurationInput): Effect.Effect<Deadline.Deadline> =>
+  Effect.map(Clock.currentTimeMillis, (now) => fromTimeoutAt(now, timeout))
+
+/** @internal */
+export const remainingAt = (self: Deadline.Deadline, now: number): Duration.Duration => {
+  const left = self.epochMillis - now
+  if (left === Infinity) return Duration.infinity
+  return left > 0 ? Duration.millis(left) : Duration.zero
+}
+
+/** @internal */
+export const remaining = (self: Deadline.Deadline): Effect.Effect<Duration.Duration> =>
+  Effect.map(Clock.currentTimeMillis, (now) => remainingAt(self, now))
+
+/** @internal */
+export const isExpired = (self: Deadline.Deadline): Effect.Effect<boolean> =>
+  Effect.map(Clock.currentTimeMillis, (now) => now >= self.epochMillis)
+
+/** @internal */
+export const min = dual<
+  (that: Deadline.Deadline) => (self: Deadline.Deadline) => Deadline.Deadline,
+  (self: Deadline.Deadline, that: Deadline.Deadline) => Deadline.Deadline
+>(2, (self, that) => self.epochMillis <= that.epochMillis ? self : that)
+
+/** @internal */
+export class DeadlineExceededError extends Data.TaggedError("DeadlineExceededError")<{
+  readonly reason?: "expired" | "below-threshold" | undefined
+}> {
+  override get message() {
+    return this.reason === "below-threshold"
+      ? "the remaining deadline is below the low-timeout threshold"
+      : "the deadline has passed"
+  }
+}
+
+/** @internal */
+export class CurrentDeadline extends Context.Reference<CurrentDeadline>()("@aio-request/core/CurrentDeadline", {
+  defaultValue: () => Option.none<Deadline.Deadline>()
+}) {}
+
+/**
+ * Interrupts `effect` when `deadline` passes and fails with
+ * `DeadlineExceededError`. With `disconnect`, the failure is delivered at that
+ * instant and the interruption completes in the background, so a slow
+ * finalizer does not delay the answer; without it, the failure waits for the
+ * interrupted effect's finalizers (its resources are released first).
+ *
+ * @internal
+ */
+export const cutAt = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  deadline: Deadline.Deadline,
+  options: { readonly disconnect: boolean }
+): Effect.Effect<A, E | DeadlineExceededError, R> =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const left = remainingAt(deadline, now)
+    if (!Duration.isFinite(left)) return effect
+    if (Duration.toMillis(left) <= 0) return Effect.fail(new DeadlineExceededError({ reason: "expired" }))
+    return Effect.timeoutFail(options.disconnect ? Effect.disconnect(effect) : effect, {
+      duration: left,
+      onTimeout: () => new DeadlineExceededError({ reason: "expired" })
+    })
+  })
+
+/** @internal */
+export const within = dual<
+  (timeout: Duration.DurationInput) => <A, E, R>(
+    self: Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E | DeadlineExceededError, R>,
+  <A, E, R>(
+    self: Effect.Effect<A, E, R>,
+    timeout: Duration.DurationInput
+  ) => Effect.Effect<A, E | DeadlineExceededError, R>
+>(2, (self, timeout) =>
+  Effect.gen(function*() {
+    const own = yield* fromTimeout(timeout)
+    const inherited = yield* CurrentDeadline
+    const deadline = Option.match(inherited, { onNone: () => own, onSome: (d) => min(d, own) })
+    return yield* cutAt(Effect.provideService(self, CurrentDeadline, Option.some(deadline)), deadline, {
+      disconnect: true
+    })
+  }))
+
+/** @internal */
+export const passThrough: Deadline.AttemptDeadline = (context) => Effect.succeed(context.deadline)
+
+/** @internal */
+export const splitBetweenAttempts = (
+  options?: { readonly attemptsToSplit?: number | undefined }
+): Deadline.AttemptDeadline => {
+  const attemptsToSplit = options?.attemptsToSplit === undefined
+    ? undefined
+    : validate.integer("Deadline.splitBetweenAttempts", "attemptsToSplit", options.attemptsToSplit, 2)
+  return (context) =>
+    Effect.map(Clock.currentTimeMillis, (now) => {
+      const k = Math.min(attemptsToSplit ?? context.attempts, context.attempts)
+      const left = context.deadline.epochMillis - now
+      if (k - context.attempt <= 1 || !Number.isFinite(left) || left <= 0) return context.deadline
+      return unsafeMake(now + left / (k - context.attempt))
+    })
+}

@@ -1,0 +1,216 @@
+/**
+ * The client and server metrics *(seed histograms)*, as plain Effect `Metric`
+ * values. They live in Effect's metric registry; `@aio-request/opentelemetry`
+ * exports them. Latencies are in seconds.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+
+/**
+ * The seed's latency buckets, in seconds.
+ *
+ * @since 0.1.0
+ * @category boundaries
+ */
+export const latencyBuckets: ReadonlyArray<number> = [
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.075,
+  0.1,
+  0.15,
+  0.2,
+  0.25,
+  0.3,
+  0.35,
+  0.4,
+  0.45,
+  0.5,
+  0.75,
+  1,
+  5,
+  10,
+  15,
+  20
+]
+
+const boundaries = MetricBoundaries.fromIterable(latencyBuckets)
+
+/**
+ * Per logical client request. Labels: `request_endpoint`, `request_method`,
+ * `request_path`, `response_status`, `circuit_breaker`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const clientLatency = Metric.histogram(
+  "aio_request_latency",
+  boundaries,
+  "Latency of a client request, all attempts included, in seconds"
+)
+
+/**
+ * Per attempt. Labels: `request_endpoint`, `request_method`, `request_path`,
+ * `response_status`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const transportLatency = Metric.histogram(
+  "aio_request_transport_latency",
+  boundaries,
+  "Latency of one attempt of a client request, in seconds"
+)
+
+/**
+ * Per server request. Labels: `request_client`, `request_method`,
+ * `request_path` (the route template), `response_status`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const serverLatency = Metric.histogram(
+  "aio_request_server_latency",
+  boundaries,
+  "Latency of a server request, in seconds"
+)
+
+/**
+ * Every attempt sent. Labels: `request_endpoint`, `request_method`, `request_path`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const attempts = Metric.counter("aio_request_attempts", {
+  description: "Attempts sent by clients",
+  incremental: true
+})
+
+/**
+ * Attempts sent in parallel with an earlier one still running (hedges).
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const hedges = Metric.counter("aio_request_hedges", {
+  description: "Hedged attempts sent by clients",
+  incremental: true
+})
+
+/**
+ * Attempts sent after an earlier one finished without being accepted (retries).
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const retries = Metric.counter("aio_request_retries", {
+  description: "Retry attempts sent by clients",
+  incremental: true
+})
+
+/**
+ * Circuit state changes. Labels: `request_endpoint`, `from`, `to`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const circuitBreakerTransitions = Metric.counter("aio_request_circuit_breaker_transitions", {
+  description: "Circuit breaker state changes",
+  incremental: true
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClientLabels {
+  readonly endpoint: string
+  readonly method: string
+  /** The path template, never the substituted path. */
+  readonly path: string
+}
+
+/**
+ * Records one logical client request.
+ *
+ * @since 0.1.0
+ * @category recording
+ */
+export const recordClientRequest = (
+  labels: ClientLabels & { readonly status: number; readonly circuitBreaker: boolean },
+  seconds: number
+): Effect.Effect<void> => {
+  const metric = clientLatency.pipe(
+    Metric.tagged("request_endpoint", labels.endpoint),
+    Metric.tagged("request_method", labels.method),
+    Metric.tagged("request_path", labels.path),
+    Metric.tagged("response_status", String(labels.status)),
+    Metric.tagged("circuit_breaker", String(labels.circuitBreaker))
+  )
+  return Metric.update(metric, seconds)
+}
+
+/**
+ * Records one attempt, and counts it as an attempt, a hedge or a retry.
+ *
+ * @since 0.1.0
+ * @category recording
+ */
+export const recordAttempt = (
+  labels: ClientLabels & { readonly status: number; readonly kind: "first" | "hedge" | "retry" },
+  seconds: number
+): Effect.Effect<void> => {
+  const tag = <T extends Metric.Metric<any, any, any>>(metric: T): T =>
+    metric.pipe(
+      Metric.tagged("request_endpoint", labels.endpoint),
+      Metric.tagged("request_method", labels.method),
+      Metric.tagged("request_path", labels.path)
+    ) as T
+  const latency = tag(transportLatency).pipe(Metric.tagged("response_status", String(labels.status)))
+  const counted = tag(attempts)
+  const extra = labels.kind === "hedge" ? tag(hedges) : labels.kind === "retry" ? tag(retries) : undefined
+  return Effect.zipRight(
+    Metric.update(latency, seconds),
+    Effect.zipRight(Metric.increment(counted), extra === undefined ? Effect.void : Metric.increment(extra))
+  )
+}
+
+/**
+ * Records one server request.
+ *
+ * @since 0.1.0
+ * @category recording
+ */
+export const recordServerRequest = (
+  labels: { readonly client: string; readonly method: string; readonly path: string; readonly status: number },
+  seconds: number
+): Effect.Effect<void> => {
+  const metric = serverLatency.pipe(
+    Metric.tagged("request_client", labels.client),
+    Metric.tagged("request_method", labels.method),
+    Metric.tagged("request_path", labels.path),
+    Metric.tagged("response_status", String(labels.status))
+  )
+  return Metric.update(metric, seconds)
+}
+
+/**
+ * Records a circuit state change.
+ *
+ * @since 0.1.0
+ * @category recording
+ */
+export const recordCircuitTransition = (
+  labels: { readonly endpoint: string; readonly from: string; readonly to: string }
+): Effect.Effect<void> => {
+  const metric = circuitBreakerTransitions.pipe(
+    Metric.tagged("request_endpoint", labels.endpoint),
+    Metric.tagged("from", labels.from),
+    Metric.tagged("to", labels.to)
+  )
+  return Metric.increment(metric)
+}
