@@ -46,9 +46,20 @@ export type Verdict = "accept" | "reject"
  * @since 0.1.0
  * @category models
  */
+export type AttemptKind = "first" | "hedge" | "retry"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface AttemptContext {
   /** The attempt's number in this run, from 0. */
   readonly attempt: number
+  /**
+   * `"first"` for attempt 0; `"hedge"` for an attempt a parallel strategy
+   * sends beside others; `"retry"` for one sent after an earlier one failed.
+   */
+  readonly kind: AttemptKind
   /** The attempt's own deadline (also in `CurrentDeadline` while it runs). */
   readonly deadline: Deadline.Deadline
 }

@@ -67,12 +67,13 @@ const admit = <A, E, R>(run: Run<A, E, R>): Effect.Effect<Option.Option<number>>
 const attempt = <A, E, R>(
   run: Run<A, E, R>,
   number: number,
+  kind: Strategy.AttemptKind,
   deadline: Deadline.Deadline,
   delays: Delays.Delays | undefined
 ): Effect.Effect<Outcome<A, E>, never, R> =>
   Effect.gen(function*() {
     const start = yield* Clock.currentTimeMillis
-    const exit = yield* run.options.attempt({ attempt: number, deadline }).pipe(
+    const exit = yield* run.options.attempt({ attempt: number, kind: number === 0 ? "first" : kind, deadline }).pipe(
       Effect.provideService(deadline_.CurrentDeadline, Option.some(deadline)),
       (effect) => deadline_.cutAt(effect, deadline, { disconnect: false }),
       Effect.exit
@@ -95,7 +96,7 @@ export const single: Strategy.Strategy = make(
     Effect.flatMap(admit(run), (number) =>
       Option.isNone(number)
         ? Effect.succeedNone
-        : Effect.asSome(attempt(run, number.value, run.options.deadline, undefined)))
+        : Effect.asSome(attempt(run, number.value, "retry", run.options.deadline, undefined)))
 )
 
 /** @internal */
@@ -120,7 +121,7 @@ export const sequential = (options?: Strategy.Strategy.SequentialOptions): Strat
         const number = yield* admit(run)
         if (Option.isNone(number)) return last
         const deadline = yield* attemptDeadline({ deadline: run.options.deadline, attempt: i, attempts })
-        const outcome = yield* attempt(run, number.value, deadline, delays)
+        const outcome = yield* attempt(run, number.value, "retry", deadline, delays)
         return outcome.verdict === "accept" ? Option.some(outcome) : yield* loop(i + 1, Option.some(outcome))
       })
     return loop(0, Option.none())
@@ -139,7 +140,7 @@ export const parallel = (options?: Strategy.Strategy.ParallelOptions): Strategy.
       // every rejection starts the next pending attempt at once
       const kicks = yield* Queue.unbounded<void>()
       const launch = (number: number) =>
-        attempt(run, number, run.options.deadline, delays).pipe(
+        attempt(run, number, "hedge", run.options.deadline, delays).pipe(
           Effect.flatMap((outcome) => Queue.offer(outcomes, Option.some(outcome))),
           Effect.forkScoped
         )
