@@ -22,6 +22,7 @@ export default tseslint.config(
         }
       }],
       "@typescript-eslint/no-explicit-any": "off",
+      "prefer-rest-params": "off",
       "@typescript-eslint/no-namespace": "off",
       "@typescript-eslint/no-empty-object-type": "off",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],

@@ -10,6 +10,7 @@ import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Option from "effect/Option"
+import type { Pipeable } from "effect/Pipeable"
 import type * as Deadline from "./Deadline.js"
 import type * as Delays from "./Delays.js"
 import * as internal from "./internal/strategy.js"
@@ -30,7 +31,7 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export interface Strategy {
+export interface Strategy extends Pipeable {
   readonly [TypeId]: TypeId
 }
 

@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
+import { pipeArguments } from "effect/Pipeable"
 import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
 import type * as Deadline from "../Deadline.js"
@@ -39,14 +40,22 @@ interface StrategyImpl extends Strategy.Strategy {
   readonly body: Body
 }
 
-const make = (description: string, body: Body): Strategy.Strategy => {
-  const self: StrategyImpl = {
-    [TypeId]: TypeId,
-    body,
-    toString: () => description
-  } as StrategyImpl
-  return self
+const StrategyProto = {
+  [TypeId]: TypeId,
+  pipe() {
+    return pipeArguments(this, arguments)
+  }
 }
+
+const make = (description: string, body: Body): Strategy.Strategy => {
+  const self = Object.create(StrategyProto) as { body: Body; toString: () => string }
+  self.body = body
+  self.toString = () => description
+  return self as unknown as StrategyImpl
+}
+
+/** @internal */
+export const isStrategy = (u: unknown): u is Strategy.Strategy => typeof u === "object" && u !== null && TypeId in u
 
 const bodyOf = (strategy: Strategy.Strategy): Body => (strategy as StrategyImpl).body
 
@@ -221,9 +230,6 @@ export const defaultStrategy: Strategy.Strategy = byMethod(
   { GET: sequential(), HEAD: sequential(), OPTIONS: sequential() },
   single
 )
-
-/** @internal */
-export const isStrategy = (u: unknown): u is Strategy.Strategy => typeof u === "object" && u !== null && TypeId in u
 
 /** @internal */
 export const run = dual<
