@@ -9,6 +9,7 @@ import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
+import type { Pipeable } from "effect/Pipeable"
 import * as internal from "./internal/deadline.js"
 
 /**
@@ -30,7 +31,7 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export interface Deadline {
+export interface Deadline extends Pipeable {
   readonly [TypeId]: TypeId
   readonly epochMillis: number
 }

@@ -5,6 +5,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
+import { pipeArguments } from "effect/Pipeable"
 import type * as Deadline from "../Deadline.js"
 import * as validate from "./validate.js"
 
@@ -14,6 +15,9 @@ export const TypeId: typeof Deadline.TypeId = Symbol.for("@aio-request/core/Dead
 class DeadlineImpl implements Deadline.Deadline {
   readonly [TypeId]: Deadline.TypeId = TypeId
   constructor(readonly epochMillis: number) {}
+  pipe() {
+    return pipeArguments(this, arguments)
+  }
   toString() {
     return `Deadline(${Number.isFinite(this.epochMillis) ? new Date(this.epochMillis).toISOString() : "never"})`
   }
