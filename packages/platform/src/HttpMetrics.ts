@@ -124,6 +124,37 @@ export const circuitBreakerTransitions = Metric.counter("aio_request_circuit_bre
 })
 
 /**
+ * The `response_status` label of outcomes without a response *(seed)*.
+ *
+ * - `deadlineExceeded` 408: the deadline passed;
+ * - `tooManyRedirects` 488: more redirects than allowed;
+ * - `networkError` 489: a transport failure (connection refused, reset, ...);
+ * - `interrupted` 499: interrupted, e.g. the caller went away;
+ * - `circuitOpen` 502: refused by an open circuit (with `circuit_breaker="true"`).
+ *
+ * @example
+ * HttpMetrics.recordClientRequest(
+ *   { endpoint, method: "GET", path: "/users/:id", status: HttpMetrics.OutcomeStatus.circuitOpen, circuitBreaker: true },
+ *   0
+ * )
+ * @since 0.1.0
+ * @category status conventions
+ */
+export const OutcomeStatus: {
+  readonly deadlineExceeded: 408
+  readonly tooManyRedirects: 488
+  readonly networkError: 489
+  readonly interrupted: 499
+  readonly circuitOpen: 502
+} = {
+  deadlineExceeded: 408,
+  tooManyRedirects: 488,
+  networkError: 489,
+  interrupted: 499,
+  circuitOpen: 502
+}
+
+/**
  * @since 0.1.0
  * @category models
  */

@@ -1,0 +1,181 @@
+/**
+ * Export of the aio-request metrics (`@aio-request/platform`'s `HttpMetrics`,
+ * and every other Effect `Metric` of the process) and of Effect's spans:
+ * a Prometheus scrape endpoint, or a push over OTLP/HTTP (JSON) to an
+ * OpenTelemetry collector. Each is one `Layer`; provide it once, at the edge
+ * of the application.
+ *
+ * The resilient client records a span `aio_request.request` per logical
+ * request with a child `aio_request.attempt` per attempt (attributes
+ * `aio_request.attempt`, `aio_request.attempt.kind` = `first | hedge | retry`,
+ * `aio_request.verdict`); the server spans continue the caller's trace.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
+import type * as Layer from "effect/Layer"
+import * as internal from "./internal/observability.js"
+
+/**
+ * Options of {@link layerPrometheus}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PrometheusOptions {
+  /** Interface to listen on. Default `"127.0.0.1"`. */
+  readonly host?: string | undefined
+  /** TCP port, 0 for any free port (see {@link PrometheusEndpoint}). Default 9464. */
+  readonly port?: number | undefined
+  /** Path of the scrape endpoint. Default `"/metrics"`. */
+  readonly path?: string | undefined
+  /** `service.name` of the resource (shown in `target_info`). Default: `OTEL_SERVICE_NAME`, if set. */
+  readonly serviceName?: string | undefined
+  /** `service.version` of the resource. */
+  readonly serviceVersion?: string | undefined
+  /** Further resource attributes. */
+  readonly attributes?: Readonly<Record<string, string>> | undefined
+}
+
+/**
+ * Options of {@link layerOtlp}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OtlpOptions {
+  /**
+   * Base URL of the OTLP/HTTP receiver, as `OTEL_EXPORTER_OTLP_ENDPOINT`:
+   * metrics go to `<url>/v1/metrics`, spans to `<url>/v1/traces`.
+   */
+  readonly url: string
+  /** `service.name` of the resource. */
+  readonly serviceName: string
+  /** `service.version` of the resource. */
+  readonly serviceVersion?: string | undefined
+  /** Further resource attributes. */
+  readonly attributes?: Readonly<Record<string, string>> | undefined
+  /** Headers sent with every export (e.g. an API key). */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  /** Push metrics. Default `true`. */
+  readonly metrics?: boolean | undefined
+  /** Push spans, and make Effect's tracer an OpenTelemetry tracer. Default `true`. */
+  readonly traces?: boolean | undefined
+  /** How often metrics are pushed. Default `"10 seconds"`. */
+  readonly exportInterval?: Duration.DurationInput | undefined
+  /** Timeout of one export (capped by `exportInterval`). Default `"10 seconds"`. */
+  readonly exportTimeout?: Duration.DurationInput | undefined
+  /**
+   * `"batch"` (default) exports spans in batches; `"simple"` exports each span
+   * as it ends (for tests and short scripts).
+   */
+  readonly spanProcessor?: "batch" | "simple" | undefined
+  /** How long the final flush may take when the layer is released. Default `"5 seconds"`. */
+  readonly shutdownTimeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * Where {@link layerPrometheus} listens: with `port: 0`, the port actually bound.
+ *
+ * @example
+ * import { Observability } from "@aio-request/opentelemetry"
+ * import * as Effect from "effect/Effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const { url } = yield* Observability.PrometheusEndpoint
+ *   yield* Effect.log(`scrape ${url}`)
+ * }).pipe(Effect.provide(Observability.layerPrometheus({ port: 0 })))
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class PrometheusEndpoint extends Context.Tag("@aio-request/opentelemetry/PrometheusEndpoint")<
+  PrometheusEndpoint,
+  PrometheusEndpoint.Service
+>() {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace PrometheusEndpoint {
+  /**
+   * @since 0.1.0
+   */
+  export interface Service {
+    readonly host: string
+    readonly port: number
+    readonly path: string
+    /** e.g. `http://127.0.0.1:9464/metrics` */
+    readonly url: string
+  }
+}
+
+/**
+ * The scrape endpoint could not listen (port taken, address not available).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PrometheusServeError extends Data.TaggedError("PrometheusServeError")<{
+  readonly host: string
+  readonly port: number
+  readonly cause: unknown
+}> {
+  override get message() {
+    const reason = this.cause instanceof Error ? this.cause.message : String(this.cause)
+    return `cannot serve Prometheus metrics on ${this.host}:${this.port}: ${reason}`
+  }
+}
+
+/**
+ * Serves the process's Effect metrics for a Prometheus scrape, in the text
+ * exposition format: histograms as `name_bucket{...,le="0.005"}`, `name_sum`,
+ * `name_count`; counters as `name_total`. Series carry only the metric's own
+ * labels. The server closes when the layer is released.
+ *
+ * Fails with {@link PrometheusServeError} when it cannot listen. Invalid
+ * options (port outside [0, 65535], path not starting with `/`) are refused
+ * at once with an `IllegalArgumentException`.
+ *
+ * @example
+ * import { Observability } from "@aio-request/opentelemetry"
+ * import * as Layer from "effect/Layer"
+ *
+ * const Telemetry = Observability.layerPrometheus({ port: 9464, serviceName: "users-api" })
+ * // Layer.launch(Layer.provide(HttpLive, Telemetry))
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerPrometheus: (
+  options?: PrometheusOptions
+) => Layer.Layer<PrometheusEndpoint, PrometheusServeError> = internal.layerPrometheus
+
+/**
+ * Pushes the process's Effect metrics (every `exportInterval`, and once more
+ * when the layer is released) and Effect's spans to an OTLP/HTTP receiver,
+ * JSON-encoded. With `traces` on, Effect's tracer becomes an OpenTelemetry
+ * tracer, so `Effect.withSpan`, the resilient client's request and attempt
+ * spans and `@effect/platform`'s HTTP spans are exported, and `traceparent`
+ * propagates across services.
+ *
+ * Export failures are reported through OpenTelemetry's diagnostics and never
+ * fail the application. Invalid options are refused at once with an
+ * `IllegalArgumentException`.
+ *
+ * @example
+ * import { Observability } from "@aio-request/opentelemetry"
+ *
+ * const Telemetry = Observability.layerOtlp({
+ *   url: "http://127.0.0.1:4318",
+ *   serviceName: "users-api",
+ *   exportInterval: "15 seconds"
+ * })
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerOtlp: (options: OtlpOptions) => Layer.Layer<never> = internal.layerOtlp

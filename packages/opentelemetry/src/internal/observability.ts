@@ -1,0 +1,213 @@
+import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
+import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http"
+import { PrometheusExporter } from "@opentelemetry/exporter-prometheus"
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
+import { PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics"
+import { BatchSpanProcessor, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import * as Http from "node:http"
+import type * as Net from "node:net"
+import type * as Api from "../Observability.js"
+import { PrometheusEndpoint, PrometheusServeError } from "../Observability.js"
+
+// ---------------------------------------------------------------------------
+// validation
+// ---------------------------------------------------------------------------
+
+const fail = (where: string, option: string, expected: string, got: unknown): never => {
+  const shown = typeof got === "string" ? JSON.stringify(got) : String(got)
+  throw new Cause.IllegalArgumentException(`${where}: option "${option}" must be ${expected}, got ${shown}`)
+}
+
+const nonEmptyString = (where: string, option: string, value: unknown): string =>
+  typeof value === "string" && value.length > 0 ? value : fail(where, option, "a non-empty string", value)
+
+const port = (where: string, value: unknown): number =>
+  typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 65535
+    ? value
+    : fail(where, "port", "an integer in [0, 65535] (0 picks a free port)", value)
+
+const path = (where: string, value: unknown): string =>
+  typeof value === "string" && value.startsWith("/") && !value.includes("?") && !value.includes("#")
+    ? value
+    : fail(where, "path", "an absolute path such as \"/metrics\"", value)
+
+const httpUrl = (where: string, option: string, value: unknown): URL => {
+  const url = typeof value === "string" && URL.canParse(value) ? new URL(value) : undefined
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    return fail(where, option, "an absolute http:// or https:// URL", value)
+  }
+  return url
+}
+
+const positiveDuration = (where: string, option: string, input: Duration.DurationInput): Duration.Duration => {
+  const decoded = Duration.decodeUnknown(input)
+  if (Option.isNone(decoded) || !Duration.isFinite(decoded.value) || Duration.toMillis(decoded.value) <= 0) {
+    return fail(where, option, "a positive, finite duration", input)
+  }
+  return decoded.value
+}
+
+const headers = (where: string, value: unknown): Record<string, string> | undefined => {
+  if (value === undefined) return undefined
+  if (typeof value !== "object" || value === null) return fail(where, "headers", "a record of strings", value)
+  for (const [key, header] of Object.entries(value)) {
+    if (typeof header !== "string") fail(where, `headers.${key}`, "a string", header)
+  }
+  return { ...(value as Record<string, string>) }
+}
+
+// ---------------------------------------------------------------------------
+// Prometheus
+// ---------------------------------------------------------------------------
+
+const resourceOf = (
+  where: string,
+  options: {
+    readonly serviceName?: string | undefined
+    readonly serviceVersion?: string | undefined
+    readonly attributes?: Readonly<Record<string, string>> | undefined
+  },
+  required: boolean
+): NodeSdk.Configuration["resource"] => {
+  if (options.serviceName === undefined && !required) return undefined
+  const serviceName = nonEmptyString(where, "serviceName", options.serviceName)
+  return {
+    serviceName,
+    ...(options.serviceVersion !== undefined
+      ? { serviceVersion: nonEmptyString(where, "serviceVersion", options.serviceVersion) }
+      : {}),
+    ...(options.attributes !== undefined ? { attributes: { ...options.attributes } } : {})
+  }
+}
+
+const urlHost = (host: string): string => host.includes(":") ? `[${host}]` : host
+
+const listen = (
+  host: string,
+  requestedPort: number,
+  handler: Http.RequestListener
+): Effect.Effect<Http.Server, PrometheusServeError, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.async<Http.Server, PrometheusServeError>((resume) => {
+      const server = Http.createServer(handler)
+      const onError = (cause: Error) =>
+        resume(Effect.fail(new PrometheusServeError({ host, port: requestedPort, cause })))
+      server.once("error", onError)
+      server.listen({ host, port: requestedPort }, () => {
+        server.off("error", onError)
+        resume(Effect.succeed(server))
+      })
+      return Effect.sync(() => {
+        server.close()
+      })
+    }),
+    (server) =>
+      Effect.async<void>((resume) => {
+        server.close(() => resume(Effect.void))
+        server.closeAllConnections()
+      })
+  )
+
+/** @internal */
+export const layerPrometheus = (
+  options: Api.PrometheusOptions = {}
+): Layer.Layer<PrometheusEndpoint, PrometheusServeError> => {
+  const where = "Observability.layerPrometheus"
+  const host = nonEmptyString(where, "host", options.host ?? "127.0.0.1")
+  const requestedPort = port(where, options.port ?? 9464)
+  const metricsPath = path(where, options.path ?? "/metrics")
+  const resource = resourceOf(where, options, false)
+  return Layer.unwrapScoped(Effect.gen(function*() {
+    // The exporter's own server cannot bind port 0 (it falls back to 9464) nor
+    // report a bind failure: we serve its handler from our own server instead.
+    const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true })
+    const server = yield* listen(host, requestedPort, (request, response) => {
+      const pathname = new URL(request.url ?? "/", "http://localhost").pathname
+      if (pathname !== metricsPath) {
+        response.statusCode = 404
+        response.end()
+        return
+      }
+      if (request.method !== "GET" && request.method !== "HEAD") {
+        response.statusCode = 405
+        response.setHeader("allow", "GET, HEAD")
+        response.end()
+        return
+      }
+      exporter.getMetricsRequestHandler(request, response)
+    })
+    const bound = (server.address() as Net.AddressInfo).port
+    const endpoint: Api.PrometheusEndpoint.Service = {
+      host,
+      port: bound,
+      path: metricsPath,
+      url: `http://${urlHost(host)}:${bound}${metricsPath}`
+    }
+    return Layer.merge(
+      Layer.succeed(PrometheusEndpoint, endpoint),
+      Layer.discard(NodeSdk.layer(() => ({ metricReader: exporter, resource })))
+    )
+  }))
+}
+
+// ---------------------------------------------------------------------------
+// OTLP
+// ---------------------------------------------------------------------------
+
+const signalUrl = (base: URL, signal: "metrics" | "traces"): string => {
+  const url = new URL(base.href)
+  url.pathname = `${url.pathname.replace(/\/+$/, "")}/v1/${signal}`
+  return url.href
+}
+
+/** @internal */
+export const layerOtlp = (options: Api.OtlpOptions): Layer.Layer<never> => {
+  const where = "Observability.layerOtlp"
+  if (typeof options !== "object" || options === null) fail(where, "options", "an object", options)
+  const base = httpUrl(where, "url", options.url)
+  const resource = resourceOf(where, options, true)
+  const extraHeaders = headers(where, options.headers)
+  const metrics = options.metrics ?? true
+  const traces = options.traces ?? true
+  const interval = positiveDuration(where, "exportInterval", options.exportInterval ?? "10 seconds")
+  const timeout = Duration.min(
+    positiveDuration(where, "exportTimeout", options.exportTimeout ?? "10 seconds"),
+    interval
+  )
+  const shutdownTimeout = positiveDuration(where, "shutdownTimeout", options.shutdownTimeout ?? "5 seconds")
+  const processorKind = options.spanProcessor ?? "batch"
+  if (processorKind !== "batch" && processorKind !== "simple") {
+    fail(where, "spanProcessor", "\"batch\" or \"simple\"", processorKind)
+  }
+  const timeoutMillis = Duration.toMillis(timeout)
+  const exporterConfig = (signal: "metrics" | "traces") => ({
+    url: signalUrl(base, signal),
+    timeoutMillis,
+    ...(extraHeaders !== undefined ? { headers: extraHeaders } : {})
+  })
+  // Exporters are created when the layer is built, so the layer can be built
+  // (and shut down) more than once.
+  return Layer.discard(NodeSdk.layer((): NodeSdk.Configuration => {
+    const spanProcessor: SpanProcessor | undefined = !traces ? undefined : processorKind === "simple"
+      ? new SimpleSpanProcessor(new OTLPTraceExporter(exporterConfig("traces")))
+      : new BatchSpanProcessor(new OTLPTraceExporter(exporterConfig("traces")), { exportTimeoutMillis: timeoutMillis })
+    const metricReader = !metrics ? undefined : new PeriodicExportingMetricReader({
+      exporter: new OTLPMetricExporter(exporterConfig("metrics")),
+      exportIntervalMillis: Duration.toMillis(interval),
+      exportTimeoutMillis: timeoutMillis
+    })
+    return {
+      resource,
+      shutdownTimeout,
+      ...(spanProcessor !== undefined ? { spanProcessor } : {}),
+      ...(metricReader !== undefined ? { metricReader } : {})
+    }
+  }))
+}
