@@ -6,11 +6,16 @@
  *
  * @since 0.1.0
  */
+import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import type * as Stream from "effect/Stream"
+import * as internal from "./internal/circuitBreaker.js"
 
 /**
  * @since 0.1.0
@@ -63,5 +68,153 @@ export declare namespace CircuitBreaker {
     ) => Effect.Effect<A, E | CircuitBreakerOpenError, R>
     /** The state of every scope kept. */
     readonly state: Effect.Effect<ReadonlyMap<string, State>>
+    /**
+     * Every state change of every scope, in order, from the moment the stream
+     * is run (a `PubSub` subscription per run).
+     */
+    readonly changes: Stream.Stream<StateChange>
+  }
+
+  /**
+   * One transition of one scope: closed → open, open → half-open (a probe
+   * starts), half-open → closed (the probe succeeded), half-open → open (the
+   * probe failed, or was interrupted: then the next caller probes at once).
+   *
+   * @since 0.1.0
+   */
+  export interface StateChange {
+    readonly scope: string
+    readonly from: State
+    readonly to: State
+  }
+
+  /**
+   * The options that can be read from `Config` (see `layerConfig`).
+   *
+   * @since 0.1.0
+   */
+  export interface ConfigOptions {
+    /** How long the circuit stays open before one probe is let through. Positive. */
+    readonly breakDuration: Duration.DurationInput
+    /** The rolling window of outcomes. Positive. */
+    readonly samplingDuration: Duration.DurationInput
+    /** The fewest outcomes in the window that can open the circuit. Integer ≥ 1. */
+    readonly minimumThroughput: number
+    /** The failure ratio in the window that opens the circuit. In (0, 1). */
+    readonly failureThreshold: number
+    /** How many buckets the window is split into (it rolls by one bucket). Integer ≥ 1. Default 10. */
+    readonly windowsCount?: number | undefined
+    /**
+     * The most scopes kept (integer ≥ 1, default 10,000). A new scope beyond
+     * the bound first evicts, down to 90% of it: closed scopes with no outcome
+     * in their window, then other closed scopes, then (only if every scope is
+     * open or half-open) the oldest scopes whatever their state. Memory is
+     * O(maxScopes × windowsCount).
+     */
+    readonly maxScopes?: number | undefined
+  }
+
+  /**
+   * @since 0.1.0
+   */
+  export interface Options extends ConfigOptions {
+    /**
+     * Called, after the transition, for every state change (its failures and
+     * defects are logged and ignored). The same changes are on `changes`.
+     */
+    readonly onStateChange?: ((change: StateChange) => Effect.Effect<void>) | undefined
   }
 }
+
+/**
+ * Builds a circuit breaker; its state (one circuit per scope) lives in a `Ref`
+ * of this instance, its time comes from `Clock`.
+ *
+ * Per scope, outcomes are counted in a rolling window of `samplingDuration`
+ * split into `windowsCount` buckets. A failure opens the circuit when the
+ * window holds at least `minimumThroughput` outcomes and failures / outcomes ≥
+ * `failureThreshold`. While open, `execute` fails at once with
+ * `CircuitBreakerOpenError` (`retryAfter`: the rest of the break; during a
+ * probe: `breakDuration`). After `breakDuration` exactly one caller probes
+ * (half-open) while the others keep failing fast; a successful probe closes
+ * the circuit with a fresh window, a failed one opens it for another
+ * `breakDuration`, an interrupted one lets the next caller probe.
+ *
+ * A defect always counts as a failure (and is re-raised unchanged); an
+ * interrupted call (say, a losing hedge) counts as nothing; an `isFailure`
+ * that throws counts as a failure.
+ *
+ * Invalid options throw `IllegalArgumentException` naming the option.
+ *
+ * @example
+ * import { CircuitBreaker } from "@aio-request/core"
+ * import { Effect, Exit } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const breaker = yield* CircuitBreaker.make({
+ *     breakDuration: "5 seconds",
+ *     samplingDuration: "10 seconds",
+ *     minimumThroughput: 10,
+ *     failureThreshold: 0.5
+ *   })
+ *   return yield* breaker.execute("inventory", callInventory, Exit.isFailure)
+ * })
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options: CircuitBreaker.Options) => Effect.Effect<CircuitBreaker.Service> = internal.make
+
+/**
+ * Provides `CircuitBreaker` built by `make(options)`.
+ *
+ * @example
+ * import { CircuitBreaker } from "@aio-request/core"
+ *
+ * const BreakerLive = CircuitBreaker.layer({
+ *   breakDuration: "5 seconds",
+ *   samplingDuration: "10 seconds",
+ *   minimumThroughput: 10,
+ *   failureThreshold: 0.5
+ * })
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: (options: CircuitBreaker.Options) => Layer.Layer<CircuitBreaker> = internal.layer
+
+/**
+ * Provides `CircuitBreaker` with its options read from `Config`; invalid
+ * values fail the layer with a `ConfigError` naming the option.
+ *
+ * @example
+ * import { CircuitBreaker } from "@aio-request/core"
+ * import { Config } from "effect"
+ *
+ * const BreakerLive = CircuitBreaker.layerConfig({
+ *   breakDuration: Config.duration("BREAKER_BREAK"),
+ *   samplingDuration: Config.duration("BREAKER_SAMPLING"),
+ *   minimumThroughput: Config.integer("BREAKER_MIN_THROUGHPUT"),
+ *   failureThreshold: Config.number("BREAKER_THRESHOLD")
+ * })
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig: (
+  config: Config.Config.Wrap<CircuitBreaker.ConfigOptions>,
+  options?: { readonly onStateChange?: ((change: CircuitBreaker.StateChange) => Effect.Effect<void>) | undefined }
+) => Layer.Layer<CircuitBreaker, ConfigError.ConfigError> = internal.layerConfig
+
+/**
+ * A breaker that never opens: `execute` runs the effect as it is.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const noopService: CircuitBreaker.Service = internal.noopService
+
+/**
+ * Provides the breaker that never opens.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const noop: Layer.Layer<CircuitBreaker> = Layer.succeed(CircuitBreaker, noopService)

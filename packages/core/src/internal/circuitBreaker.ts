@@ -1,0 +1,337 @@
+import * as Cause from "effect/Cause"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as PubSub from "effect/PubSub"
+import * as Ref from "effect/Ref"
+import * as Stream from "effect/Stream"
+import type * as CB from "../CircuitBreaker.js"
+import { CircuitBreaker, CircuitBreakerOpenError } from "../CircuitBreaker.js"
+import * as validate from "./validate.js"
+
+const where = "CircuitBreaker.make"
+
+/** @internal */
+export const defaultMaxScopes = 10_000
+
+/** @internal */
+export const defaultWindowsCount = 10
+
+/**
+ * One scope's circuit. `window` holds `windowsCount` slots of three numbers:
+ * the bucket id (floor(time / bucket length)), successes, failures. A slot
+ * whose id has fallen out of the last `windowsCount` buckets counts nothing.
+ */
+interface Circuit {
+  state: CB.State
+  /** Bumped on every transition: outcomes of calls admitted under another generation are dropped. */
+  generation: number
+  /** While open: the instant (Clock millis) from which one caller may probe. */
+  openUntil: number
+  readonly window: Array<number>
+}
+
+/** What `admit` decided for one call. */
+type Ticket =
+  | { readonly _tag: "Run"; readonly circuit: Circuit; readonly generation: number; readonly probe: boolean }
+  | { readonly _tag: "Reject"; readonly retryAfter: number }
+
+const emptyWindow = (windowsCount: number): Array<number> => {
+  const window = new Array<number>(windowsCount * 3)
+  for (let i = 0; i < window.length; i += 3) {
+    window[i] = Number.NEGATIVE_INFINITY
+    window[i + 1] = 0
+    window[i + 2] = 0
+  }
+  return window
+}
+
+/**
+ * The registry of circuits, one per scope, in a `Ref` created by `make`. Every
+ * read and update runs inside one `Ref.modify`, synchronously, so it is atomic
+ * with respect to every other fiber; the circuits are updated in place there
+ * rather than copied, which keeps `execute` on a closed scope allocation-light.
+ */
+type Registry = Map<string, Circuit>
+
+interface Settings {
+  readonly breakMillis: number
+  readonly bucketMillis: number
+  readonly windowsCount: number
+  readonly minimumThroughput: number
+  readonly failureThreshold: number
+  readonly maxScopes: number
+}
+
+const validateOptions = (options: CB.CircuitBreaker.Options): Settings => {
+  if (typeof options !== "object" || options === null) validate.fail(where, "options", "an object", options)
+  const breakDuration = validate.duration(where, "breakDuration", options.breakDuration, { positive: true })
+  const samplingDuration = validate.duration(where, "samplingDuration", options.samplingDuration, { positive: true })
+  const minimumThroughput = validate.integer(where, "minimumThroughput", options.minimumThroughput, 1)
+  const failureThreshold = validate.between(where, "failureThreshold", options.failureThreshold, 0, 1, false)
+  const windowsCount = validate.integer(where, "windowsCount", options.windowsCount ?? defaultWindowsCount, 1)
+  const maxScopes = validate.integer(where, "maxScopes", options.maxScopes ?? defaultMaxScopes, 1)
+  if (options.onStateChange !== undefined && typeof options.onStateChange !== "function") {
+    validate.fail(where, "onStateChange", "a function", options.onStateChange)
+  }
+  return {
+    breakMillis: Duration.toMillis(breakDuration),
+    bucketMillis: Duration.toMillis(samplingDuration) / windowsCount,
+    windowsCount,
+    minimumThroughput,
+    failureThreshold,
+    maxScopes
+  }
+}
+
+/** @internal */
+export const make = (options: CB.CircuitBreaker.Options): Effect.Effect<CB.CircuitBreaker.Service> => {
+  const settings = validateOptions(options)
+  const onStateChange = options.onStateChange
+  return Effect.map(
+    Effect.all([Ref.make<Registry>(new Map()), PubSub.unbounded<CB.CircuitBreaker.StateChange>()]),
+    ([registry, pubsub]) => unsafeMakeService(settings, registry, pubsub, onStateChange)
+  )
+}
+
+const unsafeMakeService = (
+  settings: Settings,
+  registry: Ref.Ref<Registry>,
+  pubsub: PubSub.PubSub<CB.CircuitBreaker.StateChange>,
+  onStateChange: ((change: CB.CircuitBreaker.StateChange) => Effect.Effect<void>) | undefined
+): CB.CircuitBreaker.Service => {
+  const { breakMillis, bucketMillis, failureThreshold, maxScopes, minimumThroughput, windowsCount } = settings
+  const evictTo = Math.max(0, Math.min(maxScopes - 1, Math.floor(maxScopes * 0.9)))
+
+  /** Whether a closed circuit saw no outcome in its current window. */
+  const isIdle = (circuit: Circuit, now: number): boolean => {
+    if (circuit.state !== "closed") return false
+    const oldest = Math.floor(now / bucketMillis) - windowsCount
+    const window = circuit.window
+    for (let i = 0; i < window.length; i += 3) {
+      if (window[i]! > oldest && (window[i + 1]! > 0 || window[i + 2]! > 0)) return false
+    }
+    return true
+  }
+
+  /**
+   * Called when a new scope would exceed `maxScopes`: drops idle closed
+   * circuits, then closed ones, then any, oldest first, down to 90% of the bound.
+   */
+  const evict = (map: Registry, now: number): void => {
+    for (const [scope, circuit] of map) {
+      if (map.size <= evictTo) return
+      if (isIdle(circuit, now)) map.delete(scope)
+    }
+    for (const [scope, circuit] of map) {
+      if (map.size <= evictTo) return
+      if (circuit.state === "closed") map.delete(scope)
+    }
+    for (const scope of map.keys()) {
+      if (map.size <= evictTo) return
+      map.delete(scope)
+    }
+  }
+
+  const change = (scope: string, from: CB.State, to: CB.State): CB.CircuitBreaker.StateChange => ({ scope, from, to })
+
+  const publish = (event: CB.CircuitBreaker.StateChange): Effect.Effect<void> => {
+    const published = PubSub.publish(pubsub, event)
+    return onStateChange === undefined
+      ? Effect.asVoid(published)
+      : Effect.zipRight(
+        published,
+        Effect.catchAllCause(
+          Effect.suspend(() => onStateChange(event)),
+          (cause) => Effect.logWarning("CircuitBreaker: onStateChange failed", cause)
+        )
+      )
+  }
+
+  /** Decides whether a call may run; an expired break admits exactly one probe. */
+  const admit = (map: Registry, scope: string, now: number): [Ticket, CB.CircuitBreaker.StateChange | undefined] => {
+    let circuit = map.get(scope)
+    if (circuit === undefined) {
+      if (map.size >= maxScopes) evict(map, now)
+      circuit = { state: "closed", generation: 0, openUntil: 0, window: emptyWindow(windowsCount) }
+      map.set(scope, circuit)
+    }
+    switch (circuit.state) {
+      case "closed":
+        return [{ _tag: "Run", circuit, generation: circuit.generation, probe: false }, undefined]
+      case "open": {
+        if (now < circuit.openUntil) return [{ _tag: "Reject", retryAfter: circuit.openUntil - now }, undefined]
+        circuit.state = "half-open"
+        circuit.generation++
+        return [
+          { _tag: "Run", circuit, generation: circuit.generation, probe: true },
+          change(scope, "open", "half-open")
+        ]
+      }
+      case "half-open":
+        // the probe's verdict is unknown: the break is the earliest a new probe could follow a failed one
+        return [{ _tag: "Reject", retryAfter: breakMillis }, undefined]
+    }
+  }
+
+  const open = (circuit: Circuit, until: number): void => {
+    circuit.state = "open"
+    circuit.generation++
+    circuit.openUntil = until
+  }
+
+  /** Records the outcome of a call admitted by `ticket`; returns the transition it caused, if any. */
+  const complete = (
+    map: Registry,
+    scope: string,
+    ticket: Extract<Ticket, { _tag: "Run" }>,
+    failed: boolean | "interrupted",
+    now: number
+  ): CB.CircuitBreaker.StateChange | undefined => {
+    const circuit = ticket.circuit
+    // evicted meanwhile, or a transition happened since the call was admitted
+    if (map.get(scope) !== circuit || circuit.generation !== ticket.generation) return undefined
+    if (ticket.probe) {
+      if (failed === "interrupted") {
+        // nobody knows: the next caller probes at once
+        open(circuit, now)
+        return change(scope, "half-open", "open")
+      }
+      if (failed) {
+        open(circuit, now + breakMillis)
+        return change(scope, "half-open", "open")
+      }
+      circuit.state = "closed"
+      circuit.generation++
+      const window = circuit.window
+      for (let i = 0; i < window.length; i += 3) {
+        window[i] = Number.NEGATIVE_INFINITY
+        window[i + 1] = 0
+        window[i + 2] = 0
+      }
+      return change(scope, "half-open", "closed")
+    }
+    if (failed === "interrupted") return undefined
+    const window = circuit.window
+    const bucket = Math.floor(now / bucketMillis)
+    const slot = (((bucket % windowsCount) + windowsCount) % windowsCount) * 3
+    if (window[slot] !== bucket) {
+      window[slot] = bucket
+      window[slot + 1] = 0
+      window[slot + 2] = 0
+    }
+    if (!failed) {
+      window[slot + 1]!++
+      return undefined
+    }
+    window[slot + 2]!++
+    // *(seed, as Polly)* only a failure can open the circuit
+    const oldest = bucket - windowsCount
+    let total = 0
+    let failures = 0
+    for (let i = 0; i < window.length; i += 3) {
+      if (window[i]! > oldest) {
+        total += window[i + 1]! + window[i + 2]!
+        failures += window[i + 2]!
+      }
+    }
+    if (total >= minimumThroughput && failures / total >= failureThreshold) {
+      open(circuit, now + breakMillis)
+      return change(scope, "closed", "open")
+    }
+    return undefined
+  }
+
+  const classify = <A, E>(
+    exit: Exit.Exit<A, E>,
+    isFailure: (exit: Exit.Exit<A, E>) => boolean
+  ): boolean | "interrupted" => {
+    if (Exit.isFailure(exit)) {
+      // a defect always counts, whatever the classifier says
+      if (Cause.isDie(exit.cause)) return true
+      if (Cause.isInterruptedOnly(exit.cause)) return "interrupted"
+    }
+    try {
+      return isFailure(exit)
+    } catch {
+      return true
+    }
+  }
+
+  const execute = <A, E, R>(
+    scope: string,
+    effect: Effect.Effect<A, E, R>,
+    isFailure: (exit: Exit.Exit<A, E>) => boolean
+  ): Effect.Effect<A, E | CircuitBreakerOpenError, R> =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.clockWith((clock) =>
+        Effect.flatMap(
+          Ref.modify(registry, (map) => [admit(map, scope, clock.unsafeCurrentTimeMillis()), map] as const),
+          ([ticket, transition]): Effect.Effect<A, E | CircuitBreakerOpenError, R> => {
+            if (ticket._tag === "Reject") {
+              return Effect.fail(
+                new CircuitBreakerOpenError({ scope, retryAfter: Duration.millis(ticket.retryAfter) })
+              )
+            }
+            const finish = (exit: Exit.Exit<A, E>) =>
+              Effect.flatMap(
+                Ref.modify(registry, (map) =>
+                  [
+                    complete(map, scope, ticket, classify(exit, isFailure), clock.unsafeCurrentTimeMillis()),
+                    map
+                  ] as const),
+                (after) => after === undefined ? exit : Effect.zipRight(publish(after), exit)
+              )
+            const guarded = Effect.matchCauseEffect(restore(effect), {
+              onFailure: (cause) => finish(Exit.failCause(cause)),
+              onSuccess: (a) => finish(Exit.succeed(a))
+            })
+            return transition === undefined ? guarded : Effect.zipRight(publish(transition), guarded)
+          }
+        )
+      )
+    )
+
+  return {
+    execute,
+    state: Ref.get(registry).pipe(
+      Effect.map((map) => {
+        const snapshot = new Map<string, CB.State>()
+        for (const [scope, circuit] of map) snapshot.set(scope, circuit.state)
+        return snapshot as ReadonlyMap<string, CB.State>
+      })
+    ),
+    changes: Stream.fromPubSub(pubsub)
+  }
+}
+
+/** @internal */
+export const layer = (options: CB.CircuitBreaker.Options): Layer.Layer<CircuitBreaker> =>
+  Layer.effect(CircuitBreaker, make(options))
+
+/** @internal */
+export const layerConfig = (
+  config: Config.Config.Wrap<CB.CircuitBreaker.ConfigOptions>,
+  options?: { readonly onStateChange?: ((change: CB.CircuitBreaker.StateChange) => Effect.Effect<void>) | undefined }
+): Layer.Layer<CircuitBreaker, ConfigError.ConfigError> =>
+  Layer.effect(
+    CircuitBreaker,
+    Effect.flatMap(Config.unwrap(config), (values) =>
+      Effect.flatMap(
+        Effect.try({
+          try: () => make({ ...values, onStateChange: options?.onStateChange }),
+          catch: (error) => ConfigError.InvalidData([], error instanceof Error ? error.message : String(error))
+        }),
+        (service) => service
+      ))
+  )
+
+/** @internal */
+export const noopService: CB.CircuitBreaker.Service = {
+  execute: (_scope, effect) => effect,
+  state: Effect.sync(() => new Map<string, CB.State>()),
+  changes: Stream.empty
+}
