@@ -1,0 +1,117 @@
+/**
+ * The server side of deadline and priority propagation *(seed aiohttp
+ * middleware)*: an `HttpMiddleware` that reads `X-Request-Timeout` and
+ * `X-Request-Priority`, answers 408 when there is no time left, runs the
+ * handler with `Deadline.CurrentDeadline` and `Priority.CurrentPriority` set
+ * (so every outgoing resilient call inherits them), and records
+ * `aio_request_server_latency` labelled with the route template.
+ *
+ * @since 0.1.0
+ */
+import type * as Priority from "@aio-request/core/Priority"
+import type * as HttpApp from "@effect/platform/HttpApp"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import * as internal from "./internal/serverMiddleware.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The deadline when the request sends no `X-Request-Timeout` and the route has no `routeTimeout`. Default `"20 seconds"`. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** The priority when the request sends no valid `X-Request-Priority`. Default `"normal"`. */
+  readonly priority?: Priority.Priority | undefined
+  /** Less time left than this, and the answer is 408 without running the handler. Default `"5 millis"`. */
+  readonly lowTimeoutThreshold?: Duration.DurationInput | undefined
+  /** Interrupt the handler at the deadline and answer 408. Default `false`. */
+  readonly cancelOnTimeout?: boolean | undefined
+  /** Cap for a deadline read from `X-Request-Timeout`. Default `"5 minutes"`. */
+  readonly maxTimeout?: Duration.DurationInput | undefined
+  /** The header naming the calling service (metric label `request_client`). Default `"X-Service-Name"`. */
+  readonly clientHeader?: string | undefined
+}
+
+/**
+ * A handler `routeTimeout` accepts: an effect (an `HttpRouter` route) or a
+ * function returning one (an `HttpApiBuilder` handler). Its type is kept.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Handler = Effect.Effect<any, any, any> | ((...args: ReadonlyArray<any>) => Effect.Effect<any, any, any>)
+
+/**
+ * The server middleware. Per request, the deadline comes from, first that
+ * applies: the `X-Request-Timeout` header (seconds, decimal; capped by
+ * `maxTimeout`; a malformed value is ignored) → the route's own timeout
+ * (`routeTimeout`) → `timeout`. A deadline already passed, or with less than
+ * `lowTimeoutThreshold` left, is answered 408 without running the handler.
+ * Otherwise the handler runs with `CurrentDeadline` and `CurrentPriority`
+ * (the header's priority, else `priority`) set; with `cancelOnTimeout` it is
+ * interrupted at the deadline and the answer is 408. A client that
+ * disconnects interrupts the handler, and everything it started, and is
+ * recorded as 499.
+ *
+ * Options are checked here: an invalid one throws `IllegalArgumentException`.
+ *
+ * @example
+ * import { ServerMiddleware } from "@aio-request/platform"
+ * import { HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
+ *
+ * const app = HttpRouter.empty.pipe(HttpRouter.get("/hello", HttpServerResponse.text("hi")))
+ * const served = HttpServer.serve(app, ServerMiddleware.make({ cancelOnTimeout: true }))
+ * // with HttpApi: HttpApiBuilder.serve(ServerMiddleware.make())
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (
+  options?: Options
+) => <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R> = internal.make
+
+/**
+ * Gives a route its own timeout, the seed's `aiohttp_timeout`: when the
+ * request sends no `X-Request-Timeout`, the deadline is `timeout` from the
+ * request's arrival instead of the middleware's default; a header's deadline
+ * still wins. A timeout of zero (or below `lowTimeoutThreshold`) answers 408
+ * without running the handler. Under `ServerMiddleware.make`, the route's
+ * template is also the metric label. Outside the middleware, it only sets
+ * `CurrentDeadline` for the handler (never later than an inherited one).
+ *
+ * @example
+ * import { ServerMiddleware } from "@aio-request/platform"
+ * import { HttpRouter, HttpServerResponse } from "@effect/platform"
+ * import { Effect } from "effect"
+ *
+ * HttpRouter.empty.pipe(
+ *   HttpRouter.get("/report", Effect.as(Effect.sleep("1 second"), HttpServerResponse.text("done")).pipe(
+ *     ServerMiddleware.routeTimeout("2 seconds")
+ *   ))
+ * )
+ * // HttpApi: handlers.handle("report", ServerMiddleware.routeTimeout("2 seconds")(() => buildReport))
+ * @since 0.1.0
+ * @category combinators
+ */
+export const routeTimeout: {
+  (timeout: Duration.DurationInput): <H extends Handler>(self: H) => H
+  <H extends Handler>(self: H, timeout: Duration.DurationInput): H
+} = internal.routeTimeout
+
+/**
+ * The `request_path` label of requests that matched no route.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const unmatchedRoute: string = internal.unmatchedRoute
+
+/**
+ * The `request_path` label when the route template is not known (an app
+ * that is not an `HttpRouter`/`HttpApi`, or tracing disabled for the request
+ * and no `routeTimeout`). Never the raw path.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const unknownRoute: string = internal.unknownRoute

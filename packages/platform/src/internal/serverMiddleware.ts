@@ -1,0 +1,380 @@
+import { Deadline, Priority } from "@aio-request/core"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServerError from "@effect/platform/HttpServerError"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import type * as FiberId from "effect/FiberId"
+import { dual } from "effect/Function"
+import * as HashSet from "effect/HashSet"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Tracer from "effect/Tracer"
+import * as HttpMetrics from "../HttpMetrics.js"
+import type * as ServerMiddleware from "../ServerMiddleware.js"
+
+const requestTimeoutHeader = "x-request-timeout"
+const requestPriorityHeader = "x-request-priority"
+
+/** @internal */
+export const unmatchedRoute = "<unmatched>"
+
+/** @internal */
+export const unknownRoute = "<unknown>"
+
+/** @internal */
+export const unknownClient = "unknown"
+
+// ---------------------------------------------------------------------------
+// options
+// ---------------------------------------------------------------------------
+
+/** @internal */
+export interface Resolved {
+  readonly timeoutMillis: number
+  readonly priority: Priority.Priority
+  readonly lowTimeoutThresholdMillis: number
+  readonly cancelOnTimeout: boolean
+  readonly maxTimeoutMillis: number
+  readonly clientHeader: string
+}
+
+const illegal = (where: string, option: string, expected: string, got: unknown): never => {
+  throw new Cause.IllegalArgumentException(
+    `${where}: option "${option}" must be ${expected}, got ${
+      typeof got === "string" ? JSON.stringify(got) : Duration.isDuration(got) ? Duration.format(got) : String(got)
+    }`
+  )
+}
+
+/**
+ * A finite duration, in milliseconds; `positive` also refuses zero.
+ *
+ * @internal
+ */
+export const durationOption = (
+  where: string,
+  option: string,
+  input: Duration.DurationInput,
+  positive: boolean
+): number => {
+  if (typeof input === "number" && (Number.isNaN(input) || input < 0)) {
+    return illegal(where, option, "a non-negative duration", input)
+  }
+  const decoded = Duration.decodeUnknown(input)
+  if (Option.isNone(decoded)) return illegal(where, option, "a duration", input)
+  if (!Duration.isFinite(decoded.value)) return illegal(where, option, "a finite duration", input)
+  const millis = Duration.toMillis(decoded.value)
+  if (positive && millis <= 0) return illegal(where, option, "a positive duration", input)
+  return millis
+}
+
+const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
+/** @internal */
+export const resolve = (options: ServerMiddleware.Options | undefined): Resolved => {
+  const where = "ServerMiddleware.make"
+  const priority = options?.priority ?? "normal"
+  if (priority !== "high" && priority !== "normal" && priority !== "low") {
+    illegal(where, "priority", `"high", "normal" or "low"`, priority)
+  }
+  const cancelOnTimeout = options?.cancelOnTimeout ?? false
+  if (typeof cancelOnTimeout !== "boolean") illegal(where, "cancelOnTimeout", "a boolean", cancelOnTimeout)
+  const clientHeader = options?.clientHeader ?? "X-Service-Name"
+  if (typeof clientHeader !== "string" || !headerName.test(clientHeader)) {
+    illegal(where, "clientHeader", "a header name", clientHeader)
+  }
+  const timeoutMillis = durationOption(where, "timeout", options?.timeout ?? "20 seconds", true)
+  const lowTimeoutThresholdMillis = durationOption(
+    where,
+    "lowTimeoutThreshold",
+    options?.lowTimeoutThreshold ?? "5 millis",
+    false
+  )
+  if (timeoutMillis < lowTimeoutThresholdMillis) {
+    illegal(where, "timeout", "at least lowTimeoutThreshold", options?.timeout ?? "20 seconds")
+  }
+  const maxTimeoutMillis = durationOption(where, "maxTimeout", options?.maxTimeout ?? "5 minutes", true)
+  return {
+    timeoutMillis,
+    priority,
+    lowTimeoutThresholdMillis,
+    cancelOnTimeout,
+    maxTimeoutMillis,
+    clientHeader: clientHeader.toLowerCase()
+  }
+}
+
+// ---------------------------------------------------------------------------
+// headers
+// ---------------------------------------------------------------------------
+
+const decimalSeconds = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
+
+/**
+ * `X-Request-Timeout`: seconds, decimal, finite and non-negative. Anything else
+ * (absent, empty, negative, NaN, overflowing, not a number) is none.
+ *
+ * @internal
+ */
+export const parseTimeoutMillis = (header: string | undefined): Option.Option<number> => {
+  if (header === undefined || header.length > 64) return Option.none()
+  const trimmed = header.trim()
+  if (!decimalSeconds.test(trimmed)) return Option.none()
+  const seconds = Number(trimmed)
+  if (!Number.isFinite(seconds) || seconds < 0) return Option.none()
+  const millis = seconds * 1000
+  return Number.isFinite(millis) ? Option.some(millis) : Option.none()
+}
+
+const clientName = /^[A-Za-z0-9._:\-/]{1,64}$/
+
+/**
+ * The metric label of the calling service: the header's value if it looks
+ * like a service name (bounded length, no spaces), else `"unknown"`.
+ *
+ * @internal
+ */
+export const clientLabel = (header: string | undefined): string => {
+  if (header === undefined) return unknownClient
+  const trimmed = header.trim()
+  return clientName.test(trimmed) ? trimmed : unknownClient
+}
+
+// ---------------------------------------------------------------------------
+// per-request state
+// ---------------------------------------------------------------------------
+
+/**
+ * What the middleware knows of the request in progress; `routeTimeout` reads
+ * it, and writes the route template and whether it took the deadline over.
+ *
+ * @internal
+ */
+export interface RequestState {
+  readonly options: Resolved
+  readonly startMillis: number
+  /** The deadline read from `X-Request-Timeout`, capped by `maxTimeout`. */
+  readonly headerDeadline: Option.Option<Deadline.Deadline>
+  /** The route template, when `routeTimeout` saw one. */
+  readonly route: Ref.Ref<Option.Option<string>>
+  /** `true` once a `routeTimeout` owns the deadline (no header was sent). */
+  readonly routeOwnsDeadline: Ref.Ref<boolean>
+  /** `true` once the answer is decided to be 408. */
+  readonly timedOut: Ref.Ref<boolean>
+}
+
+/** @internal */
+export class CurrentRequest extends Context.Reference<CurrentRequest>()(
+  "@aio-request/platform/ServerMiddleware/CurrentRequest",
+  { defaultValue: () => Option.none<RequestState>() }
+) {}
+
+/** @internal */
+export const requestTimeoutResponse = (): HttpServerResponse.HttpServerResponse =>
+  HttpServerResponse.empty({ status: 408 })
+
+const isClientAbort = (ids: HashSet.HashSet<FiberId.FiberId>): boolean =>
+  HashSet.some(ids, (id) => id === HttpServerError.clientAbortFiberId)
+
+const hasRouteNotFound = <E>(cause: Cause.Cause<E>): boolean =>
+  Cause.reduce(
+    cause,
+    false,
+    (found, c) =>
+      Option.some(
+        found ||
+          (c._tag === "Fail" && typeof c.error === "object" && c.error !== null &&
+            (c.error as { readonly _tag?: unknown })._tag === "RouteNotFound")
+      )
+  )
+
+const statusOf = <E>(
+  exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>
+): Effect.Effect<number> =>
+  Exit.isSuccess(exit)
+    ? Effect.succeed(exit.value.status)
+    : Effect.map(HttpServerError.causeResponse(exit.cause), ([response]) => response.status)
+
+// ---------------------------------------------------------------------------
+// the middleware
+// ---------------------------------------------------------------------------
+
+/**
+ * Interrupts `app` (run in a child fiber with the caller's interruptibility,
+ * so routes marked uninterruptible stay so) when `deadline` passes, unless a
+ * `routeTimeout` took the deadline over by then. The caller's wait is
+ * interruptible: a client that goes away interrupts the app with the same
+ * interruptor.
+ */
+const cutAt = <E, R>(
+  app: HttpApp.Default<E, R>,
+  deadline: Deadline.Deadline,
+  state: RequestState
+): HttpApp.Default<E, R> =>
+  Effect.gen(function*() {
+    const left = yield* Deadline.remaining(deadline)
+    const appFiber = yield* Effect.fork(app)
+    const timer = Effect.sleep(left).pipe(
+      Effect.zipRight(Ref.get(state.routeOwnsDeadline)),
+      Effect.flatMap((routeOwns) =>
+        routeOwns ? Effect.void : Effect.zipRight(Ref.set(state.timedOut, true), Fiber.interrupt(appFiber))
+      )
+    )
+    const timerFiber = yield* Effect.fork(Effect.interruptible(timer))
+    const exit = yield* Effect.interruptible(Fiber.await(appFiber)).pipe(
+      Effect.onInterrupt((interruptors) =>
+        isClientAbort(interruptors)
+          ? Fiber.interruptAs(appFiber, HttpServerError.clientAbortFiberId)
+          : Fiber.interrupt(appFiber)
+      ),
+      Effect.ensuring(Fiber.interrupt(timerFiber))
+    )
+    if (yield* Ref.get(state.timedOut)) return requestTimeoutResponse()
+    return yield* exit
+  })
+
+/** @internal */
+export const make = (
+  options?: ServerMiddleware.Options
+): <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R> => {
+  const resolved = resolve(options)
+  return <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+    Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const startMillis = yield* Clock.currentTimeMillis
+      const headerTimeout = Option.map(
+        parseTimeoutMillis(request.headers[requestTimeoutHeader]),
+        (millis) => Math.min(millis, resolved.maxTimeoutMillis)
+      )
+      const priority = Option.getOrElse(Priority.parse(request.headers[requestPriorityHeader]), () => resolved.priority)
+      const client = clientLabel(request.headers[resolved.clientHeader])
+      const span = Option.filter(
+        yield* Effect.serviceOption(Tracer.ParentSpan),
+        (span): span is Tracer.Span => span._tag === "Span" && !span.attributes.has("http.route")
+      )
+      const state: RequestState = {
+        options: resolved,
+        startMillis,
+        headerDeadline: Option.map(headerTimeout, (millis) => Deadline.unsafeMake(startMillis + millis)),
+        route: yield* Ref.make(Option.none<string>()),
+        routeOwnsDeadline: yield* Ref.make(false),
+        timedOut: yield* Ref.make(false)
+      }
+      const deadline = Option.getOrElse(
+        state.headerDeadline,
+        () => Deadline.unsafeMake(startMillis + resolved.timeoutMillis)
+      )
+
+      const record = (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>) =>
+        Effect.gen(function*() {
+          const endMillis = yield* Clock.currentTimeMillis
+          const interruptors = yield* Effect.descriptorWith((descriptor) => Effect.succeed(descriptor.interruptors))
+          const status = isClientAbort(interruptors)
+            ? 499
+            : (yield* Ref.get(state.timedOut))
+            ? 408
+            : yield* statusOf(exit)
+          const route = Option.getOrElse(
+            Option.orElse(
+              yield* Ref.get(state.route),
+              () =>
+                Option.flatMap(span, (span) => {
+                  const route = span.attributes.get("http.route")
+                  return typeof route === "string" ? Option.some(route) : Option.none()
+                })
+            ),
+            () => Exit.isFailure(exit) && hasRouteNotFound(exit.cause) ? unmatchedRoute : unknownRoute
+          )
+          yield* HttpMetrics.recordServerRequest(
+            { client, method: request.method, path: route, status },
+            Math.max(0, endMillis - startMillis) / 1000
+          )
+        })
+
+      const tooLate = Option.match(headerTimeout, {
+        onNone: () => false,
+        onSome: (millis) => millis <= 0 || millis < resolved.lowTimeoutThresholdMillis
+      })
+      if (tooLate) {
+        yield* Ref.set(state.timedOut, true)
+        const response = requestTimeoutResponse()
+        yield* record(Exit.succeed(response))
+        return response
+      }
+
+      yield* HttpApp.appendPreResponseHandler((_request, response) =>
+        Effect.map(
+          Ref.get(state.timedOut),
+          (timedOut) =>
+            timedOut && response.status !== 408
+              ? HttpServerResponse.empty({ status: 408, headers: response.headers })
+              : response
+        )
+      )
+      const withContext = app.pipe(
+        Effect.provideService(CurrentRequest, Option.some(state)),
+        Effect.provideService(Deadline.CurrentDeadline, Option.some(deadline)),
+        Effect.provideService(Priority.CurrentPriority, Option.some(priority))
+      )
+      return yield* (resolved.cancelOnTimeout ? cutAt(withContext, deadline, state) : withContext).pipe(
+        Effect.onExit(record)
+      )
+    })
+}
+
+// ---------------------------------------------------------------------------
+// route timeout
+// ---------------------------------------------------------------------------
+
+const withRouteTimeout = <A, E, R>(
+  self: Effect.Effect<A, E, R>,
+  timeoutMillis: number
+): Effect.Effect<A, E, R> =>
+  Effect.gen(function*() {
+    const current = yield* CurrentRequest
+    if (Option.isNone(current)) {
+      // outside the middleware: only a deadline for the handler
+      const own = Deadline.unsafeMake((yield* Clock.currentTimeMillis) + timeoutMillis)
+      const inherited = yield* Deadline.CurrentDeadline
+      const deadline = Option.match(inherited, { onNone: () => own, onSome: Deadline.min(own) })
+      return yield* Effect.provideService(self, Deadline.CurrentDeadline, Option.some(deadline))
+    }
+    const state = current.value
+    const routeContext = yield* Effect.serviceOption(HttpRouter.RouteContext)
+    if (Option.isSome(routeContext)) yield* Ref.set(state.route, Option.some(routeContext.value.route.path))
+    // the header's deadline wins; the middleware applies it
+    if (Option.isSome(state.headerDeadline)) return yield* self
+
+    yield* Ref.set(state.routeOwnsDeadline, true)
+    const deadline = Deadline.unsafeMake(state.startMillis + timeoutMillis)
+    const left = Duration.toMillis(yield* Deadline.remaining(deadline))
+    if (left <= 0 || left < state.options.lowTimeoutThresholdMillis) {
+      yield* Ref.set(state.timedOut, true)
+      return yield* Effect.die(requestTimeoutResponse())
+    }
+    const withDeadline = Effect.provideService(self, Deadline.CurrentDeadline, Option.some(deadline))
+    if (!state.options.cancelOnTimeout) return yield* withDeadline
+    const outcome = yield* Effect.timeoutOption(withDeadline, Duration.millis(left))
+    if (Option.isSome(outcome)) return outcome.value
+    yield* Ref.set(state.timedOut, true)
+    return yield* Effect.die(requestTimeoutResponse())
+  })
+
+/** @internal */
+export const routeTimeout = dual<
+  (timeout: Duration.DurationInput) => <H extends ServerMiddleware.Handler>(self: H) => H,
+  <H extends ServerMiddleware.Handler>(self: H, timeout: Duration.DurationInput) => H
+>(2, (self: any, timeout: Duration.DurationInput): any => {
+  const millis = durationOption("ServerMiddleware.routeTimeout", "timeout", timeout, false)
+  return Effect.isEffect(self)
+    ? withRouteTimeout(self, millis)
+    : (...args: ReadonlyArray<unknown>) => withRouteTimeout(self(...args), millis)
+})

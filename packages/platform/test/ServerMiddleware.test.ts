@@ -1,0 +1,317 @@
+import { Deadline } from "@aio-request/core"
+import { ServerMiddleware } from "@aio-request/platform"
+import { HttpClient, HttpClientRequest, HttpRouter } from "@effect/platform"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Deferred, Duration, Effect, Fiber, Option, Ref } from "effect"
+import type { Seen } from "./serverMiddlewareHarness.js"
+import { awaitServerCount, seen, serve, serverCount, uniqueClient } from "./serverMiddlewareHarness.js"
+
+const get = (url: string, headers: Record<string, string> = {}) =>
+  Effect.gen(function*() {
+    const client = yield* HttpClient.HttpClient
+    const response = yield* client.execute(HttpClientRequest.get(url).pipe(HttpClientRequest.setHeaders(headers)))
+    const text = yield* response.text
+    return { status: response.status, text }
+  }).pipe(Effect.scoped, Effect.provide(NodeHttpClient.layerUndici))
+
+const getSeen = (url: string, headers: Record<string, string> = {}) =>
+  Effect.map(
+    get(url, headers),
+    ({ status, text }) => ({ status, seen: status === 200 ? JSON.parse(text) as Seen : undefined })
+  )
+
+/** A handler that counts its runs and whether it finished or was interrupted. */
+const tracked = (work: Duration.DurationInput) =>
+  Effect.gen(function*() {
+    const started = yield* Ref.make(0)
+    const finished = yield* Ref.make(0)
+    const interrupted = yield* Deferred.make<void>()
+    const handler = Effect.gen(function*() {
+      yield* Ref.update(started, (n) => n + 1)
+      yield* Effect.sleep(work)
+      yield* Ref.update(finished, (n) => n + 1)
+      return yield* seen
+    }).pipe(Effect.onInterrupt(() => Deferred.succeed(interrupted, void 0)))
+    return { handler, started, finished, interrupted }
+  })
+
+describe("ServerMiddleware", () => {
+  describe("options", () => {
+    it("rejects invalid options at construction", () => {
+      const invalid: ReadonlyArray<ServerMiddleware.Options> = [
+        { timeout: -1 },
+        { timeout: 0 },
+        { timeout: Duration.infinity },
+        { timeout: "soon" as Duration.DurationInput },
+        { lowTimeoutThreshold: Number.NaN },
+        { timeout: "10 millis", lowTimeoutThreshold: "20 millis" },
+        { maxTimeout: 0 },
+        { priority: "urgent" as "high" },
+        { clientHeader: "bad header" },
+        { cancelOnTimeout: "yes" as unknown as boolean }
+      ]
+      for (const options of invalid) {
+        assert.throws(() => ServerMiddleware.make(options), /ServerMiddleware\.make: option/, JSON.stringify(options))
+      }
+      assert.throws(() => ServerMiddleware.routeTimeout(Effect.void, -5), /ServerMiddleware\.routeTimeout/)
+    })
+  })
+
+  describe("deadline and priority", () => {
+    it.scopedLive("success within the deadline: the handler sees the header's deadline and priority", () =>
+      Effect.gen(function*() {
+        const { finished, handler } = yield* tracked("50 millis")
+        const url = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/work", handler)))
+        const { seen: body, status } = yield* getSeen(`${url}/work`, {
+          "x-request-timeout": "1.5",
+          "x-request-priority": "HIGH"
+        })
+        assert.strictEqual(status, 200)
+        assert.isTrue(body!.remainingMillis! <= 1500 && body!.remainingMillis! > 1000, String(body!.remainingMillis))
+        assert.strictEqual(body!.priority, "high")
+        assert.strictEqual(yield* Ref.get(finished), 1)
+      }))
+
+    it.scopedLive("without headers the default timeout and priority apply", () =>
+      Effect.gen(function*() {
+        const url = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/seen", seen)), {
+          timeout: "3 seconds",
+          priority: "low"
+        })
+        const { seen: body, status } = yield* getSeen(`${url}/seen`)
+        assert.strictEqual(status, 200)
+        assert.isTrue(body!.remainingMillis! <= 3000 && body!.remainingMillis! > 2000, String(body!.remainingMillis))
+        assert.strictEqual(body!.priority, "low")
+      }))
+
+    it.scopedLive("malformed headers are ignored: default deadline and priority, never a 500", () =>
+      Effect.gen(function*() {
+        const url = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/seen", seen)), { timeout: "3 seconds" })
+        for (const value of ["abc", "-1", "NaN", "1e309", "Infinity", "", "1,5", "0x10", "1 2", "9".repeat(4000)]) {
+          const { seen: body, status } = yield* getSeen(`${url}/seen`, {
+            "x-request-timeout": value,
+            "x-request-priority": "urgent"
+          })
+          assert.strictEqual(status, 200, value)
+          assert.isTrue(body!.remainingMillis! <= 3000 && body!.remainingMillis! > 2000, value)
+          assert.strictEqual(body!.priority, "normal")
+        }
+      }))
+
+    it.scopedLive("a header deadline is capped by maxTimeout", () =>
+      Effect.gen(function*() {
+        const url = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/seen", seen)), { maxTimeout: "2 seconds" })
+        const { seen: body } = yield* getSeen(`${url}/seen`, { "x-request-timeout": "86400" })
+        assert.isTrue(body!.remainingMillis! <= 2000 && body!.remainingMillis! > 1000, String(body!.remainingMillis))
+      }))
+
+    it.scopedLive("not enough time: a 1 s handler under a 0.5 s deadline with cancelOnTimeout is cut and answered 408", () =>
+      Effect.gen(function*() {
+        const client = uniqueClient("cut")
+        const { finished, handler, interrupted } = yield* tracked("1 second")
+        const url = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/slow/:id", handler)), {
+          cancelOnTimeout: true
+        })
+        const { status } = yield* get(`${url}/slow/1`, { "x-request-timeout": "0.5", "x-service-name": client })
+        assert.strictEqual(status, 408)
+        yield* Deferred.await(interrupted)
+        assert.strictEqual(yield* Ref.get(finished), 0)
+        yield* awaitServerCount({ client, method: "GET", path: "/slow/:id", status: 408 }, 1)
+      }))
+
+    it.scopedLive("without cancelOnTimeout the handler keeps running past the deadline, with it in context", () =>
+      Effect.gen(function*() {
+        const { finished, handler } = yield* tracked("300 millis")
+        const url = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/slow", handler)))
+        const { seen: body, status } = yield* getSeen(`${url}/slow`, { "x-request-timeout": "0.1" })
+        assert.strictEqual(status, 200)
+        assert.strictEqual(body!.remainingMillis, 0)
+        assert.strictEqual(yield* Ref.get(finished), 1)
+      }))
+
+    it.scopedLive("deadline 0: 408 without running the handler", () =>
+      Effect.gen(function*() {
+        const client = uniqueClient("zero")
+        const { handler, started } = yield* tracked("10 millis")
+        const url = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/work", handler)))
+        for (const value of ["0", "0.0", "0e5"]) {
+          const { status } = yield* get(`${url}/work`, { "x-request-timeout": value, "x-service-name": client })
+          assert.strictEqual(status, 408, value)
+        }
+        assert.strictEqual(yield* Ref.get(started), 0)
+        yield* awaitServerCount({ client, method: "GET", path: ServerMiddleware.unknownRoute, status: 408 }, 3)
+      }))
+
+    it.scopedLive("a deadline below lowTimeoutThreshold: 408 without running the handler", () =>
+      Effect.gen(function*() {
+        const { handler, started } = yield* tracked("10 millis")
+        const url = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/work", handler)), {
+          lowTimeoutThreshold: "100 millis"
+        })
+        assert.strictEqual((yield* get(`${url}/work`, { "x-request-timeout": "0.05" })).status, 408)
+        assert.strictEqual(yield* Ref.get(started), 0)
+        assert.strictEqual((yield* get(`${url}/work`, { "x-request-timeout": "0.5" })).status, 200)
+        assert.strictEqual(yield* Ref.get(started), 1)
+      }))
+  })
+
+  describe("routeTimeout", () => {
+    it.scopedLive("a route timeout of 0.2 s cuts a 1 s handler when no header is sent", () =>
+      Effect.gen(function*() {
+        const client = uniqueClient("route")
+        const { finished, handler, interrupted } = yield* tracked("1 second")
+        const url = yield* serve(
+          HttpRouter.empty.pipe(HttpRouter.get("/report/:id", ServerMiddleware.routeTimeout(handler, "200 millis"))),
+          { cancelOnTimeout: true }
+        )
+        const { status } = yield* get(`${url}/report/7`, { "x-service-name": client })
+        assert.strictEqual(status, 408)
+        yield* Deferred.await(interrupted)
+        assert.strictEqual(yield* Ref.get(finished), 0)
+        yield* awaitServerCount({ client, method: "GET", path: "/report/:id", status: 408 }, 1)
+      }))
+
+    it.scopedLive("a header deadline takes precedence over the route timeout", () =>
+      Effect.gen(function*() {
+        const { finished, handler } = yield* tracked("500 millis")
+        const url = yield* serve(
+          HttpRouter.empty.pipe(HttpRouter.get("/report", handler.pipe(ServerMiddleware.routeTimeout("200 millis")))),
+          { cancelOnTimeout: true }
+        )
+        const { seen: body, status } = yield* getSeen(`${url}/report`, { "x-request-timeout": "1" })
+        assert.strictEqual(status, 200)
+        assert.isTrue(body!.remainingMillis! > 200, String(body!.remainingMillis))
+        assert.strictEqual(yield* Ref.get(finished), 1)
+      }))
+
+    it.scopedLive("a route timeout replaces the default, longer or shorter", () =>
+      Effect.gen(function*() {
+        const url = yield* serve(
+          HttpRouter.empty.pipe(
+            HttpRouter.get("/short", ServerMiddleware.routeTimeout(seen, "300 millis")),
+            HttpRouter.get("/long", ServerMiddleware.routeTimeout(seen, "10 seconds"))
+          ),
+          { timeout: "1 second" }
+        )
+        const short = (yield* getSeen(`${url}/short`)).seen!.remainingMillis!
+        const long = (yield* getSeen(`${url}/long`)).seen!.remainingMillis!
+        assert.isTrue(short <= 300 && short > 0, String(short))
+        assert.isTrue(long <= 10_000 && long > 9000, String(long))
+      }))
+
+    it.scopedLive("a route timeout longer than the default is not cut at the default", () =>
+      Effect.gen(function*() {
+        const { finished, handler } = yield* tracked("400 millis")
+        const url = yield* serve(
+          HttpRouter.empty.pipe(HttpRouter.get("/long", ServerMiddleware.routeTimeout(handler, "5 seconds"))),
+          { timeout: "100 millis", cancelOnTimeout: true }
+        )
+        assert.strictEqual((yield* get(`${url}/long`)).status, 200)
+        assert.strictEqual(yield* Ref.get(finished), 1)
+      }))
+
+    it.scopedLive("a route timeout of 0 answers 408 without running the handler", () =>
+      Effect.gen(function*() {
+        const { handler, started } = yield* tracked("10 millis")
+        const url = yield* serve(
+          HttpRouter.empty.pipe(HttpRouter.get("/never", ServerMiddleware.routeTimeout(handler, 0)))
+        )
+        assert.strictEqual((yield* get(`${url}/never`)).status, 408)
+        assert.strictEqual(yield* Ref.get(started), 0)
+      }))
+
+    it.effect("outside the middleware it only sets CurrentDeadline, never later than an inherited one", () =>
+      Effect.gen(function*() {
+        const remaining = Effect.flatMap(
+          Deadline.CurrentDeadline,
+          (deadline) => Effect.map(Deadline.remaining(Option.getOrThrow(deadline)), Duration.toMillis)
+        )
+        assert.strictEqual(yield* ServerMiddleware.routeTimeout(remaining, "2 seconds"), 2000)
+        assert.strictEqual(
+          yield* ServerMiddleware.routeTimeout(remaining, "2 seconds").pipe(
+            Effect.provideServiceEffect(
+              Deadline.CurrentDeadline,
+              Effect.map(Deadline.fromTimeout("1 second"), Option.some)
+            )
+          ),
+          1000
+        )
+      }))
+  })
+
+  describe("disconnects and metrics", () => {
+    it.scopedLive("a client that disconnects interrupts the handler and is recorded as 499", () =>
+      Effect.gen(function*() {
+        const client = uniqueClient("gone")
+        const { finished, handler, interrupted } = yield* tracked("5 seconds")
+        const url = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/items/:id", handler)))
+        const started = yield* Effect.fork(get(`${url}/items/42`, { "x-service-name": client }))
+        yield* Effect.sleep("200 millis")
+        yield* Fiber.interrupt(started)
+        yield* Deferred.await(interrupted)
+        assert.strictEqual(yield* Ref.get(finished), 0)
+        yield* awaitServerCount({ client, method: "GET", path: "/items/:id", status: 499 }, 1)
+      }))
+
+    it.scopedLive("a disconnect interrupts the handler with cancelOnTimeout too", () =>
+      Effect.gen(function*() {
+        const client = uniqueClient("gone-cut")
+        const { handler, interrupted } = yield* tracked("5 seconds")
+        const url = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/items/:id", handler)), {
+          cancelOnTimeout: true
+        })
+        const started = yield* Effect.fork(get(`${url}/items/42`, { "x-service-name": client }))
+        yield* Effect.sleep("200 millis")
+        yield* Fiber.interrupt(started)
+        yield* Deferred.await(interrupted)
+        yield* awaitServerCount({ client, method: "GET", path: "/items/:id", status: 499 }, 1)
+      }))
+
+    it.scopedLive("latency is labelled with the route template and the caller, never the raw path", () =>
+      Effect.gen(function*() {
+        const client = uniqueClient("svc")
+        const url = yield* serve(
+          HttpRouter.empty.pipe(
+            HttpRouter.get("/users/:id", seen),
+            HttpRouter.post("/users/:id/fail", Effect.fail(new Cause.IllegalArgumentException("boom")))
+          )
+        )
+        for (const id of ["1", "2", "abc"]) {
+          assert.strictEqual((yield* get(`${url}/users/${id}`, { "x-service-name": client })).status, 200)
+        }
+        assert.strictEqual((yield* get(`${url}/nowhere/1`, { "x-service-name": client })).status, 404)
+        assert.strictEqual(yield* serverCount({ client, method: "GET", path: "/users/:id", status: 200 }), 3)
+        assert.strictEqual(
+          yield* serverCount({ client, method: "GET", path: ServerMiddleware.unmatchedRoute, status: 404 }),
+          1
+        )
+        assert.strictEqual(yield* serverCount({ client, method: "GET", path: "/users/1", status: 200 }), 0)
+        assert.strictEqual(yield* serverCount({ client, method: "GET", path: "/nowhere/1", status: 404 }), 0)
+        const post = yield* HttpClient.HttpClient.pipe(
+          Effect.flatMap((http) =>
+            http.execute(
+              HttpClientRequest.post(`${url}/users/9/fail`).pipe(HttpClientRequest.setHeader("x-service-name", client))
+            )
+          ),
+          Effect.scoped,
+          Effect.provide(NodeHttpClient.layerUndici)
+        )
+        assert.strictEqual(post.status, 500)
+        assert.strictEqual(yield* serverCount({ client, method: "POST", path: "/users/:id/fail", status: 500 }), 1)
+      }))
+
+    it.scopedLive("a missing or odd X-Service-Name is recorded as unknown", () =>
+      Effect.gen(function*() {
+        const url = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/odd-client", seen)))
+        const before = yield* serverCount({ client: "unknown", method: "GET", path: "/odd-client", status: 200 })
+        yield* get(`${url}/odd-client`)
+        yield* get(`${url}/odd-client`, { "x-service-name": "has spaces in it" })
+        yield* get(`${url}/odd-client`, { "x-service-name": "x".repeat(500) })
+        assert.strictEqual(
+          (yield* serverCount({ client: "unknown", method: "GET", path: "/odd-client", status: 200 })) - before,
+          3
+        )
+      }))
+  })
+})
