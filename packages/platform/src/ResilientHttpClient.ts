@@ -1,0 +1,211 @@
+/**
+ * A resilient `HttpClient` *(seed `setup`)*: it wraps whatever `HttpClient` is
+ * in context (undici, node:http, fetch) and sends each request under a
+ * deadline, with a priority, through a `Strategy` (single, sequential retries
+ * or hedging), a circuit breaker and a retry budget, with the system headers
+ * that let the next service inherit the deadline and the priority. The result
+ * is an ordinary `HttpClient`: `HttpClient.filterStatusOk`, `mapRequest` and
+ * the rest compose with it.
+ *
+ * @example
+ * import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
+ * import { Deadline } from "@aio-request/core"
+ * import { HttpClient } from "@effect/platform"
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { Effect, Layer } from "effect"
+ *
+ * const Upstream = ResilientHttpClient.layer({ endpoint: "http://users:8080/api/" }).pipe(
+ *   Layer.provide(NodeHttpClient.layerUndici)
+ * )
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = (yield* HttpClient.HttpClient).pipe(HttpClient.filterStatusOk)
+ *   const response = yield* client.execute(HttpRequest.get("users/{id}", { path: { id: 42 } }))
+ *   return yield* response.json
+ * }).pipe(Deadline.within("2 seconds"), Effect.provide(Upstream))
+ * @since 0.1.0
+ */
+import type { CircuitBreaker, Deadline, Priority, RetryBudget, Strategy } from "@aio-request/core"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as internal from "./internal/resilientHttpClient.js"
+import type * as ResponseClassifier from "./ResponseClassifier.js"
+
+/**
+ * Redirects were followed `maxRedirects` times and the upstream still
+ * redirects. `locations` holds every `Location` seen, resolved to absolute
+ * URLs, in order.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const TooManyRedirectsError: typeof internal.TooManyRedirectsError = internal.TooManyRedirectsError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type TooManyRedirectsError = internal.TooManyRedirectsError
+
+/**
+ * The endpoint of a request could not be had: `endpointProvider` failed
+ * (`reason: "ProviderFailed"`, its error in `cause`) or gave a URL that is not
+ * an absolute http(s) URL (`reason: "Invalid"`). Nothing was sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const EndpointError: typeof internal.EndpointError = internal.EndpointError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type EndpointError = internal.EndpointError
+
+/**
+ * The `enrich` option failed (its error in `cause`). That attempt was not
+ * sent, and no other attempt is made.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const EnrichError: typeof internal.EnrichError = internal.EnrichError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type EnrichError = internal.EnrichError
+
+/**
+ * Everything a resilient client can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type Error =
+  | HttpClientError.HttpClientError
+  | Deadline.DeadlineExceededError
+  | CircuitBreaker.CircuitBreakerOpenError
+  | TooManyRedirectsError
+  | EndpointError
+  | EnrichError
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace ResilientHttpClient {
+  /**
+   * Options shared by both ways of giving the endpoint.
+   *
+   * @since 0.1.0
+   */
+  export interface CommonOptions {
+    /** Default `Strategy.default` (GET, HEAD, OPTIONS: 3 sequential attempts; others: single). */
+    readonly strategy?: Strategy.Strategy | undefined
+    /** Default `ResponseClassifier.default()`. */
+    readonly classifier?: ResponseClassifier.ResponseClassifier | undefined
+    /** The deadline of a request when none is inherited (`CurrentDeadline`). Default 20 seconds. */
+    readonly timeout?: Duration.DurationInput | undefined
+    /** Normalised against the inherited `CurrentPriority`. Default `"normal"`. */
+    readonly priority?: Priority.Priority | undefined
+    /** An attempt with less time left than this is not sent. Default 5 millis. */
+    readonly lowTimeoutThreshold?: Duration.DurationInput | undefined
+    /** Send `X-Request-Timeout` and `X-Request-Priority`. Default true. */
+    readonly emitSystemHeaders?: boolean | undefined
+    /** Sent as `X-Service-Name`. Default none. */
+    readonly serviceName?: string | undefined
+    /** Runs on each attempt's request after the system headers, before sending (auth, signing...). */
+    readonly enrich?:
+      | ((request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientRequest.HttpClientRequest, unknown>)
+      | undefined
+    /** A circuit breaker; the scope is the endpoint. Default none. */
+    readonly circuitBreaker?: CircuitBreaker.CircuitBreaker.Service | undefined
+    /** The retry budget of this client. Default: the one in context (`RetryBudget`, unlimited unless provided). */
+    readonly retryBudget?: RetryBudget.RetryBudget.Service | undefined
+    /** TCP connect failures retried inside one attempt (a reset after connect is not). Integer ≥ 1. Default 3. */
+    readonly connectionAttempts?: number | undefined
+    /** Integer ≥ 0. Default 10. */
+    readonly maxRedirects?: number | undefined
+    /** Default true; false returns 3xx responses as they are. */
+    readonly followRedirects?: boolean | undefined
+  }
+
+  /**
+   * Exactly one of `endpoint` (an absolute http(s) URL) or `endpointProvider`
+   * (evaluated once per request, e.g. for service discovery).
+   *
+   * @since 0.1.0
+   */
+  export type Options =
+    | CommonOptions & { readonly endpoint: string | URL; readonly endpointProvider?: undefined }
+    | CommonOptions & {
+      readonly endpointProvider: Effect.Effect<string | URL, unknown>
+      readonly endpoint?: undefined
+    }
+}
+
+/**
+ * Builds a resilient client over the `HttpClient` in context. Per request:
+ * the deadline is `CurrentDeadline` if set, else now + `timeout`; the priority
+ * is `Priority.normalize(priority, CurrentPriority)`; the strategy is
+ * `CurrentStrategy` if set, else `strategy`. Each attempt, in order: if less
+ * than `lowTimeoutThreshold` is left, `DeadlineExceededError` (nothing sent, no
+ * other attempt); the circuit breaker (scope = endpoint); the system headers;
+ * `enrich`; then the request is sent, its URL resolved against the endpoint,
+ * under the attempt's deadline, with TCP connect failures retried up to
+ * `connectionAttempts` times and redirects followed up to `maxRedirects`.
+ *
+ * Any response is returned as a response (a final 503 too); errors are
+ * `ResilientHttpClient.Error`. Responses of attempts that did not win are
+ * released. Invalid options are rejected at once with an
+ * `IllegalArgumentException`.
+ *
+ * @example
+ * import { CircuitBreaker, Strategy } from "@aio-request/core"
+ * import { ResilientHttpClient } from "@aio-request/platform"
+ * import { Effect } from "effect"
+ *
+ * const makeClient = Effect.gen(function*() {
+ *   const breaker = yield* CircuitBreaker.make({
+ *     breakDuration: "5 seconds", samplingDuration: "10 seconds", minimumThroughput: 20, failureThreshold: 0.5
+ *   })
+ *   return yield* ResilientHttpClient.make({
+ *     endpoint: "http://inventory:8080/",
+ *     strategy: Strategy.parallel({ attempts: 2 }),
+ *     circuitBreaker: breaker,
+ *     serviceName: "checkout"
+ *   })
+ * })
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (
+  options: ResilientHttpClient.Options
+) => Effect.Effect<HttpClient.HttpClient.With<Error>, never, HttpClient.HttpClient> = internal.make
+
+/**
+ * Provides a resilient client as `HttpClient.HttpClient`, over the one
+ * provided to the layer. For several upstreams in one program, give each its
+ * own tag or `Effect.Service` (see docs/client.md).
+ *
+ * @example
+ * import { ResilientHttpClient } from "@aio-request/platform"
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { Layer } from "effect"
+ *
+ * const ClientLive = ResilientHttpClient.layer({ endpoint: "http://users:8080/" }).pipe(
+ *   Layer.provide(NodeHttpClient.layerUndici)
+ * )
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: (
+  options: ResilientHttpClient.Options
+) => Layer.Layer<HttpClient.HttpClient, never, HttpClient.HttpClient> = internal.layer

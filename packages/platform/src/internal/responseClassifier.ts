@@ -1,0 +1,31 @@
+import type { Strategy } from "@aio-request/core"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Cause from "effect/Cause"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Headers from "../Headers.js"
+import type * as ResponseClassifier from "../ResponseClassifier.js"
+
+/** @internal */
+export const classifyResponse = (
+  response: HttpClientResponse.HttpClientResponse,
+  verdictForStatus: Readonly<Record<number, Strategy.Verdict>> | undefined
+): Strategy.Verdict => {
+  const status = response.status
+  const explicit = verdictForStatus?.[status]
+  if (explicit !== undefined) return explicit
+  if (response.headers[Headers.DoNotRetry] !== undefined) return "accept"
+  if (status >= 500 || status === 408 || status === 429) return "reject"
+  return "accept"
+}
+
+/** @internal */
+export const make = (options?: ResponseClassifier.DefaultOptions): ResponseClassifier.ResponseClassifier => {
+  const verdictForStatus = options?.verdictForStatus
+  return (exit) => {
+    if (Exit.isSuccess(exit)) return classifyResponse(exit.value, verdictForStatus)
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isSome(failure) && failure.value._tag === "TooManyRedirectsError") return "accept"
+    return "reject"
+  }
+}
