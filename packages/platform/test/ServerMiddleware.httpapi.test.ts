@@ -1,0 +1,156 @@
+import { Deadline, Priority } from "@aio-request/core"
+import { ServerMiddleware } from "@aio-request/platform"
+import {
+  HttpApi,
+  HttpApiBuilder,
+  HttpApiEndpoint,
+  HttpApiGroup,
+  HttpClient,
+  HttpClientRequest,
+  HttpServer
+} from "@effect/platform"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { assert, describe, it } from "@effect/vitest"
+import { Context, Deferred, Duration, Effect, Layer, Option, Ref, Schema } from "effect"
+import { createServer } from "node:http"
+import { awaitServerCount, uniqueClient } from "./serverMiddlewareHarness.js"
+
+const Seen = Schema.Struct({ remainingMillis: Schema.NullOr(Schema.Number), priority: Schema.NullOr(Schema.String) })
+
+const api = HttpApi.make("api").add(
+  HttpApiGroup.make("items")
+    .add(HttpApiEndpoint.get("item", "/items/:id").setPath(Schema.Struct({ id: Schema.String })).addSuccess(Seen))
+    .add(HttpApiEndpoint.get("slow", "/slow").addSuccess(Seen))
+    .add(HttpApiEndpoint.get("report", "/report").addSuccess(Seen))
+    .add(HttpApiEndpoint.get("never", "/never").addSuccess(Seen))
+)
+
+const seen = Effect.gen(function*() {
+  const deadline = yield* Deadline.CurrentDeadline
+  const priority = yield* Priority.CurrentPriority
+  return {
+    remainingMillis: Option.isSome(deadline) ? Duration.toMillis(yield* Deadline.remaining(deadline.value)) : null,
+    priority: Option.getOrNull(priority)
+  }
+})
+
+interface Probe {
+  readonly started: Ref.Ref<number>
+  readonly finished: Ref.Ref<number>
+  readonly interrupted: Deferred.Deferred<void>
+}
+
+const slowly = (probe: Probe, work: Duration.DurationInput) =>
+  Effect.gen(function*() {
+    yield* Ref.update(probe.started, (n) => n + 1)
+    yield* Effect.sleep(work)
+    yield* Ref.update(probe.finished, (n) => n + 1)
+    return yield* seen
+  }).pipe(Effect.onInterrupt(() => Deferred.succeed(probe.interrupted, void 0)))
+
+const groupLive = (probe: Probe) =>
+  HttpApiBuilder.group(api, "items", (handlers) =>
+    handlers
+      .handle("item", () => seen)
+      .handle("slow", () => slowly(probe, "1 second"))
+      .handle("report", ServerMiddleware.routeTimeout("200 millis")(() => slowly(probe, "1 second")))
+      .handle("never", () => slowly(probe, "10 millis").pipe(ServerMiddleware.routeTimeout(0))))
+
+/**
+ * Serves `api` on 127.0.0.1 with the middleware either around the whole app
+ * (`HttpApiBuilder.serve(middleware)`) or as an API middleware
+ * (`HttpApiBuilder.middleware(middleware)`).
+ */
+const serveApi = (placement: "serve" | "api-middleware", options: ServerMiddleware.Options) =>
+  Effect.gen(function*() {
+    const probe: Probe = {
+      started: yield* Ref.make(0),
+      finished: yield* Ref.make(0),
+      interrupted: yield* Deferred.make<void>()
+    }
+    const apiLive = HttpApiBuilder.api(api).pipe(Layer.provide(groupLive(probe)))
+    const server = placement === "serve"
+      ? HttpApiBuilder.serve(ServerMiddleware.make(options)).pipe(Layer.provide(apiLive))
+      : HttpApiBuilder.serve().pipe(
+        Layer.provide(HttpApiBuilder.middleware(ServerMiddleware.make(options))),
+        Layer.provide(apiLive)
+      )
+    const context = yield* Layer.build(
+      server.pipe(Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })))
+    ).pipe(Effect.orDie)
+    const address = Context.get(context, HttpServer.HttpServer).address
+    if (address._tag !== "TcpAddress") return yield* Effect.dieMessage("not a TCP server")
+    return { url: `http://127.0.0.1:${address.port}`, probe }
+  })
+
+const get = (url: string, headers: Record<string, string> = {}) =>
+  Effect.gen(function*() {
+    const client = yield* HttpClient.HttpClient
+    const response = yield* client.execute(HttpClientRequest.get(url).pipe(HttpClientRequest.setHeaders(headers)))
+    const text = yield* response.text
+    return { status: response.status, body: response.status === 200 ? JSON.parse(text) : undefined }
+  }).pipe(Effect.scoped, Effect.provide(NodeHttpClient.layerUndici))
+
+for (const placement of ["serve", "api-middleware"] as const) {
+  describe(`ServerMiddleware with HttpApi (${placement})`, () => {
+    it.scopedLive("the handler sees the header's deadline and priority; the metric has the endpoint's template", () =>
+      Effect.gen(function*() {
+        const client = uniqueClient(`api-${placement}`)
+        const { url } = yield* serveApi(placement, {})
+        const { body, status } = yield* get(`${url}/items/42`, {
+          "x-request-timeout": "2",
+          "x-request-priority": "low",
+          "x-service-name": client
+        })
+        assert.strictEqual(status, 200)
+        assert.isTrue(body.remainingMillis <= 2000 && body.remainingMillis > 1000, String(body.remainingMillis))
+        assert.strictEqual(body.priority, "low")
+        yield* awaitServerCount({ client, method: "GET", path: "/items/:id", status: 200 }, 1)
+      }))
+
+    it.scopedLive("deadline 0: 408 without running the handler", () =>
+      Effect.gen(function*() {
+        const { probe, url } = yield* serveApi(placement, {})
+        assert.strictEqual((yield* get(`${url}/slow`, { "x-request-timeout": "0" })).status, 408)
+        assert.strictEqual(yield* Ref.get(probe.started), 0)
+      }))
+
+    it.scopedLive("cancelOnTimeout: a 1 s handler under a 0.5 s deadline is interrupted and answered 408", () =>
+      Effect.gen(function*() {
+        const client = uniqueClient(`api-cut-${placement}`)
+        const { probe, url } = yield* serveApi(placement, { cancelOnTimeout: true })
+        const { status } = yield* get(`${url}/slow`, { "x-request-timeout": "0.5", "x-service-name": client })
+        assert.strictEqual(status, 408)
+        yield* Deferred.await(probe.interrupted)
+        assert.strictEqual(yield* Ref.get(probe.finished), 0)
+        yield* awaitServerCount({ client, method: "GET", path: "/slow", status: 408 }, 1)
+      }))
+
+    it.scopedLive("routeTimeout on an HttpApi handler: 0.2 s cuts a 1 s handler when no header is sent", () =>
+      Effect.gen(function*() {
+        const client = uniqueClient(`api-route-${placement}`)
+        const { probe, url } = yield* serveApi(placement, { cancelOnTimeout: true })
+        const { status } = yield* get(`${url}/report`, { "x-service-name": client })
+        assert.strictEqual(status, 408)
+        yield* Deferred.await(probe.interrupted)
+        assert.strictEqual(yield* Ref.get(probe.finished), 0)
+        yield* awaitServerCount({ client, method: "GET", path: "/report", status: 408 }, 1)
+      }))
+
+    it.scopedLive("a header deadline takes precedence over the route timeout", () =>
+      Effect.gen(function*() {
+        const { probe, url } = yield* serveApi(placement, { cancelOnTimeout: true })
+        const { status } = yield* get(`${url}/report`, { "x-request-timeout": "3" })
+        assert.strictEqual(status, 200)
+        assert.strictEqual(yield* Ref.get(probe.finished), 1)
+      }))
+
+    it.scopedLive("a route timeout of 0 answers 408 without running the handler", () =>
+      Effect.gen(function*() {
+        const { probe, url } = yield* serveApi(placement, {})
+        assert.strictEqual((yield* get(`${url}/never`)).status, 408)
+        assert.strictEqual(yield* Ref.get(probe.started), 0)
+      }))
+  })
+}
