@@ -11,6 +11,7 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Ref } from "effect"
 import { createServer } from "node:http"
+import { eventually } from "./utils/eventually.js"
 import { freePort } from "./utils/net.js"
 import * as Receiver from "./utils/otlpReceiver.js"
 import { scrape } from "./utils/prometheus.js"
@@ -168,6 +169,16 @@ describe("end to end", () => {
       const slowFirst = { request_endpoint: endpoint, request_method: "GET", request_path: "/slow-first/:id" }
       assert.strictEqual(d("aio_request_attempts_total", slowFirst), 2)
       assert.strictEqual(d("aio_request_hedges_total", slowFirst), 1)
+      // the losing first attempt was interrupted: 499 on both sides
+      assert.strictEqual(d("aio_request_transport_latency_count", { ...slowFirst, response_status: "499" }), 1)
+      assert.strictEqual(d("aio_request_transport_latency_count", { ...slowFirst, response_status: "200" }), 1)
+      const serverSide = { ...server, request_path: "/slow-first/:id", response_status: "499" }
+      const gone = yield* eventually(
+        scrape(url),
+        (s) => delta(before, s)("aio_request_server_latency_count", serverSide) > 0,
+        "the server's 499"
+      )
+      assert.strictEqual(delta(before, gone)("aio_request_server_latency_count", serverSide), 1)
 
       const down = { request_endpoint: endpoint, request_method: "GET", request_path: "/down" }
       assert.strictEqual(

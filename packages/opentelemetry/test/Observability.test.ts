@@ -2,6 +2,7 @@ import { Observability } from "@aio-request/opentelemetry"
 import { HttpMetrics } from "@aio-request/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer } from "effect"
+import { eventually } from "./utils/eventually.js"
 import { freePort, holdPort } from "./utils/net.js"
 import * as Receiver from "./utils/otlpReceiver.js"
 import { get, scrape } from "./utils/prometheus.js"
@@ -13,16 +14,6 @@ const uniqueEndpoint = (name: string) => `http://${name}-${process.pid}-${next++
 
 const seedBuckets = ["0.005", "0.01", "0.025", "0.05", "0.075", "0.1", "0.15", "0.2", "0.25", "0.3", "0.35", "0.4"]
   .concat(["0.45", "0.5", "0.75", "1", "5", "10", "15", "20", "+Inf"])
-
-/** Runs `effect` until `ok` holds for its result (real time), at most 10 seconds. */
-const eventually = <A, E>(effect: Effect.Effect<A, E>, ok: (a: A) => boolean, what: string) =>
-  Effect.gen(function*() {
-    while (true) {
-      const a = yield* effect
-      if (ok(a)) return a
-      yield* Effect.sleep("50 millis")
-    }
-  }).pipe(Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error(`timed out waiting for ${what}`) }))
 
 /** The latest export of the metric `name`. */
 const last = (metrics: ReadonlyArray<Receiver.OtlpMetric>, name: string): Receiver.OtlpMetric =>
