@@ -7,7 +7,6 @@ import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
 import * as Queue from "effect/Queue"
-import * as Ref from "effect/Ref"
 import type * as Deadline from "../Deadline.js"
 import type * as Delays from "../Delays.js"
 import { RetryBudget } from "../RetryBudget.js"
@@ -30,8 +29,8 @@ interface Run<A, E, R> {
   readonly options: Strategy.RunOptions<A, E, R>
   readonly key: string
   readonly budget: RetryBudget.Service
-  /** Numbers the attempts of the whole run from 0. */
-  readonly counter: Ref.Ref<number>
+  /** Numbers the attempts of the whole run from 0 (local to one run). */
+  attempts: number
 }
 
 type Body = <A, E, R>(run: Run<A, E, R>) => Effect.Effect<Option.Option<Outcome<A, E>>, never, R>
@@ -64,10 +63,12 @@ const bodyOf = (strategy: Strategy.Strategy): Body => (strategy as StrategyImpl)
  * retry budget; every later one must withdraw, and is not sent when it cannot.
  */
 const admit = <A, E, R>(run: Run<A, E, R>): Effect.Effect<Option.Option<number>> =>
-  Effect.flatMap(Ref.getAndUpdate(run.counter, (n) => n + 1), (n) =>
-    n === 0
+  Effect.suspend(() => {
+    const n = run.attempts++
+    return n === 0
       ? Effect.as(run.budget.deposit, Option.some(0))
-      : Effect.map(run.budget.tryWithdraw, (ok) => ok ? Option.some(n) : Option.none()))
+      : Effect.map(run.budget.tryWithdraw, (ok) => ok ? Option.some(n) : Option.none())
+  })
 
 /**
  * Runs attempt `number` with its attempt deadline in `CurrentDeadline`, cut at
@@ -82,10 +83,16 @@ const attempt = <A, E, R>(
 ): Effect.Effect<Outcome<A, E>, never, R> =>
   Effect.gen(function*() {
     const start = yield* Clock.currentTimeMillis
-    const exit = yield* run.options.attempt({ attempt: number, kind: number === 0 ? "first" : kind, deadline }).pipe(
-      Effect.provideService(deadline_.CurrentDeadline, Option.some(deadline)),
-      (effect) => deadline_.cutAt(effect, deadline, { disconnect: false }),
-      Effect.exit
+    const effect = Effect.provideService(
+      run.options.attempt({ attempt: number, kind: number === 0 ? "first" : kind, deadline }),
+      deadline_.CurrentDeadline,
+      Option.some(deadline)
+    )
+    // an attempt deadline no earlier than the run's is enforced by the run's own cut
+    const exit = yield* Effect.exit(
+      deadline.epochMillis < run.options.deadline.epochMillis
+        ? deadline_.cutAt(effect, deadline, { disconnect: false })
+        : effect
     )
     const verdict = run.options.classify(exit)
     if (verdict === "accept" && delays?.observe !== undefined) {
@@ -240,15 +247,20 @@ export const run = dual<
     self: Strategy.Strategy,
     options: Strategy.RunOptions<A, E, R>
   ) => Effect.Effect<A, E | deadline_.DeadlineExceededError, R>
->(2, <A, E, R>(self: Strategy.Strategy, options: Strategy.RunOptions<A, E, R>) =>
-  Effect.gen(function*() {
-    const budget = yield* RetryBudget
-    const counter = yield* Ref.make(0)
-    const state: Run<A, E, R> = { options, key: options.key ?? "", budget, counter }
-    const outcome = yield* deadline_.cutAt(bodyOf(self)(state), options.deadline, { disconnect: true })
-    if (Option.isNone(outcome)) return yield* Effect.fail(new deadline_.DeadlineExceededError({ reason: "expired" }))
-    return yield* outcome.value.exit
-  }))
+>(
+  2,
+  <A, E, R>(self: Strategy.Strategy, options: Strategy.RunOptions<A, E, R>) =>
+    Effect.flatMap(RetryBudget, (budget) => {
+      const state: Run<A, E, R> = { options, key: options.key ?? "", budget, attempts: 0 }
+      return Effect.flatMap(
+        deadline_.cutAt(bodyOf(self)(state), options.deadline, { disconnect: true }),
+        (outcome): Effect.Effect<A, E | deadline_.DeadlineExceededError> =>
+          Option.isNone(outcome)
+            ? Effect.fail(new deadline_.DeadlineExceededError({ reason: "expired" }))
+            : outcome.value.exit
+      )
+    })
+)
 
 /** @internal */
 export class CurrentStrategy extends Context.Reference<CurrentStrategy>()("@aio-request/core/CurrentStrategy", {

@@ -1,0 +1,4 @@
+/**
+ * `pnpm bench` in core: every benchmark of the package, one after another.
+ */
+await import("./strategy.js")
