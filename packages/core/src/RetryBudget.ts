@@ -6,8 +6,12 @@
  *
  * @since 0.1.0
  */
+import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
 import * as internal from "./internal/retryBudget.js"
 
 /**
@@ -34,6 +38,25 @@ export declare namespace RetryBudget {
     /** Called before every extra attempt; `false` means do not send it. */
     readonly tryWithdraw: Effect.Effect<boolean>
   }
+
+  /**
+   * @since 0.1.0
+   */
+  export interface Options {
+    /**
+     * Extra attempts allowed per first attempt, over `ttl`. A finite number
+     * ≥ 0 (above 1 lets a hedging strategy send more than one extra attempt
+     * per request on average). Default 0.2.
+     */
+    readonly ratio?: number | undefined
+    /**
+     * Extra attempts allowed per second whatever the traffic, so that a
+     * quiet client can still retry. A finite number ≥ 0. Default 10.
+     */
+    readonly minPerSecond?: number | undefined
+    /** How long a deposit or a withdrawal counts. Positive. Default 10 seconds. */
+    readonly ttl?: Duration.DurationInput | undefined
+  }
 }
 
 /**
@@ -43,3 +66,57 @@ export declare namespace RetryBudget {
  * @category constructors
  */
 export const unlimited: RetryBudget.Service = internal.unlimited
+
+/**
+ * Builds a retry budget whose time comes from `Clock`. Deposits and
+ * withdrawals count for `ttl` (a window sliding by tenths of `ttl`); an extra
+ * attempt is allowed while
+ * `minPerSecond × ttl + ratio × deposits − withdrawals ≥ 1`, so over any
+ * stretch of traffic shorter than `ttl` the extra attempts stay within
+ * `ratio × first attempts + minPerSecond × ttl`.
+ *
+ * Invalid options throw `IllegalArgumentException` naming the option.
+ *
+ * @example
+ * import { RetryBudget, Strategy } from "@aio-request/core"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const budget = yield* RetryBudget.make({ ratio: 0.1 })
+ *   return yield* Strategy.run(Strategy.sequential(), options).pipe(
+ *     Effect.provideService(RetryBudget.RetryBudget, budget)
+ *   )
+ * })
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options?: RetryBudget.Options) => Effect.Effect<RetryBudget.Service> = internal.make
+
+/**
+ * Provides a budget built by `make(options)` to every `Strategy.run` below it:
+ * one budget shared by every request and strategy of the program.
+ *
+ * @example
+ * import { RetryBudget } from "@aio-request/core"
+ *
+ * const BudgetLive = RetryBudget.layer({ ratio: 0.2, minPerSecond: 10, ttl: "10 seconds" })
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: (options?: RetryBudget.Options) => Layer.Layer<RetryBudget> = internal.layer
+
+/**
+ * Like `layer`, with the options read from `Config`; invalid values fail the
+ * layer with a `ConfigError` naming the option.
+ *
+ * @example
+ * import { RetryBudget } from "@aio-request/core"
+ * import { Config } from "effect"
+ *
+ * const BudgetLive = RetryBudget.layerConfig({ ratio: Config.number("RETRY_RATIO") })
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig: (
+  config: Config.Config.Wrap<RetryBudget.Options>
+) => Layer.Layer<RetryBudget, ConfigError.ConfigError> = internal.layerConfig
