@@ -256,7 +256,7 @@ describe("Strategy.retryUntilDeadline", () => {
     Effect.gen(function*() {
       let calls = 0
       const attempt = () =>
-        Effect.fail("nope").pipe(Effect.delay("10 millis"), Effect.ensuring(Effect.sync(() => calls++)))
+        Effect.sync(() => calls++).pipe(Effect.delay("10 millis"), Effect.zipRight(Effect.fail("nope")))
       const strategy = Strategy.single.pipe(Strategy.retryUntilDeadline({ delays: Delays.constant("90 millis") }))
       const fiber = yield* Effect.fork(Effect.exit(runFor(strategy, { timeout: "1 second", attempt })))
       yield* TestClock.adjust("2 seconds")
