@@ -1,6 +1,6 @@
 import { Deadline } from "@aio-request/core"
 import { ServerMiddleware } from "@aio-request/platform"
-import { HttpClient, HttpClientRequest, HttpRouter } from "@effect/platform"
+import { HttpClient, HttpClientRequest, HttpRouter, HttpServerResponse } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Duration, Effect, Fiber, Option, Ref } from "effect"
@@ -118,6 +118,21 @@ describe("ServerMiddleware", () => {
         yield* Deferred.await(interrupted)
         assert.strictEqual(yield* Ref.get(finished), 0)
         yield* awaitServerCount({ client, method: "GET", path: "/slow/:id", status: 408 }, 1)
+      }))
+
+    it.scopedLive("cancelOnTimeout: a handler failing because the same deadline ran out is answered 408, not 500", () =>
+      Effect.gen(function*() {
+        const client = uniqueClient("same-deadline")
+        const handler = Effect.sleep("5 seconds").pipe(
+          Deadline.within("10 seconds"),
+          Effect.as(HttpServerResponse.empty())
+        )
+        const url = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/inner", handler)), { cancelOnTimeout: true })
+        for (let i = 0; i < 3; i++) {
+          const { status } = yield* get(`${url}/inner`, { "x-request-timeout": "0.2", "x-service-name": client })
+          assert.strictEqual(status, 408)
+        }
+        yield* awaitServerCount({ client, method: "GET", path: "/inner", status: 408 }, 3)
       }))
 
     it.scopedLive("without cancelOnTimeout the handler keeps running past the deadline, with it in context", () =>

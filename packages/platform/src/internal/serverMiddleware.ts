@@ -17,11 +17,9 @@ import * as HashSet from "effect/HashSet"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Tracer from "effect/Tracer"
+import * as Headers from "../Headers.js"
 import * as HttpMetrics from "../HttpMetrics.js"
 import type * as ServerMiddleware from "../ServerMiddleware.js"
-
-const requestTimeoutHeader = "x-request-timeout"
-const requestPriorityHeader = "x-request-priority"
 
 /** @internal */
 export const unmatchedRoute = "<unmatched>"
@@ -87,7 +85,7 @@ export const resolve = (options: ServerMiddleware.Options | undefined): Resolved
   }
   const cancelOnTimeout = options?.cancelOnTimeout ?? false
   if (typeof cancelOnTimeout !== "boolean") illegal(where, "cancelOnTimeout", "a boolean", cancelOnTimeout)
-  const clientHeader = options?.clientHeader ?? "X-Service-Name"
+  const clientHeader = options?.clientHeader ?? Headers.ServiceName
   if (typeof clientHeader !== "string" || !headerName.test(clientHeader)) {
     illegal(where, "clientHeader", "a header name", clientHeader)
   }
@@ -165,11 +163,16 @@ export interface RequestState {
   readonly headerDeadline: Option.Option<Deadline.Deadline>
   /** The route template, when `routeTimeout` saw one. */
   readonly route: Ref.Ref<Option.Option<string>>
+  /** The deadline in force: the header's, the route's or the default. */
+  readonly deadline: Ref.Ref<Deadline.Deadline>
   /** `true` once a `routeTimeout` owns the deadline (no header was sent). */
   readonly routeOwnsDeadline: Ref.Ref<boolean>
-  /** `true` once the answer is decided to be 408. */
-  readonly timedOut: Ref.Ref<boolean>
+  /** Whether the answer is a 408; decided once, by whoever comes first. */
+  readonly outcome: Ref.Ref<Outcome>
 }
+
+/** @internal */
+export type Outcome = "pending" | "timedOut" | "answered"
 
 /** @internal */
 export class CurrentRequest extends Context.Reference<CurrentRequest>()(
@@ -180,6 +183,40 @@ export class CurrentRequest extends Context.Reference<CurrentRequest>()(
 /** @internal */
 export const requestTimeoutResponse = (): HttpServerResponse.HttpServerResponse =>
   HttpServerResponse.empty({ status: 408 })
+
+/**
+ * Decides that the answer is 408, unless another answer was decided first.
+ *
+ * @internal
+ */
+export const claimTimeout = (state: RequestState): Effect.Effect<boolean> =>
+  Ref.modify(
+    state.outcome,
+    (outcome): [boolean, Outcome] => outcome === "answered" ? [false, outcome] : [true, "timedOut"]
+  )
+
+/**
+ * Whether the answer, about to be `status`, is a 408 instead; decided once.
+ * With `cancelOnTimeout`, nothing but 408 is answered once the deadline has
+ * passed, and a 5xx with less than `lowTimeoutThreshold` left (typically an
+ * outgoing call that ran out of the same deadline a moment before the
+ * middleware's timer) is a 408 too.
+ */
+const decide = (state: RequestState, status: number): Effect.Effect<boolean> =>
+  Effect.gen(function*() {
+    const current = yield* Ref.get(state.outcome)
+    if (current !== "pending") return current === "timedOut"
+    let late = false
+    if (state.options.cancelOnTimeout) {
+      const left = Duration.toMillis(yield* Deadline.remaining(yield* Ref.get(state.deadline)))
+      late = left <= 0 || (status >= 500 && left < state.options.lowTimeoutThresholdMillis)
+    }
+    return yield* Ref.modify(
+      state.outcome,
+      (outcome): [boolean, Outcome] =>
+        outcome !== "pending" ? [outcome === "timedOut", outcome] : late ? [true, "timedOut"] : [false, "answered"]
+    )
+  })
 
 const isClientAbort = (ids: HashSet.HashSet<FiberId.FiberId>): boolean =>
   HashSet.some(ids, (id) => id === HttpServerError.clientAbortFiberId)
@@ -224,9 +261,8 @@ const cutAt = <E, R>(
     const appFiber = yield* Effect.fork(app)
     const timer = Effect.sleep(left).pipe(
       Effect.zipRight(Ref.get(state.routeOwnsDeadline)),
-      Effect.flatMap((routeOwns) =>
-        routeOwns ? Effect.void : Effect.zipRight(Ref.set(state.timedOut, true), Fiber.interrupt(appFiber))
-      )
+      Effect.flatMap((routeOwns) => routeOwns ? Effect.succeed(false) : claimTimeout(state)),
+      Effect.flatMap((claimed) => claimed ? Fiber.interrupt(appFiber) : Effect.void)
     )
     const timerFiber = yield* Effect.fork(Effect.interruptible(timer))
     const exit = yield* Effect.interruptible(Fiber.await(appFiber)).pipe(
@@ -237,7 +273,7 @@ const cutAt = <E, R>(
       ),
       Effect.ensuring(Fiber.interrupt(timerFiber))
     )
-    if (yield* Ref.get(state.timedOut)) return requestTimeoutResponse()
+    if ((yield* Ref.get(state.outcome)) === "timedOut") return requestTimeoutResponse()
     return yield* exit
   })
 
@@ -251,37 +287,39 @@ export const make = (
       const request = yield* HttpServerRequest.HttpServerRequest
       const startMillis = yield* Clock.currentTimeMillis
       const headerTimeout = Option.map(
-        parseTimeoutMillis(request.headers[requestTimeoutHeader]),
+        parseTimeoutMillis(request.headers[Headers.RequestTimeout]),
         (millis) => Math.min(millis, resolved.maxTimeoutMillis)
       )
-      const priority = Option.getOrElse(Priority.parse(request.headers[requestPriorityHeader]), () => resolved.priority)
+      const priority = Option.getOrElse(
+        Priority.parse(request.headers[Headers.RequestPriority]),
+        () => resolved.priority
+      )
       const client = clientLabel(request.headers[resolved.clientHeader])
       const span = Option.filter(
         yield* Effect.serviceOption(Tracer.ParentSpan),
         (span): span is Tracer.Span => span._tag === "Span" && !span.attributes.has("http.route")
       )
+      const headerDeadline = Option.map(headerTimeout, (millis) => Deadline.unsafeMake(startMillis + millis))
+      const deadline = Option.getOrElse(
+        headerDeadline,
+        () => Deadline.unsafeMake(startMillis + resolved.timeoutMillis)
+      )
       const state: RequestState = {
         options: resolved,
         startMillis,
-        headerDeadline: Option.map(headerTimeout, (millis) => Deadline.unsafeMake(startMillis + millis)),
+        headerDeadline,
         route: yield* Ref.make(Option.none<string>()),
+        deadline: yield* Ref.make(deadline),
         routeOwnsDeadline: yield* Ref.make(false),
-        timedOut: yield* Ref.make(false)
+        outcome: yield* Ref.make<Outcome>("pending")
       }
-      const deadline = Option.getOrElse(
-        state.headerDeadline,
-        () => Deadline.unsafeMake(startMillis + resolved.timeoutMillis)
-      )
 
       const record = (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>) =>
         Effect.gen(function*() {
           const endMillis = yield* Clock.currentTimeMillis
           const interruptors = yield* Effect.descriptorWith((descriptor) => Effect.succeed(descriptor.interruptors))
-          const status = isClientAbort(interruptors)
-            ? 499
-            : (yield* Ref.get(state.timedOut))
-            ? 408
-            : yield* statusOf(exit)
+          const answered = yield* statusOf(exit)
+          const status = isClientAbort(interruptors) ? 499 : (yield* decide(state, answered)) ? 408 : answered
           const route = Option.getOrElse(
             Option.orElse(
               yield* Ref.get(state.route),
@@ -304,7 +342,7 @@ export const make = (
         onSome: (millis) => millis <= 0 || millis < resolved.lowTimeoutThresholdMillis
       })
       if (tooLate) {
-        yield* Ref.set(state.timedOut, true)
+        yield* Ref.set(state.outcome, "timedOut")
         const response = requestTimeoutResponse()
         yield* record(Exit.succeed(response))
         return response
@@ -312,7 +350,7 @@ export const make = (
 
       yield* HttpApp.appendPreResponseHandler((_request, response) =>
         Effect.map(
-          Ref.get(state.timedOut),
+          decide(state, response.status),
           (timedOut) =>
             timedOut && response.status !== 408
               ? HttpServerResponse.empty({ status: 408, headers: response.headers })
@@ -355,16 +393,17 @@ const withRouteTimeout = <A, E, R>(
 
     yield* Ref.set(state.routeOwnsDeadline, true)
     const deadline = Deadline.unsafeMake(state.startMillis + timeoutMillis)
+    yield* Ref.set(state.deadline, deadline)
     const left = Duration.toMillis(yield* Deadline.remaining(deadline))
     if (left <= 0 || left < state.options.lowTimeoutThresholdMillis) {
-      yield* Ref.set(state.timedOut, true)
+      yield* claimTimeout(state)
       return yield* Effect.die(requestTimeoutResponse())
     }
     const withDeadline = Effect.provideService(self, Deadline.CurrentDeadline, Option.some(deadline))
     if (!state.options.cancelOnTimeout) return yield* withDeadline
     const outcome = yield* Effect.timeoutOption(withDeadline, Duration.millis(left))
     if (Option.isSome(outcome)) return outcome.value
-    yield* Ref.set(state.timedOut, true)
+    yield* claimTimeout(state)
     return yield* Effect.die(requestTimeoutResponse())
   })
 

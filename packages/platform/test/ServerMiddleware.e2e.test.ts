@@ -1,0 +1,128 @@
+import { Deadline, Priority } from "@aio-request/core"
+import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
+import { HttpClient, HttpClientRequest, HttpRouter, HttpServerResponse } from "@effect/platform"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { assert, describe, it } from "@effect/vitest"
+import { Deferred, Duration, Effect, Fiber, Layer, Option, Schema } from "effect"
+import type { Seen } from "./serverMiddlewareHarness.js"
+import { awaitServerCount, seen, serve, uniqueClient } from "./serverMiddlewareHarness.js"
+
+const get = (url: string, headers: Record<string, string> = {}) =>
+  Effect.gen(function*() {
+    const client = yield* HttpClient.HttpClient
+    const response = yield* client.execute(HttpClientRequest.get(url).pipe(HttpClientRequest.setHeaders(headers)))
+    const text = yield* response.text
+    return { status: response.status, text }
+  }).pipe(Effect.scoped, Effect.provide(NodeHttpClient.layerUndici))
+
+/** A resilient client of service B, as service A would hold it (its dispatcher lives as long as the test). */
+const clientOf = (endpoint: string, serviceName: string, priority: Priority.Priority = "normal") =>
+  Effect.flatMap(
+    Layer.build(NodeHttpClient.layerUndici),
+    (context) => ResilientHttpClient.make({ endpoint, serviceName, priority }).pipe(Effect.provide(context))
+  )
+
+describe("ServerMiddleware end to end: A (middleware) calls B (middleware) through the resilient client", () => {
+  it.scopedLive("B sees a deadline no later than A's remaining one and the normalised priority", () =>
+    Effect.gen(function*() {
+      const serviceA = uniqueClient("svc-a")
+      const caller = uniqueClient("caller")
+      const urlB = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/seen", seen)))
+      const clients = {
+        high: yield* clientOf(urlB, serviceA, "high"),
+        normal: yield* clientOf(urlB, serviceA, "normal"),
+        low: yield* clientOf(urlB, serviceA, "low")
+      }
+      const handlerA = Effect.gen(function*() {
+        const { requested } = yield* HttpRouter.schemaPathParams(
+          Schema.Struct({ requested: Schema.Literal("high", "normal", "low") })
+        )
+        const deadline = Option.getOrThrow(yield* Deadline.CurrentDeadline)
+        const remainingA = Duration.toMillis(yield* Deadline.remaining(deadline))
+        const response = yield* clients[requested].execute(HttpRequest.get("seen"))
+        const b = (yield* response.json) as Seen
+        return HttpServerResponse.unsafeJson({ remainingA, b })
+      }).pipe(Effect.scoped, Effect.orDie)
+      const urlA = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/call/:requested", handlerA)))
+
+      const cases: ReadonlyArray<readonly [inherited: Priority.Priority, requested: Priority.Priority]> = [
+        ["low", "high"],
+        ["high", "low"],
+        ["high", "high"],
+        ["low", "low"],
+        ["normal", "low"]
+      ]
+      for (const [inherited, requested] of cases) {
+        const { status, text } = yield* get(`${urlA}/call/${requested}`, {
+          "x-request-timeout": "2",
+          "x-request-priority": inherited,
+          "x-service-name": caller
+        })
+        assert.strictEqual(status, 200)
+        const { b, remainingA } = JSON.parse(text) as { remainingA: number; b: Seen }
+        assert.isTrue(remainingA <= 2000, String(remainingA))
+        assert.isTrue(
+          b.remainingMillis! <= remainingA && b.remainingMillis! > 0,
+          `${b.remainingMillis} > ${remainingA}`
+        )
+        assert.strictEqual(
+          b.priority,
+          Priority.normalize(requested, Option.some(inherited)),
+          `${inherited}/${requested}`
+        )
+      }
+      yield* awaitServerCount({ client: caller, method: "GET", path: "/call/:requested", status: 200 }, cases.length)
+      yield* awaitServerCount({ client: serviceA, method: "GET", path: "/seen", status: 200 }, cases.length)
+    }))
+
+  it.scopedLive("a client disconnect from A interrupts A's call to B (and B's handler)", () =>
+    Effect.gen(function*() {
+      const serviceA = uniqueClient("svc-a")
+      const caller = uniqueClient("caller")
+      const bStarted = yield* Deferred.make<void>()
+      const bInterrupted = yield* Deferred.make<void>()
+      const aCallInterrupted = yield* Deferred.make<void>()
+      const handlerB = Effect.zipRight(Deferred.succeed(bStarted, void 0), Effect.sleep("10 seconds")).pipe(
+        Effect.onInterrupt(() => Deferred.succeed(bInterrupted, void 0)),
+        Effect.as(HttpServerResponse.empty())
+      )
+      const urlB = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/slow", handlerB)))
+      const clientB = yield* clientOf(urlB, serviceA)
+      const handlerA = clientB.execute(HttpRequest.get("slow")).pipe(
+        Effect.onInterrupt(() => Deferred.succeed(aCallInterrupted, void 0)),
+        Effect.as(HttpServerResponse.empty()),
+        Effect.scoped,
+        Effect.orDie
+      )
+      const urlA = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/call", handlerA)))
+
+      const request = yield* Effect.fork(get(`${urlA}/call`, { "x-service-name": caller }))
+      yield* Deferred.await(bStarted)
+      yield* Fiber.interrupt(request)
+      yield* Deferred.await(aCallInterrupted)
+      yield* Deferred.await(bInterrupted)
+      yield* awaitServerCount({ client: caller, method: "GET", path: "/call", status: 499 }, 1)
+      yield* awaitServerCount({ client: serviceA, method: "GET", path: "/slow", status: 499 }, 1)
+    }))
+
+  it.scopedLive("A's deadline runs out while it waits for B: A answers 408 and the call to B is interrupted", () =>
+    Effect.gen(function*() {
+      const serviceA = uniqueClient("svc-a")
+      const bInterrupted = yield* Deferred.make<void>()
+      const handlerB = Effect.sleep("10 seconds").pipe(
+        Effect.onInterrupt(() => Deferred.succeed(bInterrupted, void 0)),
+        Effect.as(HttpServerResponse.empty())
+      )
+      const urlB = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/slow", handlerB)))
+      const clientB = yield* clientOf(urlB, serviceA)
+      const handlerA = clientB.execute(HttpRequest.get("slow")).pipe(
+        Effect.as(HttpServerResponse.empty()),
+        Effect.scoped,
+        Effect.orDie
+      )
+      const urlA = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/call", handlerA)), { cancelOnTimeout: true })
+      const { status } = yield* get(`${urlA}/call`, { "x-request-timeout": "0.3" })
+      assert.strictEqual(status, 408)
+      yield* Deferred.await(bInterrupted)
+    }))
+})
