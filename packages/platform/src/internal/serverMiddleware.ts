@@ -118,18 +118,20 @@ const decimalSeconds = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
 
 /**
  * `X-Request-Timeout`: seconds, decimal, finite and non-negative. Anything else
- * (absent, empty, negative, NaN, overflowing, not a number) is none.
+ * (absent, empty, negative, NaN, infinite such as `1e309`, hexadecimal, signed,
+ * not a number) is none.
  *
  * @internal
  */
 export const parseTimeoutMillis = (header: string | undefined): Option.Option<number> => {
-  if (header === undefined || header.length > 64) return Option.none()
+  if (header === undefined) return Option.none()
   const trimmed = header.trim()
   if (!decimalSeconds.test(trimmed)) return Option.none()
   const seconds = Number(trimmed)
   if (!Number.isFinite(seconds) || seconds < 0) return Option.none()
-  const millis = seconds * 1000
-  return Number.isFinite(millis) ? Option.some(millis) : Option.none()
+  // a finite number of seconds may overflow in milliseconds: it is still a
+  // (very long) deadline, which maxTimeout caps
+  return Option.some(Math.min(seconds * 1000, Number.MAX_VALUE))
 }
 
 const clientName = /^[A-Za-z0-9._:\-/]{1,64}$/
