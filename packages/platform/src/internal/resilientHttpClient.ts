@@ -16,6 +16,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import * as Stream from "effect/Stream"
 import * as Headers from "../Headers.js"
 import * as HttpMetrics from "../HttpMetrics.js"
 import type * as ResilientHttpClient from "../ResilientHttpClient.js"
@@ -249,17 +250,19 @@ const urlOf = (request: HttpClientRequest.HttpClientRequest): URL | undefined =>
 }
 
 /**
- * Releases a response nobody will read: its body read is started and
+ * Releases a response nobody will read: a read of its body is started and
  * interrupted at once, which aborts the connection (`@effect/platform` ties
- * the abort of a response to the interruption of its body).
+ * the abort of a response to the end of its body stream). The handshake makes
+ * sure the read has started, so that its finalizer is in place.
  *
  * @internal
  */
 export const release = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<void> =>
   Effect.gen(function*() {
     const started = yield* Deferred.make<void>()
+    // releases run in finalizers: the reader must be interruptible all the same
     const reader = yield* Effect.fork(
-      Effect.zipRight(Deferred.succeed(started, undefined), Effect.ignore(response.arrayBuffer))
+      Effect.zipRight(Deferred.succeed(started, undefined), Effect.interruptible(Stream.runDrain(response.stream)))
     )
     yield* Deferred.await(started)
     yield* Fiber.interrupt(reader)
