@@ -1,0 +1,4 @@
+/**
+ * `pnpm bench` in opentelemetry: every benchmark of the package, one after another.
+ */
+await import("./metrics.js")
