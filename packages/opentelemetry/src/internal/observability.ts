@@ -129,7 +129,9 @@ export const layerPrometheus = (
     // report a bind failure: we serve its handler from our own server instead.
     const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true })
     const server = yield* listen(host, requestedPort, (request, response) => {
-      const pathname = new URL(request.url ?? "/", "http://localhost").pathname
+      const pathname = URL.canParse(request.url ?? "/", "http://localhost")
+        ? new URL(request.url ?? "/", "http://localhost").pathname
+        : undefined
       if (pathname !== metricsPath) {
         response.statusCode = 404
         response.end()
