@@ -135,6 +135,18 @@ describe("ServerMiddleware", () => {
         yield* awaitServerCount({ client, method: "GET", path: "/inner", status: 408 }, 3)
       }))
 
+    it.scopedLive("an uninterruptible route is not interrupted at the deadline, and its late answer is 408", () =>
+      Effect.gen(function*() {
+        const { finished, handler, interrupted } = yield* tracked("400 millis")
+        const url = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/atomic", handler, { uninterruptible: true })), {
+          cancelOnTimeout: true
+        })
+        const { status } = yield* get(`${url}/atomic`, { "x-request-timeout": "0.1" })
+        assert.strictEqual(status, 408)
+        assert.strictEqual(yield* Ref.get(finished), 1)
+        assert.isFalse(yield* Deferred.isDone(interrupted))
+      }))
+
     it.scopedLive("without cancelOnTimeout the handler keeps running past the deadline, with it in context", () =>
       Effect.gen(function*() {
         const { finished, handler } = yield* tracked("300 millis")

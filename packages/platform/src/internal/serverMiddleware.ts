@@ -1,4 +1,5 @@
 import { Deadline, Priority } from "@aio-request/core"
+import * as PlatformHeaders from "@effect/platform/Headers"
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerError from "@effect/platform/HttpServerError"
@@ -220,6 +221,10 @@ const decide = (state: RequestState, status: number): Effect.Effect<boolean> =>
     )
   })
 
+/** The headers of an answer replaced by an empty 408: those describing its body go. */
+const withoutBodyHeaders = (headers: PlatformHeaders.Headers): PlatformHeaders.Headers =>
+  PlatformHeaders.remove(headers, ["content-type", "content-length", "content-encoding", "transfer-encoding", "etag"])
+
 const isClientAbort = (ids: HashSet.HashSet<FiberId.FiberId>): boolean =>
   HashSet.some(ids, (id) => id === HttpServerError.clientAbortFiberId)
 
@@ -355,7 +360,7 @@ export const make = (
           decide(state, response.status),
           (timedOut) =>
             timedOut && response.status !== 408
-              ? HttpServerResponse.empty({ status: 408, headers: response.headers })
+              ? HttpServerResponse.empty({ status: 408, headers: withoutBodyHeaders(response.headers) })
               : response
         )
       )
