@@ -27,16 +27,26 @@ const recording = Effect.gen(function*() {
     rows.length = 0
     rows.push(yield* measure("Effect.void (baseline)", iterations, () => Effect.void))
     rows.push(
-      yield* measure("recordClientRequest", iterations, (i) =>
-        HttpMetrics.recordClientRequest({ ...labels, status: 200, circuitBreaker: false }, (i % 100) / 1000))
+      yield* measure(
+        "recordClientRequest",
+        iterations,
+        (i) => HttpMetrics.recordClientRequest({ ...labels, status: 200, circuitBreaker: false }, (i % 100) / 1000)
+      )
     )
     rows.push(
-      yield* measure("recordAttempt (retry)", iterations, (i) =>
-        HttpMetrics.recordAttempt({ ...labels, status: 200, kind: "retry" }, (i % 100) / 1000))
+      yield* measure(
+        "recordAttempt (retry)",
+        iterations,
+        (i) => HttpMetrics.recordAttempt({ ...labels, status: 200, kind: "retry" }, (i % 100) / 1000)
+      )
     )
     rows.push(
-      yield* measure("recordServerRequest", iterations, (i) =>
-        HttpMetrics.recordServerRequest({ client: "bench", method: "GET", path: "/users/:id", status: 200 }, i / 1e5))
+      yield* measure(
+        "recordServerRequest",
+        iterations,
+        (i) =>
+          HttpMetrics.recordServerRequest({ client: "bench", method: "GET", path: "/users/:id", status: 200 }, i / 1e5)
+      )
     )
   }
   console.log(`HttpMetrics recording, ${iterations} calls each, one fiber (node ${process.version})`)
@@ -52,7 +62,13 @@ const scraping = Effect.gen(function*() {
   for (const sets of [10, 100, 1000]) {
     for (; recorded < sets; recorded++) {
       yield* HttpMetrics.recordClientRequest(
-        { endpoint: "http://scrape:8080/", method: "GET", path: `/route/${recorded}`, status: 200, circuitBreaker: false },
+        {
+          endpoint: "http://scrape:8080/",
+          method: "GET",
+          path: `/route/${recorded}`,
+          status: 200,
+          circuitBreaker: false
+        },
         0.01
       )
     }
