@@ -1,12 +1,14 @@
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as MutableRef from "effect/MutableRef"
 import * as PubSub from "effect/PubSub"
-import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import type * as CB from "../CircuitBreaker.js"
 import { CircuitBreaker, CircuitBreakerOpenError } from "../CircuitBreaker.js"
@@ -32,12 +34,29 @@ interface Circuit {
   /** While open: the instant (Clock millis) from which one caller may probe. */
   openUntil: number
   readonly window: Array<number>
+  /** While closed: the ticket every call of this generation shares. */
+  closedTicket: RunTicket
+}
+
+interface RunTicket {
+  readonly _tag: "Run"
+  readonly circuit: Circuit
+  readonly generation: number
+  readonly probe: boolean
+  /** The transition this admission caused (open → half-open for a probe). */
+  readonly transition: CB.CircuitBreaker.StateChange | undefined
 }
 
 /** What `admit` decided for one call. */
-type Ticket =
-  | { readonly _tag: "Run"; readonly circuit: Circuit; readonly generation: number; readonly probe: boolean }
-  | { readonly _tag: "Reject"; readonly retryAfter: number }
+type Ticket = RunTicket | { readonly _tag: "Reject"; readonly retryAfter: number }
+
+const closedTicket = (circuit: Circuit): RunTicket => ({
+  _tag: "Run",
+  circuit,
+  generation: circuit.generation,
+  probe: false,
+  transition: undefined
+})
 
 const emptyWindow = (windowsCount: number): Array<number> => {
   const window = new Array<number>(windowsCount * 3)
@@ -50,10 +69,12 @@ const emptyWindow = (windowsCount: number): Array<number> => {
 }
 
 /**
- * The registry of circuits, one per scope, in a `Ref` created by `make`. Every
- * read and update runs inside one `Ref.modify`, synchronously, so it is atomic
- * with respect to every other fiber; the circuits are updated in place there
- * rather than copied, which keeps `execute` on a closed scope allocation-light.
+ * The registry of circuits, one per scope, in a `MutableRef` created by `make`
+ * (never shared between instances). Every read and update of it is one
+ * synchronous step (inside `Effect.withFiberRuntime` or `Effect.sync`), so it
+ * is atomic with respect to every other fiber; circuits are updated in place,
+ * which keeps `execute` on a closed scope to a few interpreter steps (a
+ * `Ref.modify` would add two per call, see bench/circuitBreaker.ts).
  */
 type Registry = Map<string, Circuit>
 
@@ -92,14 +113,17 @@ export const make = (options: CB.CircuitBreaker.Options): Effect.Effect<CB.Circu
   const settings = validateOptions(options)
   const onStateChange = options.onStateChange
   return Effect.map(
-    Effect.all([Ref.make<Registry>(new Map()), PubSub.unbounded<CB.CircuitBreaker.StateChange>()]),
+    Effect.all([
+      Effect.sync(() => MutableRef.make<Registry>(new Map())),
+      PubSub.unbounded<CB.CircuitBreaker.StateChange>()
+    ]),
     ([registry, pubsub]) => unsafeMakeService(settings, registry, pubsub, onStateChange)
   )
 }
 
 const unsafeMakeService = (
   settings: Settings,
-  registry: Ref.Ref<Registry>,
+  registry: MutableRef.MutableRef<Registry>,
   pubsub: PubSub.PubSub<CB.CircuitBreaker.StateChange>,
   onStateChange: ((change: CB.CircuitBreaker.StateChange) => Effect.Effect<void>) | undefined
 ): CB.CircuitBreaker.Service => {
@@ -152,28 +176,38 @@ const unsafeMakeService = (
   }
 
   /** Decides whether a call may run; an expired break admits exactly one probe. */
-  const admit = (map: Registry, scope: string, now: number): [Ticket, CB.CircuitBreaker.StateChange | undefined] => {
+  const admit = (map: Registry, scope: string, now: number): Ticket => {
     let circuit = map.get(scope)
     if (circuit === undefined) {
       if (map.size >= maxScopes) evict(map, now)
-      circuit = { state: "closed", generation: 0, openUntil: 0, window: emptyWindow(windowsCount) }
+      circuit = {
+        state: "closed",
+        generation: 0,
+        openUntil: 0,
+        window: emptyWindow(windowsCount),
+        closedTicket: undefined as unknown as RunTicket
+      }
+      circuit.closedTicket = closedTicket(circuit)
       map.set(scope, circuit)
     }
     switch (circuit.state) {
       case "closed":
-        return [{ _tag: "Run", circuit, generation: circuit.generation, probe: false }, undefined]
+        return circuit.closedTicket
       case "open": {
-        if (now < circuit.openUntil) return [{ _tag: "Reject", retryAfter: circuit.openUntil - now }, undefined]
+        if (now < circuit.openUntil) return { _tag: "Reject", retryAfter: circuit.openUntil - now }
         circuit.state = "half-open"
         circuit.generation++
-        return [
-          { _tag: "Run", circuit, generation: circuit.generation, probe: true },
-          change(scope, "open", "half-open")
-        ]
+        return {
+          _tag: "Run",
+          circuit,
+          generation: circuit.generation,
+          probe: true,
+          transition: change(scope, "open", "half-open")
+        }
       }
       case "half-open":
         // the probe's verdict is unknown: the break is the earliest a new probe could follow a failed one
-        return [{ _tag: "Reject", retryAfter: breakMillis }, undefined]
+        return { _tag: "Reject", retryAfter: breakMillis }
     }
   }
 
@@ -187,7 +221,7 @@ const unsafeMakeService = (
   const complete = (
     map: Registry,
     scope: string,
-    ticket: Extract<Ticket, { _tag: "Run" }>,
+    ticket: RunTicket,
     failed: boolean | "interrupted",
     now: number
   ): CB.CircuitBreaker.StateChange | undefined => {
@@ -206,6 +240,7 @@ const unsafeMakeService = (
       }
       circuit.state = "closed"
       circuit.generation++
+      circuit.closedTicket = closedTicket(circuit)
       const window = circuit.window
       for (let i = 0; i < window.length; i += 3) {
         window[i] = Number.NEGATIVE_INFINITY
@@ -261,49 +296,65 @@ const unsafeMakeService = (
     }
   }
 
+  /** Runs a call admitted by `ticket` and records its outcome, whatever happens to the caller. */
+  const run = <A, E, R>(
+    scope: string,
+    ticket: RunTicket,
+    effect: Effect.Effect<A, E, R>,
+    isFailure: (exit: Exit.Exit<A, E>) => boolean,
+    clock: Clock.Clock
+  ): Effect.Effect<A, E, R> =>
+    Effect.flatMap(Effect.exit(effect), (exit) => {
+      const after = complete(
+        MutableRef.get(registry),
+        scope,
+        ticket,
+        classify(exit, isFailure),
+        clock.unsafeCurrentTimeMillis()
+      )
+      return after === undefined ? exit : Effect.zipRight(publish(after), exit)
+    })
+
+  const reject = (scope: string, retryAfter: number) =>
+    Effect.fail(new CircuitBreakerOpenError({ scope, retryAfter: Duration.millis(retryAfter) }))
+
+  // Closures on this path are written inline on purpose: `execute` is on every call's path.
   const execute = <A, E, R>(
     scope: string,
     effect: Effect.Effect<A, E, R>,
     isFailure: (exit: Exit.Exit<A, E>) => boolean
   ): Effect.Effect<A, E | CircuitBreakerOpenError, R> =>
-    Effect.uninterruptibleMask((restore) =>
-      Effect.clockWith((clock) =>
-        Effect.flatMap(
-          Ref.modify(registry, (map) => [admit(map, scope, clock.unsafeCurrentTimeMillis()), map] as const),
-          ([ticket, transition]): Effect.Effect<A, E | CircuitBreakerOpenError, R> => {
-            if (ticket._tag === "Reject") {
-              return Effect.fail(
-                new CircuitBreakerOpenError({ scope, retryAfter: Duration.millis(ticket.retryAfter) })
-              )
-            }
-            const finish = (exit: Exit.Exit<A, E>) =>
-              Effect.flatMap(
-                Ref.modify(registry, (map) =>
-                  [
-                    complete(map, scope, ticket, classify(exit, isFailure), clock.unsafeCurrentTimeMillis()),
-                    map
-                  ] as const),
-                (after) => after === undefined ? exit : Effect.zipRight(publish(after), exit)
-              )
-            const guarded = Effect.matchCauseEffect(restore(effect), {
-              onFailure: (cause) => finish(Exit.failCause(cause)),
-              onSuccess: (a) => finish(Exit.succeed(a))
-            })
-            return transition === undefined ? guarded : Effect.zipRight(publish(transition), guarded)
-          }
-        )
+    Effect.withFiberRuntime((fiber) => {
+      const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+      const map = MutableRef.get(registry)
+      const circuit = map.get(scope)
+      // fast path: a closed circuit needs no cleanup if the caller is interrupted
+      if (circuit !== undefined && circuit.state === "closed") {
+        return run(scope, circuit.closedTicket, effect, isFailure, clock)
+      }
+      if (circuit !== undefined && circuit.state === "open") {
+        const now = clock.unsafeCurrentTimeMillis()
+        if (now < circuit.openUntil) return reject(scope, circuit.openUntil - now)
+      }
+      // a new scope, or a probe may start: admit under a mask, so that an
+      // interruption cannot come between the admission and its cleanup
+      return Effect.uninterruptibleMask((restore) =>
+        Effect.suspend((): Effect.Effect<A, E | CircuitBreakerOpenError, R> => {
+          const ticket = admit(MutableRef.get(registry), scope, clock.unsafeCurrentTimeMillis())
+          if (ticket._tag === "Reject") return reject(scope, ticket.retryAfter)
+          const guarded = run(scope, ticket, restore(effect), isFailure, clock)
+          return ticket.transition === undefined ? guarded : Effect.zipRight(publish(ticket.transition), guarded)
+        })
       )
-    )
+    })
 
   return {
     execute,
-    state: Ref.get(registry).pipe(
-      Effect.map((map) => {
-        const snapshot = new Map<string, CB.State>()
-        for (const [scope, circuit] of map) snapshot.set(scope, circuit.state)
-        return snapshot as ReadonlyMap<string, CB.State>
-      })
-    ),
+    state: Effect.sync(() => {
+      const snapshot = new Map<string, CB.State>()
+      for (const [scope, circuit] of MutableRef.get(registry)) snapshot.set(scope, circuit.state)
+      return snapshot as ReadonlyMap<string, CB.State>
+    }),
     changes: Stream.fromPubSub(pubsub)
   }
 }

@@ -1,0 +1,121 @@
+/**
+ * ns per call of `CircuitBreaker.execute` on a closed scope, inside one running
+ * fiber, side by side with cockatiel 3.2.1 `circuitBreaker(...).execute` and
+ * opossum 9 `fire` around the same trivial work; then the heap after 100,000
+ * distinct scopes.
+ *
+ *   cd packages/core && npx tsx --expose-gc bench/circuitBreaker.ts
+ *
+ * (without `--expose-gc` the heap figures are taken without a forced GC and
+ * are noisier). BENCH_ITERATIONS sets the calls per measurement (default 300,000).
+ */
+import { CircuitBreaker } from "@aio-request/core"
+import { circuitBreaker, handleAll, SamplingBreaker } from "cockatiel"
+import { Effect, Exit } from "effect"
+import Opossum from "opossum"
+
+const iterations = Number(process.env.BENCH_ITERATIONS ?? 300_000)
+const rounds = 3
+
+let sink = 0
+const work = () => sink++
+
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.()
+const heapMiB = () => {
+  gc()
+  return process.memoryUsage().heapUsed / 1024 / 1024
+}
+
+const time = async (run: (n: number) => Promise<void>): Promise<number> => {
+  await run(Math.ceil(iterations / 5)) // warm-up
+  const start = process.hrtime.bigint()
+  await run(iterations)
+  return Number(process.hrtime.bigint() - start) / iterations
+}
+
+const options = {
+  breakDuration: "10 seconds",
+  samplingDuration: "30 seconds",
+  minimumThroughput: 5,
+  failureThreshold: 0.2
+} as const
+
+const main = async () => {
+  const breaker = await Effect.runPromise(CircuitBreaker.make(options))
+  const effectWork = Effect.sync(work)
+
+  // one Effect.runPromise around the whole loop: every call inside one running fiber
+  const effectLoop = (effect: Effect.Effect<number, unknown>) => (n: number) =>
+    Effect.runPromise(Effect.gen(function*() {
+      for (let i = 0; i < n; i++) yield* effect
+    }))
+
+  const bare = effectLoop(effectWork)
+  const ours = effectLoop(breaker.execute("scope", effectWork, Exit.isFailure))
+
+  const cockatiel = circuitBreaker(handleAll, {
+    halfOpenAfter: 10_000,
+    breaker: new SamplingBreaker({ threshold: 0.2, duration: 30_000, minimumRps: 5 })
+  })
+  const cockatielLoop = async (n: number) => {
+    for (let i = 0; i < n; i++) await cockatiel.execute(work)
+  }
+
+  // opossum's default per-call timeout arms a timer per call: off, so it measures the breaker only
+  const opossum = new Opossum(async () => work(), {
+    timeout: false,
+    errorThresholdPercentage: 20,
+    resetTimeout: 10_000,
+    rollingCountTimeout: 30_000,
+    volumeThreshold: 5
+  })
+  const opossumLoop = async (n: number) => {
+    for (let i = 0; i < n; i++) await opossum.fire()
+  }
+  const asyncBare = async (n: number) => {
+    for (let i = 0; i < n; i++) await work()
+  }
+
+  const best: Record<string, number> = {}
+  const keep = (name: string, ns: number) => (best[name] = Math.min(best[name] ?? Infinity, ns))
+  for (let round = 0; round < rounds; round++) {
+    keep("bare Effect (Effect.sync)", await time(bare))
+    keep("CircuitBreaker.execute", await time(ours))
+    keep("bare await", await time(asyncBare))
+    keep("cockatiel 3.2.1 execute", await time(cockatielLoop))
+    keep("opossum 9 fire", await time(opossumLoop))
+  }
+  opossum.shutdown()
+
+  const oursNs = best["CircuitBreaker.execute"]!
+  console.log(`\nexecute on a closed scope, ${iterations} calls per measurement, best of ${rounds} rounds\n`)
+  console.log("| subject | ns/op | ours / subject |")
+  console.log("|---|---:|---:|")
+  for (const [name, ns] of Object.entries(best)) {
+    console.log(`| ${name} | ${ns.toFixed(1)} | ${(oursNs / ns).toFixed(2)} |`)
+  }
+
+  // heap after 100,000 distinct scopes, with the default bound (maxScopes 10,000)
+  const scopes = 100_000
+  const before = heapMiB()
+  const bounded = await Effect.runPromise(CircuitBreaker.make(options))
+  const kept = await Effect.runPromise(Effect.gen(function*() {
+    for (let i = 0; i < scopes; i++) yield* bounded.execute(`scope-${i}`, effectWork, Exit.isFailure)
+    return (yield* bounded.state).size
+  }))
+  const after = heapMiB()
+  const middle = await Effect.runPromise(Effect.gen(function*() {
+    for (let i = scopes; i < 2 * scopes; i++) yield* bounded.execute(`scope-${i}`, effectWork, Exit.isFailure)
+    return (yield* bounded.state).size
+  }))
+  const afterTwice = heapMiB()
+  console.log(`\nheap (${typeof (globalThis as { gc?: unknown }).gc === "function" ? "after gc" : "no --expose-gc"}):`)
+  console.log(`| | heapUsed MiB | scopes kept |`)
+  console.log(`|---|---:|---:|`)
+  console.log(`| before | ${before.toFixed(1)} | 0 |`)
+  console.log(`| after 100k distinct scopes | ${after.toFixed(1)} | ${kept} |`)
+  console.log(`| after 200k distinct scopes | ${afterTwice.toFixed(1)} | ${middle} |`)
+  if (sink < 0) console.log(sink)
+}
+
+await main()
