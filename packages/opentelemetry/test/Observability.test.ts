@@ -154,6 +154,10 @@ describe("Observability.layerPrometheus", () => {
           })
           assert.strictEqual((yield* get(`http://127.0.0.1:${port}/internal/metrics?x=1`)).status, 200)
           assert.strictEqual((yield* get(`http://127.0.0.1:${port}/metrics`)).status, 404)
+          const post = yield* Effect.promise(() =>
+            fetch(`http://127.0.0.1:${port}/internal/metrics`, { method: "POST" }).then((r) => r.status)
+          )
+          assert.strictEqual(post, 405)
           return endpoint
         }),
         Observability.layerPrometheus({ port, path: "/internal/metrics" })
