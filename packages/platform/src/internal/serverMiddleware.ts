@@ -6,6 +6,7 @@ import * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -16,6 +17,7 @@ import type * as FiberId from "effect/FiberId"
 import { dual } from "effect/Function"
 import * as HashSet from "effect/HashSet"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Ref from "effect/Ref"
 import * as Tracer from "effect/Tracer"
 import * as Headers from "../Headers.js"
@@ -229,16 +231,7 @@ const isClientAbort = (ids: HashSet.HashSet<FiberId.FiberId>): boolean =>
   HashSet.some(ids, (id) => id === HttpServerError.clientAbortFiberId)
 
 const hasRouteNotFound = <E>(cause: Cause.Cause<E>): boolean =>
-  Cause.reduce(
-    cause,
-    false,
-    (found, c) =>
-      Option.some(
-        found ||
-          (c._tag === "Fail" && typeof c.error === "object" && c.error !== null &&
-            (c.error as { readonly _tag?: unknown })._tag === "RouteNotFound")
-      )
-  )
+  Chunk.some(Cause.failures(cause), Predicate.isTagged("RouteNotFound"))
 
 const statusOf = <E>(
   exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>
