@@ -10,7 +10,11 @@ import { Effect, Exit } from "effect"
 const bare = Effect.succeed(1)
 const classify = (exit: Exit.Exit<number, unknown>) => Exit.isSuccess(exit) ? "accept" as const : "reject" as const
 
-const measure = (name: string, iterations: number, make: (deadline: Deadline.Deadline) => Effect.Effect<number, unknown>) =>
+const measure = (
+  name: string,
+  iterations: number,
+  make: (deadline: Deadline.Deadline) => Effect.Effect<number, unknown>
+) =>
   Effect.gen(function*() {
     const deadline = process.env.BENCH_INFINITE ? Deadline.unsafeMake(Infinity) : yield* Deadline.fromTimeout("1 hour")
     const effect = make(deadline)
@@ -29,19 +33,45 @@ const program = Effect.gen(function*() {
   for (let round = 0; round < 2; round++) {
     rows.length = 0
     rows.push(yield* measure("bare attempt", iterations, () => bare))
-    rows.push(yield* measure("Strategy.single", iterations, (deadline) =>
-      Strategy.run(Strategy.single, { attempt: () => bare, classify, deadline })))
-    rows.push(yield* measure("Strategy.sequential(3)", iterations, (deadline) =>
-      Strategy.run(sequential, { attempt: () => bare, classify, deadline })))
-    rows.push(yield* measure("Strategy.parallel(3)", iterations / 4, (deadline) =>
-      Strategy.run(parallel, { attempt: () => bare, classify, deadline })))
+    // the floor for any deadline on Effect's Clock: one timer fiber racing the work
+    rows.push(
+      yield* measure("Effect.timeoutFail (floor)", iterations, () =>
+        Effect.timeoutFail(bare, {
+          duration: "1 hour",
+          onTimeout: () => "timeout"
+        }))
+    )
+    rows.push(
+      yield* measure("Strategy.single", iterations, (deadline) =>
+        Strategy.run(Strategy.single, {
+          attempt: () => bare,
+          classify,
+          deadline
+        }))
+    )
+    rows.push(
+      yield* measure("Strategy.sequential(3)", iterations, (deadline) =>
+        Strategy.run(sequential, {
+          attempt: () => bare,
+          classify,
+          deadline
+        }))
+    )
+    rows.push(
+      yield* measure("Strategy.parallel(3)", iterations / 4, (deadline) =>
+        Strategy.run(parallel, {
+          attempt: () => bare,
+          classify,
+          deadline
+        }))
+    )
   }
   const base = rows[0]!.ns
   console.log(`Strategy.run, attempt accepted at once, ${iterations} iterations, one fiber (node ${process.version})`)
-  console.log("name                     ns/call   added ns   ratio to bare")
+  console.log("name                       ns/call   added ns   ratio to bare")
   for (const row of rows) {
     console.log(
-      `${row.name.padEnd(24)} ${row.ns.toFixed(0).padStart(7)}   ${(row.ns - base).toFixed(0).padStart(8)}   ${
+      `${row.name.padEnd(26)} ${row.ns.toFixed(0).padStart(7)}   ${(row.ns - base).toFixed(0).padStart(8)}   ${
         (row.ns / base).toFixed(1).padStart(8)
       }x`
     )
