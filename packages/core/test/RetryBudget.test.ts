@@ -133,6 +133,17 @@ describe("RetryBudget", () => {
       assert.strictEqual(yield* Ref.get(extra), 0)
     }).pipe(Effect.provide(RetryBudget.layer({ ratio: 0, minPerSecond: 0 }))))
 
+  it.effect("with the budget empty, a sequential strategy answers with its first outcome at once, without the wait", () =>
+    Effect.gen(function*() {
+      const { failing } = yield* counters
+      const fiber = yield* Effect.fork(
+        request(Strategy.sequential({ attempts: 3, delays: constant("500 millis") }), failing("10 millis"))
+      )
+      yield* TestClock.adjust("10 millis")
+      const exit = yield* fiber.poll
+      assert.deepStrictEqual(exit, Option.some(Exit.succeed(Exit.fail("attempt 0 failed"))))
+    }).pipe(Effect.provide(RetryBudget.layer({ ratio: 0, minPerSecond: 0 }))))
+
   it.effect("deposits and withdrawals age out after ttl", () =>
     Effect.gen(function*() {
       const budget = yield* RetryBudget.make({ ratio: 0.5, minPerSecond: 0, ttl: "1 second" })

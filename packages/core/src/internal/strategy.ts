@@ -127,15 +127,17 @@ export const sequential = (options?: Strategy.Strategy.SequentialOptions): Strat
     ): Effect.Effect<Option.Option<Outcome<A, E>>, never, R> =>
       Effect.gen(function*() {
         if (i >= attempts) return last
+        let wait = Duration.zero
         if (i > 0) {
-          const wait = yield* delays.delay(i, run.key)
+          wait = yield* delays.delay(i, run.key)
           const remaining = yield* deadline_.remaining(run.options.deadline)
           // *(seed)* no time left for the wait: the last outcome stands
           if (Duration.lessThan(remaining, wait)) return last
-          yield* Effect.sleep(wait)
         }
+        // the budget is asked before the wait: a refused retry must not delay the answer
         const number = yield* admit(run)
         if (Option.isNone(number)) return last
+        if (i > 0) yield* Effect.sleep(wait)
         const deadline = yield* attemptDeadline({ deadline: run.options.deadline, attempt: i, attempts })
         const outcome = yield* attempt(run, number.value, "retry", deadline, delays)
         return outcome.verdict === "accept" ? Option.some(outcome) : yield* loop(i + 1, Option.some(outcome))
