@@ -357,10 +357,15 @@ export const make = (
               : response
         )
       )
-      const withContext = app.pipe(
-        Effect.provideService(CurrentRequest, Option.some(state)),
-        Effect.provideService(Deadline.CurrentDeadline, Option.some(deadline)),
-        Effect.provideService(Priority.CurrentPriority, Option.some(priority))
+      // one context update rather than three
+      const withContext = Effect.mapInputContext(
+        app,
+        (context: Context.Context<R | HttpServerRequest.HttpServerRequest>) =>
+          context.pipe(
+            Context.add(CurrentRequest, Option.some(state)),
+            Context.add(Deadline.CurrentDeadline, Option.some(deadline)),
+            Context.add(Priority.CurrentPriority, Option.some(priority))
+          )
       )
       return yield* (resolved.cancelOnTimeout ? cutAt(withContext, deadline, state) : withContext).pipe(
         Effect.onExit(record)
