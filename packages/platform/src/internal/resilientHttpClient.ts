@@ -477,32 +477,31 @@ export const make = (
           }).pipe(
             Effect.onExit((exit) => annotateAttempt(exit, context.deadline)),
             Effect.withSpan("aio_request.attempt", {
-              attributes: { "aio_request.attempt": context.attempt, "aio_request.attempt.kind": context.kind }
+              attributes: { "aio_request.attempt": context.attempt, "aio_request.attempt.kind": context.kind },
+              captureStackTrace: false
             })
           )
 
         const annotateAttempt = (
           exit: Exit.Exit<HttpClientResponse.HttpClientResponse, AttemptError>,
           attemptDeadline: Deadline.Deadline
-        ) =>
-          Effect.gen(function*() {
-            if (Exit.isSuccess(exit)) {
-              yield* Effect.annotateCurrentSpan("http.response.status_code", exit.value.status)
-              yield* Effect.annotateCurrentSpan("aio_request.verdict", verdictOf(exit))
-              return
-            }
-            if (Cause.isInterruptedOnly(exit.cause)) {
-              const expired = yield* Deadline.isExpired(attemptDeadline)
-              yield* Effect.annotateCurrentSpan(
-                "aio_request.verdict",
-                expired
-                  ? verdictOf(Exit.fail(new Deadline.DeadlineExceededError({ reason: "expired" })))
-                  : "interrupted"
-              )
-              return
-            }
-            yield* Effect.annotateCurrentSpan("aio_request.verdict", verdictOf(exit))
-          })
+        ): Effect.Effect<void> => {
+          if (Exit.isSuccess(exit)) {
+            return Effect.annotateCurrentSpan({
+              "http.response.status_code": exit.value.status,
+              "aio_request.verdict": verdictOf(exit)
+            })
+          }
+          if (!Cause.isInterruptedOnly(exit.cause)) {
+            return Effect.annotateCurrentSpan("aio_request.verdict", verdictOf(exit))
+          }
+          // cut at its deadline (the strategy sees a DeadlineExceededError), or interrupted
+          return Effect.flatMap(Deadline.isExpired(attemptDeadline), (expired) =>
+            Effect.annotateCurrentSpan(
+              "aio_request.verdict",
+              expired ? verdictOf(Exit.fail(new Deadline.DeadlineExceededError({ reason: "expired" }))) : "interrupted"
+            ))
+        }
 
         const run = Strategy.run<HttpClientResponse.HttpClientResponse, AttemptError, never>(strategy, {
           attempt,
@@ -524,7 +523,8 @@ export const make = (
         )
       }).pipe(
         Effect.withSpan("aio_request.request", {
-          attributes: { "http.request.method": method, "url.template": template }
+          attributes: { "http.request.method": method, "url.template": template },
+          captureStackTrace: false
         })
       )
     }
