@@ -3,7 +3,7 @@ import { Headers, HttpMetrics, HttpRequest, ResilientHttpClient } from "@aio-req
 import { HttpClient, HttpClientRequest, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Duration, Effect, Exit, Fiber, Layer, Metric, Option, Ref, Schedule, Stream } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, Layer, Metric, Option, Ref, Schedule, Stream, Tracer } from "effect"
 import { refusedUrl, serve, tcpServer, transports } from "./support/servers.js"
 
 /** Waits (live) until `effect` satisfies `predicate`; dies after ~5 s. */
@@ -495,5 +495,124 @@ describe("ResilientHttpClient options and bad input", () => {
         yield* clientCount({ endpoint: `${url}/`, method: "GET", path: "slow", status: 499, circuitBreaker: false }),
         1
       )
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+})
+
+describe("ResilientHttpClient with a real circuit breaker, and its spans", () => {
+  it.scopedLive("opens the circuit of the endpoint after failures, then sends nothing", () =>
+    Effect.gen(function*() {
+      const hits = yield* counter
+      const url = yield* serve(
+        HttpRouter.empty.pipe(HttpRouter.get("*", Effect.as(hits.hit, HttpServerResponse.empty({ status: 503 }))))
+      )
+      const breaker = yield* CircuitBreaker.make({
+        breakDuration: "1 minute",
+        samplingDuration: "1 minute",
+        minimumThroughput: 2,
+        failureThreshold: 0.5
+      })
+      const client = yield* ResilientHttpClient.make({
+        endpoint: url,
+        circuitBreaker: breaker,
+        strategy: Strategy.single
+      })
+      assert.strictEqual((yield* client.execute(HttpRequest.get("x"))).status, 503)
+      assert.strictEqual((yield* client.execute(HttpRequest.get("x"))).status, 503)
+      const error = failureOf(yield* Effect.exit(client.execute(HttpRequest.get("x"))))
+      assert.strictEqual(error._tag, "CircuitBreakerOpenError")
+      assert.strictEqual(yield* hits.get, 2)
+      assert.deepStrictEqual(yield* breaker.state, new Map([[`${url}/`, "open" as const]]))
+      const transitions = yield* Metric.value(
+        HttpMetrics.circuitBreakerTransitions.pipe(
+          Metric.tagged("request_endpoint", `${url}/`),
+          Metric.tagged("from", "closed"),
+          Metric.tagged("to", "open")
+        )
+      )
+      assert.strictEqual(transitions.count, 1)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scopedLive("one request span, a child span per attempt with kind, verdict and status", () =>
+    Effect.gen(function*() {
+      const calls = yield* counter
+      const url = yield* serve(
+        HttpRouter.empty.pipe(
+          HttpRouter.get(
+            "*",
+            Effect.gen(function*() {
+              yield* calls.hit
+              return HttpServerResponse.empty({ status: (yield* calls.get) === 1 ? 503 : 200 })
+            })
+          )
+        )
+      )
+      const spans: Array<{ name: string; parent: string | undefined; id: string; attributes: Map<string, unknown> }> =
+        []
+      let next = 0
+      const tracer = Tracer.make({
+        span: (name, parent, context, links, _startTime, kind) => {
+          const attributes = new Map<string, unknown>()
+          const spanId = `span-${++next}`
+          spans.push({
+            name,
+            id: spanId,
+            parent: Option.isSome(parent) ? parent.value.spanId : undefined,
+            attributes
+          })
+          return {
+            _tag: "Span",
+            name,
+            spanId,
+            traceId: "trace",
+            parent,
+            context,
+            status: { _tag: "Started", startTime: 0n },
+            attributes,
+            links,
+            sampled: true,
+            kind,
+            end: () => {},
+            attribute: (key, value) => attributes.set(key, value),
+            event: () => {},
+            addLinks: () => {}
+          }
+        },
+        context: (f) => f()
+      })
+      const client = yield* ResilientHttpClient.make({
+        endpoint: url,
+        strategy: Strategy.sequential({ attempts: 2, delays: noJitter })
+      })
+      const response = yield* client.execute(HttpRequest.get("items/{id}", { path: { id: 1 } })).pipe(
+        Effect.withTracer(tracer)
+      )
+      assert.strictEqual(response.status, 200)
+      const request = spans.find((span) => span.name === "aio_request.request")!
+      assert.deepStrictEqual(Object.fromEntries(request.attributes), {
+        "http.request.method": "GET",
+        "url.template": "items/{id}",
+        "aio_request.endpoint": `${url}/`
+      })
+      const attempts = spans.filter((span) => span.name === "aio_request.attempt")
+      assert.deepStrictEqual(
+        attempts.map((span) => [span.parent, Object.fromEntries(span.attributes)]),
+        [
+          [request.id, {
+            "aio_request.attempt": 0,
+            "aio_request.attempt.kind": "first",
+            "aio_request.verdict": "reject",
+            "http.response.status_code": 503
+          }],
+          [request.id, {
+            "aio_request.attempt": 1,
+            "aio_request.attempt.kind": "retry",
+            "aio_request.verdict": "accept",
+            "http.response.status_code": 200
+          }]
+        ]
+      )
+      // the transport's own span is a child of its attempt
+      const transport = spans.filter((span) => span.name.startsWith("http.client"))
+      assert.deepStrictEqual(transport.map((span) => span.parent), attempts.map((span) => span.id))
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 })

@@ -1,0 +1,43 @@
+import { CircuitBreaker, Deadline } from "@aio-request/core"
+import { Headers, ResilientHttpClient, ResponseClassifier } from "@aio-request/platform"
+import { HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import { assert, describe, it } from "@effect/vitest"
+import { Duration, Exit, FiberId } from "effect"
+
+const request = HttpClientRequest.get("http://127.0.0.1/x")
+const response = (status: number, headers?: Record<string, string>) =>
+  Exit.succeed(HttpClientResponse.fromWeb(request, new Response(null, { status, headers: headers ?? {} })))
+
+describe("ResponseClassifier.default", () => {
+  const classify = ResponseClassifier.default()
+
+  it("accepts 2xx, 3xx, 4xx; rejects 5xx, 408, 429", () => {
+    for (const status of [200, 204, 301, 400, 404, 409]) assert.strictEqual(classify(response(status)), "accept")
+    for (const status of [500, 502, 503, 504, 408, 429]) assert.strictEqual(classify(response(status)), "reject")
+  })
+
+  it("accepts any response with X-Do-Not-Retry", () => {
+    assert.strictEqual(classify(response(503, { [Headers.DoNotRetry]: "1" })), "accept")
+  })
+
+  it("consults verdictForStatus first", () => {
+    const custom = ResponseClassifier.default({ verdictForStatus: { 404: "reject", 503: "accept" } })
+    assert.strictEqual(custom(response(404)), "reject")
+    assert.strictEqual(custom(response(503)), "accept")
+    assert.strictEqual(custom(response(404, { [Headers.DoNotRetry]: "1" })), "reject")
+  })
+
+  it("rejects transport errors, deadlines and open circuits; accepts too many redirects", () => {
+    assert.strictEqual(
+      classify(Exit.fail(new HttpClientError.RequestError({ request, reason: "Transport" }))),
+      "reject"
+    )
+    assert.strictEqual(classify(Exit.fail(new Deadline.DeadlineExceededError({ reason: "expired" }))), "reject")
+    assert.strictEqual(
+      classify(Exit.fail(new CircuitBreaker.CircuitBreakerOpenError({ scope: "x", retryAfter: Duration.zero }))),
+      "reject"
+    )
+    assert.strictEqual(classify(Exit.fail(new ResilientHttpClient.TooManyRedirectsError({ locations: [] }))), "accept")
+    assert.strictEqual(classify(Exit.interrupt(FiberId.none)), "reject")
+  })
+})
