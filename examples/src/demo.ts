@@ -16,14 +16,14 @@ import { HttpRequest, ResilientHttpClient, ServerMiddleware } from "@aio-request
 import { HttpClient, HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Chunk, Clock, Console, Effect, Exit, Layer, Random, Ref } from "effect"
+import { Chunk, Clock, Console, Context, Effect, Exit, Layer, Random, Ref } from "effect"
 import { createServer } from "node:http"
 
 const REQUESTS = Number(process.env.DEMO_REQUESTS ?? 1000)
 const CONCURRENCY = 20
 
 /** Counts the calls the upstream served, so the table can show extra attempts. */
-class Calls extends Effect.Tag("demo/Calls")<Calls, Ref.Ref<number>>() {}
+class Calls extends Context.Tag("demo/Calls")<Calls, Ref.Ref<number>>() {}
 
 const Upstream = Layer.unwrapEffect(Effect.gen(function*() {
   const calls = yield* Calls
