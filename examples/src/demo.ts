@@ -20,7 +20,7 @@ import { Chunk, Clock, Console, Context, Effect, Exit, Layer, Random, Ref } from
 import { createServer } from "node:http"
 
 const REQUESTS = Number(process.env.DEMO_REQUESTS ?? 1000)
-const CONCURRENCY = 20
+const CONCURRENCY = 4
 
 /** Counts the calls the upstream served, so the table can show extra attempts. */
 class Calls extends Context.Tag("demo/Calls")<Calls, Ref.Ref<number>>() {}
