@@ -2,3 +2,4 @@
  * `pnpm bench` in platform: every benchmark of the package, one after another.
  */
 await import("./client.js")
+await import("./serverMiddleware.js")
