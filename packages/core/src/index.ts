@@ -27,3 +27,8 @@ export * as Strategy from "./Strategy.js"
  * @since 0.1.0
  */
 export * as CircuitBreaker from "./CircuitBreaker.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Options from "./Options.js"

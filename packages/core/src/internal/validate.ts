@@ -5,7 +5,8 @@ import * as Option from "effect/Option"
 /**
  * Construction-time checks shared by every module. An invalid option is a
  * programming error, so it is refused at once with an `IllegalArgumentException`
- * whose message names the constructor and the option.
+ * whose message names the constructor and the option. Public as `Options`
+ * (src/Options.ts), which the other packages use.
  */
 
 /** @internal */
@@ -54,7 +55,7 @@ export const duration = (
   where: string,
   option: string,
   input: Duration.DurationInput,
-  options?: { readonly positive?: boolean; readonly allowInfinite?: boolean }
+  options?: { readonly positive?: boolean | undefined; readonly allowInfinite?: boolean | undefined }
 ): Duration.Duration => {
   if (typeof input === "number" && (Number.isNaN(input) || input < 0)) {
     return fail(where, option, "a non-negative duration", input)

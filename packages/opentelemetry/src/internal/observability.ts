@@ -1,3 +1,4 @@
+import { Options } from "@aio-request/core"
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http"
 import { PrometheusExporter } from "@opentelemetry/exporter-prometheus"
@@ -5,11 +6,9 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
 import { PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics"
 import { BatchSpanProcessor, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
-import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import type * as Net from "node:net"
@@ -20,45 +19,32 @@ import { PrometheusEndpoint, PrometheusServeError } from "../Observability.js"
 // validation
 // ---------------------------------------------------------------------------
 
-const fail = (where: string, option: string, expected: string, got: unknown): never => {
-  const shown = typeof got === "string" ? JSON.stringify(got) : String(got)
-  throw new Cause.IllegalArgumentException(`${where}: option "${option}" must be ${expected}, got ${shown}`)
-}
-
 const nonEmptyString = (where: string, option: string, value: unknown): string =>
-  typeof value === "string" && value.length > 0 ? value : fail(where, option, "a non-empty string", value)
+  typeof value === "string" && value.length > 0 ? value : Options.fail(where, option, "a non-empty string", value)
 
 const port = (where: string, value: unknown): number =>
   typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 65535
     ? value
-    : fail(where, "port", "an integer in [0, 65535] (0 picks a free port)", value)
+    : Options.fail(where, "port", "an integer in [0, 65535] (0 picks a free port)", value)
 
 const path = (where: string, value: unknown): string =>
   typeof value === "string" && value.startsWith("/") && !value.includes("?") && !value.includes("#")
     ? value
-    : fail(where, "path", "an absolute path such as \"/metrics\"", value)
+    : Options.fail(where, "path", "an absolute path such as \"/metrics\"", value)
 
 const httpUrl = (where: string, option: string, value: unknown): URL => {
   const url = typeof value === "string" && URL.canParse(value) ? new URL(value) : undefined
   if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    return fail(where, option, "an absolute http:// or https:// URL", value)
+    return Options.fail(where, option, "an absolute http:// or https:// URL", value)
   }
   return url
 }
 
-const positiveDuration = (where: string, option: string, input: Duration.DurationInput): Duration.Duration => {
-  const decoded = Duration.decodeUnknown(input)
-  if (Option.isNone(decoded) || !Duration.isFinite(decoded.value) || Duration.toMillis(decoded.value) <= 0) {
-    return fail(where, option, "a positive, finite duration", input)
-  }
-  return decoded.value
-}
-
 const headers = (where: string, value: unknown): Record<string, string> | undefined => {
   if (value === undefined) return undefined
-  if (typeof value !== "object" || value === null) return fail(where, "headers", "a record of strings", value)
+  if (typeof value !== "object" || value === null) return Options.fail(where, "headers", "a record of strings", value)
   for (const [key, header] of Object.entries(value)) {
-    if (typeof header !== "string") fail(where, `headers.${key}`, "a string", header)
+    if (typeof header !== "string") Options.fail(where, `headers.${key}`, "a string", header)
   }
   return { ...(value as Record<string, string>) }
 }
@@ -172,21 +158,23 @@ const signalUrl = (base: URL, signal: "metrics" | "traces"): string => {
 /** @internal */
 export const layerOtlp = (options: Api.OtlpOptions): Layer.Layer<never> => {
   const where = "Observability.layerOtlp"
-  if (typeof options !== "object" || options === null) fail(where, "options", "an object", options)
+  if (typeof options !== "object" || options === null) Options.fail(where, "options", "an object", options)
   const base = httpUrl(where, "url", options.url)
   const resource = resourceOf(where, options, true)
   const extraHeaders = headers(where, options.headers)
   const metrics = options.metrics ?? true
   const traces = options.traces ?? true
-  const interval = positiveDuration(where, "exportInterval", options.exportInterval ?? "10 seconds")
+  const interval = Options.duration(where, "exportInterval", options.exportInterval ?? "10 seconds", { positive: true })
   const timeout = Duration.min(
-    positiveDuration(where, "exportTimeout", options.exportTimeout ?? "10 seconds"),
+    Options.duration(where, "exportTimeout", options.exportTimeout ?? "10 seconds", { positive: true }),
     interval
   )
-  const shutdownTimeout = positiveDuration(where, "shutdownTimeout", options.shutdownTimeout ?? "5 seconds")
+  const shutdownTimeout = Options.duration(where, "shutdownTimeout", options.shutdownTimeout ?? "5 seconds", {
+    positive: true
+  })
   const processorKind = options.spanProcessor ?? "batch"
   if (processorKind !== "batch" && processorKind !== "simple") {
-    fail(where, "spanProcessor", "\"batch\" or \"simple\"", processorKind)
+    Options.fail(where, "spanProcessor", "\"batch\" or \"simple\"", processorKind)
   }
   const timeoutMillis = Duration.toMillis(timeout)
   const exporterConfig = (signal: "metrics" | "traces") => ({

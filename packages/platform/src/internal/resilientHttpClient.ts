@@ -1,4 +1,4 @@
-import { CircuitBreaker, Deadline, Priority, RetryBudget, Strategy } from "@aio-request/core"
+import { CircuitBreaker, Deadline, Options, Priority, RetryBudget, Strategy } from "@aio-request/core"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
@@ -72,29 +72,6 @@ type AttemptError =
 
 const where = "ResilientHttpClient.make"
 
-const illegal = (option: string, expected: string, got: unknown): never => {
-  const shown = typeof got === "string" ? JSON.stringify(got) : String(got)
-  throw new Cause.IllegalArgumentException(`${where}: option "${option}" must be ${expected}, got ${shown}`)
-}
-
-const durationOption = (
-  option: string,
-  input: Duration.DurationInput | undefined,
-  fallback: Duration.DurationInput
-) => {
-  const value = input ?? fallback
-  if (typeof value === "number" && (Number.isNaN(value) || value < 0)) return illegal(option, "a duration >= 0", value)
-  const decoded = Duration.decodeUnknown(value)
-  if (Option.isNone(decoded) || !Duration.isFinite(decoded.value)) return illegal(option, "a finite duration", value)
-  return decoded.value
-}
-
-const integerOption = (option: string, value: number | undefined, fallback: number, min: number): number => {
-  const n = value ?? fallback
-  if (typeof n !== "number" || !Number.isInteger(n) || n < min) return illegal(option, `an integer >= ${min}`, n)
-  return n
-}
-
 interface Endpoint {
   /** The endpoint as a label and circuit scope. */
   readonly label: string
@@ -137,11 +114,12 @@ interface Config {
 const priorities: ReadonlySet<string> = new Set(["high", "normal", "low"])
 
 const configOf = (options: ResilientHttpClient.ResilientHttpClient.Options): Config => {
-  if (typeof options !== "object" || options === null) return illegal("options", "an object", options)
+  if (typeof options !== "object" || options === null) return Options.fail(where, "options", "an object", options)
   const hasEndpoint = options.endpoint !== undefined
   const hasProvider = options.endpointProvider !== undefined
   if (hasEndpoint === hasProvider) {
-    return illegal(
+    return Options.fail(
+      where,
       "endpoint",
       "given, or else endpointProvider (exactly one of the two)",
       hasEndpoint ? "both" : "neither"
@@ -150,22 +128,21 @@ const configOf = (options: ResilientHttpClient.ResilientHttpClient.Options): Con
   let endpoint: Option.Option<Endpoint> = Option.none()
   if (hasEndpoint) {
     endpoint = parseEndpoint(options.endpoint!)
-    if (Option.isNone(endpoint)) illegal("endpoint", "an absolute http(s) URL", String(options.endpoint))
+    if (Option.isNone(endpoint)) Options.fail(where, "endpoint", "an absolute http(s) URL", String(options.endpoint))
   } else if (!Effect.isEffect(options.endpointProvider)) {
-    illegal("endpointProvider", "an Effect", options.endpointProvider)
+    Options.fail(where, "endpointProvider", "an Effect", options.endpointProvider)
   }
   const strategy = options.strategy ?? Strategy.default
-  if (!Strategy.isStrategy(strategy)) illegal("strategy", "a Strategy", strategy)
+  if (!Strategy.isStrategy(strategy)) Options.fail(where, "strategy", "a Strategy", strategy)
   const priority = options.priority ?? "normal"
-  if (!priorities.has(priority)) illegal("priority", `"high", "normal" or "low"`, priority)
+  if (!priorities.has(priority)) Options.fail(where, "priority", `"high", "normal" or "low"`, priority)
   if (options.classifier !== undefined && typeof options.classifier !== "function") {
-    illegal("classifier", "a function", options.classifier)
+    Options.fail(where, "classifier", "a function", options.classifier)
   }
   if (options.enrich !== undefined && typeof options.enrich !== "function") {
-    illegal("enrich", "a function", options.enrich)
+    Options.fail(where, "enrich", "a function", options.enrich)
   }
-  const timeout = durationOption("timeout", options.timeout, "20 seconds")
-  if (Duration.toMillis(timeout) <= 0) illegal("timeout", "a positive duration", options.timeout)
+  const timeout = Options.duration(where, "timeout", options.timeout ?? "20 seconds", { positive: true })
   return {
     endpoint,
     endpointProvider: options.endpointProvider,
@@ -173,14 +150,16 @@ const configOf = (options: ResilientHttpClient.ResilientHttpClient.Options): Con
     classifier: options.classifier ?? responseClassifier.make(),
     timeout,
     priority,
-    lowTimeoutMillis: Duration.toMillis(durationOption("lowTimeoutThreshold", options.lowTimeoutThreshold, "5 millis")),
+    lowTimeoutMillis: Duration.toMillis(
+      Options.duration(where, "lowTimeoutThreshold", options.lowTimeoutThreshold ?? "5 millis")
+    ),
     emitSystemHeaders: options.emitSystemHeaders ?? true,
     serviceName: options.serviceName,
     enrich: options.enrich,
     circuitBreaker: options.circuitBreaker,
     retryBudget: options.retryBudget,
-    connectionAttempts: integerOption("connectionAttempts", options.connectionAttempts, 3, 1),
-    maxRedirects: integerOption("maxRedirects", options.maxRedirects, 10, 0),
+    connectionAttempts: Options.integer(where, "connectionAttempts", options.connectionAttempts ?? 3, 1),
+    maxRedirects: Options.integer(where, "maxRedirects", options.maxRedirects ?? 10, 0),
     followRedirects: options.followRedirects ?? true
   }
 }

@@ -1,4 +1,4 @@
-import { Deadline, Priority } from "@aio-request/core"
+import { Deadline, Options, Priority } from "@aio-request/core"
 import * as PlatformHeaders from "@effect/platform/Headers"
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpRouter from "@effect/platform/HttpRouter"
@@ -47,36 +47,6 @@ export interface Resolved {
   readonly clientHeader: string
 }
 
-const illegal = (where: string, option: string, expected: string, got: unknown): never => {
-  throw new Cause.IllegalArgumentException(
-    `${where}: option "${option}" must be ${expected}, got ${
-      typeof got === "string" ? JSON.stringify(got) : Duration.isDuration(got) ? Duration.format(got) : String(got)
-    }`
-  )
-}
-
-/**
- * A finite duration, in milliseconds; `positive` also refuses zero.
- *
- * @internal
- */
-export const durationOption = (
-  where: string,
-  option: string,
-  input: Duration.DurationInput,
-  positive: boolean
-): number => {
-  if (typeof input === "number" && (Number.isNaN(input) || input < 0)) {
-    return illegal(where, option, "a non-negative duration", input)
-  }
-  const decoded = Duration.decodeUnknown(input)
-  if (Option.isNone(decoded)) return illegal(where, option, "a duration", input)
-  if (!Duration.isFinite(decoded.value)) return illegal(where, option, "a finite duration", input)
-  const millis = Duration.toMillis(decoded.value)
-  if (positive && millis <= 0) return illegal(where, option, "a positive duration", input)
-  return millis
-}
-
 const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
 /** @internal */
@@ -84,25 +54,26 @@ export const resolve = (options: ServerMiddleware.Options | undefined): Resolved
   const where = "ServerMiddleware.make"
   const priority = options?.priority ?? "normal"
   if (priority !== "high" && priority !== "normal" && priority !== "low") {
-    illegal(where, "priority", `"high", "normal" or "low"`, priority)
+    Options.fail(where, "priority", `"high", "normal" or "low"`, priority)
   }
   const cancelOnTimeout = options?.cancelOnTimeout ?? false
-  if (typeof cancelOnTimeout !== "boolean") illegal(where, "cancelOnTimeout", "a boolean", cancelOnTimeout)
+  if (typeof cancelOnTimeout !== "boolean") Options.fail(where, "cancelOnTimeout", "a boolean", cancelOnTimeout)
   const clientHeader = options?.clientHeader ?? Headers.ServiceName
   if (typeof clientHeader !== "string" || !headerName.test(clientHeader)) {
-    illegal(where, "clientHeader", "a header name", clientHeader)
+    Options.fail(where, "clientHeader", "a header name", clientHeader)
   }
-  const timeoutMillis = durationOption(where, "timeout", options?.timeout ?? "20 seconds", true)
-  const lowTimeoutThresholdMillis = durationOption(
-    where,
-    "lowTimeoutThreshold",
-    options?.lowTimeoutThreshold ?? "5 millis",
-    false
+  const timeoutMillis = Duration.toMillis(
+    Options.duration(where, "timeout", options?.timeout ?? "20 seconds", { positive: true })
+  )
+  const lowTimeoutThresholdMillis = Duration.toMillis(
+    Options.duration(where, "lowTimeoutThreshold", options?.lowTimeoutThreshold ?? "5 millis")
   )
   if (timeoutMillis < lowTimeoutThresholdMillis) {
-    illegal(where, "timeout", "at least lowTimeoutThreshold", options?.timeout ?? "20 seconds")
+    Options.fail(where, "timeout", "at least lowTimeoutThreshold", options?.timeout ?? "20 seconds")
   }
-  const maxTimeoutMillis = durationOption(where, "maxTimeout", options?.maxTimeout ?? "5 minutes", true)
+  const maxTimeoutMillis = Duration.toMillis(
+    Options.duration(where, "maxTimeout", options?.maxTimeout ?? "5 minutes", { positive: true })
+  )
   return {
     timeoutMillis,
     priority,
@@ -417,7 +388,7 @@ export const routeTimeout = dual<
   (timeout: Duration.DurationInput) => <H extends ServerMiddleware.Handler>(self: H) => H,
   <H extends ServerMiddleware.Handler>(self: H, timeout: Duration.DurationInput) => H
 >(2, (self: any, timeout: Duration.DurationInput): any => {
-  const millis = durationOption("ServerMiddleware.routeTimeout", "timeout", timeout, false)
+  const millis = Duration.toMillis(Options.duration("ServerMiddleware.routeTimeout", "timeout", timeout))
   return Effect.isEffect(self)
     ? withRouteTimeout(self, millis)
     : (...args: ReadonlyArray<unknown>) => withRouteTimeout(self(...args), millis)
