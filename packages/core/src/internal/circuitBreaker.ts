@@ -12,6 +12,7 @@ import * as PubSub from "effect/PubSub"
 import * as Stream from "effect/Stream"
 import type * as CB from "../CircuitBreaker.js"
 import { CircuitBreaker, CircuitBreakerOpenError } from "../CircuitBreaker.js"
+import { RollingWindow } from "./rollingWindow.js"
 import * as validate from "./validate.js"
 
 const where = "CircuitBreaker.make"
@@ -23,9 +24,8 @@ export const defaultMaxScopes = 10_000
 export const defaultWindowsCount = 10
 
 /**
- * One scope's circuit. `window` holds `windowsCount` slots of three numbers:
- * the bucket id (floor(time / bucket length)), successes, failures. A slot
- * whose id has fallen out of the last `windowsCount` buckets counts nothing.
+ * One scope's circuit. `window` counts successes and failures over the last
+ * `windowsCount` buckets of `samplingDuration / windowsCount`.
  */
 interface Circuit {
   state: CB.State
@@ -33,7 +33,7 @@ interface Circuit {
   generation: number
   /** While open: the instant (Clock millis) from which one caller may probe. */
   openUntil: number
-  readonly window: Array<number>
+  readonly window: RollingWindow
   /** While closed: the ticket every call of this generation shares. */
   closedTicket: RunTicket
 }
@@ -58,15 +58,8 @@ const closedTicket = (circuit: Circuit): RunTicket => ({
   transition: undefined
 })
 
-const emptyWindow = (windowsCount: number): Array<number> => {
-  const window = new Array<number>(windowsCount * 3)
-  for (let i = 0; i < window.length; i += 3) {
-    window[i] = Number.NEGATIVE_INFINITY
-    window[i + 1] = 0
-    window[i + 2] = 0
-  }
-  return window
-}
+const SUCCESSES = 0
+const FAILURES = 1
 
 /**
  * The registry of circuits, one per scope, in a `MutableRef` created by `make`
@@ -132,13 +125,7 @@ const unsafeMakeService = (
 
   /** Whether a closed circuit saw no outcome in its current window. */
   const isIdle = (circuit: Circuit, now: number): boolean => {
-    if (circuit.state !== "closed") return false
-    const oldest = Math.floor(now / bucketMillis) - windowsCount
-    const window = circuit.window
-    for (let i = 0; i < window.length; i += 3) {
-      if (window[i]! > oldest && (window[i + 1]! > 0 || window[i + 2]! > 0)) return false
-    }
-    return true
+    return circuit.state === "closed" && circuit.window.isEmpty(now)
   }
 
   /**
@@ -184,7 +171,7 @@ const unsafeMakeService = (
         state: "closed",
         generation: 0,
         openUntil: 0,
-        window: emptyWindow(windowsCount),
+        window: new RollingWindow(windowsCount, bucketMillis),
         closedTicket: undefined as unknown as RunTicket
       }
       circuit.closedTicket = closedTicket(circuit)
@@ -241,38 +228,19 @@ const unsafeMakeService = (
       circuit.state = "closed"
       circuit.generation++
       circuit.closedTicket = closedTicket(circuit)
-      const window = circuit.window
-      for (let i = 0; i < window.length; i += 3) {
-        window[i] = Number.NEGATIVE_INFINITY
-        window[i + 1] = 0
-        window[i + 2] = 0
-      }
+      circuit.window.clear()
       return change(scope, "half-open", "closed")
     }
     if (failed === "interrupted") return undefined
     const window = circuit.window
-    const bucket = Math.floor(now / bucketMillis)
-    const slot = (((bucket % windowsCount) + windowsCount) % windowsCount) * 3
-    if (window[slot] !== bucket) {
-      window[slot] = bucket
-      window[slot + 1] = 0
-      window[slot + 2] = 0
-    }
     if (!failed) {
-      window[slot + 1]!++
+      window.add(now, SUCCESSES)
       return undefined
     }
-    window[slot + 2]!++
+    window.add(now, FAILURES)
     // *(seed, as Polly)* only a failure can open the circuit
-    const oldest = bucket - windowsCount
-    let total = 0
-    let failures = 0
-    for (let i = 0; i < window.length; i += 3) {
-      if (window[i]! > oldest) {
-        total += window[i + 1]! + window[i + 2]!
-        failures += window[i + 2]!
-      }
-    }
+    const failures = window.sum(now, FAILURES)
+    const total = failures + window.sum(now, SUCCESSES)
     if (total >= minimumThroughput && failures / total >= failureThreshold) {
       open(circuit, now + breakMillis)
       return change(scope, "closed", "open")

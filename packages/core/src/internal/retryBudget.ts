@@ -6,6 +6,7 @@ import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import type * as RB from "../RetryBudget.js"
 import { RetryBudget } from "../RetryBudget.js"
+import { RollingWindow } from "./rollingWindow.js"
 import * as validate from "./validate.js"
 
 /** @internal */
@@ -22,12 +23,6 @@ const buckets = 10
 /** Absorbs rounding in `ratio × deposits` (0.29 × 100 = 28.999…). */
 const epsilon = 1e-9
 
-/**
- * The sliding window of deposits and withdrawals: `buckets` slots of three
- * numbers (bucket id = floor(time / bucket length), deposits, withdrawals).
- */
-type Window = Array<number>
-
 /** @internal */
 export const make = (options?: RB.RetryBudget.Options): Effect.Effect<RB.RetryBudget.Service> => {
   const ratio = options?.ratio ?? 0.2
@@ -43,58 +38,30 @@ export const make = (options?: RB.RetryBudget.Options): Effect.Effect<RB.RetryBu
   const bucketMillis = ttlMillis / buckets
   const reserve = minPerSecond * ttlMillis / 1000
 
-  /** Moves the window to `now` and returns the slot of the current bucket. */
-  const slotAt = (window: Window, now: number): number => {
-    const bucket = Math.floor(now / bucketMillis)
-    const slot = (((bucket % buckets) + buckets) % buckets) * 3
-    if (window[slot] !== bucket) {
-      window[slot] = bucket
-      window[slot + 1] = 0
-      window[slot + 2] = 0
-    }
-    return slot
-  }
+  const DEPOSITS = 0
+  const WITHDRAWALS = 1
+  const balance = (window: RollingWindow, now: number): number =>
+    reserve + ratio * window.sum(now, DEPOSITS) - window.sum(now, WITHDRAWALS)
 
-  const balance = (window: Window, now: number): number => {
-    const oldest = Math.floor(now / bucketMillis) - buckets
-    let deposits = 0
-    let withdrawals = 0
-    for (let i = 0; i < window.length; i += 3) {
-      if (window[i]! > oldest) {
-        deposits += window[i + 1]!
-        withdrawals += window[i + 2]!
-      }
-    }
-    return reserve + ratio * deposits - withdrawals
-  }
-
-  return Effect.map(Ref.make<Window>(emptyWindow()), (ref): RB.RetryBudget.Service => ({
-    deposit: Effect.clockWith((clock) =>
-      Ref.modify(ref, (window) => {
-        window[slotAt(window, clock.unsafeCurrentTimeMillis()) + 1]!++
-        return [undefined, window]
-      })
-    ),
-    tryWithdraw: Effect.clockWith((clock) =>
-      Ref.modify(ref, (window) => {
-        const now = clock.unsafeCurrentTimeMillis()
-        const slot = slotAt(window, now)
-        if (balance(window, now) < 1 - epsilon) return [false, window]
-        window[slot + 2]!++
-        return [true, window]
-      })
-    )
-  }))
-}
-
-const emptyWindow = (): Window => {
-  const window = new Array<number>(buckets * 3)
-  for (let i = 0; i < window.length; i += 3) {
-    window[i] = Number.NEGATIVE_INFINITY
-    window[i + 1] = 0
-    window[i + 2] = 0
-  }
-  return window
+  return Effect.map(
+    Ref.make(new RollingWindow(buckets, bucketMillis)),
+    (ref): RB.RetryBudget.Service => ({
+      deposit: Effect.clockWith((clock) =>
+        Ref.modify(ref, (window) => {
+          window.add(clock.unsafeCurrentTimeMillis(), DEPOSITS)
+          return [undefined, window]
+        })
+      ),
+      tryWithdraw: Effect.clockWith((clock) =>
+        Ref.modify(ref, (window) => {
+          const now = clock.unsafeCurrentTimeMillis()
+          if (balance(window, now) < 1 - epsilon) return [false, window]
+          window.add(now, WITHDRAWALS)
+          return [true, window]
+        })
+      )
+    })
+  )
 }
 
 /** @internal */

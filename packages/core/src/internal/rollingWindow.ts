@@ -1,0 +1,57 @@
+/**
+ * Two counters over a window that slides by whole buckets: the circuit
+ * breaker counts successes and failures in it, the retry budget deposits and
+ * withdrawals. A bucket covers `bucketMillis` of the Clock; the window is the
+ * last `buckets` of them. Each value is owned by one state machine and only
+ * touched inside a single synchronous step, so it is updated in place.
+ */
+
+/** @internal */
+export type Counter = 0 | 1
+
+/** @internal */
+export class RollingWindow {
+  /** `buckets` slots of three numbers: bucket id (floor(time / bucketMillis)), counter 0, counter 1. */
+  private readonly slots: Array<number>
+
+  constructor(readonly buckets: number, readonly bucketMillis: number) {
+    this.slots = new Array<number>(buckets * 3)
+    this.clear()
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    for (let i = 0; i < this.slots.length; i += 3) {
+      this.slots[i] = Number.NEGATIVE_INFINITY
+      this.slots[i + 1] = 0
+      this.slots[i + 2] = 0
+    }
+  }
+
+  /** Adds one to `counter` in the bucket of `now`. */
+  add(now: number, counter: Counter): void {
+    const bucket = Math.floor(now / this.bucketMillis)
+    const slot = (((bucket % this.buckets) + this.buckets) % this.buckets) * 3
+    if (this.slots[slot] !== bucket) {
+      this.slots[slot] = bucket
+      this.slots[slot + 1] = 0
+      this.slots[slot + 2] = 0
+    }
+    this.slots[slot + 1 + counter]!++
+  }
+
+  /** The sum of `counter` over the buckets still in the window at `now`. */
+  sum(now: number, counter: Counter): number {
+    const oldest = Math.floor(now / this.bucketMillis) - this.buckets
+    let total = 0
+    for (let i = 0; i < this.slots.length; i += 3) {
+      if (this.slots[i]! > oldest) total += this.slots[i + 1 + counter]!
+    }
+    return total
+  }
+
+  /** Whether nothing was counted in the window at `now`. */
+  isEmpty(now: number): boolean {
+    return this.sum(now, 0) === 0 && this.sum(now, 1) === 0
+  }
+}
