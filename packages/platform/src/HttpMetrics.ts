@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { Options } from "@aio-request/core"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
@@ -253,3 +254,91 @@ export const recordCircuitTransition = (
       label("to", labels.to)
     ])
   )
+
+/**
+ * The recording functions of this module, with the labelled metrics they
+ * build kept for reuse: labelling a metric builds and hashes a metric key, which
+ * costs far more than the update itself. Each client and server middleware
+ * makes its own; a recorder keeps at most `maxSeries` labelled metrics per
+ * function and starts afresh when it has that many.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Recorder {
+  readonly recordClientRequest: typeof recordClientRequest
+  readonly recordAttempt: typeof recordAttempt
+  readonly recordServerRequest: typeof recordServerRequest
+  readonly recordCircuitTransition: typeof recordCircuitTransition
+}
+
+const memo = <K, M>(maxSeries: number, make: (key: K) => M) => {
+  const cache = new Map<string, M>()
+  return (id: string, key: K): M => {
+    let metric = cache.get(id)
+    if (metric === undefined) {
+      if (cache.size >= maxSeries) cache.clear()
+      metric = make(key)
+      cache.set(id, metric)
+    }
+    return metric
+  }
+}
+
+/**
+ * Makes a `Recorder`.
+ *
+ * @example
+ * const recorder = HttpMetrics.makeRecorder()
+ * yield* recorder.recordServerRequest({ client: "web", method: "GET", path: "/users/:id", status: 200 }, 0.012)
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeRecorder = (options?: { readonly maxSeries?: number | undefined }): Recorder => {
+  const maxSeries = Options.integer("HttpMetrics.makeRecorder", "maxSeries", options?.maxSeries ?? 10_000, 1)
+  type Client = ClientLabels & { readonly status: number }
+  const latency = memo(maxSeries, (l: Client & { readonly circuitBreaker: boolean }) => {
+    const tags = clientBase(l)
+    tags.push(label("response_status", String(l.status)), label("circuit_breaker", String(l.circuitBreaker)))
+    return Metric.taggedWithLabels(clientLatency, tags)
+  })
+  const transport = memo(
+    maxSeries,
+    (l: Client) =>
+      Metric.taggedWithLabels(transportLatency, [...clientBase(l), label("response_status", String(l.status))])
+  )
+  const counters = memo(maxSeries, (l: ClientLabels) => {
+    const base = clientBase(l)
+    return {
+      attempts: Metric.taggedWithLabels(attempts, base),
+      hedges: Metric.taggedWithLabels(hedges, base),
+      retries: Metric.taggedWithLabels(retries, base)
+    }
+  })
+  const server = memo(
+    maxSeries,
+    (l: Parameters<typeof recordServerRequest>[0]) =>
+      Metric.taggedWithLabels(serverLatency, [
+        label("request_client", l.client),
+        label("request_method", l.method),
+        label("request_path", l.path),
+        label("response_status", String(l.status))
+      ])
+  )
+  const clientId = (l: ClientLabels) => `${l.endpoint}\u0000${l.method}\u0000${l.path}`
+  return {
+    recordClientRequest: (l, seconds) =>
+      Metric.update(latency(`${clientId(l)}\u0000${l.status}\u0000${l.circuitBreaker}`, l), seconds),
+    recordAttempt: (l, seconds) => {
+      const metrics = counters(clientId(l), l)
+      const extra = l.kind === "hedge" ? metrics.hedges : l.kind === "retry" ? metrics.retries : undefined
+      return Effect.zipRight(
+        Metric.update(transport(`${clientId(l)}\u0000${l.status}`, l), seconds),
+        Effect.zipRight(Metric.increment(metrics.attempts), extra === undefined ? Effect.void : Metric.increment(extra))
+      )
+    },
+    recordServerRequest: (l, seconds) =>
+      Metric.update(server(`${l.client}\u0000${l.method}\u0000${l.path}\u0000${l.status}`, l), seconds),
+    recordCircuitTransition
+  }
+}

@@ -131,4 +131,28 @@ describe("HttpMetrics", () => {
       assert.strictEqual(yield* count("half-open", "open"), 1)
       assert.strictEqual(yield* count("half-open", "closed"), 0)
     }))
+
+  it.effect("a recorder updates the same series as the plain functions, also past its maxSeries", () =>
+    Effect.gen(function*() {
+      const endpoint = uniqueEndpoint("recorder")
+      const recorder = HttpMetrics.makeRecorder({ maxSeries: 2 })
+      const labels = { endpoint, method: "GET", path: "/items/:id" }
+      for (const status of [200, 503, 200, 404, 200]) {
+        yield* recorder.recordClientRequest({ ...labels, status, circuitBreaker: false }, 0.01)
+        yield* recorder.recordAttempt({ ...labels, status, kind: "retry" }, 0.01)
+      }
+      yield* HttpMetrics.recordClientRequest({ ...labels, status: 200, circuitBreaker: false }, 0.01)
+      const tags = { request_endpoint: endpoint, request_method: "GET", request_path: "/items/:id" }
+      const ok = yield* histogram(HttpMetrics.clientLatency, {
+        ...tags,
+        response_status: "200",
+        circuit_breaker: "false"
+      })
+      assert.strictEqual(ok.count, 4)
+      const notFound = yield* histogram(HttpMetrics.transportLatency, { ...tags, response_status: "404" })
+      assert.strictEqual(notFound.count, 1)
+      assert.strictEqual(yield* counter(HttpMetrics.attempts, tags), 5)
+      assert.strictEqual(yield* counter(HttpMetrics.retries, tags), 5)
+      assert.throws(() => HttpMetrics.makeRecorder({ maxSeries: 0 }), /maxSeries/)
+    }))
 })

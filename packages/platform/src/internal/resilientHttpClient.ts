@@ -266,6 +266,7 @@ export const make = (
   const config = configOf(options)
   return Effect.gen(function*() {
     const underlying = yield* HttpClient.HttpClient
+    const metrics = HttpMetrics.makeRecorder()
     const breaker = config.circuitBreaker
     // the last state seen per scope, to record circuit transitions
     const circuitStates = yield* Ref.make(new Map<string, CircuitBreaker.State>())
@@ -284,7 +285,7 @@ export const make = (
           (before) =>
             before === undefined
               ? Effect.void
-              : HttpMetrics.recordCircuitTransition({ endpoint: scope, from: before, to: now })
+              : metrics.recordCircuitTransition({ endpoint: scope, from: before, to: now })
         )
       })
 
@@ -434,7 +435,7 @@ export const make = (
                 Effect.onExit((exit) =>
                   Effect.flatMap(Clock.currentTimeNanos, (end) =>
                     Effect.flatMap(attemptStatus(exit, context.deadline), (status) =>
-                      HttpMetrics.recordAttempt(
+                      metrics.recordAttempt(
                         { ...labels, status, kind: context.kind },
                         nanosToSeconds(end - start)
                       )))
@@ -496,7 +497,7 @@ export const make = (
           Effect.onExit((exit) =>
             Effect.zipRight(
               releaseLosers(Exit.isSuccess(exit) ? exit.value : undefined),
-              recordRequest(exit, labels, startNanos, deadline)
+              recordRequest(metrics, exit, labels, startNanos, deadline)
             )
           )
         )
@@ -543,6 +544,7 @@ const attemptStatus = (
 }
 
 const recordRequest = (
+  metrics: HttpMetrics.Recorder,
   exit: Exit.Exit<HttpClientResponse.HttpClientResponse, ResilientHttpClient.Error>,
   labels: HttpMetrics.ClientLabels,
   startNanos: bigint,
@@ -565,7 +567,7 @@ const recordRequest = (
       }
     }
     const end = yield* Clock.currentTimeNanos
-    yield* HttpMetrics.recordClientRequest({ ...labels, status, circuitBreaker }, nanosToSeconds(end - startNanos))
+    yield* metrics.recordClientRequest({ ...labels, status, circuitBreaker }, nanosToSeconds(end - startNanos))
   })
 
 /**

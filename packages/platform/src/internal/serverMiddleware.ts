@@ -253,6 +253,7 @@ export const make = (
   options?: ServerMiddleware.Options
 ): <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R> => {
   const resolved = resolve(options)
+  const metrics = HttpMetrics.makeRecorder()
   return <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
     Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
@@ -302,7 +303,7 @@ export const make = (
             ),
             () => Exit.isFailure(exit) && hasRouteNotFound(exit.cause) ? unmatchedRoute : unknownRoute
           )
-          yield* HttpMetrics.recordServerRequest(
+          yield* metrics.recordServerRequest(
             { client, method: request.method, path: route, status },
             Math.max(0, endMillis - startMillis) / 1000
           )
