@@ -206,6 +206,8 @@ export const layerConfig: (
 /**
  * A breaker that never opens: `execute` runs the effect as it is.
  *
+ * @example
+ * ResilientHttpClient.make({ endpoint, circuitBreaker: CircuitBreaker.noopService })
  * @since 0.1.0
  * @category constructors
  */
@@ -214,6 +216,8 @@ export const noopService: CircuitBreaker.Service = internal.noopService
 /**
  * Provides the breaker that never opens.
  *
+ * @example
+ * program.pipe(Effect.provide(CircuitBreaker.noop)) // never opens
  * @since 0.1.0
  * @category layers
  */

@@ -106,12 +106,16 @@ export const fromTimeout: (timeout: Duration.DurationInput) => Effect.Effect<Dea
 /**
  * A deadline at `epochMillis` on the `Clock`.
  *
+ * @example
+ * const never = Deadline.unsafeMake(Infinity)
  * @since 0.1.0
  * @category constructors
  */
 export const unsafeMake: (epochMillis: number) => Deadline = internal.unsafeMake
 
 /**
+ * @example
+ * if (Deadline.isDeadline(u)) yield* Deadline.remaining(u)
  * @since 0.1.0
  * @category guards
  */
@@ -130,6 +134,8 @@ export const remaining: (self: Deadline) => Effect.Effect<Duration.Duration> = i
 /**
  * Whether the deadline has passed.
  *
+ * @example
+ * if (yield* Deadline.isExpired(deadline)) return yield* new Deadline.DeadlineExceededError()
  * @since 0.1.0
  * @category getters
  */
@@ -138,6 +144,8 @@ export const isExpired: (self: Deadline) => Effect.Effect<boolean> = internal.is
 /**
  * The earlier of two deadlines.
  *
+ * @example
+ * const earlier = Deadline.min(inherited, own)
  * @since 0.1.0
  * @category combinators
  */
@@ -174,6 +182,8 @@ export const within: {
 /**
  * Every attempt gets the whole remaining deadline *(seed)*.
  *
+ * @example
+ * Strategy.sequential({ attemptDeadline: Deadline.passThrough })
  * @since 0.1.0
  * @category attempt deadlines
  */

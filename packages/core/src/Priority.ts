@@ -18,6 +18,8 @@ export type Priority = "high" | "normal" | "low"
 /**
  * The priority of the work in progress, if any. Default: none.
  *
+ * @example
+ * const inherited = yield* Priority.CurrentPriority // Option<Priority>
  * @since 0.1.0
  * @category references
  */

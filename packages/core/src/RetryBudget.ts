@@ -62,6 +62,8 @@ export declare namespace RetryBudget {
 /**
  * A budget that never runs out.
  *
+ * @example
+ * program.pipe(Effect.provideService(RetryBudget.RetryBudget, RetryBudget.unlimited))
  * @since 0.1.0
  * @category constructors
  */

@@ -119,6 +119,8 @@ export declare namespace Strategy {
 /**
  * One attempt, no retries.
  *
+ * @example
+ * client.execute(request).pipe(Strategy.withStrategy(Strategy.single))
  * @since 0.1.0
  * @category constructors
  */
@@ -185,6 +187,8 @@ export const byMethod: (strategies: Readonly<Record<string, Strategy>>, fallback
  * GET, HEAD and OPTIONS: `sequential()` (3 attempts, linear delays); other
  * methods: `single` *(seed: safe and unsafe methods)*.
  *
+ * @example
+ * ResilientHttpClient.make({ endpoint, strategy: Strategy.default })
  * @since 0.1.0
  * @category constructors
  */
@@ -199,6 +203,8 @@ export {
 }
 
 /**
+ * @example
+ * Strategy.isStrategy(Strategy.single) // true
  * @since 0.1.0
  * @category guards
  */
@@ -236,6 +242,8 @@ export const run: {
  * The strategy that overrides a client's own for the requests inside an
  * effect. Default: none.
  *
+ * @example
+ * const override = yield* Strategy.CurrentStrategy // Option<Strategy>
  * @since 0.1.0
  * @category references
  */

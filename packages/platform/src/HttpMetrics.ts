@@ -182,6 +182,8 @@ const clientBase = (labels: ClientLabels): Array<MetricLabel.MetricLabel> => [
 /**
  * Records one logical client request.
  *
+ * @example
+ * HttpMetrics.recordClientRequest({ endpoint, method: "GET", path: "/users/:id", status: 200, circuitBreaker: false }, 0.042)
  * @since 0.1.0
  * @category recording
  */
@@ -197,6 +199,8 @@ export const recordClientRequest = (
 /**
  * Records one attempt, and counts it as an attempt, a hedge or a retry.
  *
+ * @example
+ * HttpMetrics.recordAttempt({ endpoint, method: "GET", path: "/users/:id", status: 503, kind: "retry" }, 0.01)
  * @since 0.1.0
  * @category recording
  */
@@ -221,6 +225,8 @@ export const recordAttempt = (
 /**
  * Records one server request.
  *
+ * @example
+ * HttpMetrics.recordServerRequest({ client: "web", method: "GET", path: "/users/:id", status: 200 }, 0.012)
  * @since 0.1.0
  * @category recording
  */
@@ -241,6 +247,8 @@ export const recordServerRequest = (
 /**
  * Records a circuit state change.
  *
+ * @example
+ * HttpMetrics.recordCircuitTransition({ endpoint, from: "closed", to: "open" })
  * @since 0.1.0
  * @category recording
  */

@@ -70,6 +70,8 @@ export const get: (template: string, options?: HttpRequest.Options) => HttpClien
  * A POST without a body (set one with `HttpClientRequest.bodyText` and the
  * like), or see `postJson`.
  *
+ * @example
+ * HttpRequest.post("orders", { headers: { "idempotency-key": key } })
  * @since 0.1.0
  * @category constructors
  */
@@ -77,6 +79,8 @@ export const post: (template: string, options?: HttpRequest.Options) => HttpClie
   internal.post
 
 /**
+ * @example
+ * HttpRequest.put("users/{id}/avatar", { path: { id } })
  * @since 0.1.0
  * @category constructors
  */
@@ -84,6 +88,8 @@ export const put: (template: string, options?: HttpRequest.Options) => HttpClien
   internal.put
 
 /**
+ * @example
+ * HttpRequest.patch("users/{id}", { path: { id } })
  * @since 0.1.0
  * @category constructors
  */
@@ -94,6 +100,8 @@ export const patch: (template: string, options?: HttpRequest.Options) => HttpCli
  * A DELETE (`delete` is a reserved word: import the module as a namespace and
  * call `HttpRequest.delete`).
  *
+ * @example
+ * HttpRequest.delete("users/{id}", { path: { id } })
  * @since 0.1.0
  * @category constructors
  */
@@ -109,6 +117,8 @@ export {
 }
 
 /**
+ * @example
+ * HttpRequest.head("files/{name}", { path: { name } })
  * @since 0.1.0
  * @category constructors
  */
@@ -116,6 +126,8 @@ export const head: (template: string, options?: HttpRequest.Options) => HttpClie
   internal.head
 
 /**
+ * @example
+ * HttpRequest.options("users")
  * @since 0.1.0
  * @category constructors
  */
@@ -138,6 +150,8 @@ export const postJson: (
 ) => HttpClientRequest.HttpClientRequest = internal.postJson
 
 /**
+ * @example
+ * HttpRequest.putJson("users/{id}", { name: "Ada" }, { path: { id } })
  * @since 0.1.0
  * @category constructors
  */
@@ -148,6 +162,8 @@ export const putJson: (
 ) => HttpClientRequest.HttpClientRequest = internal.putJson
 
 /**
+ * @example
+ * HttpRequest.patchJson("users/{id}", { name: "Ada" }, { path: { id } })
  * @since 0.1.0
  * @category constructors
  */
