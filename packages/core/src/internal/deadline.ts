@@ -3,6 +3,8 @@ import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
@@ -100,11 +102,54 @@ export const cutAt = <A, E, R>(
     const left = remainingAt(deadline, now)
     if (!Duration.isFinite(left)) return effect
     if (Duration.toMillis(left) <= 0) return Effect.fail(new DeadlineExceededError({ reason: "expired" }))
-    return Effect.timeoutFail(options.disconnect ? Effect.disconnect(effect) : effect, {
-      duration: left,
-      onTimeout: () => new DeadlineExceededError({ reason: "expired" })
-    })
+    return race(effect, left, options.disconnect)
   })
+
+/**
+ * `effect` in one child fiber, the timer in another, and the caller waiting
+ * for whichever ends first: two forks, where `Effect.timeoutFail` over
+ * `Effect.disconnect` takes three (a fork costs more than everything else
+ * here). The loser is interrupted; the winner's fiber refs are inherited, as
+ * `Fiber.join` would.
+ */
+const race = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  left: Duration.Duration,
+  disconnect: boolean
+): Effect.Effect<A, E | DeadlineExceededError, R> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(
+      Effect.fork(restore(effect)),
+      (work) =>
+        Effect.flatMap(Effect.fork(Effect.interruptible(Effect.sleep(left))), (timer) => {
+          const first = Effect.async<Exit.Exit<A, E> | undefined>((resume) => {
+            const onWork = (exit: Exit.Exit<A, E>) => resume(Effect.succeed(exit))
+            const onTimer = () => resume(Effect.succeed(undefined))
+            work.addObserver(onWork)
+            timer.addObserver(onTimer)
+            return Effect.sync(() => {
+              work.removeObserver(onWork)
+              timer.removeObserver(onTimer)
+            })
+          })
+          return restore(first).pipe(
+            Effect.onInterrupt(() => Effect.zipRight(Fiber.interruptFork(timer), Fiber.interrupt(work))),
+            Effect.flatMap((exit): Effect.Effect<A, E | DeadlineExceededError> => {
+              if (exit === undefined) {
+                const expired = Effect.fail(new DeadlineExceededError({ reason: "expired" }))
+                return disconnect
+                  ? Effect.zipRight(Fiber.interruptFork(work), expired)
+                  : Effect.zipRight(Fiber.interrupt(work), expired)
+              }
+              return Effect.zipRight(
+                Effect.zipRight(Fiber.interruptFork(timer), Fiber.inheritAll(work)),
+                exit
+              )
+            })
+          )
+        })
+    )
+  )
 
 /** @internal */
 export const within = dual<
