@@ -68,6 +68,8 @@ export declare namespace CircuitBreaker {
     ) => Effect.Effect<A, E | CircuitBreakerOpenError, R>
     /** The state of every scope kept. */
     readonly state: Effect.Effect<ReadonlyMap<string, State>>
+    /** The state of one scope ("closed" for a scope not kept), without copying the others. */
+    readonly stateOf: (scope: string) => Effect.Effect<State>
     /**
      * Every state change of every scope, in order, from the moment the stream
      * is run (a `PubSub` subscription per run).

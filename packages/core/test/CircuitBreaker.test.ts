@@ -252,12 +252,16 @@ describe("CircuitBreaker", () => {
 
   it.effect("scopes are independent", () =>
     Effect.gen(function*() {
-      const { call, ko, ok, stateOf } = yield* setup()
+      const { breaker, call, ko, ok, stateOf } = yield* setup()
       yield* call(ko(), "a")
       yield* call(ko(), "a")
       yield* call(ko(), "b")
       assert.strictEqual(yield* stateOf("a"), "open")
       assert.strictEqual(yield* stateOf("b"), "closed")
+      // the service reads one scope without copying the others; a scope never seen is closed
+      assert.strictEqual(yield* breaker.stateOf("a"), "open")
+      assert.strictEqual(yield* breaker.stateOf("b"), "closed")
+      assert.strictEqual(yield* breaker.stateOf("never-seen"), "closed")
       assert.deepStrictEqual(yield* call(ok(), "b"), Exit.succeed("ok"))
       assert.deepStrictEqual(yield* call(ok(), "c"), Exit.succeed("ok"))
     }))

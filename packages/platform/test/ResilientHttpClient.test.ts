@@ -304,6 +304,7 @@ for (const transport of transports) {
             return Effect.fail(new CircuitBreaker.CircuitBreakerOpenError({ scope, retryAfter: Duration.seconds(5) }))
           },
           state: Effect.succeed(new Map()),
+          stateOf: () => Effect.succeed("open"),
           changes: Stream.empty
         }
         const client = yield* ResilientHttpClient.make({

@@ -323,6 +323,7 @@ const unsafeMakeService = (
       for (const [scope, circuit] of MutableRef.get(registry)) snapshot.set(scope, circuit.state)
       return snapshot as ReadonlyMap<string, CB.State>
     }),
+    stateOf: (scope) => Effect.sync(() => MutableRef.get(registry).get(scope)?.state ?? "closed"),
     changes: Stream.fromPubSub(pubsub)
   }
 }
@@ -352,5 +353,6 @@ export const layerConfig = (
 export const noopService: CB.CircuitBreaker.Service = {
   execute: (_scope, effect) => effect,
   state: Effect.sync(() => new Map<string, CB.State>()),
+  stateOf: () => Effect.succeed("closed"),
   changes: Stream.empty
 }

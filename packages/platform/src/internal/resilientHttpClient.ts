@@ -272,9 +272,8 @@ export const make = (
     const circuitStates = yield* Ref.make(new Map<string, CircuitBreaker.State>())
 
     const observeCircuit = (scope: string): Effect.Effect<void> =>
-      breaker === undefined ? Effect.void : Effect.flatMap(breaker.state, (states) => {
-        const now = states.get(scope) ?? "closed"
-        return Effect.flatMap(
+      breaker === undefined ? Effect.void : Effect.flatMap(breaker.stateOf(scope), (now) =>
+        Effect.flatMap(
           Ref.modify(circuitStates, (seen): [CircuitBreaker.State | undefined, Map<string, CircuitBreaker.State>] => {
             const before = seen.get(scope) ?? "closed"
             if (before === now) return [undefined, seen]
@@ -286,8 +285,7 @@ export const make = (
             before === undefined
               ? Effect.void
               : metrics.recordCircuitTransition({ endpoint: scope, from: before, to: now })
-        )
-      })
+        ))
 
     /** The user's classifier, except for outcomes of our own making, which end the request. */
     const verdictOf = (exit: Exit.Exit<HttpClientResponse.HttpClientResponse, AttemptError>): Strategy.Verdict => {
