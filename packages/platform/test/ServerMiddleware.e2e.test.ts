@@ -1,19 +1,11 @@
 import { Deadline, Priority } from "@aio-request/core"
 import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
-import { HttpClient, HttpClientRequest, HttpRouter, HttpServerResponse } from "@effect/platform"
+import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Duration, Effect, Fiber, Layer, Option, Schema } from "effect"
 import type { Seen } from "./serverMiddlewareHarness.js"
-import { awaitServerCount, seen, serve, uniqueClient } from "./serverMiddlewareHarness.js"
-
-const get = (url: string, headers: Record<string, string> = {}) =>
-  Effect.gen(function*() {
-    const client = yield* HttpClient.HttpClient
-    const response = yield* client.execute(HttpClientRequest.get(url).pipe(HttpClientRequest.setHeaders(headers)))
-    const text = yield* response.text
-    return { status: response.status, text }
-  }).pipe(Effect.scoped, Effect.provide(NodeHttpClient.layerUndici))
+import { awaitServerCount, get, seen, serve, uniqueClient } from "./serverMiddlewareHarness.js"
 
 /** A resilient client of service B, as service A would hold it (its dispatcher lives as long as the test). */
 const clientOf = (endpoint: string, serviceName: string, priority: Priority.Priority = "normal") =>

@@ -1,19 +1,11 @@
 import { Deadline, Priority } from "@aio-request/core"
 import { ServerMiddleware } from "@aio-request/platform"
-import {
-  HttpApi,
-  HttpApiBuilder,
-  HttpApiEndpoint,
-  HttpApiGroup,
-  HttpClient,
-  HttpClientRequest,
-  HttpServer
-} from "@effect/platform"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup, HttpServer } from "@effect/platform"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Deferred, Duration, Effect, Layer, Option, Ref, Schema } from "effect"
 import { createServer } from "node:http"
+import * as harness from "./serverMiddlewareHarness.js"
 import { awaitServerCount, uniqueClient } from "./serverMiddlewareHarness.js"
 
 const Seen = Schema.Struct({ remainingMillis: Schema.NullOr(Schema.Number), priority: Schema.NullOr(Schema.String) })
@@ -85,12 +77,10 @@ const serveApi = (placement: "serve" | "api-middleware", options: ServerMiddlewa
   })
 
 const get = (url: string, headers: Record<string, string> = {}) =>
-  Effect.gen(function*() {
-    const client = yield* HttpClient.HttpClient
-    const response = yield* client.execute(HttpClientRequest.get(url).pipe(HttpClientRequest.setHeaders(headers)))
-    const text = yield* response.text
-    return { status: response.status, body: response.status === 200 ? JSON.parse(text) : undefined }
-  }).pipe(Effect.scoped, Effect.provide(NodeHttpClient.layerUndici))
+  Effect.map(
+    harness.get(url, headers),
+    ({ status, text }) => ({ status, body: status === 200 ? JSON.parse(text) : undefined })
+  )
 
 for (const placement of ["serve", "api-middleware"] as const) {
   describe(`ServerMiddleware with HttpApi (${placement})`, () => {

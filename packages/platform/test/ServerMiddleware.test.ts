@@ -5,15 +5,7 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Duration, Effect, Fiber, Option, Ref } from "effect"
 import type { Seen } from "./serverMiddlewareHarness.js"
-import { awaitServerCount, seen, serve, serverCount, uniqueClient } from "./serverMiddlewareHarness.js"
-
-const get = (url: string, headers: Record<string, string> = {}) =>
-  Effect.gen(function*() {
-    const client = yield* HttpClient.HttpClient
-    const response = yield* client.execute(HttpClientRequest.get(url).pipe(HttpClientRequest.setHeaders(headers)))
-    const text = yield* response.text
-    return { status: response.status, text }
-  }).pipe(Effect.scoped, Effect.provide(NodeHttpClient.layerUndici))
+import { awaitServerCount, get, seen, serve, serverCount, uniqueClient } from "./serverMiddlewareHarness.js"
 
 const getSeen = (url: string, headers: Record<string, string> = {}) =>
   Effect.map(

@@ -1,7 +1,8 @@
 import { Deadline, Priority } from "@aio-request/core"
 import { HttpMetrics, ServerMiddleware } from "@aio-request/platform"
 import type { HttpApp } from "@effect/platform"
-import { HttpServer, HttpServerResponse } from "@effect/platform"
+import { HttpClient, HttpClientRequest, HttpServer, HttpServerResponse } from "@effect/platform"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Context, Duration, Effect, Layer, Metric, Option, Schedule } from "effect"
 import type { Scope } from "effect"
@@ -64,3 +65,12 @@ export const awaitServerCount = (
 let clientCounter = 0
 /** A client name no other test uses, so metric counts start at zero. */
 export const uniqueClient = (prefix: string): string => `${prefix}-${process.pid}-${++clientCounter}`
+
+/** A plain GET (undici) with the given headers: status and body text. */
+export const get = (url: string, headers: Record<string, string> = {}) =>
+  Effect.gen(function*() {
+    const client = yield* HttpClient.HttpClient
+    const response = yield* client.execute(HttpClientRequest.get(url).pipe(HttpClientRequest.setHeaders(headers)))
+    const text = yield* response.text
+    return { status: response.status, text }
+  }).pipe(Effect.scoped, Effect.provide(NodeHttpClient.layerUndici))
