@@ -85,6 +85,102 @@ export const duration: (
 ) => Duration.Duration = internal.duration
 
 /**
+ * A boolean, returned as is; JavaScript callers passing `"no"` or `0` are
+ * refused rather than read as truthy or falsy.
+ *
+ * @example
+ * import { Options } from "@aio-request/core"
+ *
+ * const follow = Options.boolean("Audit.make", "followRedirects", options.followRedirects ?? true)
+ * @since 0.1.0
+ * @category validation
+ */
+export const boolean: (where: string, option: string, value: boolean) => boolean = internal.boolean
+
+/**
+ * A function, returned as is.
+ *
+ * @example
+ * import { Options } from "@aio-request/core"
+ *
+ * const onEvent = Options.callable("Audit.make", "onEvent", options.onEvent)
+ * @since 0.1.0
+ * @category validation
+ */
+export const callable: <F extends (...args: ReadonlyArray<any>) => unknown>(
+  where: string,
+  option: string,
+  value: F
+) => F = internal.callable
+
+/**
+ * A string (`nonEmpty` also refuses `""`), returned as is.
+ *
+ * @example
+ * import { Options } from "@aio-request/core"
+ *
+ * const name = Options.string("Audit.make", "name", options.name, { nonEmpty: true })
+ * @since 0.1.0
+ * @category validation
+ */
+export const string: (
+  where: string,
+  option: string,
+  value: string,
+  options?: { readonly nonEmpty?: boolean | undefined }
+) => string = internal.string
+
+/**
+ * One of `allowed`, returned as is.
+ *
+ * @example
+ * import { Options } from "@aio-request/core"
+ *
+ * const priority = Options.oneOf("Audit.make", "priority", options.priority, ["high", "normal", "low"])
+ * @since 0.1.0
+ * @category validation
+ */
+export const oneOf: <A extends string | number | boolean>(
+  where: string,
+  option: string,
+  value: A,
+  allowed: ReadonlyArray<A>
+) => A = internal.oneOf
+
+/**
+ * A service value: an object with every one of `members` defined. Catches a
+ * JavaScript caller passing `{}`, or an un-yielded `CircuitBreaker.make(...)`
+ * (an `Effect`, not the service), at construction instead of at the first call.
+ *
+ * @example
+ * import { Options } from "@aio-request/core"
+ *
+ * const breaker = Options.service("Audit.make", "circuitBreaker", options.circuitBreaker, "CircuitBreaker", ["execute"])
+ * // Audit.make: option "circuitBreaker" must be a CircuitBreaker service (with execute), got [object Object]
+ * @since 0.1.0
+ * @category validation
+ */
+export const service: <S>(
+  where: string,
+  option: string,
+  value: S,
+  name: string,
+  members: ReadonlyArray<string>
+) => S = internal.service
+
+/**
+ * A plain object (not `null`, not an array), returned as is.
+ *
+ * @example
+ * import { Options } from "@aio-request/core"
+ *
+ * const shares = Options.record("Audit.make", "shares", options.shares ?? {})
+ * @since 0.1.0
+ * @category validation
+ */
+export const record: <R extends object>(where: string, option: string, value: R) => R = internal.record
+
+/**
  * @since 0.1.0
  */
 export declare namespace Options {

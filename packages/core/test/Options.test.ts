@@ -48,4 +48,38 @@ describe("Options", () => {
     assert.isFalse(Duration.isFinite(Options.duration("W", "d", Duration.infinity, { allowInfinite: true })))
     assert.throws(() => Options.duration("W", "d", 0, { positive: true }), /must be a positive duration, got 0/)
   })
+
+  it("boolean, callable, string, oneOf, record: JavaScript callers get the option's name", () => {
+    assert.isFalse(Options.boolean("W", "follow", false))
+    assert.strictEqual(
+      message(() => Options.boolean("W", "follow", "no" as any)),
+      "W: option \"follow\" must be a boolean, got \"no\""
+    )
+    const f = () => 1
+    assert.strictEqual(Options.callable("W", "f", f), f)
+    assert.match(
+      message(() => Options.callable("W", "f", {} as any)),
+      /option "f" must be a function, got \[object Object\]/
+    )
+    assert.strictEqual(Options.string("W", "s", ""), "")
+    assert.match(message(() => Options.string("W", "s", "", { nonEmpty: true })), /must be a non-empty string/)
+    assert.match(message(() => Options.string("W", "s", 1 as any)), /must be a string, got 1/)
+    assert.strictEqual(Options.oneOf("W", "p", "low", ["high", "low"]), "low")
+    assert.strictEqual(
+      message(() => Options.oneOf("W", "p", "urgent" as any, ["high", "low"])),
+      "W: option \"p\" must be \"high\" or \"low\", got \"urgent\""
+    )
+    assert.deepStrictEqual(Options.record("W", "r", { a: 1 }), { a: 1 })
+    for (const bad of [null, [], "x", 1]) assert.throws(() => Options.record("W", "r", bad as any), /must be an object/)
+  })
+
+  it("service: refuses {} and an effect where a service is expected", () => {
+    const svc = { execute: () => 1 }
+    assert.strictEqual(Options.service("W", "breaker", svc, "CircuitBreaker", ["execute"]), svc)
+    assert.strictEqual(
+      message(() => Options.service("W", "breaker", {}, "CircuitBreaker", ["execute"])),
+      "W: option \"breaker\" must be a CircuitBreaker service (with execute), got [object Object]"
+    )
+    assert.throws(() => Options.service("W", "breaker", null, "CircuitBreaker", ["execute"]), /CircuitBreaker service/)
+  })
 })

@@ -70,3 +70,68 @@ export const duration = (
   if (options?.positive === true && Duration.toMillis(d) <= 0) return fail(where, option, "a positive duration", input)
   return d
 }
+
+/** @internal */
+export const boolean = (where: string, option: string, value: boolean): boolean => {
+  if (typeof value !== "boolean") return fail(where, option, "a boolean", value)
+  return value
+}
+
+/** @internal */
+export const callable = <F extends (...args: ReadonlyArray<any>) => unknown>(
+  where: string,
+  option: string,
+  value: F
+): F => {
+  if (typeof value !== "function") return fail(where, option, "a function", value)
+  return value
+}
+
+/** @internal */
+export const string = (where: string, option: string, value: string, options?: {
+  readonly nonEmpty?: boolean | undefined
+}): string => {
+  if (typeof value !== "string") return fail(where, option, "a string", value)
+  if (options?.nonEmpty === true && value.length === 0) return fail(where, option, "a non-empty string", value)
+  return value
+}
+
+/** @internal */
+export const oneOf = <A extends string | number | boolean>(
+  where: string,
+  option: string,
+  value: A,
+  allowed: ReadonlyArray<A>
+): A => {
+  if (!allowed.includes(value)) {
+    return fail(
+      where,
+      option,
+      allowed.map((a) => typeof a === "string" ? JSON.stringify(a) : String(a)).join(" or "),
+      value
+    )
+  }
+  return value
+}
+
+/** @internal */
+export const service = <S>(
+  where: string,
+  option: string,
+  value: S,
+  name: string,
+  members: ReadonlyArray<string>
+): S => {
+  const ok = typeof value === "object" && value !== null &&
+    members.every((m) => (value as Record<string, unknown>)[m] !== undefined)
+  if (!ok) return fail(where, option, `a ${name} service (with ${members.join(", ")})`, value)
+  return value
+}
+
+/** @internal */
+export const record = <R extends object>(where: string, option: string, value: R): R => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return fail(where, option, "an object", value)
+  }
+  return value
+}
