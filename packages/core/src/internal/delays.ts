@@ -8,14 +8,20 @@ import * as Intervals from "effect/ScheduleIntervals"
 import type * as Delays from "../Delays.js"
 import * as validate from "./validate.js"
 
+/**
+ * millis ± millis·u·jitter, u uniform in [0, 1), the sign a fair coin
+ * *(seed)*. Both come from one draw v: the coin is v ≥ 0.5, u is v rescaled
+ * within its half (one `Random` step instead of two: this runs for every
+ * hedge and retry).
+ */
 const jittered = (millis: number, jitter: number): Effect.Effect<number> =>
   jitter === 0 || millis === 0
     ? Effect.succeed(millis)
-    : Effect.zipWith(
-      Random.next,
-      Random.nextBoolean,
-      (u, plus) => Math.max(0, plus ? millis + millis * u * jitter : millis - millis * u * jitter)
-    )
+    : Effect.map(Random.next, (v) => {
+      const plus = v >= 0.5
+      const u = plus ? (v - 0.5) * 2 : v * 2
+      return Math.max(0, plus ? millis + millis * u * jitter : millis - millis * u * jitter)
+    })
 
 /** @internal */
 export const constant = (delay: Duration.DurationInput): Delays.Delays => {
