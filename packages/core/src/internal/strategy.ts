@@ -81,6 +81,9 @@ class Run<A, E, R> {
   expiredEntry: Entry | undefined = undefined
   readonly key: string
   readonly deadline: number
+  /** The caller's hooks, guarded: a failure or defect is logged and ignored, the run goes on. */
+  readonly onAttempt: ((outcome: Strategy.AttemptOutcome<A, E>) => Effect.Effect<void>) | undefined
+  readonly release: ((value: A) => Effect.Effect<void>) | undefined
   /** The caller's context with the run's deadline in `CurrentDeadline`, for its attempts. */
   readonly context: Context.Context<never>
 
@@ -95,6 +98,8 @@ class Run<A, E, R> {
     readonly restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
   ) {
     this.key = options.key ?? ""
+    this.onAttempt = guard("onAttempt", options.onAttempt)
+    this.release = guard("release", options.release)
     this.deadline = options.deadline.epochMillis
     this.context = Context.add(context, deadline_.CurrentDeadline, Option.some(options.deadline))
   }
@@ -216,14 +221,14 @@ class Run<A, E, R> {
   ): Effect.Effect<Outcome<A, E>> {
     const verdict = this.classify(exit)
     const outcome: Outcome<A, E> = { exit, verdict }
-    if (this.options.release !== undefined && Exit.isSuccess(exit)) this.held.push(outcome)
-    const onAttempt = this.options.onAttempt
+    if (this.release !== undefined && Exit.isSuccess(exit)) this.held.push(outcome)
+    const onAttempt = this.onAttempt
     const observe = verdict === "accept" ? delays?.observe : undefined
     if (onAttempt === undefined && observe === undefined) return Effect.succeed(outcome)
     const duration = Duration.nanos(this.clock.unsafeCurrentTimeNanos() - flight.startNanos)
     const reported = onAttempt === undefined
       ? Effect.void
-      : Effect.suspend(() => onAttempt({ attempt: flight.number, kind: flight.kind, exit, verdict, duration, cut }))
+      : onAttempt({ attempt: flight.number, kind: flight.kind, exit, verdict, duration, cut })
     return Effect.as(
       observe === undefined ? reported : Effect.zipRight(reported, observe(this.key, duration)),
       outcome
@@ -247,8 +252,8 @@ class Run<A, E, R> {
         subject: this.options.subject,
         attempt: flight.number
       })
-      const released = this.options.release !== undefined && Exit.isSuccess(exit)
-        ? this.options.release(exit.value)
+      const released = this.release !== undefined && Exit.isSuccess(exit)
+        ? this.release(exit.value)
         : Effect.void
       return Effect.zipRight(released, this.report(flight, Exit.fail(error), true, delays))
     })
@@ -284,7 +289,7 @@ class Run<A, E, R> {
   }
 
   private interruptInBackground(flight: Flight<A, E>): Effect.Effect<unknown> {
-    const release = this.options.release
+    const release = this.release
     if (release === undefined) {
       flight.fiber.unsafeInterruptAsFork(this.fiberId)
       return Effect.void
@@ -325,14 +330,14 @@ class Run<A, E, R> {
     const index = this.held.indexOf(outcome)
     if (index < 0) return Effect.void
     this.held.splice(index, 1)
-    return this.options.release!((outcome.exit as Exit.Success<A, never>).value)
+    return this.release!((outcome.exit as Exit.Success<A, never>).value)
   }
 
   /** Releases every held value except `result`'s. */
   private releaseHeld(result: Outcome<A, E> | undefined): Effect.Effect<void> {
     const held = this.held.splice(0).filter((outcome) => outcome !== result)
     if (held.length === 0) return Effect.void
-    const release = this.options.release!
+    const release = this.release!
     return Effect.forEach(held, (outcome) => release((outcome.exit as Exit.Success<A, never>).value), {
       discard: true
     })
@@ -353,7 +358,7 @@ class Run<A, E, R> {
       flight.fiber.removeObserver(flight.observer)
       if (flight.entry !== undefined) this.timer.cancel(flight.entry)
     }
-    const release = this.options.release
+    const release = this.release
     const interrupted = Effect.forEach(flights, (flight) =>
       Effect.flatMap(
         Fiber.interrupt(flight.fiber),
@@ -387,7 +392,7 @@ class Run<A, E, R> {
       )
       : outcome.exit
     const rest = this.flights.length === 0 ? Effect.void : this.interruptRest()
-    if (this.options.release === undefined || this.held.length === 0) {
+    if (this.release === undefined || this.held.length === 0) {
       return rest === Effect.void ? result : Effect.zipRight(rest, result)
     }
     return Effect.zipRight(Effect.zipRight(rest, this.releaseHeld(outcome)), result)
@@ -433,6 +438,17 @@ class Run<A, E, R> {
     return this.nextThen(onEvent)
   }
 }
+
+/** `hook` with its failures and defects logged and ignored. */
+const guard = <X>(
+  name: string,
+  hook: ((x: X) => Effect.Effect<void>) | undefined
+): ((x: X) => Effect.Effect<void>) | undefined =>
+  hook === undefined ? undefined : (x) =>
+    Effect.catchAllCause(
+      Effect.suspend(() => hook(x)),
+      (cause) => Effect.logWarning(`Strategy.run: ${name} failed`, cause)
+    )
 
 type Body = <A, E, R>(run: Run<A, E, R>) => Effect.Effect<Outcome<A, E> | undefined, never, R>
 
