@@ -24,8 +24,6 @@ import * as Chaos from "./support/chaos.js"
 
 /** The request's deadline (the client's `timeout`). */
 const deadlineMillis = 600
-/** How late after its deadline a call may end. */
-const slackMillis = 100
 
 type StrategyName = "single" | "sequential" | "parallel"
 
@@ -290,25 +288,14 @@ const runCase = (fault: Fault, transport: typeof Chaos.transports[number], strat
       )
       const elapsed = (yield* Clock.currentTimeMillis) - start
       check(expected.outcome, exit, label)
-      assert.isAtMost(elapsed, deadlineMillis + slackMillis, `${label}: ended ${elapsed} ms after it started`)
+      assert.isAtMost(elapsed, deadlineMillis + Chaos.slackMillis, `${label}: ended ${elapsed} ms after it started`)
     }
     yield* Effect.mapError(chaos.awaitIdle(), (message) => new Error(message))
     assert.strictEqual(yield* chaos.totalRequests, expected.requests, `${fault.name}: requests the server saw`)
   }).pipe(Effect.provide(transport.layer))
 
 // the first request of each transport loads its modules: keep that out of the timed calls
-beforeAll(() =>
-  Effect.runPromise(
-    Effect.scoped(Effect.gen(function*() {
-      const chaos = yield* Chaos.make
-      for (const transport of Chaos.transports) {
-        yield* Effect.flatMap(ResilientHttpClient.make({ endpoint: chaos.url }), (client) => call(client, "ok")).pipe(
-          Effect.provide(transport.layer)
-        )
-      }
-      yield* chaos.awaitIdle()
-    }))
-  ), 30_000)
+beforeAll(() => Effect.runPromise(Chaos.warmUp), 30_000)
 
 for (const fault of faults) {
   describe.concurrent(`fault: ${fault.name}`, () => {

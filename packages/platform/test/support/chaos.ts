@@ -11,6 +11,7 @@
  * the client failed to release. The one exception is `/keep-alive-close`, which
  * promises keep-alive and closes all the same (the fault it stands for).
  */
+import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
 import type { HttpClient } from "@effect/platform"
 import { FetchHttpClient } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -53,6 +54,13 @@ export const routes = [
 ] as const
 
 export type Route = typeof routes[number]
+
+/**
+ * How late after its deadline a call may end: 100 ms. A correctness bound (the
+ * deadline is honoured), not a speed assertion; on a machine far busier than
+ * CI, `RELIABILITY_SLACK_MS` raises it.
+ */
+export const slackMillis: number = Number(process.env["RELIABILITY_SLACK_MS"] ?? "100")
 
 /** The drip interval of `drip-headers` and `drip-body`. */
 export const dripMillis = 200
@@ -261,3 +269,18 @@ export const transports = [
 ] as const satisfies ReadonlyArray<{ readonly name: string; readonly layer: Layer.Layer<HttpClient.HttpClient> }>
 
 export type TransportName = typeof transports[number]["name"]
+
+/**
+ * One resilient request over each transport: the first request of a transport
+ * loads its modules, which would otherwise count against a timed call.
+ */
+export const warmUp: Effect.Effect<void> = Effect.scoped(Effect.gen(function*() {
+  const chaos = yield* make
+  for (const transport of transports) {
+    yield* Effect.flatMap(
+      ResilientHttpClient.make({ endpoint: chaos.url }),
+      (client) => Effect.flatMap(client.execute(HttpRequest.get("ok")), (response) => response.text)
+    ).pipe(Effect.provide(transport.layer), Effect.orDie)
+  }
+  yield* Effect.orDie(chaos.awaitIdle())
+}))
