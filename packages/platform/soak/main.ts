@@ -47,7 +47,7 @@ const options: Soak.Options = {
 
 console.log(
   `soak: ${count ?? "unbounded"} requests, ${
-    duration ?? "no time limit"
+    duration === undefined ? "no time limit" : Duration.format(duration)
   }, ${options.concurrency} in flight, over ${options.transport}`
 )
 if ((globalThis as { gc?: unknown }).gc === undefined) console.log("(no --expose-gc: heap figures are rough)")

@@ -69,6 +69,8 @@ export interface Report {
   readonly outcomes: Readonly<Record<string, number>>
   /** Connections the chaos server still had open once the load stopped (after up to 2 s). */
   readonly openSockets: number
+  /** Those connections by route, when there are any. */
+  readonly openSocketsByRoute?: Readonly<Record<string, number>>
   /** Fibers started by the run and still alive once it stopped (after up to 2 s). */
   readonly fibersLeft: number
   readonly elapsedMillis: number
@@ -190,6 +192,7 @@ export const run = (options: Options): Effect.Effect<Report> =>
       Effect.zipRight(chaos.openConnections),
       Effect.orElse(() => chaos.openConnections)
     )
+    const openSocketsByRoute = openSockets > 0 ? yield* chaos.openByRoute : undefined
     const alive = supervisor.value.pipe(Effect.map((fibers) => fibers.length))
     const fibersLeft = yield* alive.pipe(
       Effect.filterOrFail((n) => n === 0),
@@ -205,6 +208,7 @@ export const run = (options: Options): Effect.Effect<Report> =>
       unhandled,
       outcomes: Object.fromEntries([...outcomes].sort(([a], [b]) => a.localeCompare(b))),
       openSockets,
+      ...(openSocketsByRoute !== undefined ? { openSocketsByRoute } : {}),
       fibersLeft,
       elapsedMillis,
       latencyMillis: { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0 },

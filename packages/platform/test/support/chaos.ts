@@ -76,6 +76,8 @@ export interface Chaos {
   readonly totalRequests: Effect.Effect<number>
   /** Connections open now. */
   readonly openConnections: Effect.Effect<number>
+  /** Connections open now, by the route of their request (`-` before a request was read). */
+  readonly openByRoute: Effect.Effect<Readonly<Record<string, number>>>
   /** Connections accepted so far. */
   readonly acceptedConnections: Effect.Effect<number>
   /** Connections closed so far (by either side). */
@@ -101,11 +103,13 @@ const answer = (status: string, headers: string, body: string): Uint8Array =>
 export const make: Effect.Effect<Chaos, never, Scope.Scope> = Effect.gen(function*() {
   const counts = new Map<Route, number>()
   const sockets = new Set<Net.Socket>()
+  const routeOf = new WeakMap<Net.Socket, string>()
   let accepted = 0
   let closed = 0
 
   const handle = (socket: Net.Socket, route: Route | undefined, query: URLSearchParams): void => {
     if (route !== undefined) counts.set(route, (counts.get(route) ?? 0) + 1)
+    routeOf.set(socket, route ?? "404")
     const timers: Array<NodeJS.Timeout> = []
     socket.on("close", () => timers.forEach(clearTimeout))
     const write = (bytes: string | Uint8Array) => {
@@ -244,6 +248,14 @@ export const make: Effect.Effect<Chaos, never, Scope.Scope> = Effect.gen(functio
     requests: (route) => Effect.sync(() => counts.get(route) ?? 0),
     totalRequests: Effect.sync(() => [...counts.values()].reduce((a, b) => a + b, 0)),
     openConnections: Effect.sync(() => sockets.size),
+    openByRoute: Effect.sync(() => {
+      const byRoute: Record<string, number> = {}
+      for (const socket of sockets) {
+        const route = routeOf.get(socket) ?? "-"
+        byRoute[route] = (byRoute[route] ?? 0) + 1
+      }
+      return byRoute
+    }),
     acceptedConnections: Effect.sync(() => accepted),
     closedConnections: Effect.sync(() => closed),
     awaitIdle: (within = 2000) =>
