@@ -1,5 +1,5 @@
 /**
- * `pnpm soak [--duration 2m] [--count N] [--concurrency 64] [--transport undici|node:http|fetch] [--heap-bound 16]`
+ * `pnpm soak [--duration 2m] [--count N] [--concurrency 32] [--transport undici|node:http|fetch] [--heap-bound 16]`
  *
  * Runs the soak (soak/soak.ts) and prints its numbers; exits 1 when a check
  * fails: a request unresolved or ending in a defect, an unhandled error, a
@@ -14,7 +14,7 @@ const { values } = parseArgs({
   options: {
     count: { type: "string" },
     duration: { type: "string" },
-    concurrency: { type: "string", default: "64" },
+    concurrency: { type: "string", default: "32" },
     transport: { type: "string", default: "undici" },
     "heap-bound": { type: "string", default: "16" }
   }

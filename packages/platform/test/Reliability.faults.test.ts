@@ -290,7 +290,7 @@ const runCase = (fault: Fault, transport: typeof Chaos.transports[number], strat
       check(expected.outcome, exit, label)
       assert.isAtMost(elapsed, deadlineMillis + Chaos.slackMillis, `${label}: ended ${elapsed} ms after it started`)
     }
-    yield* Effect.mapError(chaos.awaitIdle(), (message) => new Error(message))
+    yield* Effect.mapError(chaos.awaitIdle(5000), (message) => new Error(message))
     assert.strictEqual(yield* chaos.totalRequests, expected.requests, `${fault.name}: requests the server saw`)
   }).pipe(Effect.provide(transport.layer))
 
