@@ -15,9 +15,10 @@ import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
 import type { HttpClient } from "@effect/platform"
 import { FetchHttpClient } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Effect, Schedule } from "effect"
-import type { Layer, Scope } from "effect"
+import { Clock, Effect, Fiber, Schedule } from "effect"
+import type { Exit, Layer, Scope } from "effect"
 import * as Net from "node:net"
+import { monitorEventLoopDelay } from "node:perf_hooks"
 
 /** The routes, one per fault (plus `ok`, `slow` and `redirect-loop` to compose scenarios). */
 export const routes = [
@@ -61,6 +62,36 @@ export type Route = typeof routes[number]
  * CI, `RELIABILITY_SLACK_MS` raises it.
  */
 export const slackMillis: number = Number(process.env["RELIABILITY_SLACK_MS"] ?? "100")
+
+/**
+ * Runs `effect` and says how long it took, and how long the event loop was
+ * starved meanwhile (`lag`, zero when the call ended in time): how late the
+ * process's own timer for the same deadline fired, or the longest event-loop
+ * delay seen during the call, whichever is larger. On a machine far busier
+ * than CI every timer fires late and every step waits for the CPU; that
+ * lateness is the machine's, not the client's. The bound a call must meet is
+ * `deadline + slackMillis + lag`.
+ */
+export const timed = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  deadlineMillis: number
+): Effect.Effect<{ readonly exit: Exit.Exit<A, E>; readonly elapsed: number; readonly lag: number }, never, R> =>
+  Effect.gen(function*() {
+    const loop = monitorEventLoopDelay({ resolution: 10 })
+    loop.enable()
+    const start = yield* Clock.currentTimeMillis
+    const reference = yield* Effect.fork(Effect.zipRight(Effect.sleep(deadlineMillis), Clock.currentTimeMillis))
+    const exit = yield* Effect.exit(effect)
+    const elapsed = (yield* Clock.currentTimeMillis) - start
+    loop.disable()
+    if (elapsed <= deadlineMillis + slackMillis) {
+      yield* Fiber.interrupt(reference)
+      return { exit, elapsed, lag: 0 }
+    }
+    const fired = yield* Fiber.join(reference)
+    const stalled = Math.round(loop.max / 1e6) - 10 // the histogram counts the 10 ms resolution in
+    return { exit, elapsed, lag: Math.max(0, fired - start - deadlineMillis, stalled) }
+  })
 
 /** The drip interval of `drip-headers` and `drip-body`. */
 export const dripMillis = 200
