@@ -1,5 +1,6 @@
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
+import { isEffect } from "effect/Effect"
 import * as Option from "effect/Option"
 
 /**
@@ -20,6 +21,10 @@ const show = (u: unknown): string => {
   // a value may throw when read (a Symbol.toStringTag getter, a proxy): the refusal must not
   try {
     if (Duration.isDuration(u)) return Duration.format(u)
+    // the usual JavaScript slip: `make(...)` passed where the service it builds belongs
+    if (isEffect(u)) return "an Effect (not run: yield* it first)"
+    if (Array.isArray(u)) return "an array"
+    if (typeof u === "function") return "a function"
     return Object.prototype.toString.call(u)
   } catch {
     return `a ${typeof u} that cannot be shown`
@@ -140,3 +145,11 @@ export const record = <R extends object>(where: string, option: string, value: R
   }
   return value
 }
+
+/**
+ * An optional option bag: `undefined`, or a plain object.
+ *
+ * @internal
+ */
+export const optionsBag = <R extends object>(where: string, options: R | undefined): R | undefined =>
+  options === undefined ? undefined : record(where, "options", options)
