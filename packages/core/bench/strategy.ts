@@ -15,14 +15,14 @@
  *
  *   cd packages/core && npx tsx bench/strategy.ts
  *
- * BENCH_ITERATIONS sets the calls per measurement (default 50,000),
+ * BENCH_ITERATIONS sets the calls per measurement (default 20,000),
  * BENCH_ROUNDS the rounds (default 5).
  */
 import { Deadline, Delays, Strategy } from "@aio-request/core"
 import { Effect, Exit, Schedule } from "effect"
 import { report } from "../../../bench/figure.js"
 
-const iterations = Number(process.env.BENCH_ITERATIONS ?? 50_000)
+const iterations = Number(process.env.BENCH_ITERATIONS ?? 20_000)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
 
 const bare = Effect.succeed(1)
