@@ -15,13 +15,13 @@ import * as validate from "./validate.js"
  * within its half (one `Random` step instead of two: this runs for every
  * hedge and retry).
  */
-const jittered = (millis: number, jitter: number): Effect.Effect<number> =>
+const jittered = <X>(millis: number, jitter: number, finish: (millis: number) => X): Effect.Effect<X> =>
   jitter === 0 || millis === 0
-    ? Effect.succeed(millis)
+    ? Effect.succeed(finish(millis))
     : Effect.map(Random.next, (v) => {
       const plus = v >= 0.5
       const u = plus ? (v - 0.5) * 2 : v * 2
-      return Math.max(0, plus ? millis + millis * u * jitter : millis - millis * u * jitter)
+      return finish(Math.max(0, plus ? millis + millis * u * jitter : millis - millis * u * jitter))
     })
 
 /**
@@ -51,7 +51,7 @@ export const linear = (options?: Delays.Delays.LinearOptions): Delays.Delays => 
   const multiplier = Duration.toMillis(validate.duration(where, "multiplier", options?.multiplier ?? "50 millis"))
   const jitter = validate.between(where, "jitter", options?.jitter ?? 0.2, 0, 1, true)
   return {
-    delay: (attempt) => Effect.map(jittered(min + attempt * multiplier, jitter), Duration.millis)
+    delay: (attempt) => jittered(min + attempt * multiplier, jitter, Duration.millis)
   }
 }
 
@@ -69,8 +69,9 @@ export const exponential = (options: Delays.Delays.ExponentialOptions): Delays.D
   const jitter = validate.between(where, "jitter", options.jitter ?? 0.2, 0, 1, true)
   return {
     delay: (attempt) =>
-      Effect.map(
-        jittered(Math.min(max, base * Math.pow(factor, Math.max(0, attempt - 1))), jitter),
+      jittered(
+        Math.min(max, base * Math.pow(factor, Math.max(0, attempt - 1))),
+        jitter,
         (millis) => Duration.millis(Math.min(max, millis))
       )
   }
