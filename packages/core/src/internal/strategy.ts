@@ -120,7 +120,7 @@ class Run<A, E, R> {
    * run executes (inside a `flatMap` or `suspend`), never to build an effect
    * ahead of time.
    */
-  nextThen<X, R2>(f: (event: Event<A, E>) => Effect.Effect<X, never, R2>): Effect.Effect<X, never, R2> {
+  nextThen<X, E2, R2>(f: (event: Event<A, E>) => Effect.Effect<X, E2, R2>): Effect.Effect<X, E2, R2> {
     if (this.events.length > 0) return f(this.events.shift()!)
     return Effect.flatMap(
       this.restore(Effect.async<Event<A, E>>((resume) => {
@@ -140,7 +140,7 @@ class Run<A, E, R> {
    * retry budget; every later one must withdraw, and is not sent when it
    * cannot. Call it only while the run executes.
    */
-  admitThen<X, R2>(f: (number: number | undefined) => Effect.Effect<X, never, R2>): Effect.Effect<X, never, R2> {
+  admitThen<X, E2, R2>(f: (number: number | undefined) => Effect.Effect<X, E2, R2>): Effect.Effect<X, E2, R2> {
     const n = this.attempts++
     if (n === 0) return this.budget === retryBudget_.unlimited ? f(0) : Effect.flatMap(this.budget.deposit, () => f(0))
     return Effect.flatMap(this.budget.tryWithdraw, (ok) => f(ok ? n : undefined))
@@ -153,12 +153,12 @@ class Run<A, E, R> {
    * restore it, for a fiber that ends anyway). Call it only while the run
    * executes.
    */
-  launchThen<X, R2>(
+  launchThen<X, E2, R2>(
     number: number,
     kind: Strategy.AttemptKind,
     deadline: Deadline.Deadline,
-    f: (flight: Flight<A, E>) => Effect.Effect<X, never, R2>
-  ): Effect.Effect<X, never, R | R2> {
+    f: (flight: Flight<A, E>) => Effect.Effect<X, E2, R2>
+  ): Effect.Effect<X, E2, R | R2> {
     const attemptKind = number === 0 ? "first" : kind
     const context = deadline === this.options.deadline
       ? this.context
@@ -226,13 +226,13 @@ class Run<A, E, R> {
    * `report`, then `f` with the outcome: called at once when there is nothing
    * to report (no `onAttempt`, no `observe`), saving two steps on the fast path.
    */
-  private reportThen<X, R2>(
+  private reportThen<X, E2, R2>(
     flight: Flight<A, E>,
     exit: Exit.Exit<A, E | deadline_.DeadlineExceededError>,
     cut: boolean,
     delays: Delays.Delays | undefined,
-    f: (outcome: Outcome<A, E>) => Effect.Effect<X, never, R2>
-  ): Effect.Effect<X, never, R2> {
+    f: (outcome: Outcome<A, E>) => Effect.Effect<X, E2, R2>
+  ): Effect.Effect<X, E2, R2> {
     const verdict = this.classify(exit)
     const outcome: Outcome<A, E> = { exit, verdict }
     if (this.release !== undefined && Exit.isSuccess(exit)) this.held.push(outcome)
@@ -256,12 +256,12 @@ class Run<A, E, R> {
   }
 
   /** An attempt ended by itself; go on with `f`. */
-  completedThen<X, R2>(
+  completedThen<X, E2, R2>(
     flight: Flight<A, E>,
     exit: Exit.Exit<A, E>,
     delays: Delays.Delays | undefined,
-    f: (outcome: Outcome<A, E>) => Effect.Effect<X, never, R2>
-  ): Effect.Effect<X, never, R2> {
+    f: (outcome: Outcome<A, E>) => Effect.Effect<X, E2, R2>
+  ): Effect.Effect<X, E2, R2> {
     this.retire(flight)
     return this.reportThen(flight, exit, false, delays, f)
   }
@@ -448,14 +448,23 @@ class Run<A, E, R> {
 
   /** Waits for `flight`'s outcome: its exit, its attempt deadline, or the run's deadline. */
   await(flight: Flight<A, E>, delays: Delays.Delays | undefined): Effect.Effect<Outcome<A, E>> {
-    const onEvent = (event: Event<A, E>): Effect.Effect<Outcome<A, E>> => {
+    return this.awaitThen(flight, delays, Effect.succeed)
+  }
+
+  /** `await`, then `f` with the outcome. */
+  awaitThen<X, E2, R2>(
+    flight: Flight<A, E>,
+    delays: Delays.Delays | undefined,
+    f: (outcome: Outcome<A, E>) => Effect.Effect<X, E2, R2>
+  ): Effect.Effect<X, E2, R2> {
+    const onEvent = (event: Event<A, E>): Effect.Effect<X, E2, R2> => {
       switch (event._tag) {
         case "Exit":
-          return event.flight === flight ? this.completed(flight, event.exit, delays) : this.nextThen(onEvent)
+          return event.flight === flight ? this.completedThen(flight, event.exit, delays, f) : this.nextThen(onEvent)
         case "Cut":
-          return event.flight === flight ? this.cut(flight, delays) : this.nextThen(onEvent)
+          return event.flight === flight ? Effect.flatMap(this.cut(flight, delays), f) : this.nextThen(onEvent)
         case "Expired":
-          return this.expire()
+          return Effect.flatMap(this.expire(), f)
         case "Timer":
           return this.nextThen(onEvent)
       }
@@ -479,6 +488,8 @@ type Body = <A, E, R>(run: Run<A, E, R>) => Effect.Effect<Outcome<A, E> | undefi
 
 interface StrategyImpl extends Strategy.Strategy {
   readonly body: Body
+  /** Picks the body from the run's options before the run starts (`byMethod`). */
+  readonly select?: (options: Strategy.RunOptions<any, any, any>) => Body
 }
 
 const StrategyProto = {
@@ -506,16 +517,15 @@ const attemptsOption = (where: string, attempts: number | undefined) =>
 const strategyOption = (where: string, option: string, value: Strategy.Strategy): Strategy.Strategy =>
   isStrategy(value) ? value : validate.fail(where, option, "a Strategy", value)
 
+const singleBody: Body = (run) =>
+  run.admitThen((number) =>
+    number === undefined
+      ? Effect.succeed(undefined)
+      : run.launchThen(number, "retry", run.options.deadline, (flight) => run.await(flight, undefined))
+  )
+
 /** @internal */
-export const single: Strategy.Strategy = make(
-  "Strategy.single",
-  (run) =>
-    run.admitThen((number) =>
-      number === undefined
-        ? Effect.succeed(undefined)
-        : run.launchThen(number, "retry", run.options.deadline, (flight) => run.await(flight, undefined))
-    )
-)
+export const single: Strategy.Strategy = make("Strategy.single", singleBody)
 
 /** @internal */
 export const sequential = (options?: Strategy.Strategy.SequentialOptions): Strategy.Strategy => {
@@ -698,10 +708,14 @@ export const byMethod = (
     table.set(method.toUpperCase(), bodyOf(strategyOption(where, method, strategy)))
   }
   const otherwise = bodyOf(strategyOption(where, "fallback", fallback))
-  return make(
+  const select = (options: Strategy.RunOptions<any, any, any>): Body =>
+    table.get(options.method?.toUpperCase() ?? "") ?? otherwise
+  const self = make(
     `Strategy.byMethod(${[...table.keys()].join(", ")})`,
-    (run) => (table.get(run.options.method?.toUpperCase() ?? "") ?? otherwise)(run)
-  )
+    (run) => select(run.options)(run)
+  ) as { select?: typeof select }
+  self.select = select
+  return self as Strategy.Strategy
 }
 
 /** @internal */
@@ -745,10 +759,21 @@ export const run = dual<
       }
       const budget = Context.get(fiber.currentContext, RetryBudget)
       const timer = timerFor(clock, fiber)
-      const body = bodyOf(self)
+      const select = (self as StrategyImpl).select
+      const body = select === undefined ? bodyOf(self) : select(options)
       return Effect.uninterruptibleMask((restore) => {
         const state = new Run<A, E, R>(options, budget, clock, timer, fiber.id(), fiber.currentContext, now, restore)
         if (deadline !== Infinity) state.expiredEntry = timer.schedule(deadline, () => state.push(EXPIRED))
+        if (body === singleBody) {
+          // the common case, without the body's own result step
+          return state.admitThen((number) =>
+            number === undefined
+              ? state.finish(undefined)
+              : state.launchThen(number, "first", options.deadline, (flight) =>
+                state.awaitThen(flight, undefined, (outcome) =>
+                  state.finish(outcome)))
+          )
+        }
         return Effect.flatMap(body(state), (outcome) => state.finish(outcome))
       })
     })
