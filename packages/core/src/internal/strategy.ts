@@ -338,11 +338,13 @@ class Run<A, E, R> {
       flight.fiber.removeObserver(flight.observer)
       if (flight.entry !== undefined) this.timer.cancel(flight.entry)
     }
+    // every loser is told at once, then each is awaited: they close in parallel
+    for (const flight of flights) flight.fiber.unsafeInterruptAsFork(this.fiberId)
     return Effect.forEach(
       flights,
       (flight) =>
         Effect.flatMap(
-          Fiber.interrupt(flight.fiber),
+          Fiber.await(flight.fiber),
           (exit) => Exit.isInterrupted(exit) ? Effect.void : this.report(flight, exit, false, undefined)
         ),
       { discard: true }
@@ -384,9 +386,11 @@ class Run<A, E, R> {
       if (flight.entry !== undefined) this.timer.cancel(flight.entry)
     }
     const release = this.release
+    // every attempt is told at once, then each is awaited: they close in parallel
+    for (const flight of flights) flight.fiber.unsafeInterruptAsFork(this.fiberId)
     const interrupted = Effect.forEach(flights, (flight) =>
       Effect.flatMap(
-        Fiber.interrupt(flight.fiber),
+        Fiber.await(flight.fiber),
         (exit) => release !== undefined && Exit.isSuccess(exit) ? release(exit.value) : Effect.void
       ), { discard: true })
     return release === undefined ? interrupted : Effect.zipRight(interrupted, this.releaseHeld(undefined))
