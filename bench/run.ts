@@ -1,0 +1,448 @@
+/**
+ * `pnpm bench`: runs every benchmark of the workspace one after another, each
+ * package's own `bench` script as a child process (what
+ * `pnpm --filter <package> bench` runs), shows which one is running and for
+ * how long, collects the `BENCH {json}` lines they print (see `figure.ts`),
+ * then prints one summary table and writes `bench/results/<timestamp>.json`,
+ * `bench/results/latest.json` and SVG plots beside them.
+ *
+ *   pnpm bench                      everything (about 10 minutes on 2 cores)
+ *   pnpm bench --quick              a short smoke run (BENCH_QUICK=1 for every benchmark)
+ *   pnpm bench --only core          one suite (a package directory: core, platform, opentelemetry, examples)
+ *   pnpm bench --only platform/client,tail-at-scale
+ *                                   one file of a suite (`bench/<file>.ts`), by suite/file or by file name
+ *   pnpm bench --list               the suites and their files
+ *   pnpm bench --write-docs         also rewrite the figures block of docs/performance.md
+ *                                   (between <!-- bench:begin --> and <!-- bench:end -->) and copy the plots to docs/img/
+ *   pnpm bench --timeout 20         minutes after which a suite is stopped (default 20)
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import * as os from "node:os"
+import { dirname, join, relative } from "node:path"
+import { createInterface } from "node:readline"
+import { fileURLToPath } from "node:url"
+import type { Figure } from "./figure.js"
+import { formatNumber, lineChart, ratioChart } from "./plot.js"
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..")
+const resultsDir = join(root, "bench", "results")
+const docsFile = join(root, "docs", "performance.md")
+const BEGIN = "<!-- bench:begin -->"
+const END = "<!-- bench:end -->"
+
+// ---------------------------------------------------------------------------
+// arguments
+// ---------------------------------------------------------------------------
+
+interface Args {
+  readonly quick: boolean
+  readonly only: ReadonlyArray<string>
+  readonly list: boolean
+  readonly writeDocs: boolean
+  readonly timeoutMinutes: number
+}
+
+const parseArgs = (argv: ReadonlyArray<string>): Args => {
+  let quick = false
+  let list = false
+  let writeDocs = false
+  let timeoutMinutes = 20
+  const only: Array<string> = []
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === "--") continue
+    else if (a === "--quick") quick = true
+    else if (a === "--list") list = true
+    else if (a === "--write-docs") writeDocs = true
+    else if (a === "--only" || a.startsWith("--only=")) {
+      const value = a === "--only" ? argv[++i] : a.slice("--only=".length)
+      if (value === undefined) throw new Error("--only needs a name")
+      only.push(...value.split(",").map((s) => s.trim()).filter((s) => s.length > 0))
+    } else if (a === "--timeout") timeoutMinutes = Number(argv[++i])
+    else throw new Error(`unknown argument ${a} (see the head of bench/run.ts)`)
+  }
+  if (!(timeoutMinutes > 0)) throw new Error("--timeout needs a number of minutes > 0")
+  return { quick, only, list, writeDocs, timeoutMinutes }
+}
+
+// ---------------------------------------------------------------------------
+// suites: every workspace package with a `bench` script
+// ---------------------------------------------------------------------------
+
+interface Suite {
+  /** The package directory's name: `core`, `platform`, `opentelemetry`, `examples`. */
+  readonly name: string
+  readonly packageName: string
+  readonly dir: string
+  readonly script: string
+  /** `bench/*.ts` files of the package, without the extension (`index` excluded). */
+  readonly files: ReadonlyArray<string>
+}
+
+const discover = (): Array<Suite> => {
+  const dirs = [
+    ...readdirSync(join(root, "packages")).sort().map((d) => join(root, "packages", d)),
+    join(root, "examples")
+  ]
+  return dirs.flatMap((dir) => {
+    const manifest = join(dir, "package.json")
+    if (!existsSync(manifest)) return []
+    const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { name: string; scripts?: Record<string, string> }
+    const script = pkg.scripts?.bench
+    if (script === undefined) return []
+    const benchDir = join(dir, "bench")
+    const files = existsSync(benchDir)
+      ? readdirSync(benchDir).filter((f) => f.endsWith(".ts") && f !== "index.ts").map((f) => f.slice(0, -3)).sort()
+      : []
+    return [{ name: dir.split("/").pop()!, packageName: pkg.name, dir, script, files }]
+  })
+}
+
+/** One thing to run: a whole suite (its `bench` script), or one file of it. */
+interface Job {
+  readonly name: string
+  readonly suite: Suite
+  readonly file?: string
+}
+
+const select = (suites: ReadonlyArray<Suite>, only: ReadonlyArray<string>): Array<Job> => {
+  if (only.length === 0) return suites.map((suite) => ({ name: suite.name, suite }))
+  return only.map((wanted) => {
+    const [a, b] = wanted.split("/")
+    const suite = suites.find((s) => s.name === a || s.packageName === a)
+    if (suite !== undefined && b === undefined) return { name: suite.name, suite }
+    if (suite !== undefined && b !== undefined && suite.files.includes(b)) {
+      return { name: `${suite.name}/${b}`, suite, file: b }
+    }
+    const owners = suites.filter((s) => b === undefined && s.files.includes(a!))
+    if (owners.length === 1) return { name: `${owners[0]!.name}/${a}`, suite: owners[0]!, file: a! }
+    throw new Error(
+      `--only ${wanted}: no such suite or file (${
+        suites.map((s) => [s.name, ...s.files.map((f) => `${s.name}/${f}`)].join(", ")).join("; ")
+      })`
+    )
+  })
+}
+
+/** The command line for a job: through pnpm when we run under it, else the script itself. */
+const commandOf = (job: Job): { readonly display: string; readonly argv: ReadonlyArray<string> } => {
+  const pnpm = process.env.npm_execpath
+  const viaPnpm = pnpm !== undefined && /pnpm/.test(pnpm)
+  const display = job.file === undefined
+    ? `pnpm --filter ${job.suite.packageName} bench`
+    : `pnpm --filter ${job.suite.packageName} exec tsx bench/${job.file}.ts`
+  if (viaPnpm) {
+    const rest = job.file === undefined
+      ? ["--filter", job.suite.packageName, "run", "bench"]
+      : ["--filter", job.suite.packageName, "exec", "tsx", `bench/${job.file}.ts`]
+    const head = pnpm.endsWith(".js") || pnpm.endsWith(".cjs") || pnpm.endsWith(".mjs")
+      ? [process.execPath, pnpm]
+      : [pnpm]
+    return { display, argv: [...head, "--silent", ...rest] }
+  }
+  const script = job.file === undefined ? job.suite.script : `tsx bench/${job.file}.ts`
+  return { display, argv: ["sh", "-c", script] }
+}
+
+// ---------------------------------------------------------------------------
+// running
+// ---------------------------------------------------------------------------
+
+interface JobResult {
+  readonly name: string
+  readonly command: string
+  readonly seconds: number
+  readonly exitCode: number | null
+  readonly figures: number
+}
+
+interface Collected extends Figure {
+  readonly suite: string
+}
+
+const clock = (seconds: number): string => {
+  const s = Math.round(seconds)
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`
+}
+
+let current: ChildProcess | undefined
+const stopCurrent = () => {
+  if (current?.pid !== undefined && current.exitCode === null) {
+    try {
+      process.kill(-current.pid, "SIGTERM")
+    } catch {
+      // already gone
+    }
+  }
+}
+process.on("SIGINT", () => {
+  stopCurrent()
+  process.exit(130)
+})
+
+const runJob = (
+  job: Job,
+  index: number,
+  total: number,
+  args: Args,
+  figures: Array<Collected>
+): Promise<JobResult> =>
+  new Promise((resolve) => {
+    const { argv, display } = commandOf(job)
+    const started = process.hrtime.bigint()
+    const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9
+    console.log(`\n▶ [${index}/${total}] ${job.name}   ${display}${args.quick ? "   (quick)" : ""}`)
+    const pathKey = Object.keys(process.env).find((k) => k.toUpperCase() === "PATH") ?? "PATH"
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: job.suite.dir,
+      env: {
+        ...process.env,
+        [pathKey]: [
+          join(job.suite.dir, "node_modules", ".bin"),
+          join(root, "node_modules", ".bin"),
+          process.env[pathKey]
+        ]
+          .join(":"),
+        ...(args.quick ? { BENCH_QUICK: "1" } : {}),
+        FORCE_COLOR: "0"
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true
+    })
+    current = child
+    let count = 0
+    let lastOutput = elapsed()
+    const onLine = (line: string) => {
+      lastOutput = elapsed()
+      const at = line.indexOf("BENCH {")
+      if (at !== -1) {
+        try {
+          const figure = JSON.parse(line.slice(at + "BENCH ".length)) as Figure
+          const existing = figures.findIndex((f) => f.id === figure.id)
+          if (existing !== -1) figures.splice(existing, 1)
+          figures.push({ ...figure, suite: job.name })
+          count++
+          console.log(`  │ ◆ ${figure.id} = ${formatNumber(figure.value)} ${figure.unit}`)
+          return
+        } catch {
+          // not ours after all: print it as it is
+        }
+      }
+      console.log(`  │ ${line}`)
+    }
+    createInterface({ input: child.stdout! }).on("line", onLine)
+    createInterface({ input: child.stderr! }).on("line", onLine)
+    const ticker = setInterval(() => {
+      if (elapsed() - lastOutput >= 20) {
+        console.log(`  … ${job.name} still running, ${clock(elapsed())}`)
+        lastOutput = elapsed()
+      }
+      if (elapsed() > args.timeoutMinutes * 60) {
+        console.log(`  ✗ ${job.name}: stopped after ${args.timeoutMinutes} minutes (--timeout)`)
+        stopCurrent()
+      }
+    }, 1000)
+    const finish = (exitCode: number | null) => {
+      clearInterval(ticker)
+      current = undefined
+      const seconds = elapsed()
+      console.log(
+        `${exitCode === 0 ? "✓" : "✗"} ${job.name}: ${clock(seconds)}, ${count} figure${count === 1 ? "" : "s"}${
+          exitCode === 0 ? "" : `, exit code ${exitCode}`
+        }`
+      )
+      resolve({ name: job.name, command: display, seconds, exitCode, figures: count })
+    }
+    child.once("error", (error) => {
+      console.log(`  │ ${error.message}`)
+      finish(null)
+    })
+    child.once("close", (code) => finish(code))
+  })
+
+// ---------------------------------------------------------------------------
+// output: table, JSON, plots, docs block
+// ---------------------------------------------------------------------------
+
+const cell = (n: number | undefined, unit = ""): string =>
+  n === undefined || !Number.isFinite(n) ? "" : `${formatNumber(n)}${unit === "" ? "" : ` ${unit}`}`
+
+const verdict = (met: boolean | undefined): string => met === true ? "yes" : met === false ? "NO" : ""
+
+const rowsOf = (figures: ReadonlyArray<Collected>) =>
+  figures.map((f) => ({
+    figure: f.id,
+    value: cell(f.value, f.unit),
+    anchor: [f.anchor, f.anchorValue === undefined ? undefined : cell(f.anchorValue)].filter((s) => s !== undefined)
+      .join(": "),
+    ratio: cell(f.ratio),
+    target: f.target ?? "",
+    met: verdict(f.met)
+  }))
+
+const table = (figures: ReadonlyArray<Collected>): string => {
+  const header = {
+    figure: "figure",
+    value: "our value",
+    anchor: "anchor",
+    ratio: "ratio",
+    target: "target",
+    met: "met"
+  }
+  const rows = [header, ...rowsOf(figures)]
+  const keys = Object.keys(header) as Array<keyof typeof header>
+  const widths = keys.map((k) => Math.max(...rows.map((r) => [...r[k]].length)))
+  const line = (r: typeof header) => keys.map((k, i) => r[k].padEnd(widths[i]!)).join("  ").trimEnd()
+  return [line(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n")
+}
+
+const machine = () => ({
+  cpu: os.cpus()[0]?.model ?? "unknown",
+  nproc: os.availableParallelism(),
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30 * 10) / 10
+})
+
+const mdEscape = (s: string) => s.replace(/\|/g, "\\|")
+
+const docsBlock = (
+  result: {
+    readonly startedAt: string
+    readonly machine: ReturnType<typeof machine>
+    readonly loadAverage: { readonly start: number; readonly end: number }
+    readonly seconds: number
+    readonly quick: boolean
+    readonly only: ReadonlyArray<string>
+  },
+  jobs: ReadonlyArray<JobResult>,
+  figures: ReadonlyArray<Collected>,
+  plots: ReadonlyArray<{ readonly file: string; readonly title: string }>
+): string => {
+  const m = result.machine
+  const lines = [
+    BEGIN,
+    "",
+    `Measured ${result.startedAt.slice(0, 16).replace("T", " ")} UTC with \`pnpm bench${
+      result.quick ? " --quick" : ""
+    }${result.only.length > 0 ? ` --only ${result.only.join(",")}` : ""}\` (${
+      clock(result.seconds)
+    }) on ${m.cpu}, ${m.nproc} CPUs, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; load average ${
+      result.loadAverage.start.toFixed(1)
+    } at the start, ${result.loadAverage.end.toFixed(1)} at the end.`,
+    "",
+    "| figure | our value | anchor | ratio | target | met | reproduce |",
+    "|---|---:|---|---:|---|---|---|",
+    ...figures.map((f, i) => {
+      const r = rowsOf([f])[0]!
+      const job = jobs.find((j) => j.name === f.suite)
+      return `| ${mdEscape(figures[i]!.title)} (\`${r.figure}\`) | ${r.value} | ${mdEscape(r.anchor)} | ${r.ratio} | ${
+        mdEscape(r.target)
+      } | ${r.met} | \`pnpm bench --only ${f.suite}\`${job === undefined ? "" : ""} |`
+    }),
+    "",
+    ...jobs.filter((j) => j.exitCode !== 0).map((j) => `Suite \`${j.name}\` failed (exit code ${j.exitCode}).\n`),
+    ...plots.map((p) => `![${p.title}](img/${p.file})\n`),
+    END
+  ]
+  return lines.join("\n")
+}
+
+const main = async () => {
+  const args = parseArgs(process.argv.slice(2))
+  const suites = discover()
+  if (args.list) {
+    for (const s of suites) console.log(`${s.name.padEnd(14)} ${s.packageName.padEnd(28)} ${s.files.join(", ")}`)
+    return
+  }
+  const jobs = select(suites, args.only)
+  const startedAt = new Date().toISOString()
+  const loadStart = os.loadavg()[0]!
+  const started = process.hrtime.bigint()
+  const m = machine()
+  console.log(
+    `pnpm bench${args.quick ? " --quick" : ""}: ${jobs.map((j) => j.name).join(", ")}\n` +
+      `${m.cpu}, ${m.nproc} CPUs, Node ${m.node}; load average ${loadStart.toFixed(1)}` +
+      (loadStart > m.nproc * 0.5 ? "  (the machine is busy: absolute figures will be noisy, compare ratios)" : "")
+  )
+  const figures: Array<Collected> = []
+  const results: Array<JobResult> = []
+  for (const [i, job] of jobs.entries()) results.push(await runJob(job, i + 1, jobs.length, args, figures))
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  const loadEnd = os.loadavg()[0]!
+
+  console.log(`\nSummary (${clock(seconds)}, ${figures.length} figures)\n`)
+  console.log(figures.length === 0 ? "(no BENCH lines were printed)" : table(figures))
+
+  mkdirSync(resultsDir, { recursive: true })
+  const stamp = startedAt.replace(/:/g, "-").replace(/\.\d+Z$/, "Z")
+  const result = {
+    startedAt,
+    seconds,
+    quick: args.quick,
+    only: args.only,
+    machine: m,
+    loadAverage: { start: loadStart, end: loadEnd },
+    suites: results,
+    figures
+  }
+  const json = JSON.stringify(result, null, 2) + "\n"
+  writeFileSync(join(resultsDir, `${stamp}.json`), json)
+  writeFileSync(join(resultsDir, "latest.json"), json)
+
+  const plots: Array<{ file: string; title: string }> = []
+  for (const f of figures) {
+    if (f.series === undefined || f.series.length === 0) continue
+    const file = `${f.id.replace(/[^a-zA-Z0-9_.-]/g, "_")}.svg`
+    writeFileSync(join(resultsDir, file), lineChart(f))
+    plots.push({ file, title: f.title })
+  }
+  const ratios = ratioChart(figures, "Ratios against their anchors, with the targets")
+  if (ratios !== undefined) {
+    writeFileSync(join(resultsDir, "ratios.svg"), ratios)
+    plots.push({ file: "ratios.svg", title: "Ratios against their anchors, with the targets" })
+  }
+  console.log(
+    `\nwritten: ${relative(root, join(resultsDir, `${stamp}.json`))}, latest.json` +
+      (plots.length > 0 ? `, ${plots.map((p) => p.file).join(", ")}` : "") +
+      ` (in ${relative(root, resultsDir)}/)`
+  )
+
+  if (args.writeDocs) {
+    if (args.quick || args.only.length > 0) {
+      console.log("note: --write-docs with --quick or --only writes only what this run measured")
+    }
+    const text = readFileSync(docsFile, "utf8")
+    const begin = text.indexOf(BEGIN)
+    const end = text.indexOf(END)
+    if (begin === -1 || end < begin) {
+      console.log(`✗ --write-docs: ${relative(root, docsFile)} has no ${BEGIN} … ${END} block`)
+      process.exitCode = 1
+    } else {
+      const block = docsBlock(
+        {
+          startedAt,
+          machine: m,
+          loadAverage: { start: loadStart, end: loadEnd },
+          seconds,
+          quick: args.quick,
+          only: args.only
+        },
+        results,
+        figures,
+        plots.map((p) => ({ file: `bench-${p.file}`, title: p.title }))
+      )
+      writeFileSync(docsFile, text.slice(0, begin) + block + text.slice(end + END.length))
+      mkdirSync(join(root, "docs", "img"), { recursive: true })
+      for (const p of plots) copyFileSync(join(resultsDir, p.file), join(root, "docs", "img", `bench-${p.file}`))
+      console.log(`rewrote the figures block of ${relative(root, docsFile)}; plots copied to docs/img/bench-*.svg`)
+    }
+  }
+  if (results.some((r) => r.exitCode !== 0)) process.exitCode = 1
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error)
+  process.exit(2)
+})
