@@ -41,6 +41,8 @@ export interface Series {
  * (0.5, 0.9, 0.99, 0.999 … equally spaced), as latency plots usually do.
  */
 export interface Plot {
+  /** Default: the figure's title. */
+  readonly title?: string
   readonly x?: "linear" | "log" | "percentile"
   readonly y?: "linear" | "log"
   readonly xLabel?: string

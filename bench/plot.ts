@@ -24,7 +24,7 @@ export const formatNumber = (n: number): string => {
   return n.toPrecision(2)
 }
 
-const percentLabel = (p: number): string => `${formatNumber(p * 100).replace(/,/g, "")}%`
+const percentLabel = (p: number): string => `${Number((p * 100).toFixed(4))}%`
 
 type Scale = (value: number) => number
 
@@ -43,7 +43,13 @@ const ticks = (kind: Plot["x"] | Plot["y"], min: number, max: number): Array<num
   }
   if (kind === "log") {
     const out: Array<number> = []
-    for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) out.push(Math.pow(10, e))
+    const decades = Math.ceil(Math.log10(max)) - Math.floor(Math.log10(min))
+    for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) {
+      for (const m of decades <= 3 ? [1, 2, 5] : [1]) {
+        const v = m * Math.pow(10, e)
+        if (v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9)) out.push(v)
+      }
+    }
     return out
   }
   const step = Math.pow(10, Math.floor(Math.log10((max - min) / 5 || 1)))
@@ -90,7 +96,7 @@ export const lineChart = (figure: Figure): string => {
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ${FONT} font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${left}" y="24" font-size="15" font-weight="600">${escape(figure.title)}</text>`
+    `<text x="${left}" y="24" font-size="15" font-weight="600">${escape(plot.title ?? figure.title)}</text>`
   )
   for (const t of ticks(yKind, yMin, yMax)) {
     const y = sy(t).toFixed(1)

@@ -252,7 +252,13 @@ const program = Effect.gen(function*() {
       ...(row.name === "hedge_percentile" ?
         {
           series,
-          plot: { x: "percentile", y: "log", xLabel: "percentile", yLabel: "latency (ms)" }
+          plot: {
+            title: `Tail at Scale: latency by percentile, ${requests} requests per strategy (${mode})`,
+            x: "percentile",
+            y: "log",
+            xLabel: "percentile",
+            yLabel: "latency (ms)"
+          }
         } as const :
         {})
     })
