@@ -24,12 +24,23 @@ import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import type { Figure } from "./figure.js"
 import { formatNumber, lineChart, ratioChart } from "./plot.js"
+import {
+  BEGIN,
+  busy,
+  clock,
+  type Collected,
+  docsBlock,
+  END,
+  type JobResult,
+  machine,
+  replaceBlock,
+  type RunResult,
+  table
+} from "./summary.js"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 const resultsDir = join(root, "bench", "results")
 const docsFile = join(root, "docs", "performance.md")
-const BEGIN = "<!-- bench:begin -->"
-const END = "<!-- bench:end -->"
 
 // ---------------------------------------------------------------------------
 // arguments
@@ -149,23 +160,6 @@ const commandOf = (job: Job): { readonly display: string; readonly argv: Readonl
 // running
 // ---------------------------------------------------------------------------
 
-interface JobResult {
-  readonly name: string
-  readonly command: string
-  readonly seconds: number
-  readonly exitCode: number | null
-  readonly figures: number
-}
-
-interface Collected extends Figure {
-  readonly suite: string
-}
-
-const clock = (seconds: number): string => {
-  const s = Math.round(seconds)
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`
-}
-
 let current: ChildProcess | undefined
 const stopCurrent = () => {
   if (current?.pid !== undefined && current.exitCode === null) {
@@ -261,94 +255,6 @@ const runJob = (
     child.once("close", (code) => finish(code))
   })
 
-// ---------------------------------------------------------------------------
-// output: table, JSON, plots, docs block
-// ---------------------------------------------------------------------------
-
-const cell = (n: number | undefined, unit = ""): string =>
-  n === undefined || !Number.isFinite(n) ? "" : `${formatNumber(n)}${unit === "" ? "" : ` ${unit}`}`
-
-const verdict = (met: boolean | undefined): string => met === true ? "yes" : met === false ? "NO" : ""
-
-const rowsOf = (figures: ReadonlyArray<Collected>) =>
-  figures.map((f) => ({
-    figure: f.id,
-    value: cell(f.value, f.unit),
-    anchor: [f.anchor, f.anchorValue === undefined ? undefined : cell(f.anchorValue)].filter((s) => s !== undefined)
-      .join(": "),
-    ratio: cell(f.ratio),
-    target: f.target ?? "",
-    met: verdict(f.met)
-  }))
-
-const table = (figures: ReadonlyArray<Collected>): string => {
-  const header = {
-    figure: "figure",
-    value: "our value",
-    anchor: "anchor",
-    ratio: "ratio",
-    target: "target",
-    met: "met"
-  }
-  const rows = [header, ...rowsOf(figures)]
-  const keys = Object.keys(header) as Array<keyof typeof header>
-  const widths = keys.map((k) => Math.max(...rows.map((r) => [...r[k]].length)))
-  const line = (r: typeof header) => keys.map((k, i) => r[k].padEnd(widths[i]!)).join("  ").trimEnd()
-  return [line(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n")
-}
-
-const machine = () => ({
-  cpu: os.cpus()[0]?.model ?? "unknown",
-  nproc: os.availableParallelism(),
-  node: process.version,
-  platform: `${os.platform()} ${os.release()}`,
-  memoryGiB: Math.round(os.totalmem() / 2 ** 30 * 10) / 10
-})
-
-const mdEscape = (s: string) => s.replace(/\|/g, "\\|")
-
-const docsBlock = (
-  result: {
-    readonly startedAt: string
-    readonly machine: ReturnType<typeof machine>
-    readonly loadAverage: { readonly start: number; readonly end: number }
-    readonly seconds: number
-    readonly quick: boolean
-    readonly only: ReadonlyArray<string>
-  },
-  jobs: ReadonlyArray<JobResult>,
-  figures: ReadonlyArray<Collected>,
-  plots: ReadonlyArray<{ readonly file: string; readonly title: string }>
-): string => {
-  const m = result.machine
-  const lines = [
-    BEGIN,
-    "",
-    `Measured ${result.startedAt.slice(0, 16).replace("T", " ")} UTC with \`pnpm bench${
-      result.quick ? " --quick" : ""
-    }${result.only.length > 0 ? ` --only ${result.only.join(",")}` : ""}\` (${
-      clock(result.seconds)
-    }) on ${m.cpu}, ${m.nproc} CPUs, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; load average ${
-      result.loadAverage.start.toFixed(1)
-    } at the start, ${result.loadAverage.end.toFixed(1)} at the end.`,
-    "",
-    "| figure | our value | anchor | ratio | target | met | reproduce |",
-    "|---|---:|---|---:|---|---|---|",
-    ...figures.map((f, i) => {
-      const r = rowsOf([f])[0]!
-      const job = jobs.find((j) => j.name === f.suite)
-      return `| ${mdEscape(figures[i]!.title)} (\`${r.figure}\`) | ${r.value} | ${mdEscape(r.anchor)} | ${r.ratio} | ${
-        mdEscape(r.target)
-      } | ${r.met} | \`pnpm bench --only ${f.suite}\`${job === undefined ? "" : ""} |`
-    }),
-    "",
-    ...jobs.filter((j) => j.exitCode !== 0).map((j) => `Suite \`${j.name}\` failed (exit code ${j.exitCode}).\n`),
-    ...plots.map((p) => `![${p.title}](img/${p.file})\n`),
-    END
-  ]
-  return lines.join("\n")
-}
-
 const main = async () => {
   const args = parseArgs(process.argv.slice(2))
   const suites = discover()
@@ -364,30 +270,28 @@ const main = async () => {
   console.log(
     `pnpm bench${args.quick ? " --quick" : ""}: ${jobs.map((j) => j.name).join(", ")}\n` +
       `${m.cpu}, ${m.nproc} CPUs, Node ${m.node}; load average ${loadStart.toFixed(1)}` +
-      (loadStart > m.nproc * 0.5 ? "  (the machine is busy: absolute figures will be noisy, compare ratios)" : "")
+      (busy(loadStart, m.nproc) ? "  (the machine is busy: absolute figures will be noisy, compare ratios)" : "")
   )
   const figures: Array<Collected> = []
-  const results: Array<JobResult> = []
-  for (const [i, job] of jobs.entries()) results.push(await runJob(job, i + 1, jobs.length, args, figures))
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9
-  const loadEnd = os.loadavg()[0]!
+  const suitesRun: Array<JobResult> = []
+  for (const [i, job] of jobs.entries()) suitesRun.push(await runJob(job, i + 1, jobs.length, args, figures))
+  const run: RunResult = {
+    startedAt,
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    quick: args.quick,
+    only: args.only,
+    machine: m,
+    loadAverage: { start: loadStart, end: os.loadavg()[0]! },
+    suites: suitesRun,
+    figures
+  }
 
-  console.log(`\nSummary (${clock(seconds)}, ${figures.length} figures)\n`)
+  console.log(`\nSummary (${clock(run.seconds)}, ${figures.length} figures)\n`)
   console.log(figures.length === 0 ? "(no BENCH lines were printed)" : table(figures))
 
   mkdirSync(resultsDir, { recursive: true })
   const stamp = startedAt.replace(/:/g, "-").replace(/\.\d+Z$/, "Z")
-  const result = {
-    startedAt,
-    seconds,
-    quick: args.quick,
-    only: args.only,
-    machine: m,
-    loadAverage: { start: loadStart, end: loadEnd },
-    suites: results,
-    figures
-  }
-  const json = JSON.stringify(result, null, 2) + "\n"
+  const json = JSON.stringify(run, null, 2) + "\n"
   writeFileSync(join(resultsDir, `${stamp}.json`), json)
   writeFileSync(join(resultsDir, "latest.json"), json)
 
@@ -396,17 +300,17 @@ const main = async () => {
     if (f.series === undefined || f.series.length === 0) continue
     const file = `${f.id.replace(/[^a-zA-Z0-9_.-]/g, "_")}.svg`
     writeFileSync(join(resultsDir, file), lineChart(f))
-    plots.push({ file, title: f.title })
+    plots.push({ file, title: f.plot?.title ?? f.title })
   }
-  const ratios = ratioChart(figures, "Ratios against their anchors, with the targets")
+  const ratiosTitle = "Ratios against their anchors, with the targets"
+  const ratios = ratioChart(figures, ratiosTitle)
   if (ratios !== undefined) {
     writeFileSync(join(resultsDir, "ratios.svg"), ratios)
-    plots.push({ file: "ratios.svg", title: "Ratios against their anchors, with the targets" })
+    plots.push({ file: "ratios.svg", title: ratiosTitle })
   }
   console.log(
-    `\nwritten: ${relative(root, join(resultsDir, `${stamp}.json`))}, latest.json` +
-      (plots.length > 0 ? `, ${plots.map((p) => p.file).join(", ")}` : "") +
-      ` (in ${relative(root, resultsDir)}/)`
+    `\nwritten in ${relative(root, resultsDir)}/: ${stamp}.json, latest.json` +
+      plots.map((p) => `, ${p.file}`).join("")
   )
 
   if (args.writeDocs) {
@@ -414,32 +318,21 @@ const main = async () => {
       console.log("note: --write-docs with --quick or --only writes only what this run measured")
     }
     const text = readFileSync(docsFile, "utf8")
-    const begin = text.indexOf(BEGIN)
-    const end = text.indexOf(END)
-    if (begin === -1 || end < begin) {
+    const rewritten = replaceBlock(
+      text,
+      docsBlock(run, plots.map((p) => ({ file: `bench-${p.file}`, title: p.title })))
+    )
+    if (rewritten === undefined) {
       console.log(`✗ --write-docs: ${relative(root, docsFile)} has no ${BEGIN} … ${END} block`)
       process.exitCode = 1
     } else {
-      const block = docsBlock(
-        {
-          startedAt,
-          machine: m,
-          loadAverage: { start: loadStart, end: loadEnd },
-          seconds,
-          quick: args.quick,
-          only: args.only
-        },
-        results,
-        figures,
-        plots.map((p) => ({ file: `bench-${p.file}`, title: p.title }))
-      )
-      writeFileSync(docsFile, text.slice(0, begin) + block + text.slice(end + END.length))
+      writeFileSync(docsFile, rewritten)
       mkdirSync(join(root, "docs", "img"), { recursive: true })
       for (const p of plots) copyFileSync(join(resultsDir, p.file), join(root, "docs", "img", `bench-${p.file}`))
       console.log(`rewrote the figures block of ${relative(root, docsFile)}; plots copied to docs/img/bench-*.svg`)
     }
   }
-  if (results.some((r) => r.exitCode !== 0)) process.exitCode = 1
+  if (suitesRun.some((r) => r.exitCode !== 0)) process.exitCode = 1
 }
 
 main().catch((error: unknown) => {

@@ -95,10 +95,7 @@ const load = (send: (i: number) => Effect.Effect<unknown, unknown>, total: numbe
         return Effect.map(Effect.exit(send(i)), (exit) => {
           latencies[i] = performance.now() - start
           inFlight--
-          if (Exit.isFailure(exit)) {
-            failed++
-            if (process.env.TAS_DEBUG === "1" && failed < 4) console.log(String(exit.cause))
-          }
+          if (Exit.isFailure(exit)) failed++
         })
       })
     const cpu = process.cpuUsage()
@@ -224,6 +221,12 @@ const program = Effect.gen(function*() {
         row.meanInFlight.toFixed(1).padStart(10)
       ].join(" ")
     )
+    if (closed === 0 && row.rate < rate * 0.9) {
+      console.log(
+        `  ! only ${row.rate.toFixed(0)} of ${rate} requests/s were sent: the client could not keep up (the machine ` +
+          `is busy, or --rate is too high for it), so these latencies are queueing in the client, not the backend's`
+      )
+    }
     if (setup.name === "single") {
       console.log(
         `  (backend drew p50 ${stats.drawn.p50.toFixed(1)} ms, p95 ${stats.drawn.p95.toFixed(1)} ms, ` +
