@@ -19,7 +19,7 @@
  * requests.
  *
  * cd examples && npx tsx bench/tail-at-scale.ts [--requests 20000] [--rate 400]
- *   [--warmup 3000] [--closed 32] [--percentile 0.98] [--budget 0.02]
+ *   [--warmup 3000] [--closed 32] [--percentile 0.999] [--budget 0.02]
  *
  * `--closed N` replaces the open-loop arrivals with N requests always in flight.
  */
@@ -42,7 +42,7 @@ const requests = arg("requests", quick ? 1_000 : 20_000)
 const warmup = arg("warmup", quick ? 300 : 3_000)
 const rate = arg("rate", 400)
 const closed = arg("closed", 0)
-const percentileOption = arg("percentile", 0.98)
+const percentileOption = arg("percentile", 0.999)
 const budgetRatio = arg("budget", 0.02)
 const deadline = "5 seconds"
 
