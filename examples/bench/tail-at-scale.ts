@@ -19,7 +19,8 @@
  * requests.
  *
  * cd examples && npx tsx bench/tail-at-scale.ts [--requests 20000] [--rate 400]
- *   [--warmup 3000] [--closed 32] [--percentile 0.999] [--budget 0.02]
+ *   [--warmup 3000] [--closed 32] [--budget 0.02]
+ *   [--percentile 0.999] [--min 5] [--max 50] [--window 20]   (the percentile's delay: clamp(pN, min, max) ms, over a window of s)
  *
  * `--closed N` replaces the open-loop arrivals with N requests always in flight.
  */
@@ -44,6 +45,9 @@ const rate = arg("rate", 400)
 const closed = arg("closed", 0)
 const percentileOption = arg("percentile", 0.999)
 const budgetRatio = arg("budget", 0.02)
+const percentileMin = arg("min", 5)
+const percentileMax = arg("max", 50)
+const percentileWindow = arg("window", 20)
 const deadline = "5 seconds"
 
 /** Starts the backend in its own process; its URL, and a finalizer that stops it. */
@@ -150,6 +154,8 @@ const fetchJson = <A>(url: string, method: "GET" | "POST" = "GET") =>
 const program = Effect.gen(function*() {
   const { url } = yield* backend
   const p95 = drawnQuantile(0.95)
+  // the percentile's delays, kept so that the run can say which delay it learnt
+  let learnt: Delays.Delays | undefined
   const setups: ReadonlyArray<{ name: string; label: string; strategy: Effect.Effect<Strategy.Strategy> }> = [
     { name: "single", label: "single", strategy: Effect.succeed(Strategy.single) },
     {
@@ -159,10 +165,18 @@ const program = Effect.gen(function*() {
     },
     {
       name: "hedge_percentile",
-      label: `parallel(2), hedge at Delays.percentile(${percentileOption})`,
+      label: `parallel(2), hedge at Delays.percentile(${percentileOption}, ${percentileMin}-${percentileMax} ms)`,
       strategy: Effect.map(
-        Delays.percentile({ percentile: percentileOption, min: "1 millis" }),
-        (delays) => Strategy.parallel({ attempts: 2, delays })
+        Delays.percentile({
+          percentile: percentileOption,
+          min: Duration.millis(percentileMin),
+          max: Duration.millis(percentileMax),
+          window: Duration.seconds(percentileWindow)
+        }),
+        (delays) => {
+          learnt = delays
+          return Strategy.parallel({ attempts: 2, delays })
+        }
       )
     }
   ]
@@ -174,7 +188,7 @@ const program = Effect.gen(function*() {
       `of warm-up, ${mode}, deadline ${deadline}, RetryBudget ratio ${budgetRatio}, minPerSecond 0`
   )
   console.log(
-    "strategy                                             p50 ms  p99 ms  p99.9 ms  max ms  extra %  failed  " +
+    "strategy                                                 p50 ms  p99 ms  p99.9 ms  max ms  extra %  failed  " +
       "cpu µs/req  in flight"
   )
   const rows: Array<Row> = []
@@ -210,7 +224,7 @@ const program = Effect.gen(function*() {
     rows.push(row)
     console.log(
       [
-        row.label.padEnd(52),
+        row.label.padEnd(56),
         row.p50.toFixed(1).padStart(6),
         row.p99.toFixed(0).padStart(7),
         row.p999.toFixed(0).padStart(9),
@@ -226,6 +240,10 @@ const program = Effect.gen(function*() {
         `  ! only ${row.rate.toFixed(0)} of ${rate} requests/s were sent: the client could not keep up (the machine ` +
           `is busy, or --rate is too high for it), so these latencies are queueing in the client, not the backend's`
       )
+    }
+    if (setup.name === "hedge_percentile" && learnt !== undefined) {
+      const delay = yield* learnt.delay(1, "GET /items/:id")
+      console.log(`  (the hedge delay learnt by the end: ${Duration.toMillis(delay).toFixed(1)} ms)`)
     }
     if (setup.name === "single") {
       console.log(
