@@ -104,7 +104,9 @@ const discover = (): Array<Suite> => {
     if (script === undefined) return []
     const benchDir = join(dir, "bench")
     const files = existsSync(benchDir)
-      ? readdirSync(benchDir).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && f !== "index.ts").map((f) => f.slice(0, -3)).sort()
+      ? readdirSync(benchDir).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && f !== "index.ts").map((f) =>
+        f.slice(0, -3)
+      ).sort()
       : []
     return [{ name: dir.split("/").pop()!, packageName: pkg.name, dir, script, files }]
   })
