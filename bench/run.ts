@@ -15,6 +15,8 @@
  *   pnpm bench --write-docs         also rewrite the figures block of docs/performance.md
  *                                   (between <!-- bench:begin --> and <!-- bench:end -->) and copy the plots to docs/img/
  *   pnpm bench --timeout 20         minutes after which a suite is stopped (default 20)
+ *   pnpm bench --only tail-at-scale -- --rate 100
+ *                                   arguments after `--` go to the benchmarks run
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -52,6 +54,8 @@ interface Args {
   readonly list: boolean
   readonly writeDocs: boolean
   readonly timeoutMinutes: number
+  /** Arguments after `--`, handed to every benchmark run. */
+  readonly rest: ReadonlyArray<string>
 }
 
 const parseArgs = (argv: ReadonlyArray<string>): Args => {
@@ -60,21 +64,23 @@ const parseArgs = (argv: ReadonlyArray<string>): Args => {
   let writeDocs = false
   let timeoutMinutes = 20
   const only: Array<string> = []
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!
-    if (a === "--") continue
-    else if (a === "--quick") quick = true
+  const dashes = argv.indexOf("--")
+  const rest = dashes === -1 ? [] : argv.slice(dashes + 1)
+  const own = dashes === -1 ? argv : argv.slice(0, dashes)
+  for (let i = 0; i < own.length; i++) {
+    const a = own[i]!
+    if (a === "--quick") quick = true
     else if (a === "--list") list = true
     else if (a === "--write-docs") writeDocs = true
     else if (a === "--only" || a.startsWith("--only=")) {
-      const value = a === "--only" ? argv[++i] : a.slice("--only=".length)
+      const value = a === "--only" ? own[++i] : a.slice("--only=".length)
       if (value === undefined) throw new Error("--only needs a name")
       only.push(...value.split(",").map((s) => s.trim()).filter((s) => s.length > 0))
-    } else if (a === "--timeout") timeoutMinutes = Number(argv[++i])
+    } else if (a === "--timeout") timeoutMinutes = Number(own[++i])
     else throw new Error(`unknown argument ${a} (see the head of bench/run.ts)`)
   }
   if (!(timeoutMinutes > 0)) throw new Error("--timeout needs a number of minutes > 0")
-  return { quick, only, list, writeDocs, timeoutMinutes }
+  return { quick, only, list, writeDocs, timeoutMinutes, rest }
 }
 
 // ---------------------------------------------------------------------------
@@ -139,23 +145,27 @@ const select = (suites: ReadonlyArray<Suite>, only: ReadonlyArray<string>): Arra
 }
 
 /** The command line for a job: through pnpm when we run under it, else the script itself. */
-const commandOf = (job: Job): { readonly display: string; readonly argv: ReadonlyArray<string> } => {
+const commandOf = (
+  job: Job,
+  rest: ReadonlyArray<string>
+): { readonly display: string; readonly argv: ReadonlyArray<string> } => {
   const pnpm = process.env.npm_execpath
   const viaPnpm = pnpm !== undefined && /pnpm/.test(pnpm)
-  const display = job.file === undefined
+  const display = (job.file === undefined
     ? `pnpm --filter ${job.suite.packageName} bench`
-    : `pnpm --filter ${job.suite.packageName} exec tsx bench/${job.file}.ts`
+    : `pnpm --filter ${job.suite.packageName} exec tsx bench/${job.file}.ts`) +
+    (rest.length === 0 ? "" : ` ${rest.join(" ")}`)
   if (viaPnpm) {
-    const rest = job.file === undefined
+    const command = job.file === undefined
       ? ["--filter", job.suite.packageName, "run", "bench"]
       : ["--filter", job.suite.packageName, "exec", "tsx", `bench/${job.file}.ts`]
     const head = pnpm.endsWith(".js") || pnpm.endsWith(".cjs") || pnpm.endsWith(".mjs")
       ? [process.execPath, pnpm]
       : [pnpm]
-    return { display, argv: [...head, "--silent", ...rest] }
+    return { display, argv: [...head, "--silent", ...command, ...rest] }
   }
   const script = job.file === undefined ? job.suite.script : `tsx bench/${job.file}.ts`
-  return { display, argv: ["sh", "-c", script] }
+  return { display, argv: ["sh", "-c", `${script} "$@"`, "sh", ...rest] }
 }
 
 // ---------------------------------------------------------------------------
@@ -185,7 +195,7 @@ const runJob = (
   figures: Array<Collected>
 ): Promise<JobResult> =>
   new Promise((resolve) => {
-    const { argv, display } = commandOf(job)
+    const { argv, display } = commandOf(job, args.rest)
     const started = process.hrtime.bigint()
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9
     console.log(`\n▶ [${index}/${total}] ${job.name}   ${display}${args.quick ? "   (quick)" : ""}`)
