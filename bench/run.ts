@@ -15,6 +15,8 @@
  *   pnpm bench --write-docs         also rewrite the figures block of docs/performance.md
  *                                   (between <!-- bench:begin --> and <!-- bench:end -->) and copy the plots to docs/img/
  *   pnpm bench --timeout 20         minutes after which a suite is stopped (default 20)
+ *   pnpm bench --from bench/results/latest.json --write-docs
+ *                                   report a saved run again (table, plots, docs block) without running anything
  *   pnpm bench --only tail-at-scale -- --rate 100
  *                                   arguments after `--` go to the benchmarks run
  */
@@ -56,6 +58,8 @@ interface Args {
   readonly timeoutMinutes: number
   /** Arguments after `--`, handed to every benchmark run. */
   readonly rest: ReadonlyArray<string>
+  /** A results file to report again instead of running anything. */
+  readonly from: string | undefined
 }
 
 const parseArgs = (argv: ReadonlyArray<string>): Args => {
@@ -63,6 +67,7 @@ const parseArgs = (argv: ReadonlyArray<string>): Args => {
   let list = false
   let writeDocs = false
   let timeoutMinutes = 20
+  let from: string | undefined
   const only: Array<string> = []
   const dashes = argv.indexOf("--")
   const rest = dashes === -1 ? [] : argv.slice(dashes + 1)
@@ -77,10 +82,11 @@ const parseArgs = (argv: ReadonlyArray<string>): Args => {
       if (value === undefined) throw new Error("--only needs a name")
       only.push(...value.split(",").map((s) => s.trim()).filter((s) => s.length > 0))
     } else if (a === "--timeout") timeoutMinutes = Number(own[++i])
+    else if (a === "--from") from = own[++i]
     else throw new Error(`unknown argument ${a} (see the head of bench/run.ts)`)
   }
   if (!(timeoutMinutes > 0)) throw new Error("--timeout needs a number of minutes > 0")
-  return { quick, only, list, writeDocs, timeoutMinutes, rest }
+  return { quick, only, list, writeDocs, timeoutMinutes, rest, from }
 }
 
 // ---------------------------------------------------------------------------
@@ -274,38 +280,48 @@ const main = async () => {
     for (const s of suites) console.log(`${s.name.padEnd(14)} ${s.packageName.padEnd(28)} ${s.files.join(", ")}`)
     return
   }
-  const jobs = select(suites, args.only)
-  const startedAt = new Date().toISOString()
-  const loadStart = os.loadavg()[0]!
-  const started = process.hrtime.bigint()
-  const m = machine()
-  console.log(
-    `pnpm bench${args.quick ? " --quick" : ""}: ${jobs.map((j) => j.name).join(", ")}\n` +
-      `${m.cpu}, ${m.nproc} CPUs, Node ${m.node}; load average ${loadStart.toFixed(1)}` +
-      (busy(loadStart, m.nproc) ? "  (the machine is busy: absolute figures will be noisy, compare ratios)" : "")
-  )
-  const figures: Array<Collected> = []
-  const suitesRun: Array<JobResult> = []
-  for (const [i, job] of jobs.entries()) suitesRun.push(await runJob(job, i + 1, jobs.length, args, figures))
-  const run: RunResult = {
-    startedAt,
-    seconds: Number(process.hrtime.bigint() - started) / 1e9,
-    quick: args.quick,
-    only: args.only,
-    machine: m,
-    loadAverage: { start: loadStart, end: os.loadavg()[0]! },
-    suites: suitesRun,
-    figures
+  let run: RunResult
+  let stamp: string | undefined
+  if (args.from !== undefined) {
+    run = JSON.parse(readFileSync(args.from, "utf8")) as RunResult
+    console.log(`reporting ${args.from} again (taken ${run.startedAt}); nothing is run`)
+  } else {
+    const jobs = select(suites, args.only)
+    const startedAt = new Date().toISOString()
+    const loadStart = os.loadavg()[0]!
+    const started = process.hrtime.bigint()
+    const m = machine()
+    console.log(
+      `pnpm bench${args.quick ? " --quick" : ""}: ${jobs.map((j) => j.name).join(", ")}\n` +
+        `${m.cpu}, ${m.nproc} CPUs, Node ${m.node}; load average ${loadStart.toFixed(1)}` +
+        (busy(loadStart, m.nproc) ? "  (the machine is busy: absolute figures will be noisy, compare ratios)" : "")
+    )
+    const figures: Array<Collected> = []
+    const suitesRun: Array<JobResult> = []
+    for (const [i, job] of jobs.entries()) suitesRun.push(await runJob(job, i + 1, jobs.length, args, figures))
+    run = {
+      startedAt,
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+      quick: args.quick,
+      only: args.only,
+      rest: args.rest,
+      machine: m,
+      loadAverage: { start: loadStart, end: os.loadavg()[0]! },
+      suites: suitesRun,
+      figures
+    }
+    stamp = startedAt.replace(/:/g, "-").replace(/\.\d+Z$/, "Z")
   }
-
+  const figures = run.figures
   console.log(`\nSummary (${clock(run.seconds)}, ${figures.length} figures)\n`)
   console.log(figures.length === 0 ? "(no BENCH lines were printed)" : table(figures))
 
   mkdirSync(resultsDir, { recursive: true })
-  const stamp = startedAt.replace(/:/g, "-").replace(/\.\d+Z$/, "Z")
-  const json = JSON.stringify(run, null, 2) + "\n"
-  writeFileSync(join(resultsDir, `${stamp}.json`), json)
-  writeFileSync(join(resultsDir, "latest.json"), json)
+  if (stamp !== undefined) {
+    const json = JSON.stringify(run, null, 2) + "\n"
+    writeFileSync(join(resultsDir, `${stamp}.json`), json)
+    writeFileSync(join(resultsDir, "latest.json"), json)
+  }
 
   const plots: Array<{ file: string; title: string }> = []
   for (const f of figures) {
@@ -321,12 +337,12 @@ const main = async () => {
     plots.push({ file: "ratios.svg", title: ratiosTitle })
   }
   console.log(
-    `\nwritten in ${relative(root, resultsDir)}/: ${stamp}.json, latest.json` +
-      plots.map((p) => `, ${p.file}`).join("")
+    `\nwritten in ${relative(root, resultsDir)}/: ` +
+      [...(stamp === undefined ? [] : [`${stamp}.json`, "latest.json"]), ...plots.map((p) => p.file)].join(", ")
   )
 
   if (args.writeDocs) {
-    if (args.quick || args.only.length > 0) {
+    if (run.quick || run.only.length > 0) {
       console.log("note: --write-docs with --quick or --only writes only what this run measured")
     }
     const text = readFileSync(docsFile, "utf8")
@@ -344,7 +360,7 @@ const main = async () => {
       console.log(`rewrote the figures block of ${relative(root, docsFile)}; plots copied to docs/img/bench-*.svg`)
     }
   }
-  if (suitesRun.some((r) => r.exitCode !== 0)) process.exitCode = 1
+  if (run.suites.some((r) => r.exitCode !== 0)) process.exitCode = 1
 }
 
 main().catch((error: unknown) => {

@@ -37,6 +37,8 @@ export interface RunResult {
   readonly seconds: number
   readonly quick: boolean
   readonly only: ReadonlyArray<string>
+  /** Arguments after `--`, handed to the benchmarks. */
+  readonly rest?: ReadonlyArray<string> | undefined
   readonly machine: Machine
   readonly loadAverage: { readonly start: number; readonly end: number }
   readonly suites: ReadonlyArray<JobResult>
@@ -110,7 +112,8 @@ export const docsBlock = (
   plots: ReadonlyArray<{ readonly file: string; readonly title: string }>
 ): string => {
   const m = run.machine
-  const flags = `${run.quick ? " --quick" : ""}${run.only.length > 0 ? ` --only ${run.only.join(",")}` : ""}`
+  const rest = run.rest !== undefined && run.rest.length > 0 ? ` -- ${run.rest.join(" ")}` : ""
+  const flags = `${run.quick ? " --quick" : ""}${run.only.length > 0 ? ` --only ${run.only.join(",")}` : ""}${rest}`
   const lines = [
     BEGIN,
     "",
@@ -132,7 +135,7 @@ export const docsBlock = (
       return `| ${md(f.title)} (\`${r.figure}\`) | ${r.value} | ${md(r.anchor)} | ${r.ratio} | ${
         md(r.target)
       } | ${r.met} | ` +
-        `\`pnpm bench --only ${f.suite}\` |`
+        `\`pnpm bench --only ${f.suite}${rest}\` |`
     }),
     "",
     ...run.suites.filter((j) => j.exitCode !== 0).map((j) => `Suite \`${j.name}\` failed (exit code ${j.exitCode}).\n`),

@@ -92,6 +92,15 @@ describe("bench summary", () => {
     expect(replaceBlock("no markers", block)).toBeUndefined()
   })
 
+  it("gives the exact command, arguments to the benchmarks included", () => {
+    const block = docsBlock(
+      { ...run([figure({ id: "tail.x" })]), only: ["tail-at-scale"], rest: ["--rate", "100"] },
+      []
+    )
+    expect(block).toContain("with `pnpm bench --only tail-at-scale -- --rate 100`")
+    expect(block).toContain("| `pnpm bench --only core -- --rate 100` |")
+  })
+
   it("says so in the docs when the machine was busy", () => {
     expect(docsBlock(run([], 6), [])).toContain("the machine was busy")
   })
