@@ -216,7 +216,8 @@ const runJob = (
           process.env[pathKey]
         ]
           .join(":"),
-        ...(args.quick ? { BENCH_QUICK: "1" } : {}),
+        // BENCH_ITERATIONS: read by the benchmarks that take their iteration count from it
+        ...(args.quick ? { BENCH_QUICK: "1", BENCH_ITERATIONS: process.env.BENCH_ITERATIONS ?? "20000" } : {}),
         FORCE_COLOR: "0"
       },
       stdio: ["ignore", "pipe", "pipe"],
