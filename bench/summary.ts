@@ -145,10 +145,16 @@ export const docsBlock = (
   return lines.join("\n")
 }
 
-/** `text` with the block between the markers (markers included) replaced, or undefined when the markers are missing. */
+/**
+ * `text` with the block between the markers (markers included) replaced, or
+ * undefined when the markers are missing. A marker counts only on a line of
+ * its own, so prose may name the markers.
+ */
 export const replaceBlock = (text: string, block: string): string | undefined => {
-  const begin = text.indexOf(BEGIN)
-  const end = text.indexOf(END, begin)
-  if (begin === -1 || end === -1) return undefined
-  return text.slice(0, begin) + block + text.slice(end + END.length)
+  const begin = /^<!-- bench:begin -->[ \t]*$/m.exec(text)
+  if (begin === null) return undefined
+  const after = begin.index + begin[0].length
+  const end = /^<!-- bench:end -->[ \t]*$/m.exec(text.slice(after))
+  if (end === null) return undefined
+  return text.slice(0, begin.index) + block + text.slice(after + end.index + end[0].length)
 }

@@ -74,12 +74,12 @@ describe("bench summary", () => {
   })
 
   it("rewrites only the marked block of a document", () => {
-    const doc = `# Performance\n\nintro\n\n${BEGIN}\nold figures\n${END}\n\nafter\n`
+    const doc = `# Performance\n\nintro names \`${BEGIN}\` and \`${END}\`\n\n${BEGIN}\nold figures\n${END}\n\nafter\n`
     const block = docsBlock(run([figure({ id: "core.x", value: 2, target: "≤ 1", met: false })]), [
       { file: "bench-ratios.svg", title: "Ratios" }
     ])
     const out = replaceBlock(doc, block)!
-    expect(out.startsWith("# Performance\n\nintro\n\n")).toBe(true)
+    expect(out.startsWith(`# Performance\n\nintro names \`${BEGIN}\` and \`${END}\`\n\n${BEGIN}\n`)).toBe(true)
     expect(out.endsWith("\n\nafter\n")).toBe(true)
     expect(out).not.toContain("old figures")
     expect(out).toContain("| core.x (`core.x`) | 2 x |")
