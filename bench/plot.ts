@@ -28,6 +28,10 @@ const percentLabel = (p: number): string => `${Number((p * 100).toFixed(4))}%`
 
 type Scale = (value: number) => number
 
+/** A title's font size: 15, smaller for a long title so that it fits `width` (about 0.6 em per character). */
+const titleSize = (title: string, width: number): number =>
+  Math.max(9, Math.min(15, Math.floor(width / (0.6 * [...title].length))))
+
 const transform = (kind: Plot["x"] | Plot["y"]) => (v: number): number =>
   kind === "log" ? Math.log10(v) : kind === "percentile" ? -Math.log10(1 - v) : v
 
@@ -96,7 +100,9 @@ export const lineChart = (figure: Figure): string => {
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ${FONT} font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${left}" y="24" font-size="15" font-weight="600">${escape(plot.title ?? figure.title)}</text>`
+    `<text x="12" y="24" font-size="${titleSize(plot.title ?? figure.title, WIDTH - 24)}" font-weight="600">${
+      escape(plot.title ?? figure.title)
+    }</text>`
   )
   for (const t of ticks(yKind, yMin, yMax)) {
     const y = sy(t).toFixed(1)
@@ -203,7 +209,7 @@ export const ratioChart = (figures: ReadonlyArray<Figure>, title: string): strin
   const parts: Array<string> = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ${FONT} font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="12" y="24" font-size="15" font-weight="600">${escape(title)}</text>`,
+    `<text x="12" y="24" font-size="${titleSize(title, WIDTH - 24)}" font-weight="600">${escape(title)}</text>`,
     `<text x="12" y="42" fill="#555">bar: this run (log scale); dashed mark: the target; green met, red missed, grey no verdict</text>`
   ]
   for (let e = Math.log10(lo); e <= Math.log10(hi) + 1e-9; e++) {
