@@ -20,7 +20,7 @@
  *
  * cd examples && npx tsx bench/tail-at-scale.ts [--requests 20000] [--rate 400]
  *   [--warmup 3000] [--closed 32] [--budget 0.03]
- *   [--percentile 0.999] [--min 5] [--max 50] [--window 20]   (the percentile's delay: clamp(pN, min, max) ms, over a window of s)
+ *   [--percentile 0.98] [--min 5] [--max 50] [--window 300]   (the percentile's delay: clamp(pN, min, max) ms, over a window of s)
  *
  * `--closed N` replaces the open-loop arrivals with N requests always in flight.
  */
@@ -43,11 +43,11 @@ const requests = arg("requests", quick ? 1_000 : 20_000)
 const warmup = arg("warmup", quick ? 300 : 3_000)
 const rate = arg("rate", 400)
 const closed = arg("closed", 0)
-const percentileOption = arg("percentile", 0.999)
+const percentileOption = arg("percentile", 0.98)
 const budgetRatio = arg("budget", 0.03)
 const percentileMin = arg("min", 5)
 const percentileMax = arg("max", 50)
-const percentileWindow = arg("window", 20)
+const percentileWindow = arg("window", 300)
 const deadline = "5 seconds"
 
 /** Starts the backend in its own process; its URL, and a finalizer that stops it. */
