@@ -15,9 +15,10 @@ import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
 import type { HttpClient } from "@effect/platform"
 import { FetchHttpClient } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Effect, Schedule } from "effect"
-import type { Layer, Scope } from "effect"
+import { Clock, Effect, Fiber, Schedule } from "effect"
+import type { Exit, Layer, Scope } from "effect"
 import * as Net from "node:net"
+import { monitorEventLoopDelay } from "node:perf_hooks"
 
 /** The routes, one per fault (plus `ok`, `slow` and `redirect-loop` to compose scenarios). */
 export const routes = [
@@ -62,6 +63,36 @@ export type Route = typeof routes[number]
  */
 export const slackMillis: number = Number(process.env["RELIABILITY_SLACK_MS"] ?? "100")
 
+/**
+ * Runs `effect` and says how long it took, and how long the event loop was
+ * starved meanwhile (`lag`, zero when the call ended in time): how late the
+ * process's own timer for the same deadline fired, or the longest event-loop
+ * delay seen during the call, whichever is larger. On a machine far busier
+ * than CI every timer fires late and every step waits for the CPU; that
+ * lateness is the machine's, not the client's. The bound a call must meet is
+ * `deadline + slackMillis + lag`.
+ */
+export const timed = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  deadlineMillis: number
+): Effect.Effect<{ readonly exit: Exit.Exit<A, E>; readonly elapsed: number; readonly lag: number }, never, R> =>
+  Effect.gen(function*() {
+    const loop = monitorEventLoopDelay({ resolution: 10 })
+    loop.enable()
+    const start = yield* Clock.currentTimeMillis
+    const reference = yield* Effect.fork(Effect.zipRight(Effect.sleep(deadlineMillis), Clock.currentTimeMillis))
+    const exit = yield* Effect.exit(effect)
+    const elapsed = (yield* Clock.currentTimeMillis) - start
+    loop.disable()
+    if (elapsed <= deadlineMillis + slackMillis) {
+      yield* Fiber.interrupt(reference)
+      return { exit, elapsed, lag: 0 }
+    }
+    const fired = yield* Fiber.join(reference)
+    const stalled = Math.round(loop.max / 1e6) - 10 // the histogram counts the 10 ms resolution in
+    return { exit, elapsed, lag: Math.max(0, fired - start - deadlineMillis, stalled) }
+  })
+
 /** The drip interval of `drip-headers` and `drip-body`. */
 export const dripMillis = 200
 
@@ -76,6 +107,8 @@ export interface Chaos {
   readonly totalRequests: Effect.Effect<number>
   /** Connections open now. */
   readonly openConnections: Effect.Effect<number>
+  /** Connections open now, by the route of their request (`-` before a request was read). */
+  readonly openByRoute: Effect.Effect<Readonly<Record<string, number>>>
   /** Connections accepted so far. */
   readonly acceptedConnections: Effect.Effect<number>
   /** Connections closed so far (by either side). */
@@ -101,11 +134,13 @@ const answer = (status: string, headers: string, body: string): Uint8Array =>
 export const make: Effect.Effect<Chaos, never, Scope.Scope> = Effect.gen(function*() {
   const counts = new Map<Route, number>()
   const sockets = new Set<Net.Socket>()
+  const routeOf = new WeakMap<Net.Socket, string>()
   let accepted = 0
   let closed = 0
 
   const handle = (socket: Net.Socket, route: Route | undefined, query: URLSearchParams): void => {
     if (route !== undefined) counts.set(route, (counts.get(route) ?? 0) + 1)
+    routeOf.set(socket, route ?? "404")
     const timers: Array<NodeJS.Timeout> = []
     socket.on("close", () => timers.forEach(clearTimeout))
     const write = (bytes: string | Uint8Array) => {
@@ -244,6 +279,14 @@ export const make: Effect.Effect<Chaos, never, Scope.Scope> = Effect.gen(functio
     requests: (route) => Effect.sync(() => counts.get(route) ?? 0),
     totalRequests: Effect.sync(() => [...counts.values()].reduce((a, b) => a + b, 0)),
     openConnections: Effect.sync(() => sockets.size),
+    openByRoute: Effect.sync(() => {
+      const byRoute: Record<string, number> = {}
+      for (const socket of sockets) {
+        const route = routeOf.get(socket) ?? "-"
+        byRoute[route] = (byRoute[route] ?? 0) + 1
+      }
+      return byRoute
+    }),
     acceptedConnections: Effect.sync(() => accepted),
     closedConnections: Effect.sync(() => closed),
     awaitIdle: (within = 2000) =>
