@@ -302,7 +302,9 @@ const program = Effect.gen(function*() {
     })
     report({
       id: `tail.${row.name}.p50_ratio`,
-      title: `Tail at Scale, ${which}: hedged p50 / single's p50 (${single.p50.toFixed(1)} → ${row.p50.toFixed(1)} ms)`,
+      title: `Tail at Scale, ${which}: hedged p50 / single's p50 (${single.p50.toFixed(1)} → ${
+        row.p50.toFixed(1)
+      } ms)${note}`,
       value: row.p50 / single.p50,
       unit: "x",
       anchor: "single p50 (ms)",
