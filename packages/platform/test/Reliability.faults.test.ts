@@ -323,7 +323,7 @@ for (const fault of faults) {
           // each skipped case names its defect: see the `// issue 11:` comment on the fault's gaps
           it.scopedLive.skip(`${name} (${gap})`, () => runCase(fault, transport, strategyName))
         } else {
-          it.scopedLive(name, () => runCase(fault, transport, strategyName))
+          it.scopedLive(name, () => runCase(fault, transport, strategyName), { retry: Chaos.timingRetries })
         }
       }
     }
