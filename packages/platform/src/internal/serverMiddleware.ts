@@ -340,7 +340,8 @@ export const make = (
       // reads), the latency on its nanoseconds; both count from the arrival
       const nowNanos = clock.unsafeCurrentTimeNanos()
       const startNanos = arrivalNanos(request, clock, nowNanos)
-      const startMillis = clock.unsafeCurrentTimeMillis() - Number(nowNanos - startNanos) / 1e6
+      const nowMillis = clock.unsafeCurrentTimeMillis()
+      const startMillis = nowMillis - Number(nowNanos - startNanos) / 1e6
       const headers = request.headers
       const header = parseTimeoutMillis(headers[Headers.RequestTimeout])
       const headerTimeout = Option.isSome(header) ? Math.min(header.value, resolved.maxTimeoutMillis) : undefined
@@ -385,7 +386,10 @@ export const make = (
           })
         })
 
-      if (headerTimeout !== undefined && (headerTimeout <= 0 || headerTimeout < resolved.lowTimeoutThresholdMillis)) {
+      // the header's deadline, from the arrival: what is left of it now (a
+      // default deadline may still be taken over by a longer routeTimeout)
+      const left = headerDeadline === undefined ? Infinity : headerDeadline.epochMillis - nowMillis
+      if (left <= 0 || left < resolved.lowTimeoutThresholdMillis) {
         state.outcome = "timedOut"
         const response = requestTimeoutResponse()
         return Effect.as(record(Exit.succeed(response)), response)
