@@ -16,6 +16,7 @@ import * as RuntimeFlags from "effect/RuntimeFlags"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import type * as Net from "node:net"
+import type * as Stream from "node:stream"
 import * as Zlib from "node:zlib"
 import type * as Api from "../Observability.js"
 import { PrometheusEndpoint, PrometheusServeError } from "../Observability.js"
@@ -166,20 +167,24 @@ export const layerPrometheus = (
         }
         // the text is written as it is made, in slices that give the event
         // loop back; gzip runs off the event loop, in libuv's thread pool
-        let sink: { write: (chunk: string) => unknown; end: () => unknown } = response
+        let target: Stream.Writable = response
         if (acceptsGzip(request.headers["accept-encoding"])) {
           response.setHeader("content-encoding", "gzip")
           const gzip = Zlib.createGzip()
           gzip.pipe(response)
-          sink = gzip
+          target = gzip
         }
-        const fiber = Runtime.runFork(runtime)(
-          Prometheus.write(cache, writeOptions, (chunk) => {
-            if (chunk.length > 0) sink.write(chunk)
+        const sink: Prometheus.Sink = {
+          write: (chunk) => target.write(chunk),
+          drained: Effect.async<void>((resume) => {
+            const onDrain = () => resume(Effect.void)
+            target.once("drain", onDrain)
+            return Effect.sync(() => target.off("drain", onDrain))
           })
-        )
+        }
+        const fiber = Runtime.runFork(runtime)(Prometheus.write(cache, writeOptions, sink))
         fiber.addObserver((exit) => {
-          if (Exit.isSuccess(exit)) sink.end()
+          if (Exit.isSuccess(exit)) target.end()
           else response.destroy()
         })
         response.once("close", () => {

@@ -55,12 +55,58 @@ const number = (n: number | bigint): string =>
     ? "-Inf"
     : String(n)
 
+/** One series: its key, and how to read its state (read when it is written). */
+interface Series {
+  readonly metricKey: MetricKey.MetricKey.Untyped
+  readonly state: () => MetricState.MetricState.Untyped
+}
+
 /** A family: every series of one metric name, written together. */
 interface Family {
   readonly name: string
   readonly key: MetricKey.MetricKey.Untyped
-  readonly pairs: Array<MetricPair.MetricPair.Untyped>
+  readonly pairs: Array<Series>
 }
+
+interface Hook {
+  readonly get: () => MetricState.MetricState.Untyped
+}
+
+/**
+ * The series of the registry, without reading their states: Effect 3's
+ * registry keeps its hooks in a `MutableHashMap` (`map`), which we walk (a
+ * reference per series) so that each state is read only when its series is
+ * written, slice by slice. Were that field ever missing, the public snapshot
+ * (every state read at once) is used instead.
+ */
+const registrySeries = (): Iterator<Series> => {
+  const map = (Metric.globalMetricRegistry as unknown as { readonly map?: unknown }).map
+  if (typeof map === "object" && map !== null && Symbol.iterator in map) {
+    const entries = (map as Iterable<readonly [MetricKey.MetricKey.Untyped, Hook | undefined]>)[Symbol.iterator]()
+    let fallback: Iterator<Series> | undefined
+    return {
+      next: (): IteratorResult<Series> => {
+        if (fallback !== undefined) return fallback.next()
+        const entry = entries.next()
+        if (entry.done === true) return { done: true, value: undefined }
+        const hook = entry.value[1]
+        if (typeof hook?.get !== "function") {
+          fallback = fromSnapshot()[Symbol.iterator]()
+          return fallback.next()
+        }
+        return { done: false, value: { metricKey: entry.value[0], state: () => hook.get() } }
+      }
+    }
+  }
+  return fromSnapshot()[Symbol.iterator]()
+}
+
+const fromSnapshot = (): Array<Series> =>
+  Metric.unsafeSnapshot().map((pair) => ({ metricKey: pair.metricKey, state: () => pair.metricState }))
+
+/** @internal */
+export const seriesOf = (snapshot: ReadonlyArray<MetricPair.MetricPair.Untyped>): Array<Series> =>
+  snapshot.map((pair) => ({ metricKey: pair.metricKey, state: () => pair.metricState }))
 
 /**
  * What a writer keeps between scrapes: the label part (`a="x",b="y"`) of each
@@ -120,10 +166,10 @@ const header = (family: Family): string => {
 }
 
 /** The lines of one series. */
-const series = (cache: Cache, family: Family, pair: MetricPair.MetricPair.Untyped): string => {
+const series = (cache: Cache, family: Family, pair: Series): string => {
   const base = metricName(family.name)
   const key = pair.metricKey
-  const state = pair.metricState
+  const state = pair.state()
   if (MetricState.isHistogramState(state)) {
     let out = ""
     for (const [boundary, count] of state.buckets) {
@@ -174,22 +220,15 @@ export interface WriteOptions {
  * Groups a snapshot into families (the registry's order interleaves them),
  * dropping Effect's runtime metrics unless asked for.
  */
-const familiesOf = (
-  snapshot: ReadonlyArray<MetricPair.MetricPair.Untyped>,
-  runtimeMetrics: boolean
-): Array<Family> => {
-  const byName = new Map<string, Family>()
-  for (const pair of snapshot) {
-    const name = pair.metricKey.name
-    if (!runtimeMetrics && isRuntimeMetric(name)) continue
-    let family = byName.get(name)
-    if (family === undefined) {
-      family = { name, key: pair.metricKey, pairs: [] }
-      byName.set(name, family)
-    }
-    family.pairs.push(pair)
+const addTo = (byName: Map<string, Family>, pair: Series, runtimeMetrics: boolean): void => {
+  const name = pair.metricKey.name
+  if (!runtimeMetrics && isRuntimeMetric(name)) return
+  let family = byName.get(name)
+  if (family === undefined) {
+    family = { name, key: pair.metricKey, pairs: [] }
+    byName.set(name, family)
   }
-  return [...byName.values()]
+  family.pairs.push(pair)
 }
 
 /**
@@ -203,7 +242,9 @@ export const writeAll = (
   options: WriteOptions
 ): string => {
   let out = options.preamble
-  for (const family of familiesOf(snapshot, options.runtimeMetrics)) {
+  const byName = new Map<string, Family>()
+  for (const pair of seriesOf(snapshot)) addTo(byName, pair, options.runtimeMetrics)
+  for (const family of byName.values()) {
     out += header(family)
     for (const pair of family.pairs) out += series(cache, family, pair)
   }
@@ -211,30 +252,63 @@ export const writeAll = (
 }
 
 /**
- * Writes the exposition of the current metrics to `emit`, piece by piece:
- * the snapshot is taken at once, then the text is written in slices of at most
- * about `sliceMillis` of work, and between two slices the fiber sleeps for
- * zero milliseconds (a macrotask), so requests and timers waiting on the
- * event loop run.
+ * Where the text goes: `write` returns `false` when the receiver's buffer is
+ * full, and `drained` waits until it has room again.
+ *
+ * @internal
+ */
+export interface Sink {
+  readonly write: (chunk: string) => boolean
+  readonly drained: Effect.Effect<void>
+}
+
+/** Text is handed to the sink in pieces of about this many characters. */
+const chunkChars = 64 * 1024
+
+/**
+ * Writes the exposition of the current metrics to `sink`, piece by piece:
+ * the list of series is taken at once (a reference each), then the text is
+ * written in slices of at most about `sliceMillis` of work, each series' state
+ * read as it is written, in chunks of about 64 KiB. Between two slices the
+ * fiber sleeps for zero milliseconds (a macrotask), so requests and timers
+ * waiting on the event loop run; when the receiver's buffer is full it waits
+ * for it to drain, so a slow scraper costs no memory. (A series is as of the
+ * instant it is written, as with prom-client; no scrape is a single instant.)
  *
  * @internal
  */
 export const write = (
   cache: Cache,
   options: WriteOptions,
-  emit: (chunk: string) => void
+  sink: Sink
 ): Effect.Effect<void> =>
   Effect.flatMap(Effect.clock, (clock) =>
     Effect.suspend(() => {
       const sliceNanos = BigInt(Math.round((options.sliceMillis ?? 4) * 1e6))
-      const families = familiesOf(Metric.unsafeSnapshot(), options.runtimeMetrics)
+      // first the list of series, grouped by name (the registry interleaves
+      // them), itself in slices; then the text
+      const source = registrySeries()
+      const byName = new Map<string, Family>()
+      const collect = (): Effect.Effect<void> =>
+        Effect.suspend(() => {
+          const start = clock.unsafeCurrentTimeNanos()
+          for (let n = 1;; n++) {
+            const next = source.next()
+            if (next.done === true) return Effect.void
+            addTo(byName, next.value, options.runtimeMetrics)
+            if (n % 512 === 0 && clock.unsafeCurrentTimeNanos() - start >= sliceNanos) {
+              return Effect.zipRight(Effect.sleep(0), collect())
+            }
+          }
+        })
+      let families: Array<Family> = []
       let family = 0
       let pair = -1 // -1: the family's header is next
+      let out = options.preamble
       const slice = (): Effect.Effect<void> =>
         Effect.suspend(() => {
           const start = clock.unsafeCurrentTimeNanos()
-          let out = family === 0 && pair === -1 ? options.preamble : ""
-          let sinceCheck = 0
+          let room = true
           while (family < families.length) {
             const current = families[family]!
             if (pair === -1) {
@@ -243,19 +317,25 @@ export const write = (
             }
             while (pair < current.pairs.length) {
               out += series(cache, current, current.pairs[pair++]!)
-              if (++sinceCheck === 64) {
-                sinceCheck = 0
-                if (clock.unsafeCurrentTimeNanos() - start >= sliceNanos) {
-                  emit(out)
-                  return Effect.zipRight(Effect.sleep(0), slice())
+              if (out.length >= chunkChars) {
+                room = sink.write(out)
+                out = ""
+                if (!room || clock.unsafeCurrentTimeNanos() - start >= sliceNanos) {
+                  return Effect.zipRight(room ? Effect.sleep(0) : sink.drained, slice())
                 }
               }
             }
             family++
             pair = -1
           }
-          emit(out)
+          if (out.length > 0) sink.write(out)
           return Effect.void
         })
-      return slice()
+      return Effect.zipRight(
+        collect(),
+        Effect.suspend(() => {
+          families = [...byName.values()]
+          return slice()
+        })
+      )
     }))
