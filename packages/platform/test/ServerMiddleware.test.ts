@@ -371,7 +371,7 @@ describe("ServerMiddleware: the deadline counts from the request's arrival", () 
       return url
     })
 
-  it.scopedLive("a request queued behind a blocked event loop gets less time, and 408 once its deadline passed", () =>
+  it.scopedLive("a request queued behind a blocked event loop gets less time", () =>
     Effect.gen(function*() {
       const url = yield* blockedServer(300)
       const waited = yield* getSeen(url, { "x-request-timeout": "2" })
@@ -379,9 +379,24 @@ describe("ServerMiddleware: the deadline counts from the request's arrival", () 
       // 2 s from arrival, 300 ms of which went to the blocked loop
       assert.isAtMost(waited.seen!.remainingMillis!, 1700 + 1)
       assert.isAbove(waited.seen!.remainingMillis!, 1000)
-      // 0.2 s from arrival had passed before the handler could run
+      // without cancelOnTimeout the handler still runs, its deadline already passed
       const late = yield* getSeen(url, { "x-request-timeout": "0.2" })
+      assert.strictEqual(late.status, 200)
+      assert.strictEqual(late.seen!.remainingMillis, 0)
+    }))
+
+  it.scopedLive("with cancelOnTimeout, a request whose deadline passed while it waited is answered 408", () =>
+    Effect.gen(function*() {
+      const client = uniqueClient("queued")
+      const url = yield* blockedServer(300, { cancelOnTimeout: true })
+      // 0.2 s from arrival had passed before the handler could run
+      const late = yield* getSeen(url, { "x-request-timeout": "0.2", "x-service-name": client })
       assert.strictEqual(late.status, 408)
+      // never reached the router: no route known
+      yield* awaitServerCount({ client, method: "GET", path: ServerMiddleware.unknownRoute, status: 408 }, 1)
+      const inTime = yield* getSeen(url, { "x-request-timeout": "1" })
+      assert.strictEqual(inTime.status, 200)
+      assert.isAtMost(inTime.seen!.remainingMillis!, 700 + 1)
     }))
 
   it.scopedLive("the default timeout counts from the arrival too", () =>

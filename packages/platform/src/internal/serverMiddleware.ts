@@ -386,10 +386,15 @@ export const make = (
           })
         })
 
-      // the header's deadline, from the arrival: what is left of it now (a
-      // default deadline may still be taken over by a longer routeTimeout)
-      const left = headerDeadline === undefined ? Infinity : headerDeadline.epochMillis - nowMillis
-      if (left <= 0 || left < resolved.lowTimeoutThresholdMillis) {
+      // 408 without running: a header deadline below the threshold; with
+      // cancelOnTimeout (nothing is answered past the deadline), also one
+      // that passed between the arrival and now. (A default deadline may
+      // still be taken over by a longer routeTimeout.)
+      if (
+        headerTimeout !== undefined &&
+        (headerTimeout < resolved.lowTimeoutThresholdMillis ||
+          (resolved.cancelOnTimeout && headerDeadline!.epochMillis <= nowMillis))
+      ) {
         state.outcome = "timedOut"
         const response = requestTimeoutResponse()
         return Effect.as(record(Exit.succeed(response)), response)
