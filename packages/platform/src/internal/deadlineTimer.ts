@@ -18,15 +18,19 @@ export interface Entry {
   readonly fire: () => void
 }
 
+/** The longest single sleep of the timer's fiber. */
+const maxSleepMillis = 1000
+
 const before = (a: Entry, b: Entry): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq)
 
 /**
  * The deadlines of the requests in flight under one middleware (on one
  * `Clock`), served by at most one sleeping fiber instead of a timer fiber per
  * request: a request pays a heap insertion and removal. The fiber sleeps with
- * `clock.sleep` (so `TestClock` drives it), is restarted only when an earlier
- * instant arrives, and stops soon after the heap empties, so an idle server
- * holds no timer.
+ * `clock.sleep` (so `TestClock` drives it) at most a second at a time, is
+ * restarted only when an earlier instant arrives, and ends at the first
+ * wake-up that finds the heap empty: an idle server holds a timer for at most
+ * a second.
  *
  * `fire` runs in the timer's fiber: it must only record the event and resume
  * or interrupt fibers, never run effects.
@@ -42,7 +46,6 @@ export class DeadlineTimer {
   private sleeper: Fiber.RuntimeFiber<void> | undefined = undefined
   private wakeAt = Infinity
   private generation = 0
-  private idleCheckPending = false
 
   constructor(private readonly clock: Clock.Clock, private readonly scheduler: Scheduler.Scheduler) {}
 
@@ -67,15 +70,6 @@ export class DeadlineTimer {
       this.down(index)
       this.up(last.index)
     }
-    if (this.heap.length === 0 && this.sleeper !== undefined && !this.idleCheckPending) {
-      // not at once: under load the next request arrives right after, and a
-      // sleeper stopped and started per request would cost a fiber per request
-      this.idleCheckPending = true
-      this.scheduler.scheduleTask(() => {
-        this.idleCheckPending = false
-        if (this.heap.length === 0) this.stop()
-      }, 0)
-    }
   }
 
   /** How many entries are pending (for tests). */
@@ -93,7 +87,7 @@ export class DeadlineTimer {
 
   private start(at: number): void {
     this.stop()
-    this.wakeAt = at
+    this.wakeAt = Math.min(at, this.clock.unsafeCurrentTimeMillis() + maxSleepMillis)
     this.sleeper = Effect.runFork(this.loop(this.generation), { scheduler: this.scheduler })
   }
 
@@ -110,7 +104,11 @@ export class DeadlineTimer {
         this.generation++
         return Effect.void
       }
-      this.wakeAt = heap[0]!.at
+      // never more than `maxSleepMillis` at a time: an emptied heap is noticed
+      // at the next wake-up and the fiber ends there, so nothing has to stop
+      // it when the last request leaves (which, under load, is after every
+      // request) and an idle server holds no timer for long
+      this.wakeAt = Math.min(heap[0]!.at, now + maxSleepMillis)
       return Effect.zipRight(this.clock.sleep(Duration.millis(Math.max(0, this.wakeAt - now))), this.loop(generation))
     })
   }
