@@ -275,46 +275,36 @@ const arrivalNanos = (request: HttpServerRequest.HttpServerRequest, clock: Clock
 // ---------------------------------------------------------------------------
 
 /**
- * Interrupts `app` (run in a child fiber with the caller's interruptibility,
- * so routes marked uninterruptible stay so) when the deadline passes, unless a
- * `routeTimeout` took the deadline over by then. The deadline is an entry in
- * the middleware's shared timer: one fork per request, no timer fiber. The
- * caller's wait is interruptible: a client that goes away interrupts the app
- * with the same interruptor.
+ * Interrupts the request's fiber when the deadline passes, unless a
+ * `routeTimeout` took the deadline over by then: no fork, the app runs in the
+ * request's own fiber, and the deadline is an entry in the middleware's shared
+ * timer. The platform runs a request uninterruptibly except its route
+ * handler (unless the route is marked uninterruptible), so the interruption
+ * lands in the handler, which is interrupted (with everything it started, its
+ * finalizers run), and the rest of the request goes on: the platform turns the
+ * interruption into an answer, which the pre-response handler (installed
+ * before) makes a 408, and the middleware returns a 408 itself. A client that
+ * goes away interrupts the same fiber, as without the middleware.
  */
 const cutAt = <E, R>(
   app: HttpApp.Default<E, R>,
   state: RequestState,
-  timer: DeadlineTimer
-): HttpApp.Default<E, R> =>
-  Effect.uninterruptibleMask((restore) =>
-    Effect.flatMap(Effect.fork(restore(app)), (work) =>
-      restore(
-        Effect.async<HttpServerResponse.HttpServerResponse, E>((resume) => {
-          const onExit = (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>) => {
-            timer.cancel(entry)
-            resume(state.outcome === "timedOut" ? Effect.succeed(requestTimeoutResponse()) : exit)
-          }
-          const entry = timer.schedule(state.deadline.epochMillis, () => {
-            // a routeTimeout took the deadline over: it cuts, or not, itself
-            if (state.routeOwnsDeadline || !claimTimeout(state)) return
-            // the work ends interrupted (or, uninterruptible, later): onExit answers 408
-            work.unsafeInterruptAsFork(FiberId.none)
-          })
-          work.addObserver(onExit)
-          return Effect.sync(() => {
-            work.removeObserver(onExit)
-            timer.cancel(entry)
-          })
-        })
-      ).pipe(
-        Effect.onInterrupt((interruptors) =>
-          isClientAbort(interruptors)
-            ? Fiber.interruptAs(work, HttpServerError.clientAbortFiberId)
-            : Fiber.interrupt(work)
-        )
-      ))
+  timer: DeadlineTimer,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>
+): HttpApp.Default<E, R> => {
+  const entry = timer.schedule(state.deadline.epochMillis, () => {
+    // a routeTimeout took the deadline over: it cuts, or not, itself
+    if (state.routeOwnsDeadline || !claimTimeout(state)) return
+    fiber.unsafeInterruptAsFork(FiberId.none)
+  })
+  return Effect.catchAllCause(
+    Effect.ensuring(app, Effect.sync(() => timer.cancel(entry))),
+    (cause) =>
+      state.outcome === "timedOut" && Cause.isInterruptedOnly(cause)
+        ? Effect.succeed(requestTimeoutResponse())
+        : Effect.failCause(cause)
   )
+}
 
 /** @internal */
 export const make = (
@@ -406,7 +396,10 @@ export const make = (
       map.set(Priority.CurrentPriority.key, Option.some(priority))
       const withContext = Effect.locally(app, FiberRef.currentContext, Context.unsafeMake<never>(map))
       const run = resolved.cancelOnTimeout
-        ? Effect.zipRight(decideOnResponse(state, clock), cutAt(withContext, state, timerOf(clock, fiber)))
+        ? Effect.zipRight(
+          decideOnResponse(state, clock),
+          Effect.suspend(() => cutAt(withContext, state, timerOf(clock, fiber), fiber))
+        )
         : withContext
       return Effect.onExit(run, record)
     })
