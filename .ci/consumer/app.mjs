@@ -1,3 +1,4 @@
+/* global console, process */
 // A plain Node ESM program using the packed packages as a user would (no TypeScript, no tsx).
 // Run by .ci/consumer-check; prints each check and exits 1 if one fails.
 import { CircuitBreaker, Deadline, Delays, Strategy } from "@aio-request/core"
@@ -20,19 +21,28 @@ const slowInterrupted = Ref.unsafeMake(0)
 
 const router = HttpRouter.empty.pipe(
   // the first call is stuck for 3 s, the next answers at once: a hedge wins
-  HttpRouter.get("/hedge", Effect.gen(function*() {
-    const n = yield* Ref.updateAndGet(hedgeCalls, (k) => k + 1)
-    if (n === 1) yield* Effect.sleep("3 seconds")
-    return HttpServerResponse.unsafeJson({ call: n })
-  })),
+  HttpRouter.get(
+    "/hedge",
+    Effect.gen(function*() {
+      const n = yield* Ref.updateAndGet(hedgeCalls, (k) => k + 1)
+      if (n === 1) yield* Effect.sleep("3 seconds")
+      return HttpServerResponse.unsafeJson({ call: n })
+    })
+  ),
   // slower than any deadline below: cut by the client's and by the server's deadline
-  HttpRouter.get("/slow", Effect.sleep("5 seconds").pipe(
-    Effect.onInterrupt(() => Ref.update(slowInterrupted, (k) => k + 1)),
-    Effect.as(HttpServerResponse.text("too late"))
-  )),
-  HttpRouter.get("/fail", Ref.update(failCalls, (k) => k + 1).pipe(
-    Effect.as(HttpServerResponse.text("unavailable", { status: 503 }))
-  ))
+  HttpRouter.get(
+    "/slow",
+    Effect.sleep("5 seconds").pipe(
+      Effect.onInterrupt(() => Ref.update(slowInterrupted, (k) => k + 1)),
+      Effect.as(HttpServerResponse.text("too late"))
+    )
+  ),
+  HttpRouter.get(
+    "/fail",
+    Ref.update(failCalls, (k) => k + 1).pipe(
+      Effect.as(HttpServerResponse.text("unavailable", { status: 503 }))
+    )
+  )
 )
 
 const Server = HttpServer.serve(router, ServerMiddleware.make({ cancelOnTimeout: true })).pipe(
@@ -62,7 +72,11 @@ const program = Effect.gen(function*() {
   let start = yield* Clock.currentTimeMillis
   const hedged = yield* client.execute(HttpRequest.get("hedge")).pipe(Effect.flatMap((r) => r.json), Effect.exit)
   let elapsed = (yield* Clock.currentTimeMillis) - start
-  check("hedged GET answered by the hedge", Exit.isSuccess(hedged) && hedged.value.call === 2, Exit.isSuccess(hedged) ? JSON.stringify(hedged.value) : String(hedged.cause))
+  check(
+    "hedged GET answered by the hedge",
+    Exit.isSuccess(hedged) && hedged.value.call === 2,
+    Exit.isSuccess(hedged) ? JSON.stringify(hedged.value) : String(hedged.cause)
+  )
   check("hedged GET took well under the stuck attempt's 3 s", elapsed < 1500, `${elapsed} ms`)
   check("upstream saw two attempts", (yield* Ref.get(hedgeCalls)) === 2, `${yield* Ref.get(hedgeCalls)} calls`)
 
@@ -77,7 +91,11 @@ const program = Effect.gen(function*() {
   elapsed = (yield* Clock.currentTimeMillis) - start
   const cutTag = Exit.isSuccess(cut) ? cut.value._tag : "succeeded"
   check("slow route cut by the client deadline", cutTag === "DeadlineExceededError", cutTag)
-  check("the cut came at the 300 ms deadline, not after the 5 s route", elapsed >= 250 && elapsed < 1500, `${elapsed} ms`)
+  check(
+    "the cut came at the 300 ms deadline, not after the 5 s route",
+    elapsed >= 250 && elapsed < 1500,
+    `${elapsed} ms`
+  )
 
   // 3. deadline cut on the server: X-Request-Timeout 0.3 s, cancelOnTimeout answers 408 and
   //    interrupts the handler
@@ -87,15 +105,30 @@ const program = Effect.gen(function*() {
     HttpClientRequest.get(`${endpoint}slow`).pipe(HttpClientRequest.setHeader("X-Request-Timeout", "0.3"))
   )
   elapsed = (yield* Clock.currentTimeMillis) - start
-  check("server answered the slow route 408 at the header's deadline", answer.status === 408 && elapsed < 1500, `${answer.status} after ${elapsed} ms`)
+  check(
+    "server answered the slow route 408 at the header's deadline",
+    answer.status === 408 && elapsed < 1500,
+    `${answer.status} after ${elapsed} ms`
+  )
   yield* Effect.sleep("100 millis")
-  check("server interrupted the slow handlers", (yield* Ref.get(slowInterrupted)) >= 1, `${yield* Ref.get(slowInterrupted)} interrupted`)
+  check(
+    "server interrupted the slow handlers",
+    (yield* Ref.get(slowInterrupted)) >= 1,
+    `${yield* Ref.get(slowInterrupted)} interrupted`
+  )
 
   // 4. circuit breaker: 503s open the circuit, then calls fail fast without reaching the upstream
   const tags = []
   for (let i = 0; i < 6; i++) {
-    const exit = yield* client.execute(HttpRequest.get("fail")).pipe(Strategy.withStrategy(Strategy.single), Effect.exit)
-    tags.push(Exit.isSuccess(exit) ? String(exit.value.status) : (exit.cause._tag === "Fail" ? exit.cause.error._tag : exit.cause._tag))
+    const exit = yield* client.execute(HttpRequest.get("fail")).pipe(
+      Strategy.withStrategy(Strategy.single),
+      Effect.exit
+    )
+    tags.push(
+      Exit.isSuccess(exit)
+        ? String(exit.value.status)
+        : (exit.cause._tag === "Fail" ? exit.cause.error._tag : exit.cause._tag)
+    )
   }
   const upstreamFails = yield* Ref.get(failCalls)
   check("circuit opened after the 503s", tags.at(-1) === "CircuitBreakerOpenError", tags.join(","))
@@ -123,5 +156,9 @@ if (Exit.isFailure(exit)) {
   console.log(`FAIL program failed: ${exit.cause}`)
   failures.push("program")
 }
-console.log(failures.length === 0 ? "consumer app: all checks passed" : `consumer app: ${failures.length} check(s) failed: ${failures.join("; ")}`)
+console.log(
+  failures.length === 0
+    ? "consumer app: all checks passed"
+    : `consumer app: ${failures.length} check(s) failed: ${failures.join("; ")}`
+)
 process.exit(failures.length === 0 ? 0 : 1)
