@@ -151,6 +151,12 @@ const Main = Layer.mergeAll(
   Observability.layerPrometheus({ port: 0 })
 )
 
+// 6. the exports map: modules by subpath, internals closed
+const subpath = await import("@aio-request/core/Deadline").then((m) => typeof m.within === "function", () => false)
+check("subpath import @aio-request/core/Deadline", subpath)
+const internal = await import("@aio-request/core/internal/deadline").then(() => "loaded", (e) => e.code)
+check("@aio-request/core/internal/* is not exported", internal === "ERR_PACKAGE_PATH_NOT_EXPORTED", internal)
+
 const exit = await Effect.runPromiseExit(program.pipe(Effect.provide(Main)))
 if (Exit.isFailure(exit)) {
   console.log(`FAIL program failed: ${exit.cause}`)
