@@ -31,6 +31,11 @@ export const substitute = (
   const queryAt = template.indexOf("?")
   const pathPart = queryAt === -1 ? template : template.slice(0, queryAt)
   const rest = queryAt === -1 ? "" : template.slice(queryAt)
+  // a placeholder in the query is never substituted: refuse it rather than send `{q}` as is
+  const outside = rest.match(/\{([^{}]*)\}/)
+  if (outside !== null) {
+    return invalidUrl(template, `the placeholder {${outside[1]}} is outside the path (use options.query)`)
+  }
   if (!pathPart.includes("{")) return template
   let missing: string | undefined
   let escapes = false
