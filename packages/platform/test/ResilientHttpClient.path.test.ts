@@ -4,7 +4,7 @@
  * JavaScript callers, and one classifier call per attempt.
  */
 import { CircuitBreaker, Deadline, Strategy } from "@aio-request/core"
-import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
+import { HttpMetrics, HttpRequest, ResilientHttpClient } from "@aio-request/platform"
 import type { ResponseClassifier } from "@aio-request/platform"
 import {
   FetchHttpClient,
@@ -16,7 +16,21 @@ import {
 } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Clock, Duration, Effect, Exit, Fiber, Layer, Option, Ref, Schedule, Stream, TestClock } from "effect"
+import {
+  Cause,
+  Clock,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Metric,
+  Option,
+  Ref,
+  Schedule,
+  Stream,
+  TestClock
+} from "effect"
 import { refusedUrl, serve } from "./support/servers.js"
 
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
@@ -183,6 +197,53 @@ for (const transport of transports) {
       }).pipe(Effect.provide(transport.layer)))
   })
 }
+
+describe("ResilientHttpClient: one record per attempt", () => {
+  it.scopedLive("a hedge that wins and the attempt it beat: counted when sent, the loser recorded as 499", () =>
+    Effect.gen(function*() {
+      const calls = yield* counter
+      const url = yield* serve(
+        HttpRouter.empty.pipe(
+          HttpRouter.get(
+            "/slow-first",
+            Effect.gen(function*() {
+              yield* calls.hit
+              if ((yield* calls.get) === 1) yield* Effect.sleep("5 seconds")
+              return HttpServerResponse.text("ok")
+            })
+          )
+        )
+      )
+      const client = yield* ResilientHttpClient.make({
+        endpoint: url,
+        strategy: Strategy.parallel({ attempts: 2, delays: { delay: () => Effect.succeed(Duration.millis(50)) } })
+      })
+      assert.strictEqual(yield* Effect.flatMap(client.execute(HttpRequest.get("slow-first")), (r) => r.text), "ok")
+      const labels = { endpoint: `${url}/`, method: "GET", path: "slow-first" }
+      const transport = (status: number) =>
+        Metric.value(
+          HttpMetrics.transportLatency.pipe(
+            Metric.tagged("request_endpoint", labels.endpoint),
+            Metric.tagged("request_method", labels.method),
+            Metric.tagged("request_path", labels.path),
+            Metric.tagged("response_status", String(status))
+          )
+        ).pipe(Effect.map((state) => state.count))
+      const count = (metric: Metric.Metric.Counter<number>) =>
+        Metric.value(
+          metric.pipe(
+            Metric.tagged("request_endpoint", labels.endpoint),
+            Metric.tagged("request_method", labels.method),
+            Metric.tagged("request_path", labels.path)
+          )
+        ).pipe(Effect.map((state) => state.count))
+      assert.strictEqual(yield* count(HttpMetrics.attempts), 2)
+      assert.strictEqual(yield* count(HttpMetrics.hedges), 1)
+      assert.strictEqual(yield* count(HttpMetrics.retries), 0)
+      assert.strictEqual(yield* transport(200), 1)
+      assert.strictEqual(yield* transport(499), 1)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+})
 
 describe("ResilientHttpClient: errors a user can act on", () => {
   it.scopedLive("a refused connection names the method, the URL, the system error and the address", () =>
