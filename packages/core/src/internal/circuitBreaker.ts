@@ -7,6 +7,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as MetricLabel from "effect/MetricLabel"
 import * as MutableRef from "effect/MutableRef"
 import * as PubSub from "effect/PubSub"
 import * as Stream from "effect/Stream"
@@ -16,6 +18,23 @@ import { RollingWindow } from "./rollingWindow.js"
 import * as validate from "./validate.js"
 
 const where = "CircuitBreaker.make"
+
+/** @internal */
+export const transitions = Metric.counter("aio_request_circuit_breaker_transitions", {
+  description: "Circuit breaker state changes, counted by the breaker that made them",
+  incremental: true
+})
+
+/**
+ * Counts one transition, synchronously, in the step that makes it: it cannot
+ * be lost to an interruption, and it is counted once whoever called.
+ */
+const countTransition = (change: CB.CircuitBreaker.StateChange): void =>
+  transitions.unsafeUpdate(1, [
+    MetricLabel.make("scope", change.scope),
+    MetricLabel.make("from", change.from),
+    MetricLabel.make("to", change.to)
+  ])
 
 /** @internal */
 export const defaultMaxScopes = 10_000
@@ -147,7 +166,12 @@ const unsafeMakeService = (
     }
   }
 
-  const change = (scope: string, from: CB.State, to: CB.State): CB.CircuitBreaker.StateChange => ({ scope, from, to })
+  /** A transition the breaker makes now: counted here, published by the caller. */
+  const change = (scope: string, from: CB.State, to: CB.State): CB.CircuitBreaker.StateChange => {
+    const event: CB.CircuitBreaker.StateChange = { scope, from, to }
+    countTransition(event)
+    return event
+  }
 
   const publish = (event: CB.CircuitBreaker.StateChange): Effect.Effect<void> => {
     const published = PubSub.publish(pubsub, event)
