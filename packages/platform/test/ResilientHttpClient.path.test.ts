@@ -332,19 +332,23 @@ describe("ResilientHttpClient: options checked at construction", () => {
 })
 
 /** An underlying client that answers at once with `status` and a body that never ends. */
-const fakeClient = (status: number, calls: Ref.Ref<number>) =>
+const fakeClient = (status: number | Ref.Ref<number>, calls: Ref.Ref<number>) =>
   HttpClient.make((request) =>
-    Effect.as(
-      Ref.update(calls, (n) => n + 1),
-      HttpClientResponse.fromWeb(
-        request,
-        new Response(
-          new ReadableStream({
-            start: (controller) => controller.enqueue(new TextEncoder().encode("partial"))
-          }),
-          { status }
+    Effect.map(
+      Effect.zipRight(
+        Ref.update(calls, (n) => n + 1),
+        typeof status === "number" ? Effect.succeed(status) : Ref.get(status)
+      ),
+      (status) =>
+        HttpClientResponse.fromWeb(
+          request,
+          new Response(
+            new ReadableStream({
+              start: (controller) => controller.enqueue(new TextEncoder().encode("partial"))
+            }),
+            { status }
+          )
         )
-      )
     )
   )
 
@@ -364,6 +368,53 @@ describe("ResilientHttpClient timing rules (TestClock)", () => {
       const error = failureOf(exit) as unknown as Deadline.DeadlineExceededError
       assert.deepStrictEqual([error._tag, error.phase], ["DeadlineExceededError", "body"])
       assert.strictEqual(Duration.toMillis(error.budget!), 1000)
+    }))
+
+  it.effect("one breaker shared by two clients: each transition counted once, all four kinds", () =>
+    Effect.gen(function*() {
+      const calls = yield* Ref.make(0)
+      const status = yield* Ref.make(503)
+      const endpoint = `http://shared-${process.pid}.test/`
+      const breaker = yield* CircuitBreaker.make({
+        breakDuration: "1 second",
+        samplingDuration: "1 minute",
+        minimumThroughput: 2,
+        failureThreshold: 0.5
+      })
+      const [a, b] = yield* Effect.all(
+        [1, 2].map(() =>
+          ResilientHttpClient.make({ endpoint, circuitBreaker: breaker, strategy: Strategy.single }).pipe(
+            Effect.provideService(HttpClient.HttpClient, fakeClient(status, calls))
+          )
+        )
+      )
+      const get = (client: typeof a) => Effect.exit(client!.execute(HttpRequest.get("x")))
+      yield* get(a)
+      yield* get(b) // closed -> open
+      assert.strictEqual(failureOf(yield* get(a))._tag, "CircuitBreakerOpenError")
+      yield* TestClock.adjust("1 second")
+      yield* get(b) // open -> half-open, the probe fails: half-open -> open
+      yield* TestClock.adjust("1 second")
+      yield* Ref.set(status, 200)
+      yield* get(a) // open -> half-open, the probe succeeds: half-open -> closed
+      const count = (from: string, to: string) =>
+        Metric.value(
+          HttpMetrics.circuitBreakerTransitions.pipe(
+            Metric.tagged("scope", endpoint),
+            Metric.tagged("from", from),
+            Metric.tagged("to", to)
+          )
+        ).pipe(Effect.map((state) => state.count))
+      assert.deepStrictEqual(
+        yield* Effect.all([
+          count("closed", "open"),
+          count("open", "half-open"),
+          count("half-open", "open"),
+          count("half-open", "closed"),
+          count("open", "closed")
+        ]),
+        [1, 2, 1, 1, 0]
+      )
     }))
 
   it.effect("the classifier runs once per attempt", () =>
