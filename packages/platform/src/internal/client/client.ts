@@ -16,7 +16,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
-import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Headers from "../../Headers.js"
 import type * as ResilientHttpClient from "../../ResilientHttpClient.js"
@@ -35,17 +34,9 @@ const templateHeaders = [httpRequest.templateHeader]
 
 /** Cuts the body reads of a response at `deadline`. */
 const bodyCut = (deadline: Deadline.Deadline, subject: string): body.Cut => {
-  const asBody = (error: unknown) =>
-    typeof error === "object" && error !== null && (error as { _tag?: unknown })._tag === "DeadlineExceededError"
-      ? new Deadline.DeadlineExceededError({ ...(error as Deadline.DeadlineExceededError), phase: "body", subject })
-      : error
-  const within = Option.some(deadline)
+  const options = { phase: "body", subject } as const
   return {
-    effect: (effect) =>
-      Effect.mapError(
-        Effect.provideService(Deadline.within(effect, Duration.infinity), Deadline.CurrentDeadline, within),
-        asBody
-      ) as any,
+    effect: (effect) => Deadline.cut(effect, deadline, options),
     stream: (stream) =>
       Stream.interruptWhen(
         stream,
@@ -54,8 +45,7 @@ const bodyCut = (deadline: Deadline.Deadline, subject: string): body.Cut => {
             new Deadline.DeadlineExceededError({
               reason: "expired",
               budget: Duration.millis(Math.max(0, deadline.epochMillis - now)),
-              phase: "body",
-              subject
+              ...options
             })
           )
           return deadline.epochMillis <= now
@@ -153,7 +143,7 @@ export const make = (
       }
     )
     if (retryBudget !== undefined) effect = Effect.provideService(effect, RetryBudget.RetryBudget, retryBudget)
-    effect = transport_.withManualRedirects(effect)
+    effect = transport_.withManualRedirects(effect, context)
     effect = Effect.onExit(effect, (exit) => Effect.sync(() => record.finish(exit, clock.unsafeCurrentTimeNanos())))
     const cut = bodyCut(deadline, subject)
     effect = Effect.map(effect, (response) => body.make(response, cut))

@@ -12,6 +12,7 @@ import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as UrlParams from "@effect/platform/UrlParams"
+import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -169,24 +170,30 @@ const manualOnly: globalThis.RequestInit = { redirect: "manual" }
 
 /**
  * Runs `effect` with `redirect: "manual"` added to the `FetchHttpClient.RequestInit`
- * in context, so that a fetch transport hands every 3xx to the client (which
- * follows it by the client's own rules). Harmless under the other transports.
+ * in context (`context`: the caller's), so that a fetch transport hands every
+ * 3xx to the client (which follows it by the client's own rules). Harmless
+ * under the other transports.
  *
  * @internal
  */
-export const withManualRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.withFiberRuntime((fiber) => {
-    const init = fiber.getFiberRef(FiberRef.currentContext).unsafeMap.get(requestInitKey) as
-      | globalThis.RequestInit
-      | undefined
-    if (init?.redirect === "manual") return effect
-    let patched = init === undefined ? manualOnly : manual.get(init)
-    if (patched === undefined) {
-      patched = { ...init, redirect: "manual" }
-      manual.set(init!, patched)
-    }
-    return Effect.provideService(effect, FetchHttpClient.RequestInit, patched)
-  })
+export const withManualRedirects = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  context: Context.Context<never>
+): Effect.Effect<A, E, R> => {
+  const init = context.unsafeMap.get(requestInitKey) as globalThis.RequestInit | undefined
+  if (init?.redirect === "manual") return effect
+  let patched = init === undefined ? manualOnly : manual.get(init)
+  if (patched === undefined) {
+    patched = { ...init, redirect: "manual" }
+    manual.set(init!, patched)
+  }
+  const init_ = patched
+  return Effect.locallyWith(
+    effect,
+    FiberRef.currentContext,
+    (current) => Context.add(current, FetchHttpClient.RequestInit, init_)
+  )
+}
 
 // ---------------------------------------------------------------------------
 // the send
