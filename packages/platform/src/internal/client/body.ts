@@ -4,18 +4,14 @@
  * `DeadlineExceededError` (phase "body"); the read is interrupted, which
  * aborts the connection. Everything but the body is the response's own.
  */
-import type { Deadline } from "@aio-request/core"
+import { Deadline } from "@aio-request/core"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
-import type * as Effect from "effect/Effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
 import * as Stream from "effect/Stream"
-
-/** Cuts an effect, or a stream, at the request's deadline. @internal */
-export interface Cut {
-  readonly effect: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E | Deadline.DeadlineExceededError>
-  readonly stream: <A, E>(stream: Stream.Stream<A, E>) => Stream.Stream<A, E | Deadline.DeadlineExceededError>
-}
 
 // The body effects of `HttpClientResponse` are typed `ResponseError`; a body
 // cut at the deadline fails with `DeadlineExceededError`, which the request's
@@ -25,7 +21,14 @@ type Body<A> = Effect.Effect<A, any>
 class DeadlineResponse implements HttpClientResponse.HttpClientResponse {
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
   readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
-  constructor(readonly original: HttpClientResponse.HttpClientResponse, readonly cut: Cut) {}
+  constructor(
+    readonly original: HttpClientResponse.HttpClientResponse,
+    readonly deadline: Deadline.Deadline,
+    readonly subject: string
+  ) {}
+  private cut<A, E>(effect: Effect.Effect<A, E>): Body<A> {
+    return Deadline.cut(effect, this.deadline, { phase: "body", subject: this.subject })
+  }
   get request() {
     return this.original.request
   }
@@ -42,24 +45,38 @@ class DeadlineResponse implements HttpClientResponse.HttpClientResponse {
     return this.original.remoteAddress
   }
   get formData() {
-    return this.cut.effect(this.original.formData) as Body<FormData>
+    return this.cut(this.original.formData) as Body<FormData>
   }
   get text() {
-    return this.cut.effect(this.original.text) as Body<string>
+    return this.cut(this.original.text) as Body<string>
   }
   get json() {
-    return this.cut.effect(this.original.json) as Body<unknown>
+    return this.cut(this.original.json) as Body<unknown>
   }
   get urlParamsBody() {
-    return this.cut.effect(this.original.urlParamsBody) as Body<
+    return this.cut(this.original.urlParamsBody) as Body<
       HttpClientResponse.HttpClientResponse["urlParamsBody"] extends Effect.Effect<infer A, any> ? A : never
     >
   }
   get arrayBuffer() {
-    return this.cut.effect(this.original.arrayBuffer) as Body<ArrayBuffer>
+    return this.cut(this.original.arrayBuffer) as Body<ArrayBuffer>
   }
   get stream() {
-    return this.cut.stream(this.original.stream) as Stream.Stream<Uint8Array, any>
+    const { deadline, subject } = this
+    const expired = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const error = Effect.fail(
+        new Deadline.DeadlineExceededError({
+          reason: "expired",
+          budget: Duration.millis(Math.max(0, deadline.epochMillis - now)),
+          phase: "body",
+          subject
+        })
+      )
+      return deadline.epochMillis <= now
+        ? error
+        : Effect.zipRight(Effect.sleep(Duration.millis(deadline.epochMillis - now)), error)
+    })
+    return Stream.interruptWhen(this.original.stream, expired) as Stream.Stream<Uint8Array, any>
   }
   toJSON() {
     return this.original.toJSON()
@@ -72,8 +89,9 @@ class DeadlineResponse implements HttpClientResponse.HttpClientResponse {
   }
 }
 
-/** `response` with its body cut by `cut`. @internal */
+/** `response` with its body cut at `deadline`; `subject` names the request in the error. @internal */
 export const make = (
   response: HttpClientResponse.HttpClientResponse,
-  cut: Cut
-): HttpClientResponse.HttpClientResponse => new DeadlineResponse(response, cut)
+  deadline: Deadline.Deadline,
+  subject: string
+): HttpClientResponse.HttpClientResponse => new DeadlineResponse(response, deadline, subject)

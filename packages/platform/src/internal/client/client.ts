@@ -10,13 +10,11 @@ import { Deadline, Priority, RetryBudget, Strategy } from "@aio-request/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
-import * as Stream from "effect/Stream"
 import * as Headers from "../../Headers.js"
 import type * as ResilientHttpClient from "../../ResilientHttpClient.js"
 import * as httpRequest from "../httpRequest.js"
@@ -32,30 +30,6 @@ import * as transport_ from "./transport.js"
 
 const templateHeaders = [httpRequest.templateHeader]
 
-/** Cuts the body reads of a response at `deadline`. */
-const bodyCut = (deadline: Deadline.Deadline, subject: string): body.Cut => {
-  const options = { phase: "body", subject } as const
-  return {
-    effect: (effect) => Deadline.cut(effect, deadline, options),
-    stream: (stream) =>
-      Stream.interruptWhen(
-        stream,
-        Effect.flatMap(Clock.currentTimeMillis, (now) => {
-          const expired = Effect.fail(
-            new Deadline.DeadlineExceededError({
-              reason: "expired",
-              budget: Duration.millis(Math.max(0, deadline.epochMillis - now)),
-              ...options
-            })
-          )
-          return deadline.epochMillis <= now
-            ? expired
-            : Effect.zipRight(Effect.sleep(Duration.millis(deadline.epochMillis - now)), expired)
-        })
-      )
-  }
-}
-
 /** @internal */
 export const make = (
   config: Config,
@@ -65,7 +39,7 @@ export const make = (
   ResilientHttpClient.Error
 > => {
   const transport = transport_.make(config, underlying)
-  const judge = outcome_.makeJudge(config.classifier)
+  const judge = outcome_.makeJudge(config.classifier, config.circuitBreaker !== undefined)
   const attempt = attempt_.make(config, transport, judge)
   const routes = telemetry.makeRoutes()
   const timeoutMillis = Duration.toMillis(config.timeout)
@@ -91,11 +65,12 @@ export const make = (
     endpoint: Endpoint
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, ResilientHttpClient.Error> => {
     const method = request.method
-    let prepared = httpRequest.removeHeaders(request, templateHeaders)
-    if (!httpRequest.isAbsolute(prepared.url)) {
-      const relative = prepared.url.startsWith("/") ? prepared.url.slice(1) : prepared.url
-      prepared = HttpClientRequest.setUrl(prepared, endpoint.prefix + relative)
-    }
+    const url = request.url
+    let prepared = httpRequest.removeHeaders(
+      request,
+      templateHeaders,
+      httpRequest.isAbsolute(url) ? undefined : endpoint.prefix + (url.startsWith("/") ? url.slice(1) : url)
+    )
     if (serviceName !== undefined) prepared = HttpClientRequest.setHeader(prepared, Headers.ServiceName, serviceName)
     const invalid = headers.check(prepared)
     if (invalid !== undefined) return Effect.fail(invalid)
@@ -145,8 +120,7 @@ export const make = (
     if (retryBudget !== undefined) effect = Effect.provideService(effect, RetryBudget.RetryBudget, retryBudget)
     effect = transport_.withManualRedirects(effect, context)
     effect = Effect.onExit(effect, (exit) => Effect.sync(() => record.finish(exit, clock.unsafeCurrentTimeNanos())))
-    const cut = bodyCut(deadline, subject)
-    effect = Effect.map(effect, (response) => body.make(response, cut))
+    effect = Effect.map(effect, (response) => body.make(response, deadline, subject))
     if (traced) {
       effect = Effect.withSpan(effect, "aio_request.request", {
         attributes: {

@@ -92,12 +92,18 @@ export interface Judge {
   readonly isCircuitFailure: (exit: Exit.Exit<HttpClientResponse.HttpClientResponse, unknown>) => boolean
 }
 
-/** @internal */
-export const makeJudge = (classifier: ResponseClassifier.ResponseClassifier): Judge => {
+/**
+ * `shared`: whether a breaker judges the attempts too; only then is each
+ * verdict kept for the strategy's second look.
+ *
+ * @internal
+ */
+export const makeJudge = (classifier: ResponseClassifier.ResponseClassifier, shared: boolean): Judge => {
   // the verdict of each response or error judged, so that the breaker (inside
   // the attempt) and the strategy (after it) share one classifier call
   const verdicts = new WeakMap<object, Strategy.Verdict>()
   const judge = (exit: AttemptExit, key: object): Strategy.Verdict => {
+    if (!shared) return classifier(exit)
     let verdict = verdicts.get(key)
     if (verdict === undefined) {
       verdict = classifier(exit)

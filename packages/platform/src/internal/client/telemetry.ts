@@ -67,12 +67,6 @@ const nativeTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
 export const isTraced = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean =>
   fiber.currentTracer !== nativeTracer && fiber.getFiberRef(FiberRef.currentTracerEnabled)
 
-/** An attempt sent and not yet reported. */
-interface Pending {
-  readonly attempt: number
-  readonly startNanos: bigint
-}
-
 /**
  * The recording of one request: the attempts counted as they are sent, each
  * outcome recorded once, the attempts sent that never got an outcome (a hedge
@@ -82,7 +76,11 @@ interface Pending {
  * @internal
  */
 export class RequestRecord {
-  private readonly pending: Array<Pending> = []
+  // attempts sent and not yet reported: the first inline (the fast path
+  // allocates nothing more), any others in `more` as [attempt, start] pairs
+  private first = -1
+  private firstStart = BigInt(0)
+  private more: Array<number | bigint> | undefined = undefined
   private spans: Map<number, Tracer.Span> | undefined = undefined
 
   constructor(
@@ -94,11 +92,31 @@ export class RequestRecord {
 
   /** Attempt `attempt` leaves the client. */
   sent(attempt: number, kind: Strategy.AttemptKind, startNanos: bigint): void {
-    this.pending.push({ attempt, startNanos })
+    if (this.first === -1) {
+      this.first = attempt
+      this.firstStart = startNanos
+    } else {
+      ;(this.more ??= []).push(attempt, startNanos)
+    }
     const metrics = this.route.metrics
     metrics.attempts.unsafeUpdate(1, this.tags)
     if (kind === "hedge") metrics.hedges.unsafeUpdate(1, this.tags)
     else if (kind === "retry") metrics.retries.unsafeUpdate(1, this.tags)
+  }
+
+  /** When attempt `attempt` was sent, removing it from those awaiting an outcome; -1 when it was not sent. */
+  private takeSent(attempt: number): bigint | -1 {
+    if (this.first === attempt) {
+      this.first = -2
+      return this.firstStart
+    }
+    const more = this.more
+    if (more !== undefined) {
+      for (let i = 0; i < more.length; i += 2) {
+        if (more[i] === attempt) return more.splice(i, 2)[1] as bigint
+      }
+    }
+    return -1
   }
 
   /** Keeps the span of an attempt until its outcome (or the end of the request) ends it. */
@@ -108,16 +126,9 @@ export class RequestRecord {
 
   /** The one record of an attempt. */
   outcome(outcome: outcome_.Outcome, nowNanos: bigint): void {
-    const pending = this.pending
-    for (let i = 0; i < pending.length; i++) {
-      const sent = pending[i]!
-      if (sent.attempt !== outcome.attempt) continue
-      pending.splice(i, 1)
-      this.route.metrics.transportLatency(outcome.status).unsafeUpdate(
-        Number(nowNanos - sent.startNanos) / 1e9,
-        this.tags
-      )
-      break
+    const sentAt = this.takeSent(outcome.attempt)
+    if (sentAt !== -1) {
+      this.route.metrics.transportLatency(outcome.status).unsafeUpdate(Number(nowNanos - sentAt) / 1e9, this.tags)
     }
     const span = this.spans?.get(outcome.attempt)
     if (span !== undefined) {
@@ -135,8 +146,16 @@ export class RequestRecord {
     exit: Exit.Exit<HttpClientResponse.HttpClientResponse, ResilientHttpClient.Error>,
     nowNanos: bigint
   ): void {
-    for (const lost of this.pending) {
-      this.route.metrics.transportLatency(499).unsafeUpdate(Number(nowNanos - lost.startNanos) / 1e9, this.tags)
+    if (this.first >= 0) {
+      this.route.metrics.transportLatency(499).unsafeUpdate(Number(nowNanos - this.firstStart) / 1e9, this.tags)
+    }
+    if (this.more !== undefined) {
+      for (let i = 1; i < this.more.length; i += 2) {
+        this.route.metrics.transportLatency(499).unsafeUpdate(
+          Number(nowNanos - (this.more[i] as bigint)) / 1e9,
+          this.tags
+        )
+      }
     }
     if (this.spans !== undefined) {
       for (const span of this.spans.values()) {
