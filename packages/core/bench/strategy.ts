@@ -1,7 +1,8 @@
 /**
- * µs per call of `Strategy.run` against its peers, all measured side by side in
- * one run, inside one running fiber, alternating subjects over several rounds
- * (median of the rounds):
+ * µs of CPU time (user + system, `process.cpuUsage`: steadier than wall time
+ * on a shared machine) per call of `Strategy.run` against its peers, all
+ * measured side by side in one run, inside one running fiber, alternating
+ * subjects over several rounds (median of the rounds):
  *
  * - `Strategy.run(single)` against `Effect.timeout` around the same attempt
  *   (target ≤ 0.5×);
@@ -14,14 +15,14 @@
  *
  *   cd packages/core && npx tsx bench/strategy.ts
  *
- * BENCH_ITERATIONS sets the calls per measurement (default 50,000),
+ * BENCH_ITERATIONS sets the calls per measurement (default 20,000),
  * BENCH_ROUNDS the rounds (default 5).
  */
 import { Deadline, Delays, Strategy } from "@aio-request/core"
 import { Effect, Exit, Schedule } from "effect"
 import { report } from "../../../bench/figure.js"
 
-const iterations = Number(process.env.BENCH_ITERATIONS ?? 50_000)
+const iterations = Number(process.env.BENCH_ITERATIONS ?? 20_000)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
 
 const bare = Effect.succeed(1)
@@ -62,9 +63,10 @@ const measure = (subject: Subject, n: number) =>
   Effect.gen(function*() {
     const deadline = yield* Deadline.fromTimeout("1 hour")
     const effect = subject(deadline)
-    const start = process.hrtime.bigint()
+    const start = process.cpuUsage()
     for (let i = 0; i < n; i++) yield* Effect.exit(effect)
-    return Number(process.hrtime.bigint() - start) / n / 1000
+    const used = process.cpuUsage(start)
+    return (used.user + used.system) / n
   })
 
 const median = (values: ReadonlyArray<number>) => {
@@ -83,7 +85,7 @@ const program = Effect.gen(function*() {
   }
   const us = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]))
   console.log(
-    `Strategy.run, attempt answering at once, ${iterations} calls per measurement, median of ${rounds} rounds, one fiber (node ${process.version})`
+    `Strategy.run, attempt answering at once, ${iterations} calls per measurement, median of ${rounds} rounds, one fiber, CPU µs (node ${process.version})`
   )
   console.log("| subject | µs/call |")
   console.log("|---|---:|")

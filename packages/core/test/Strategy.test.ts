@@ -547,4 +547,19 @@ describe("Strategy.run: outcome reporting (onAttempt), release and error fields"
       assert.strictEqual(error.phase, "run")
       assert.deepStrictEqual(run.reports, [])
     }))
+
+  it.effect("a failing onAttempt or release is logged and ignored: the run goes on", () =>
+    Effect.gen(function*() {
+      const { attempt } = yield* scripted([ok("10 millis", "a"), ok("10 millis", "b")])
+      const deadline = yield* Deadline.fromTimeout("1 second")
+      const fiber = yield* Effect.fork(Strategy.run(Strategy.sequential({ delays: Delays.constant(0) }), {
+        attempt,
+        classify: (exit) => Exit.isSuccess(exit) && exit.value === "b" ? "accept" : "reject",
+        deadline,
+        onAttempt: () => Effect.die("onAttempt broke"),
+        release: () => Effect.die("release broke")
+      }))
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* Fiber.join(fiber), "b")
+    }))
 })

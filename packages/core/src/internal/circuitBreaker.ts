@@ -3,9 +3,11 @@ import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
+import type * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
@@ -16,8 +18,6 @@ import type * as CB from "../CircuitBreaker.js"
 import { CircuitBreaker, CircuitBreakerOpenError } from "../CircuitBreaker.js"
 import { RollingWindow } from "./rollingWindow.js"
 import * as validate from "./validate.js"
-
-const where = "CircuitBreaker.make"
 
 /** @internal */
 export const transitions = Metric.counter("aio_request_circuit_breaker_transitions", {
@@ -64,6 +64,19 @@ interface RunTicket {
   readonly probe: boolean
   /** The transition this admission caused (open → half-open for a probe). */
   readonly transition: CB.CircuitBreaker.StateChange | undefined
+  /**
+   * The continuation of the last closed-path call, kept for the next call
+   * with the same classifier and clock (usually every call of one client):
+   * building it costs more than the call.
+   */
+  handlers: Handlers | undefined
+}
+
+interface Handlers {
+  readonly isFailure: (exit: Exit.Exit<any, any>) => boolean
+  readonly clock: Clock.Clock
+  readonly onSuccess: (value: any) => Effect.Effect<any, any>
+  readonly onFailure: (cause: Cause.Cause<any>) => Effect.Effect<any, any>
 }
 
 /** What `admit` decided for one call. */
@@ -74,7 +87,8 @@ const closedTicket = (circuit: Circuit): RunTicket => ({
   circuit,
   generation: circuit.generation,
   probe: false,
-  transition: undefined
+  transition: undefined,
+  handlers: undefined
 })
 
 const SUCCESSES = 0
@@ -99,17 +113,15 @@ interface Settings {
   readonly maxScopes: number
 }
 
-const validateOptions = (options: CB.CircuitBreaker.Options): Settings => {
-  if (typeof options !== "object" || options === null) validate.fail(where, "options", "an object", options)
+const validateOptions = (where: string, options: CB.CircuitBreaker.Options): Settings => {
+  validate.record(where, "options", options)
   const breakDuration = validate.duration(where, "breakDuration", options.breakDuration, { positive: true })
   const samplingDuration = validate.duration(where, "samplingDuration", options.samplingDuration, { positive: true })
   const minimumThroughput = validate.integer(where, "minimumThroughput", options.minimumThroughput, 1)
   const failureThreshold = validate.between(where, "failureThreshold", options.failureThreshold, 0, 1, false)
   const windowsCount = validate.integer(where, "windowsCount", options.windowsCount ?? defaultWindowsCount, 1)
   const maxScopes = validate.integer(where, "maxScopes", options.maxScopes ?? defaultMaxScopes, 1)
-  if (options.onStateChange !== undefined && typeof options.onStateChange !== "function") {
-    validate.fail(where, "onStateChange", "a function", options.onStateChange)
-  }
+  if (options.onStateChange !== undefined) validate.callable(where, "onStateChange", options.onStateChange)
   return {
     breakMillis: Duration.toMillis(breakDuration),
     bucketMillis: Duration.toMillis(samplingDuration) / windowsCount,
@@ -121,8 +133,12 @@ const validateOptions = (options: CB.CircuitBreaker.Options): Settings => {
 }
 
 /** @internal */
-export const make = (options: CB.CircuitBreaker.Options): Effect.Effect<CB.CircuitBreaker.Service> => {
-  const settings = validateOptions(options)
+export const make = (options: CB.CircuitBreaker.Options): Effect.Effect<CB.CircuitBreaker.Service> =>
+  makeAs("CircuitBreaker.make", options)
+
+/** `make`, naming `where` (the public constructor called) in its option errors. */
+const makeAs = (where: string, options: CB.CircuitBreaker.Options): Effect.Effect<CB.CircuitBreaker.Service> => {
+  const settings = validateOptions(where, options)
   const onStateChange = options.onStateChange
   return Effect.map(
     Effect.all([
@@ -213,7 +229,8 @@ const unsafeMakeService = (
           circuit,
           generation: circuit.generation,
           probe: true,
-          transition: change(scope, "open", "half-open")
+          transition: change(scope, "open", "half-open"),
+          handlers: undefined
         }
       }
       case "half-open":
@@ -288,15 +305,21 @@ const unsafeMakeService = (
     }
   }
 
-  /** Runs a call admitted by `ticket` and records its outcome, whatever happens to the caller. */
-  const run = <A, E, R>(
+  /**
+   * What runs after a call admitted by `ticket`: records its outcome and
+   * hands the exit on. One `matchCauseEffect` frame, no `Effect.exit` plus
+   * `flatMap`; the outcome is recorded in the same step, so an interruption
+   * of the caller right after cannot lose it.
+   */
+  const handlersFor = <A, E>(
     scope: string,
     ticket: RunTicket,
-    effect: Effect.Effect<A, E, R>,
     isFailure: (exit: Exit.Exit<A, E>) => boolean,
     clock: Clock.Clock
-  ): Effect.Effect<A, E, R> =>
-    Effect.flatMap(Effect.exit(effect), (exit) => {
+  ): Handlers => {
+    const cached = ticket.handlers
+    if (cached !== undefined && cached.isFailure === isFailure && cached.clock === clock) return cached
+    const settle = (exit: Exit.Exit<A, E>): Effect.Effect<A, E> => {
       const after = complete(
         MutableRef.get(registry),
         scope,
@@ -305,10 +328,44 @@ const unsafeMakeService = (
         clock.unsafeCurrentTimeMillis()
       )
       return after === undefined ? exit : Effect.zipRight(publish(after), exit)
-    })
+    }
+    const handlers: Handlers = {
+      isFailure,
+      clock,
+      onSuccess: (value: A) => settle(Exit.succeed(value)),
+      onFailure: (cause: Cause.Cause<E>) => settle(Exit.failCause(cause))
+    }
+    ticket.handlers = handlers
+    return handlers
+  }
+
+  /** Runs a call admitted by `ticket` and records its outcome, whatever happens to the caller. */
+  const run = <A, E, R>(
+    scope: string,
+    ticket: RunTicket,
+    effect: Effect.Effect<A, E, R>,
+    isFailure: (exit: Exit.Exit<A, E>) => boolean,
+    clock: Clock.Clock
+  ): Effect.Effect<A, E, R> => Effect.matchCauseEffect(effect, handlersFor(scope, ticket, isFailure, clock))
 
   const reject = (scope: string, retryAfter: number) =>
     Effect.fail(new CircuitBreakerOpenError({ scope, retryAfter: Duration.millis(retryAfter) }))
+
+  /**
+   * The caller's Clock, looked up again only when the fiber's default services
+   * change (they are one shared object across calls, except under another
+   * Clock such as TestClock): a `Context` lookup costs as much as a step.
+   */
+  let lastServices: Context.Context<DefaultServices.DefaultServices> | undefined = undefined
+  let lastClock: Clock.Clock | undefined = undefined
+  const clockOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): Clock.Clock => {
+    const services = fiber.currentDefaultServices
+    if (services !== lastServices || lastClock === undefined) {
+      lastClock = Context.get(services, Clock.Clock)
+      lastServices = services
+    }
+    return lastClock
+  }
 
   // Closures on this path are written inline on purpose: `execute` is on every call's path.
   const execute = <A, E, R>(
@@ -317,7 +374,7 @@ const unsafeMakeService = (
     isFailure: (exit: Exit.Exit<A, E>) => boolean
   ): Effect.Effect<A, E | CircuitBreakerOpenError, R> =>
     Effect.withFiberRuntime((fiber) => {
-      const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+      const clock = clockOf(fiber)
       const map = MutableRef.get(registry)
       const circuit = map.get(scope)
       // fast path: a closed circuit needs no cleanup if the caller is interrupted
@@ -354,24 +411,30 @@ const unsafeMakeService = (
 
 /** @internal */
 export const layer = (options: CB.CircuitBreaker.Options): Layer.Layer<CircuitBreaker> =>
-  Layer.effect(CircuitBreaker, make(options))
+  Layer.effect(CircuitBreaker, makeAs("CircuitBreaker.layer", options))
 
 /** @internal */
 export const layerConfig = (
   config: Config.Config.Wrap<CB.CircuitBreaker.ConfigOptions>,
   options?: { readonly onStateChange?: ((change: CB.CircuitBreaker.StateChange) => Effect.Effect<void>) | undefined }
-): Layer.Layer<CircuitBreaker, ConfigError.ConfigError> =>
-  Layer.effect(
+): Layer.Layer<CircuitBreaker, ConfigError.ConfigError> => {
+  const where = "CircuitBreaker.layerConfig"
+  validate.record(where, "config", config)
+  // checked now, not when the config is read: a bad hook is a programming error, not a ConfigError
+  validate.optionsBag(where, options)
+  if (options?.onStateChange !== undefined) validate.callable(where, "onStateChange", options.onStateChange)
+  return Layer.effect(
     CircuitBreaker,
     Effect.flatMap(Config.unwrap(config), (values) =>
       Effect.flatMap(
         Effect.try({
-          try: () => make({ ...values, onStateChange: options?.onStateChange }),
+          try: () => makeAs(where, { ...values, onStateChange: options?.onStateChange }),
           catch: (error) => ConfigError.InvalidData([], error instanceof Error ? error.message : String(error))
         }),
         (service) => service
       ))
   )
+}
 
 /** @internal */
 export const noopService: CB.CircuitBreaker.Service = {

@@ -81,6 +81,9 @@ class Run<A, E, R> {
   expiredEntry: Entry | undefined = undefined
   readonly key: string
   readonly deadline: number
+  /** The caller's hooks, guarded: a failure or defect is logged and ignored, the run goes on. */
+  readonly onAttempt: ((outcome: Strategy.AttemptOutcome<A, E>) => Effect.Effect<void>) | undefined
+  readonly release: ((value: A) => Effect.Effect<void>) | undefined
   /** The caller's context with the run's deadline in `CurrentDeadline`, for its attempts. */
   readonly context: Context.Context<never>
 
@@ -95,6 +98,8 @@ class Run<A, E, R> {
     readonly restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
   ) {
     this.key = options.key ?? ""
+    this.onAttempt = guard("onAttempt", options.onAttempt)
+    this.release = guard("release", options.release)
     this.deadline = options.deadline.epochMillis
     this.context = Context.add(context, deadline_.CurrentDeadline, Option.some(options.deadline))
   }
@@ -115,7 +120,7 @@ class Run<A, E, R> {
    * run executes (inside a `flatMap` or `suspend`), never to build an effect
    * ahead of time.
    */
-  nextThen<X, R2>(f: (event: Event<A, E>) => Effect.Effect<X, never, R2>): Effect.Effect<X, never, R2> {
+  nextThen<X, E2, R2>(f: (event: Event<A, E>) => Effect.Effect<X, E2, R2>): Effect.Effect<X, E2, R2> {
     if (this.events.length > 0) return f(this.events.shift()!)
     return Effect.flatMap(
       this.restore(Effect.async<Event<A, E>>((resume) => {
@@ -135,7 +140,7 @@ class Run<A, E, R> {
    * retry budget; every later one must withdraw, and is not sent when it
    * cannot. Call it only while the run executes.
    */
-  admitThen<X, R2>(f: (number: number | undefined) => Effect.Effect<X, never, R2>): Effect.Effect<X, never, R2> {
+  admitThen<X, E2, R2>(f: (number: number | undefined) => Effect.Effect<X, E2, R2>): Effect.Effect<X, E2, R2> {
     const n = this.attempts++
     if (n === 0) return this.budget === retryBudget_.unlimited ? f(0) : Effect.flatMap(this.budget.deposit, () => f(0))
     return Effect.flatMap(this.budget.tryWithdraw, (ok) => f(ok ? n : undefined))
@@ -148,12 +153,12 @@ class Run<A, E, R> {
    * restore it, for a fiber that ends anyway). Call it only while the run
    * executes.
    */
-  launchThen<X, R2>(
+  launchThen<X, E2, R2>(
     number: number,
     kind: Strategy.AttemptKind,
     deadline: Deadline.Deadline,
-    f: (flight: Flight<A, E>) => Effect.Effect<X, never, R2>
-  ): Effect.Effect<X, never, R | R2> {
+    f: (flight: Flight<A, E>) => Effect.Effect<X, E2, R2>
+  ): Effect.Effect<X, E2, R | R2> {
     const attemptKind = number === 0 ? "first" : kind
     const context = deadline === this.options.deadline
       ? this.context
@@ -214,19 +219,33 @@ class Run<A, E, R> {
     cut: boolean,
     delays: Delays.Delays | undefined
   ): Effect.Effect<Outcome<A, E>> {
+    return this.reportThen(flight, exit, cut, delays, Effect.succeed)
+  }
+
+  /**
+   * `report`, then `f` with the outcome: called at once when there is nothing
+   * to report (no `onAttempt`, no `observe`), saving two steps on the fast path.
+   */
+  private reportThen<X, E2, R2>(
+    flight: Flight<A, E>,
+    exit: Exit.Exit<A, E | deadline_.DeadlineExceededError>,
+    cut: boolean,
+    delays: Delays.Delays | undefined,
+    f: (outcome: Outcome<A, E>) => Effect.Effect<X, E2, R2>
+  ): Effect.Effect<X, E2, R2> {
     const verdict = this.classify(exit)
     const outcome: Outcome<A, E> = { exit, verdict }
-    if (this.options.release !== undefined && Exit.isSuccess(exit)) this.held.push(outcome)
-    const onAttempt = this.options.onAttempt
+    if (this.release !== undefined && Exit.isSuccess(exit)) this.held.push(outcome)
+    const onAttempt = this.onAttempt
     const observe = verdict === "accept" ? delays?.observe : undefined
-    if (onAttempt === undefined && observe === undefined) return Effect.succeed(outcome)
+    if (onAttempt === undefined && observe === undefined) return f(outcome)
     const duration = Duration.nanos(this.clock.unsafeCurrentTimeNanos() - flight.startNanos)
     const reported = onAttempt === undefined
       ? Effect.void
-      : Effect.suspend(() => onAttempt({ attempt: flight.number, kind: flight.kind, exit, verdict, duration, cut }))
-    return Effect.as(
+      : onAttempt({ attempt: flight.number, kind: flight.kind, exit, verdict, duration, cut })
+    return Effect.flatMap(
       observe === undefined ? reported : Effect.zipRight(reported, observe(this.key, duration)),
-      outcome
+      () => f(outcome)
     )
   }
 
@@ -234,6 +253,17 @@ class Run<A, E, R> {
   completed(flight: Flight<A, E>, exit: Exit.Exit<A, E>, delays: Delays.Delays | undefined) {
     this.retire(flight)
     return this.report(flight, exit, false, delays)
+  }
+
+  /** An attempt ended by itself; go on with `f`. */
+  completedThen<X, E2, R2>(
+    flight: Flight<A, E>,
+    exit: Exit.Exit<A, E>,
+    delays: Delays.Delays | undefined,
+    f: (outcome: Outcome<A, E>) => Effect.Effect<X, E2, R2>
+  ): Effect.Effect<X, E2, R2> {
+    this.retire(flight)
+    return this.reportThen(flight, exit, false, delays, f)
   }
 
   /** An attempt reached its own attempt deadline: interrupt it, wait for it, report it cut. */
@@ -247,8 +277,8 @@ class Run<A, E, R> {
         subject: this.options.subject,
         attempt: flight.number
       })
-      const released = this.options.release !== undefined && Exit.isSuccess(exit)
-        ? this.options.release(exit.value)
+      const released = this.release !== undefined && Exit.isSuccess(exit)
+        ? this.release(exit.value)
         : Effect.void
       return Effect.zipRight(released, this.report(flight, Exit.fail(error), true, delays))
     })
@@ -284,7 +314,7 @@ class Run<A, E, R> {
   }
 
   private interruptInBackground(flight: Flight<A, E>): Effect.Effect<unknown> {
-    const release = this.options.release
+    const release = this.release
     if (release === undefined) {
       flight.fiber.unsafeInterruptAsFork(this.fiberId)
       return Effect.void
@@ -308,11 +338,13 @@ class Run<A, E, R> {
       flight.fiber.removeObserver(flight.observer)
       if (flight.entry !== undefined) this.timer.cancel(flight.entry)
     }
+    // every loser is told at once, then each is awaited: they close in parallel
+    for (const flight of flights) flight.fiber.unsafeInterruptAsFork(this.fiberId)
     return Effect.forEach(
       flights,
       (flight) =>
         Effect.flatMap(
-          Fiber.interrupt(flight.fiber),
+          Fiber.await(flight.fiber),
           (exit) => Exit.isInterrupted(exit) ? Effect.void : this.report(flight, exit, false, undefined)
         ),
       { discard: true }
@@ -325,14 +357,14 @@ class Run<A, E, R> {
     const index = this.held.indexOf(outcome)
     if (index < 0) return Effect.void
     this.held.splice(index, 1)
-    return this.options.release!((outcome.exit as Exit.Success<A, never>).value)
+    return this.release!((outcome.exit as Exit.Success<A, never>).value)
   }
 
   /** Releases every held value except `result`'s. */
   private releaseHeld(result: Outcome<A, E> | undefined): Effect.Effect<void> {
     const held = this.held.splice(0).filter((outcome) => outcome !== result)
     if (held.length === 0) return Effect.void
-    const release = this.options.release!
+    const release = this.release!
     return Effect.forEach(held, (outcome) => release((outcome.exit as Exit.Success<A, never>).value), {
       discard: true
     })
@@ -353,10 +385,12 @@ class Run<A, E, R> {
       flight.fiber.removeObserver(flight.observer)
       if (flight.entry !== undefined) this.timer.cancel(flight.entry)
     }
-    const release = this.options.release
+    const release = this.release
+    // every attempt is told at once, then each is awaited: they close in parallel
+    for (const flight of flights) flight.fiber.unsafeInterruptAsFork(this.fiberId)
     const interrupted = Effect.forEach(flights, (flight) =>
       Effect.flatMap(
-        Fiber.interrupt(flight.fiber),
+        Fiber.await(flight.fiber),
         (exit) => release !== undefined && Exit.isSuccess(exit) ? release(exit.value) : Effect.void
       ), { discard: true })
     return release === undefined ? interrupted : Effect.zipRight(interrupted, this.releaseHeld(undefined))
@@ -387,7 +421,7 @@ class Run<A, E, R> {
       )
       : outcome.exit
     const rest = this.flights.length === 0 ? Effect.void : this.interruptRest()
-    if (this.options.release === undefined || this.held.length === 0) {
+    if (this.release === undefined || this.held.length === 0) {
       return rest === Effect.void ? result : Effect.zipRight(rest, result)
     }
     return Effect.zipRight(Effect.zipRight(rest, this.releaseHeld(outcome)), result)
@@ -418,14 +452,23 @@ class Run<A, E, R> {
 
   /** Waits for `flight`'s outcome: its exit, its attempt deadline, or the run's deadline. */
   await(flight: Flight<A, E>, delays: Delays.Delays | undefined): Effect.Effect<Outcome<A, E>> {
-    const onEvent = (event: Event<A, E>): Effect.Effect<Outcome<A, E>> => {
+    return this.awaitThen(flight, delays, Effect.succeed)
+  }
+
+  /** `await`, then `f` with the outcome. */
+  awaitThen<X, E2, R2>(
+    flight: Flight<A, E>,
+    delays: Delays.Delays | undefined,
+    f: (outcome: Outcome<A, E>) => Effect.Effect<X, E2, R2>
+  ): Effect.Effect<X, E2, R2> {
+    const onEvent = (event: Event<A, E>): Effect.Effect<X, E2, R2> => {
       switch (event._tag) {
         case "Exit":
-          return event.flight === flight ? this.completed(flight, event.exit, delays) : this.nextThen(onEvent)
+          return event.flight === flight ? this.completedThen(flight, event.exit, delays, f) : this.nextThen(onEvent)
         case "Cut":
-          return event.flight === flight ? this.cut(flight, delays) : this.nextThen(onEvent)
+          return event.flight === flight ? Effect.flatMap(this.cut(flight, delays), f) : this.nextThen(onEvent)
         case "Expired":
-          return this.expire()
+          return Effect.flatMap(this.expire(), f)
         case "Timer":
           return this.nextThen(onEvent)
       }
@@ -434,10 +477,23 @@ class Run<A, E, R> {
   }
 }
 
+/** `hook` with its failures and defects logged and ignored. */
+const guard = <X>(
+  name: string,
+  hook: ((x: X) => Effect.Effect<void>) | undefined
+): ((x: X) => Effect.Effect<void>) | undefined =>
+  hook === undefined ? undefined : (x) =>
+    Effect.catchAllCause(
+      Effect.suspend(() => hook(x)),
+      (cause) => Effect.logWarning(`Strategy.run: ${name} failed`, cause)
+    )
+
 type Body = <A, E, R>(run: Run<A, E, R>) => Effect.Effect<Outcome<A, E> | undefined, never, R>
 
 interface StrategyImpl extends Strategy.Strategy {
   readonly body: Body
+  /** Picks the body from the run's options before the run starts (`byMethod`). */
+  readonly select?: (options: Strategy.RunOptions<any, any, any>) => Body
 }
 
 const StrategyProto = {
@@ -462,22 +518,28 @@ const bodyOf = (strategy: Strategy.Strategy): Body => (strategy as StrategyImpl)
 const attemptsOption = (where: string, attempts: number | undefined) =>
   validate.integer(where, "attempts", attempts ?? 3, 1)
 
+const strategyOption = (where: string, option: string, value: Strategy.Strategy): Strategy.Strategy =>
+  isStrategy(value) ? value : validate.fail(where, option, "a Strategy", value)
+
+const singleBody: Body = (run) =>
+  run.admitThen((number) =>
+    number === undefined
+      ? Effect.succeed(undefined)
+      : run.launchThen(number, "retry", run.options.deadline, (flight) => run.await(flight, undefined))
+  )
+
 /** @internal */
-export const single: Strategy.Strategy = make(
-  "Strategy.single",
-  (run) =>
-    run.admitThen((number) =>
-      number === undefined
-        ? Effect.succeed(undefined)
-        : run.launchThen(number, "retry", run.options.deadline, (flight) => run.await(flight, undefined))
-    )
-)
+export const single: Strategy.Strategy = make("Strategy.single", singleBody)
 
 /** @internal */
 export const sequential = (options?: Strategy.Strategy.SequentialOptions): Strategy.Strategy => {
-  const attempts = attemptsOption("Strategy.sequential", options?.attempts)
-  const delays = options?.delays ?? delays_.linear()
-  const attemptDeadline = options?.attemptDeadline ?? deadline_.passThrough
+  const where = "Strategy.sequential"
+  validate.optionsBag(where, options)
+  const attempts = attemptsOption(where, options?.attempts)
+  const delays = options?.delays === undefined ? delays_.linear() : delays_.check(where, "delays", options.delays)
+  const attemptDeadline = options?.attemptDeadline === undefined
+    ? deadline_.passThrough
+    : validate.callable(where, "attemptDeadline", options.attemptDeadline)
   return make(`Strategy.sequential(${attempts})`, <A, E, R>(run: Run<A, E, R>) => {
     const send = (i: number, number: number): Effect.Effect<Outcome<A, E>, never, R> =>
       Effect.flatMap(
@@ -512,8 +574,10 @@ export const sequential = (options?: Strategy.Strategy.SequentialOptions): Strat
 
 /** @internal */
 export const parallel = (options?: Strategy.Strategy.ParallelOptions): Strategy.Strategy => {
-  const attempts = attemptsOption("Strategy.parallel", options?.attempts)
-  const delays = options?.delays ?? delays_.linear()
+  const where = "Strategy.parallel"
+  validate.optionsBag(where, options)
+  const attempts = attemptsOption(where, options?.attempts)
+  const delays = options?.delays === undefined ? delays_.linear() : delays_.check(where, "delays", options.delays)
   return make(`Strategy.parallel(${attempts})`, <A, E, R>(run: Run<A, E, R>) => {
     const start = run.clock.unsafeCurrentTimeMillis()
     /** Index (in this strategy) of the next attempt to send. */
@@ -575,7 +639,7 @@ export const parallel = (options?: Strategy.Strategy.ParallelOptions): Strategy.
           return loop()
         case "Exit": {
           if (event.flight.done) return loop()
-          return Effect.flatMap(run.completed(event.flight, event.exit, delays), (outcome) => {
+          return run.completedThen(event.flight, event.exit, delays, (outcome) => {
             if (outcome.verdict === "accept") {
               cancelHedge()
               if (run.flights.length === 0 && firstRejected === undefined) return Effect.succeed(outcome)
@@ -611,7 +675,10 @@ export const retryUntilDeadline = dual<
   (options?: Strategy.Strategy.RetryUntilDeadlineOptions) => (base: Strategy.Strategy) => Strategy.Strategy,
   (base: Strategy.Strategy, options?: Strategy.Strategy.RetryUntilDeadlineOptions) => Strategy.Strategy
 >((args) => args.length === 2 || isStrategy(args[0]), (base, options) => {
-  const delays = options?.delays ?? delays_.linear()
+  const where = "Strategy.retryUntilDeadline"
+  strategyOption(where, "base", base)
+  validate.optionsBag(where, options)
+  const delays = options?.delays === undefined ? delays_.linear() : delays_.check(where, "delays", options.delays)
   const inner = bodyOf(base)
   return make(`Strategy.retryUntilDeadline(${String(base)})`, <A, E, R>(run: Run<A, E, R>) => {
     const loop = (round: number, last: Outcome<A, E> | undefined): Effect.Effect<Outcome<A, E> | undefined, never, R> =>
@@ -638,16 +705,21 @@ export const byMethod = (
   strategies: Readonly<Record<string, Strategy.Strategy>>,
   fallback: Strategy.Strategy = single
 ): Strategy.Strategy => {
+  const where = "Strategy.byMethod"
+  validate.record(where, "strategies", strategies)
   const table = new Map<string, Body>()
   for (const [method, strategy] of Object.entries(strategies)) {
-    if (!isStrategy(strategy)) validate.fail("Strategy.byMethod", method, "a Strategy", strategy)
-    table.set(method.toUpperCase(), bodyOf(strategy))
+    table.set(method.toUpperCase(), bodyOf(strategyOption(where, method, strategy)))
   }
-  const otherwise = bodyOf(fallback)
-  return make(
+  const otherwise = bodyOf(strategyOption(where, "fallback", fallback))
+  const select = (options: Strategy.RunOptions<any, any, any>): Body =>
+    table.get(options.method?.toUpperCase() ?? "") ?? otherwise
+  const self = make(
     `Strategy.byMethod(${[...table.keys()].join(", ")})`,
-    (run) => (table.get(run.options.method?.toUpperCase() ?? "") ?? otherwise)(run)
-  )
+    (run) => select(run.options)(run)
+  ) as { select?: typeof select }
+  self.select = select
+  return self as Strategy.Strategy
 }
 
 /** @internal */
@@ -691,10 +763,21 @@ export const run = dual<
       }
       const budget = Context.get(fiber.currentContext, RetryBudget)
       const timer = timerFor(clock, fiber)
-      const body = bodyOf(self)
+      const select = (self as StrategyImpl).select
+      const body = select === undefined ? bodyOf(self) : select(options)
       return Effect.uninterruptibleMask((restore) => {
         const state = new Run<A, E, R>(options, budget, clock, timer, fiber.id(), fiber.currentContext, now, restore)
         if (deadline !== Infinity) state.expiredEntry = timer.schedule(deadline, () => state.push(EXPIRED))
+        if (body === singleBody) {
+          // the common case, without the body's own result step
+          return state.admitThen((number) =>
+            number === undefined
+              ? state.finish(undefined)
+              : state.launchThen(number, "first", options.deadline, (flight) =>
+                state.awaitThen(flight, undefined, (outcome) =>
+                  state.finish(outcome)))
+          )
+        }
         return Effect.flatMap(body(state), (outcome) => state.finish(outcome))
       })
     })
@@ -709,4 +792,9 @@ export class CurrentStrategy extends Context.Reference<CurrentStrategy>()("@aio-
 export const withStrategy = dual<
   (strategy: Strategy.Strategy) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>,
   <A, E, R>(self: Effect.Effect<A, E, R>, strategy: Strategy.Strategy) => Effect.Effect<A, E, R>
->(2, (self, strategy) => Effect.provideService(self, CurrentStrategy, Option.some(strategy)))
+>(2, (self, strategy) =>
+  Effect.provideService(
+    self,
+    CurrentStrategy,
+    Option.some(strategyOption("Strategy.withStrategy", "strategy", strategy))
+  ))

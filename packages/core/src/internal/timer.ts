@@ -44,7 +44,10 @@ export class Timer {
   private generation = 0
   private idleCheckPending = false
 
-  constructor(readonly clock: Clock.Clock, private readonly scheduler: Scheduler.Scheduler) {}
+  /** Timers of the same clock for fibers on other schedulers. */
+  others: WeakMap<Scheduler.Scheduler, Timer> | undefined = undefined
+
+  constructor(readonly clock: Clock.Clock, readonly scheduler: Scheduler.Scheduler) {}
 
   /** Calls `fire` once the clock reaches `at` (milliseconds), unless cancelled first. */
   schedule(at: number, fire: () => void): Entry {
@@ -175,19 +178,31 @@ export class Timer {
 }
 
 /**
- * The timer of each `Clock`. Keyed by the clock itself, so what shares a timer
- * is what shares a time source: every runtime on Effect's live clock shares
- * one (its `fire` callbacks only resume fibers, each on its own scheduler),
- * and each `TestClock` has its own. Nothing else is kept at module level.
+ * The timer of each `Clock` (and scheduler). Keyed by the clock itself, so
+ * what shares a timer is what shares a time source: every runtime on Effect's
+ * live clock shares one (its `fire` callbacks only resume fibers, each on its
+ * own scheduler), and each `TestClock` has its own. A fiber on another
+ * scheduler (`Effect.withScheduler`) gets a timer of its own, so the sleeping
+ * fiber never runs on a scheduler its users did not choose. Nothing else is
+ * kept at module level.
  */
 const timers = new WeakMap<Clock.Clock, Timer>()
 
 /** @internal */
 export const timerFor = (clock: Clock.Clock, fiber: Fiber.RuntimeFiber<unknown, unknown>): Timer => {
+  const scheduler = fiber.currentScheduler
   let timer = timers.get(clock)
   if (timer === undefined) {
-    timer = new Timer(clock, fiber.currentScheduler)
+    timer = new Timer(clock, scheduler)
     timers.set(clock, timer)
+    return timer
   }
-  return timer
+  if (timer.scheduler === scheduler) return timer
+  timer.others ??= new WeakMap()
+  let other = timer.others.get(scheduler)
+  if (other === undefined) {
+    other = new Timer(clock, scheduler)
+    timer.others.set(scheduler, other)
+  }
+  return other
 }
