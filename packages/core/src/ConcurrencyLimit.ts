@@ -248,6 +248,21 @@ export const aimd: (options?: Limit.AimdOptions) => Limit = internal.aimd
 export const gradient2: (options?: Limit.Gradient2Options) => Limit = internal.gradient2
 
 /**
+ * The default `classify`: a success is `"success"`; a failure with a
+ * `DeadlineExceededError` (a timeout) is `"dropped"`; an interruption, and any
+ * other failure or defect, is `"ignored"`.
+ *
+ * @example
+ * import { ConcurrencyLimit } from "@aio-request/core"
+ * import { Exit } from "effect"
+ *
+ * ConcurrencyLimit.defaultClassify(Exit.succeed("ok")) // "success"
+ * @since 0.1.0
+ * @category utils
+ */
+export const defaultClassify: (exit: Exit.Exit<unknown, unknown>) => Outcome = internal.defaultClassify
+
+/**
  * Builds an admission controller with its own state (requests in flight, the
  * algorithm's state) and time from `Clock`.
  *

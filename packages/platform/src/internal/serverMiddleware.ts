@@ -23,6 +23,7 @@ import * as Tracer from "effect/Tracer"
 import * as Headers from "../Headers.js"
 import * as HttpMetrics from "../HttpMetrics.js"
 import type * as ServerMiddleware from "../ServerMiddleware.js"
+import * as LoadShedding from "./loadShedding.js"
 
 /** @internal */
 export const unmatchedRoute = "<unmatched>"
@@ -254,6 +255,7 @@ export const make = (
 ): <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R> => {
   const resolved = resolve(options)
   const metrics = HttpMetrics.makeRecorder()
+  const admit = LoadShedding.make(options)
   return <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
     Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
@@ -339,9 +341,8 @@ export const make = (
             Context.add(Priority.CurrentPriority, Option.some(priority))
           )
       )
-      return yield* (resolved.cancelOnTimeout ? cutAt(withContext, deadline, state) : withContext).pipe(
-        Effect.onExit(record)
-      )
+      const handled = resolved.cancelOnTimeout ? cutAt(withContext, deadline, state) : withContext
+      return yield* (admit === undefined ? handled : admit(priority, handled)).pipe(Effect.onExit(record))
     })
 }
 
