@@ -3,3 +3,4 @@
  */
 await import("./client.js")
 await import("./serverMiddleware.js")
+await import("./overload.js")
