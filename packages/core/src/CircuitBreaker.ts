@@ -1,5 +1,5 @@
 /**
- * A circuit breaker per scope *(seed DefaultCircuitBreaker)*: a rolling window
+ * A circuit breaker per scope (Python aio-request's `DefaultCircuitBreaker`): a rolling window
  * of outcomes opens the circuit when enough of them fail; while open, calls
  * fail at once; after `breakDuration` one probe decides between closing and
  * opening again.

@@ -1,5 +1,5 @@
 /**
- * Admission control that sheds by priority (beyond the seed: Netflix
+ * Admission control that sheds by priority (beyond the Python aio-request: Netflix
  * concurrency-limits, Google SRE "criticality"). The limit is a number of
  * requests in flight, moved by an algorithm (`fixed`, `aimd`, `gradient2`)
  * from the latency and outcome of the requests it admitted. Each priority may

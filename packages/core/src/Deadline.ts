@@ -180,7 +180,7 @@ export const within: {
 } = internal.within
 
 /**
- * Every attempt gets the whole remaining deadline *(seed)*.
+ * Every attempt gets the whole remaining deadline.
  *
  * @example
  * Strategy.sequential({ attemptDeadline: Deadline.passThrough })
@@ -191,7 +191,7 @@ export const passThrough: AttemptDeadline = internal.passThrough
 
 /**
  * Attempt `i` of `n` gets remaining / (k − i), where k = min(attemptsToSplit ?? n, n);
- * once k − i ≤ 1 it gets all that remains *(seed)*. A fast failure hands the
+ * once k − i ≤ 1 it gets all that remains (as in Python aio-request). A fast failure hands the
  * time it did not use on to the attempts after it.
  *
  * @example

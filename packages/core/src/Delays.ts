@@ -84,8 +84,8 @@ export declare namespace Delays {
 export const constant: (delay: Duration.DurationInput) => Delays = internal.constant
 
 /**
- * *(seed)* d = min + n·multiplier, then d ± d·U(0,1)·jitter, the sign chosen by
- * a fair coin.
+ * d = min + n·multiplier, then d ± d·U(0,1)·jitter, the sign chosen by a fair
+ * coin (Python aio-request's linear delays).
  *
  * @example
  * Delays.linear({ min: "100 millis", multiplier: "100 millis", jitter: 0 })
@@ -118,7 +118,7 @@ export const exponential: (options: Delays.ExponentialOptions) => Delays = inter
 export const fromSchedule: (schedule: Schedule.Schedule<unknown, number>) => Delays = internal.fromSchedule
 
 /**
- * *(seed PercentileBasedRequestAttemptDelaysProvider)* Learns the latency of
+ * Python aio-request's `PercentileBasedRequestAttemptDelaysProvider`: learns the latency of
  * accepted attempts per key over a sliding window; the delay before attempt n
  * is clamp(pN, min, max)·n, and `min` while there is no data. Latencies are
  * kept in a log-scale histogram (2% resolution), so memory per key is fixed

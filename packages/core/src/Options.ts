@@ -16,7 +16,8 @@ import * as internal from "./internal/validate.js"
 /**
  * Throws a `Cause.IllegalArgumentException` saying that option `option` of
  * `where` must be `expected` and showing what it `got` (strings quoted,
- * durations formatted).
+ * durations formatted, an `Effect` named as one: the usual slip of passing
+ * `make(...)` un-yielded where the service belongs).
  *
  * @example
  * import { Options } from "@aio-request/core"

@@ -53,7 +53,7 @@ export const withPriority: {
 export const parse: (s: string | undefined) => Option.Option<Priority> = internal.parse
 
 /**
- * The priority to send, given the one requested and the one inherited *(seed)*:
+ * The priority to send, given the one requested and the one inherited:
  * low under an inherited high becomes normal, high under an inherited low
  * becomes normal, otherwise the requested one.
  *

@@ -129,7 +129,7 @@ export const single: Strategy = internal.single
 /**
  * Attempts one after another, stopping at the first accepted outcome. Before
  * attempt n it waits `delays(n)`; if the remaining deadline is shorter than
- * that wait it stops and returns the last outcome *(seed)*.
+ * that wait it stops and returns the last outcome.
  *
  * @example
  * import { Deadline, Delays, Strategy } from "@aio-request/core"
@@ -145,10 +145,10 @@ export const single: Strategy = internal.single
 export const sequential: (options?: Strategy.SequentialOptions) => Strategy = internal.sequential
 
 /**
- * Hedging: attempt 0 starts at once, attempt n at `delays(n)` after the start
- * *(seed)*, or at once when an earlier attempt is rejected. The first accepted
+ * Hedging: attempt 0 starts at once, attempt n at `delays(n)` after the start,
+ * or at once when an earlier attempt is rejected. The first accepted
  * outcome wins and the other attempts are interrupted; if none is accepted, the
- * first rejected outcome to complete is returned *(seed)*.
+ * first rejected outcome to complete is returned.
  *
  * @example
  * Strategy.parallel({ attempts: 2, delays: Delays.constant("50 millis") })
@@ -185,7 +185,7 @@ export const byMethod: (strategies: Readonly<Record<string, Strategy>>, fallback
 
 /**
  * GET, HEAD and OPTIONS: `sequential()` (3 attempts, linear delays); other
- * methods: `single` *(seed: safe and unsafe methods)*.
+ * methods: `single` (Python aio-request's split of safe and unsafe methods).
  *
  * @example
  * ResilientHttpClient.make({ endpoint, strategy: Strategy.default })

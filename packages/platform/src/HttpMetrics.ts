@@ -1,5 +1,5 @@
 /**
- * The client and server metrics *(seed histograms)*, as plain Effect `Metric`
+ * The client and server metrics (Python aio-request's histograms), as plain Effect `Metric`
  * values. They live in Effect's metric registry; `@aio-request/opentelemetry`
  * exports them. Latencies are in seconds.
  *
@@ -13,7 +13,7 @@ import * as MetricLabel from "effect/MetricLabel"
 import * as loadShedding from "./internal/loadShedding.js"
 
 /**
- * The seed's latency buckets, in seconds.
+ * Python aio-request's latency buckets, in seconds.
  *
  * @since 0.1.0
  * @category boundaries
@@ -127,7 +127,7 @@ export const circuitBreakerTransitions = Metric.counter("aio_request_circuit_bre
 })
 
 /**
- * The `response_status` label of outcomes without a response *(seed)*.
+ * The `response_status` label of outcomes without a response, as in Python aio-request.
  *
  * - `deadlineExceeded` 408: the deadline passed;
  * - `tooManyRedirects` 488: more redirects than allowed;

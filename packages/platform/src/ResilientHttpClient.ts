@@ -1,5 +1,5 @@
 /**
- * A resilient `HttpClient` *(seed `setup`)*: it wraps whatever `HttpClient` is
+ * A resilient `HttpClient` (Python aio-request's `setup`): it wraps whatever `HttpClient` is
  * in context (undici, node:http, fetch) and sends each request under a
  * deadline, with a priority, through a `Strategy` (single, sequential retries
  * or hedging), a circuit breaker and a retry budget, with the system headers

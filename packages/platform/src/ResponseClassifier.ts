@@ -33,7 +33,7 @@ export interface DefaultOptions {
 }
 
 /**
- * The seed's `DefaultResponseClassifier`: `verdictForStatus` first; a response
+ * Python aio-request's `DefaultResponseClassifier`: `verdictForStatus` first; a response
  * with `X-Do-Not-Retry` → accept; 5xx, 408 and 429 → reject; other responses
  * → accept; `TooManyRedirectsError` → accept; every other error (transport,
  * deadline, open circuit) → reject.

@@ -1,6 +1,6 @@
 /**
- * The server side of deadline and priority propagation *(seed aiohttp
- * middleware)*: an `HttpMiddleware` that reads `X-Request-Timeout` and
+ * The server side of deadline and priority propagation (Python aio-request's
+ * aiohttp middleware): an `HttpMiddleware` that reads `X-Request-Timeout` and
  * `X-Request-Priority`, answers 408 when there is no time left, runs the
  * handler with `Deadline.CurrentDeadline` and `Priority.CurrentPriority` set
  * (so every outgoing resilient call inherits them), and records
@@ -81,7 +81,7 @@ export const make: (
 ) => <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R> = internal.make
 
 /**
- * Gives a route its own timeout, the seed's `aiohttp_timeout`: when the
+ * Gives a route its own timeout, Python aio-request's `aiohttp_timeout`: when the
  * request sends no `X-Request-Timeout`, the deadline is `timeout` from the
  * request's arrival instead of the middleware's default; a header's deadline
  * still wins. A timeout of zero (or below `lowTimeoutThreshold`) answers 408

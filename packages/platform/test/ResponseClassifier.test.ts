@@ -2,7 +2,7 @@ import { CircuitBreaker, Deadline } from "@aio-request/core"
 import { Headers, ResilientHttpClient, ResponseClassifier } from "@aio-request/platform"
 import { HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Exit, FiberId } from "effect"
+import { Cause, Duration, Exit, FiberId } from "effect"
 
 const request = HttpClientRequest.get("http://127.0.0.1/x")
 const response = (status: number, headers?: Record<string, string>) =>
@@ -25,6 +25,46 @@ describe("ResponseClassifier.default", () => {
     assert.strictEqual(custom(response(404)), "reject")
     assert.strictEqual(custom(response(503)), "accept")
     assert.strictEqual(custom(response(404, { [Headers.DoNotRetry]: "1" })), "reject")
+  })
+
+  it("refuses a bad verdictForStatus at construction, naming the option (JavaScript callers)", () => {
+    const refused = (options: unknown): string => {
+      try {
+        ResponseClassifier.default(options as any)
+      } catch (e) {
+        assert.instanceOf(e, Cause.IllegalArgumentException)
+        return (e as Error).message
+      }
+      return assert.fail("expected an IllegalArgumentException")
+    }
+    assert.strictEqual(
+      refused({ verdictForStatus: { 404: "retry" } }),
+      "ResponseClassifier.default: option \"verdictForStatus.404\" must be \"accept\" or \"reject\", got \"retry\""
+    )
+    assert.strictEqual(
+      refused({ verdictForStatus: { notFound: "reject" } }),
+      "ResponseClassifier.default: option \"verdictForStatus\" must be keyed by HTTP status codes (100 to 599), got \"notFound\""
+    )
+    assert.match(refused({ verdictForStatus: { 600: "reject" } }), /option "verdictForStatus" must be keyed by HTTP/)
+    assert.match(refused({ verdictForStatus: { 404: true } }), /option "verdictForStatus.404" must be/)
+    assert.match(refused({ verdictForStatus: { 404: null } }), /option "verdictForStatus.404" must be/)
+    assert.match(
+      refused({ verdictForStatus: "reject" }),
+      /^ResponseClassifier.default: option "verdictForStatus" must be an object/
+    )
+    assert.match(refused({ verdictForStatus: null }), /option "verdictForStatus" must be an object/)
+    assert.match(refused({ verdictForStatus: [] }), /option "verdictForStatus" must be an object/)
+    assert.match(refused("no"), /^ResponseClassifier.default: option "options" must be an object/)
+    assert.match(refused(null), /option "options" must be an object/)
+  })
+
+  it("keeps its own copy of verdictForStatus", () => {
+    const table: Record<number, "accept" | "reject"> = { 404: "reject" }
+    const custom = ResponseClassifier.default({ verdictForStatus: table })
+    table[404] = "accept"
+    assert.strictEqual(custom(response(404)), "reject")
+    assert.strictEqual(ResponseClassifier.default({})(response(404)), "accept")
+    assert.strictEqual(ResponseClassifier.default({ verdictForStatus: undefined })(response(503)), "reject")
   })
 
   it("rejects transport errors, deadlines and open circuits; accepts too many redirects", () => {

@@ -15,8 +15,6 @@ import { CircuitBreaker, CircuitBreakerOpenError } from "../CircuitBreaker.js"
 import { RollingWindow } from "./rollingWindow.js"
 import * as validate from "./validate.js"
 
-const where = "CircuitBreaker.make"
-
 /** @internal */
 export const defaultMaxScopes = 10_000
 
@@ -80,17 +78,15 @@ interface Settings {
   readonly maxScopes: number
 }
 
-const validateOptions = (options: CB.CircuitBreaker.Options): Settings => {
-  if (typeof options !== "object" || options === null) validate.fail(where, "options", "an object", options)
+const validateOptions = (where: string, options: CB.CircuitBreaker.Options): Settings => {
+  validate.record(where, "options", options)
   const breakDuration = validate.duration(where, "breakDuration", options.breakDuration, { positive: true })
   const samplingDuration = validate.duration(where, "samplingDuration", options.samplingDuration, { positive: true })
   const minimumThroughput = validate.integer(where, "minimumThroughput", options.minimumThroughput, 1)
   const failureThreshold = validate.between(where, "failureThreshold", options.failureThreshold, 0, 1, false)
   const windowsCount = validate.integer(where, "windowsCount", options.windowsCount ?? defaultWindowsCount, 1)
   const maxScopes = validate.integer(where, "maxScopes", options.maxScopes ?? defaultMaxScopes, 1)
-  if (options.onStateChange !== undefined && typeof options.onStateChange !== "function") {
-    validate.fail(where, "onStateChange", "a function", options.onStateChange)
-  }
+  if (options.onStateChange !== undefined) validate.callable(where, "onStateChange", options.onStateChange)
   return {
     breakMillis: Duration.toMillis(breakDuration),
     bucketMillis: Duration.toMillis(samplingDuration) / windowsCount,
@@ -102,8 +98,12 @@ const validateOptions = (options: CB.CircuitBreaker.Options): Settings => {
 }
 
 /** @internal */
-export const make = (options: CB.CircuitBreaker.Options): Effect.Effect<CB.CircuitBreaker.Service> => {
-  const settings = validateOptions(options)
+export const make = (options: CB.CircuitBreaker.Options): Effect.Effect<CB.CircuitBreaker.Service> =>
+  makeAs("CircuitBreaker.make", options)
+
+/** `make`, naming `where` (the public constructor called) in its option errors. */
+const makeAs = (where: string, options: CB.CircuitBreaker.Options): Effect.Effect<CB.CircuitBreaker.Service> => {
+  const settings = validateOptions(where, options)
   const onStateChange = options.onStateChange
   return Effect.map(
     Effect.all([
@@ -330,24 +330,30 @@ const unsafeMakeService = (
 
 /** @internal */
 export const layer = (options: CB.CircuitBreaker.Options): Layer.Layer<CircuitBreaker> =>
-  Layer.effect(CircuitBreaker, make(options))
+  Layer.effect(CircuitBreaker, makeAs("CircuitBreaker.layer", options))
 
 /** @internal */
 export const layerConfig = (
   config: Config.Config.Wrap<CB.CircuitBreaker.ConfigOptions>,
   options?: { readonly onStateChange?: ((change: CB.CircuitBreaker.StateChange) => Effect.Effect<void>) | undefined }
-): Layer.Layer<CircuitBreaker, ConfigError.ConfigError> =>
-  Layer.effect(
+): Layer.Layer<CircuitBreaker, ConfigError.ConfigError> => {
+  const where = "CircuitBreaker.layerConfig"
+  validate.record(where, "config", config)
+  // checked now, not when the config is read: a bad hook is a programming error, not a ConfigError
+  validate.optionsBag(where, options)
+  if (options?.onStateChange !== undefined) validate.callable(where, "onStateChange", options.onStateChange)
+  return Layer.effect(
     CircuitBreaker,
     Effect.flatMap(Config.unwrap(config), (values) =>
       Effect.flatMap(
         Effect.try({
-          try: () => make({ ...values, onStateChange: options?.onStateChange }),
+          try: () => makeAs(where, { ...values, onStateChange: options?.onStateChange }),
           catch: (error) => ConfigError.InvalidData([], error instanceof Error ? error.message : String(error))
         }),
         (service) => service
       ))
   )
+}
 
 /** @internal */
 export const noopService: CB.CircuitBreaker.Service = {

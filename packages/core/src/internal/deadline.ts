@@ -160,15 +160,20 @@ export const within = dual<
     self: Effect.Effect<A, E, R>,
     timeout: Duration.DurationInput
   ) => Effect.Effect<A, E | DeadlineExceededError, R>
->(2, (self, timeout) =>
-  Effect.gen(function*() {
+>(2, (self, timeout) => {
+  // a negative number is an already expired deadline, as for fromTimeout
+  if (typeof timeout !== "number" || !(timeout < 0)) {
+    validate.duration("Deadline.within", "timeout", timeout, { allowInfinite: true })
+  }
+  return Effect.gen(function*() {
     const own = yield* fromTimeout(timeout)
     const inherited = yield* CurrentDeadline
     const deadline = Option.match(inherited, { onNone: () => own, onSome: (d) => min(d, own) })
     return yield* cutAt(Effect.provideService(self, CurrentDeadline, Option.some(deadline)), deadline, {
       disconnect: true
     })
-  }))
+  })
+})
 
 /** @internal */
 export const passThrough: Deadline.AttemptDeadline = (context) => Effect.succeed(context.deadline)
@@ -177,6 +182,7 @@ export const passThrough: Deadline.AttemptDeadline = (context) => Effect.succeed
 export const splitBetweenAttempts = (
   options?: { readonly attemptsToSplit?: number | undefined }
 ): Deadline.AttemptDeadline => {
+  validate.optionsBag("Deadline.splitBetweenAttempts", options)
   const attemptsToSplit = options?.attemptsToSplit === undefined
     ? undefined
     : validate.integer("Deadline.splitBetweenAttempts", "attemptsToSplit", options.attemptsToSplit, 2)

@@ -3,6 +3,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import type * as Schedule from "effect/Schedule"
+import { isSchedule } from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Intervals from "effect/ScheduleIntervals"
 import type * as Delays from "../Delays.js"
@@ -17,6 +18,18 @@ const jittered = (millis: number, jitter: number): Effect.Effect<number> =>
       (u, plus) => Math.max(0, plus ? millis + millis * u * jitter : millis - millis * u * jitter)
     )
 
+/**
+ * A `Delays` given as an option: an object whose `delay` is a function (and
+ * `observe`, if present). Refuses `{}`, and an un-yielded `Delays.percentile()`.
+ *
+ * @internal
+ */
+export const check = (where: string, option: string, value: Delays.Delays): Delays.Delays => {
+  const ok = typeof value === "object" && value !== null && typeof value.delay === "function" &&
+    (value.observe === undefined || typeof value.observe === "function")
+  return ok ? value : validate.fail(where, option, "a Delays (with a delay function)", value)
+}
+
 /** @internal */
 export const constant = (delay: Duration.DurationInput): Delays.Delays => {
   const d = validate.duration("Delays.constant", "delay", delay)
@@ -27,6 +40,7 @@ export const constant = (delay: Duration.DurationInput): Delays.Delays => {
 /** @internal */
 export const linear = (options?: Delays.Delays.LinearOptions): Delays.Delays => {
   const where = "Delays.linear"
+  validate.optionsBag(where, options)
   const min = Duration.toMillis(validate.duration(where, "min", options?.min ?? 0))
   const multiplier = Duration.toMillis(validate.duration(where, "multiplier", options?.multiplier ?? "50 millis"))
   const jitter = validate.between(where, "jitter", options?.jitter ?? 0.2, 0, 1, true)
@@ -38,6 +52,7 @@ export const linear = (options?: Delays.Delays.LinearOptions): Delays.Delays => 
 /** @internal */
 export const exponential = (options: Delays.Delays.ExponentialOptions): Delays.Delays => {
   const where = "Delays.exponential"
+  validate.record(where, "options", options)
   const base = Duration.toMillis(validate.duration(where, "base", options.base))
   const factor = options.factor ?? 2
   if (typeof factor !== "number" || !Number.isFinite(factor) || factor < 1) {
@@ -56,28 +71,31 @@ export const exponential = (options: Delays.Delays.ExponentialOptions): Delays.D
 }
 
 /** @internal */
-export const fromSchedule = (schedule: Schedule.Schedule<unknown, number>): Delays.Delays => ({
-  delay: (attempt) =>
-    Effect.suspend(() => {
-      // Drive a fresh copy of the schedule on a virtual clock from 0: the
-      // delay before attempt n is the gap before the schedule's n-th recurrence.
-      let state = schedule.initial
-      let now = 0
-      let gap = 0
-      const loop = (n: number): Effect.Effect<Duration.Duration> =>
-        n > attempt
-          ? Effect.succeed(Duration.millis(gap))
-          : Effect.flatMap(schedule.step(now, n, state), ([next, _, decision]) => {
-            if (ScheduleDecision.isDone(decision)) return Effect.succeed(Duration.infinity)
-            const start = Math.max(now, Intervals.start(decision.intervals))
-            gap = start - now
-            now = start
-            state = next
-            return loop(n + 1)
-          })
-      return loop(1)
-    })
-})
+export const fromSchedule = (schedule: Schedule.Schedule<unknown, number>): Delays.Delays => {
+  if (!isSchedule(schedule)) validate.fail("Delays.fromSchedule", "schedule", "a Schedule", schedule)
+  return {
+    delay: (attempt) =>
+      Effect.suspend(() => {
+        // Drive a fresh copy of the schedule on a virtual clock from 0: the
+        // delay before attempt n is the gap before the schedule's n-th recurrence.
+        let state = schedule.initial
+        let now = 0
+        let gap = 0
+        const loop = (n: number): Effect.Effect<Duration.Duration> =>
+          n > attempt
+            ? Effect.succeed(Duration.millis(gap))
+            : Effect.flatMap(schedule.step(now, n, state), ([next, _, decision]) => {
+              if (ScheduleDecision.isDone(decision)) return Effect.succeed(Duration.infinity)
+              const start = Math.max(now, Intervals.start(decision.intervals))
+              gap = start - now
+              now = start
+              state = next
+              return loop(n + 1)
+            })
+        return loop(1)
+      })
+  }
+}
 
 // ---------------------------------------------------------------------------
 // percentile
@@ -95,6 +113,7 @@ interface KeyState {
 /** @internal */
 export const percentile = (options?: Delays.Delays.PercentileOptions): Effect.Effect<Delays.Delays> => {
   const where = "Delays.percentile"
+  validate.optionsBag(where, options)
   const p = validate.between(where, "percentile", options?.percentile ?? 0.95, 0, 1, false)
   const min = Duration.toMillis(validate.duration(where, "min", options?.min ?? "50 millis"))
   const max = Duration.toMillis(validate.duration(where, "max", options?.max ?? "10 seconds"))

@@ -3,17 +3,25 @@ import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import type * as Priority from "../Priority.js"
+import * as validate from "./validate.js"
 
 /** @internal */
 export class CurrentPriority extends Context.Reference<CurrentPriority>()("@aio-request/core/CurrentPriority", {
   defaultValue: () => Option.none<Priority.Priority>()
 }) {}
 
+const priorities: ReadonlyArray<Priority.Priority> = ["high", "normal", "low"]
+
 /** @internal */
 export const withPriority = dual<
   (priority: Priority.Priority) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>,
   <A, E, R>(self: Effect.Effect<A, E, R>, priority: Priority.Priority) => Effect.Effect<A, E, R>
->(2, (self, priority) => Effect.provideService(self, CurrentPriority, Option.some(priority)))
+>(2, (self, priority) =>
+  Effect.provideService(
+    self,
+    CurrentPriority,
+    Option.some(validate.oneOf("Priority.withPriority", "priority", priority, priorities))
+  ))
 
 /** @internal */
 export const parse = (s: string | undefined): Option.Option<Priority.Priority> => {

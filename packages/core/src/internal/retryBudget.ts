@@ -15,24 +15,26 @@ export const unlimited: RB.RetryBudget.Service = {
   tryWithdraw: Effect.succeed(true)
 }
 
-const where = "RetryBudget.make"
-
 /** How many buckets the `ttl` window slides by. */
 const buckets = 10
 
 /** Absorbs rounding in `ratio × deposits` (0.29 × 100 = 28.999…). */
 const epsilon = 1e-9
 
+const nonNegative = (where: string, option: string, value: number): number =>
+  typeof value === "number" && Number.isFinite(value) && value >= 0
+    ? value
+    : validate.fail(where, option, "a finite number >= 0", value)
+
 /** @internal */
-export const make = (options?: RB.RetryBudget.Options): Effect.Effect<RB.RetryBudget.Service> => {
-  const ratio = options?.ratio ?? 0.2
-  if (typeof ratio !== "number" || !Number.isFinite(ratio) || ratio < 0) {
-    validate.fail(where, "ratio", "a finite number >= 0", ratio)
-  }
-  const minPerSecond = options?.minPerSecond ?? 10
-  if (typeof minPerSecond !== "number" || !Number.isFinite(minPerSecond) || minPerSecond < 0) {
-    validate.fail(where, "minPerSecond", "a finite number >= 0", minPerSecond)
-  }
+export const make = (options?: RB.RetryBudget.Options): Effect.Effect<RB.RetryBudget.Service> =>
+  makeAs("RetryBudget.make", options)
+
+/** `make`, naming `where` (the public constructor called) in its option errors. */
+const makeAs = (where: string, options: RB.RetryBudget.Options | undefined): Effect.Effect<RB.RetryBudget.Service> => {
+  validate.optionsBag(where, options)
+  const ratio = nonNegative(where, "ratio", options?.ratio ?? 0.2)
+  const minPerSecond = nonNegative(where, "minPerSecond", options?.minPerSecond ?? 10)
   const ttl = validate.duration(where, "ttl", options?.ttl ?? "10 seconds", { positive: true })
   const ttlMillis = Duration.toMillis(ttl)
   const bucketMillis = ttlMillis / buckets
@@ -66,7 +68,7 @@ export const make = (options?: RB.RetryBudget.Options): Effect.Effect<RB.RetryBu
 
 /** @internal */
 export const layer = (options?: RB.RetryBudget.Options): Layer.Layer<RetryBudget> =>
-  Layer.effect(RetryBudget, make(options))
+  Layer.effect(RetryBudget, makeAs("RetryBudget.layer", options))
 
 /** @internal */
 export const layerConfig = (
@@ -74,9 +76,10 @@ export const layerConfig = (
 ): Layer.Layer<RetryBudget, ConfigError.ConfigError> =>
   Layer.effect(
     RetryBudget,
-    Effect.flatMap(Config.unwrap(config), (values) =>
+    Effect.flatMap(Config.unwrap(validate.record("RetryBudget.layerConfig", "config", config)), (values) =>
       Effect.flatten(Effect.try({
-        try: () => make(values),
+        try: () =>
+          makeAs("RetryBudget.layerConfig", values),
         catch: (error) => ConfigError.InvalidData([], error instanceof Error ? error.message : String(error))
       })))
   )

@@ -105,6 +105,9 @@ const attempt = <A, E, R>(
 const attemptsOption = (where: string, attempts: number | undefined) =>
   validate.integer(where, "attempts", attempts ?? 3, 1)
 
+const strategyOption = (where: string, option: string, value: Strategy.Strategy): Strategy.Strategy =>
+  isStrategy(value) ? value : validate.fail(where, option, "a Strategy", value)
+
 /** @internal */
 export const single: Strategy.Strategy = make(
   "Strategy.single",
@@ -117,9 +120,13 @@ export const single: Strategy.Strategy = make(
 
 /** @internal */
 export const sequential = (options?: Strategy.Strategy.SequentialOptions): Strategy.Strategy => {
-  const attempts = attemptsOption("Strategy.sequential", options?.attempts)
-  const delays = options?.delays ?? delays_.linear()
-  const attemptDeadline = options?.attemptDeadline ?? deadline_.passThrough
+  const where = "Strategy.sequential"
+  validate.optionsBag(where, options)
+  const attempts = attemptsOption(where, options?.attempts)
+  const delays = options?.delays === undefined ? delays_.linear() : delays_.check(where, "delays", options.delays)
+  const attemptDeadline = options?.attemptDeadline === undefined
+    ? deadline_.passThrough
+    : validate.callable(where, "attemptDeadline", options.attemptDeadline)
   return make(`Strategy.sequential(${attempts})`, <A, E, R>(run: Run<A, E, R>) => {
     const loop = (
       i: number,
@@ -148,8 +155,10 @@ export const sequential = (options?: Strategy.Strategy.SequentialOptions): Strat
 
 /** @internal */
 export const parallel = (options?: Strategy.Strategy.ParallelOptions): Strategy.Strategy => {
-  const attempts = attemptsOption("Strategy.parallel", options?.attempts)
-  const delays = options?.delays ?? delays_.linear()
+  const where = "Strategy.parallel"
+  validate.optionsBag(where, options)
+  const attempts = attemptsOption(where, options?.attempts)
+  const delays = options?.delays === undefined ? delays_.linear() : delays_.check(where, "delays", options.delays)
   return make(`Strategy.parallel(${attempts})`, <A, E, R>(run: Run<A, E, R>) =>
     Effect.scoped(Effect.gen(function*() {
       const start = yield* Clock.currentTimeMillis
@@ -196,7 +205,10 @@ export const retryUntilDeadline = dual<
   (options?: Strategy.Strategy.RetryUntilDeadlineOptions) => (base: Strategy.Strategy) => Strategy.Strategy,
   (base: Strategy.Strategy, options?: Strategy.Strategy.RetryUntilDeadlineOptions) => Strategy.Strategy
 >((args) => args.length === 2 || isStrategy(args[0]), (base, options) => {
-  const delays = options?.delays ?? delays_.linear()
+  const where = "Strategy.retryUntilDeadline"
+  strategyOption(where, "base", base)
+  validate.optionsBag(where, options)
+  const delays = options?.delays === undefined ? delays_.linear() : delays_.check(where, "delays", options.delays)
   const inner = bodyOf(base)
   return make(`Strategy.retryUntilDeadline(${String(base)})`, <A, E, R>(run: Run<A, E, R>) => {
     const loop = (
@@ -222,12 +234,13 @@ export const byMethod = (
   strategies: Readonly<Record<string, Strategy.Strategy>>,
   fallback: Strategy.Strategy = single
 ): Strategy.Strategy => {
+  const where = "Strategy.byMethod"
+  validate.record(where, "strategies", strategies)
   const table = new Map<string, Body>()
   for (const [method, strategy] of Object.entries(strategies)) {
-    if (!isStrategy(strategy)) validate.fail("Strategy.byMethod", method, "a Strategy", strategy)
-    table.set(method.toUpperCase(), bodyOf(strategy))
+    table.set(method.toUpperCase(), bodyOf(strategyOption(where, method, strategy)))
   }
-  const otherwise = bodyOf(fallback)
+  const otherwise = bodyOf(strategyOption(where, "fallback", fallback))
   return make(
     `Strategy.byMethod(${[...table.keys()].join(", ")})`,
     (run) => (table.get(run.options.method?.toUpperCase() ?? "") ?? otherwise)(run)
@@ -273,4 +286,9 @@ export class CurrentStrategy extends Context.Reference<CurrentStrategy>()("@aio-
 export const withStrategy = dual<
   (strategy: Strategy.Strategy) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>,
   <A, E, R>(self: Effect.Effect<A, E, R>, strategy: Strategy.Strategy) => Effect.Effect<A, E, R>
->(2, (self, strategy) => Effect.provideService(self, CurrentStrategy, Option.some(strategy)))
+>(2, (self, strategy) =>
+  Effect.provideService(
+    self,
+    CurrentStrategy,
+    Option.some(strategyOption("Strategy.withStrategy", "strategy", strategy))
+  ))

@@ -1,5 +1,6 @@
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
+import { isEffect } from "effect/Effect"
 import * as Option from "effect/Option"
 
 /**
@@ -18,6 +19,10 @@ const show = (u: unknown): string => {
   if (typeof u === "string") return JSON.stringify(u)
   if (typeof u === "number" || typeof u === "bigint" || typeof u === "boolean" || u == null) return String(u)
   if (Duration.isDuration(u)) return Duration.format(u)
+  // the usual JavaScript slip: `make(...)` passed where the service it builds belongs
+  if (isEffect(u)) return "an Effect (not run: yield* it first)"
+  if (Array.isArray(u)) return "an array"
+  if (typeof u === "function") return "a function"
   return Object.prototype.toString.call(u)
 }
 
@@ -135,3 +140,11 @@ export const record = <R extends object>(where: string, option: string, value: R
   }
   return value
 }
+
+/**
+ * An optional option bag: `undefined`, or a plain object.
+ *
+ * @internal
+ */
+export const optionsBag = <R extends object>(where: string, options: R | undefined): R | undefined =>
+  options === undefined ? undefined : record(where, "options", options)

@@ -19,9 +19,6 @@ import { PrometheusEndpoint, PrometheusServeError } from "../Observability.js"
 // validation
 // ---------------------------------------------------------------------------
 
-const nonEmptyString = (where: string, option: string, value: unknown): string =>
-  typeof value === "string" && value.length > 0 ? value : Options.fail(where, option, "a non-empty string", value)
-
 const port = (where: string, value: unknown): number =>
   typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 65535
     ? value
@@ -40,11 +37,14 @@ const httpUrl = (where: string, option: string, value: unknown): URL => {
   return url
 }
 
-const headers = (where: string, value: unknown): Record<string, string> | undefined => {
+/** A record of strings (`headers`, `attributes`), copied. */
+const stringRecord = (where: string, option: string, value: unknown): Record<string, string> | undefined => {
   if (value === undefined) return undefined
-  if (typeof value !== "object" || value === null) return Options.fail(where, "headers", "a record of strings", value)
-  for (const [key, header] of Object.entries(value)) {
-    if (typeof header !== "string") Options.fail(where, `headers.${key}`, "a string", header)
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return Options.fail(where, option, "a record of strings", value)
+  }
+  for (const [key, entry] of Object.entries(value)) {
+    if (typeof entry !== "string") Options.fail(where, `${option}.${key}`, "a string", entry)
   }
   return { ...(value as Record<string, string>) }
 }
@@ -62,14 +62,16 @@ const resourceOf = (
   },
   required: boolean
 ): NodeSdk.Configuration["resource"] => {
+  // every option is checked, even those that are unused without a serviceName
+  const serviceVersion = options.serviceVersion === undefined
+    ? undefined
+    : Options.string(where, "serviceVersion", options.serviceVersion, { nonEmpty: true })
+  const attributes = stringRecord(where, "attributes", options.attributes)
   if (options.serviceName === undefined && !required) return undefined
-  const serviceName = nonEmptyString(where, "serviceName", options.serviceName)
   return {
-    serviceName,
-    ...(options.serviceVersion !== undefined
-      ? { serviceVersion: nonEmptyString(where, "serviceVersion", options.serviceVersion) }
-      : {}),
-    ...(options.attributes !== undefined ? { attributes: { ...options.attributes } } : {})
+    serviceName: Options.string(where, "serviceName", options.serviceName!, { nonEmpty: true }),
+    ...(serviceVersion !== undefined ? { serviceVersion } : {}),
+    ...(attributes !== undefined ? { attributes } : {})
   }
 }
 
@@ -106,7 +108,8 @@ export const layerPrometheus = (
   options: Api.PrometheusOptions = {}
 ): Layer.Layer<PrometheusEndpoint, PrometheusServeError> => {
   const where = "Observability.layerPrometheus"
-  const host = nonEmptyString(where, "host", options.host ?? "127.0.0.1")
+  Options.record(where, "options", options)
+  const host = Options.string(where, "host", options.host ?? "127.0.0.1", { nonEmpty: true })
   const requestedPort = port(where, options.port ?? 9464)
   const metricsPath = path(where, options.path ?? "/metrics")
   const resource = resourceOf(where, options, false)
@@ -158,12 +161,12 @@ const signalUrl = (base: URL, signal: "metrics" | "traces"): string => {
 /** @internal */
 export const layerOtlp = (options: Api.OtlpOptions): Layer.Layer<never> => {
   const where = "Observability.layerOtlp"
-  if (typeof options !== "object" || options === null) Options.fail(where, "options", "an object", options)
+  Options.record(where, "options", options)
   const base = httpUrl(where, "url", options.url)
   const resource = resourceOf(where, options, true)
-  const extraHeaders = headers(where, options.headers)
-  const metrics = options.metrics ?? true
-  const traces = options.traces ?? true
+  const extraHeaders = stringRecord(where, "headers", options.headers)
+  const metrics = Options.boolean(where, "metrics", options.metrics ?? true)
+  const traces = Options.boolean(where, "traces", options.traces ?? true)
   const interval = Options.duration(where, "exportInterval", options.exportInterval ?? "10 seconds", { positive: true })
   const timeout = Duration.min(
     Options.duration(where, "exportTimeout", options.exportTimeout ?? "10 seconds", { positive: true }),
@@ -172,10 +175,7 @@ export const layerOtlp = (options: Api.OtlpOptions): Layer.Layer<never> => {
   const shutdownTimeout = Options.duration(where, "shutdownTimeout", options.shutdownTimeout ?? "5 seconds", {
     positive: true
   })
-  const processorKind = options.spanProcessor ?? "batch"
-  if (processorKind !== "batch" && processorKind !== "simple") {
-    Options.fail(where, "spanProcessor", "\"batch\" or \"simple\"", processorKind)
-  }
+  const processorKind = Options.oneOf(where, "spanProcessor", options.spanProcessor ?? "batch", ["batch", "simple"])
   const timeoutMillis = Duration.toMillis(timeout)
   const exporterConfig = (signal: "metrics" | "traces") => ({
     url: signalUrl(base, signal),
