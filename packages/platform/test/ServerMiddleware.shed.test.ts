@@ -45,7 +45,13 @@ describe("ServerMiddleware load shedding", () => {
       () => ServerMiddleware.make({ concurrencyLimit: {} as ConcurrencyLimit.ConcurrencyLimit.Service }),
       /ServerMiddleware\.make: option "concurrencyLimit" must be a ConcurrencyLimit service/
     )
-    const limiter = Effect.runSync(ConcurrencyLimit.make({ limit: ConcurrencyLimit.fixed(1) }))
+    const unYielded = ConcurrencyLimit.make({ limit: ConcurrencyLimit.fixed(1) })
+    assert.throws(
+      () =>
+        ServerMiddleware.make({ concurrencyLimit: unYielded as unknown as ConcurrencyLimit.ConcurrencyLimit.Service }),
+      /option "concurrencyLimit" must be a ConcurrencyLimit service .*Effect/
+    )
+    const limiter = Effect.runSync(unYielded)
     assert.throws(
       () => ServerMiddleware.make({ concurrencyLimit: limiter, shedRetryAfter: 0 }),
       /ServerMiddleware\.make: option "shedRetryAfter"/
