@@ -86,6 +86,8 @@ export declare namespace Limit {
    * @since 0.1.0
    */
   export interface Sample {
+    /** When the request was admitted: `Clock` time in milliseconds (fractional). */
+    readonly startMillis: number
     /** From admission to exit, in milliseconds (fractional), on `Clock`. */
     readonly latencyMillis: number
     /** Requests in flight when this one was admitted, itself included. */
@@ -207,7 +209,9 @@ export const fixed: (limit: number) => Limit = internal.fixed
  * Additive increase, multiplicative decrease (Netflix `AIMDLimit`). After
  * each finished request: a drop (timeout) or a success at least
  * `latencyThreshold` slow sets the limit to `max(min, floor(limit ×
- * backoffRatio))`; a faster success adds 1 (up to `max`) when the limit is in
+ * backoffRatio))`, unless the request was admitted before the last
+ * decrease (the limit already came down for what it saw: one decrease per
+ * window of requests, as TCP decreases once per round trip); a faster success adds 1 (up to `max`) when the limit is in
  * use, that is when the request found at least half the limit in flight, so
  * that an idle service does not drift to `max`.
  *

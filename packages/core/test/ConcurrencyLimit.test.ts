@@ -251,6 +251,22 @@ describe("ConcurrencyLimit.aimd", () => {
       assert.strictEqual((yield* l.state).limit, 12)
     }))
 
+  it.effect("a slow request admitted with more in flight than the limit now allows does not cut it again", () =>
+    Effect.gen(function*() {
+      const l = yield* limiter({ initial: 10 })
+      // 10 slow requests at once: the first to finish cuts 10 → 9; those admitted
+      // with 10 in flight saw a limit already cut, the rest cut once each as they
+      // fall within it (at most one cut per request the limit still admits)
+      yield* wave(l, 10, "200 millis")
+      const afterBurst = (yield* l.state).limit
+      assert.isAtLeast(
+        afterBurst,
+        5,
+        `a burst of slow answers does not collapse the limit (0.9^10 × 10 would be 3): ${afterBurst}`
+      )
+      assert.isBelow(afterBurst, 10)
+    }))
+
   it.effect("stays within min and max", () =>
     Effect.gen(function*() {
       const l = yield* limiter({ initial: 5, min: 3, max: 8 })

@@ -1,7 +1,8 @@
 /**
  * Overload scenario: a backend behind `ServerMiddleware.make({ concurrencyLimit })`
  * with an AIMD limit, in its own process (`overloadBackend.ts`: capacity 10
- * requests at 200 ms, about 50 req/s), driven open-loop with a fixed mix of
+ * requests at 1 s, 10 req/s: a rate this shared 2-core machine can drive
+ * without its own CPU becoming the bottleneck; `--service 200` is 5× that), driven open-loop with a fixed mix of
  * priorities (20% high, 30% normal, 50% low) in three phases:
  *
  * 1. unloaded: 0.5× capacity, the baseline;
@@ -13,7 +14,7 @@
  * unloaded p99 within 1.5× while low is shed; after it, the limit comes back
  * to within 10% of where it was before.
  *
- * cd packages/platform && npx tsx bench/overload.ts [--seconds 6] [--capacity 10] [--service 200] [--threshold 260]
+ * cd packages/platform && npx tsx bench/overload.ts [--seconds 10] [--capacity 10] [--service 1000] [--threshold 1300]
  * (also `pnpm --filter @aio-request/examples overload`)
  */
 import type { Priority } from "@aio-request/core"
@@ -30,9 +31,9 @@ const arg = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(`--${name}`)
   return at === -1 ? fallback : Number(process.argv[at + 1])
 }
-const seconds = arg("seconds", 6)
+const seconds = arg("seconds", 10)
 const capacity = arg("capacity", 10)
-const service = arg("service", 200)
+const service = arg("service", 1000)
 /** AIMD's latencyThreshold: 1.3 × the service time, so the limit settles near 1.3 × capacity under overload. */
 const threshold = arg("threshold", Math.round(service * 1.3))
 const capacityRps = capacity * 1000 / service
@@ -181,7 +182,12 @@ const simulate = () => {
     while (completions.length > 0 && completions[0]!.at <= until) {
       const done = completions.shift()!
       inFlight--
-      state = limit.update(state, { latencyMillis: done.latency, inFlight: done.admittedWith, outcome: "success" })
+      state = limit.update(state, {
+        startMillis: done.at - done.latency,
+        latencyMillis: done.latency,
+        inFlight: done.admittedWith,
+        outcome: "success"
+      })
       limits.push({ at: done.at, limit: state.limit })
     }
   }

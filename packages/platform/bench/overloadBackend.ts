@@ -8,7 +8,7 @@
  * whatever the concurrency, and latency grows with queueing as in a real one.
  *
  * Prints `PORT <port>` once listening, then `STATE <limit> <inFlight>` every
- * 100 ms. Arguments: --capacity 10 --service 200 --threshold 260 (ms).
+ * 100 ms. Arguments: --capacity 10 --service 1000 --threshold 1300 (ms).
  */
 import { ConcurrencyLimit } from "@aio-request/core"
 import { ServerMiddleware } from "@aio-request/platform"
@@ -22,7 +22,7 @@ const arg = (name: string, fallback: number): number => {
   return at === -1 ? fallback : Number(process.argv[at + 1])
 }
 const capacity = arg("capacity", 10)
-const service = arg("service", 200)
+const service = arg("service", 1000)
 const threshold = arg("threshold", Math.round(service * 1.3))
 
 const program = Effect.gen(function*() {

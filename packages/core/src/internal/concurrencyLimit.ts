@@ -41,15 +41,24 @@ export const aimd = (options?: CL.Limit.AimdOptions): CL.Limit => {
   )
   return {
     name: "aimd",
-    initial: { limit: initial },
+    initial: { limit: initial, decreasedAt: -Infinity },
     update: (state, sample) => {
       const limit = state.limit
+      const decreasedAt = state.decreasedAt ?? -Infinity
       if (sample.outcome === "dropped" || sample.latencyMillis >= thresholdMillis) {
+        // admitted before the last decrease: the limit already came down for
+        // what this request saw (one decrease per window of requests, as TCP
+        // decreases once per round trip), or a burst of slow answers would
+        // cut it once per answer
+        if (sample.startMillis < decreasedAt) return state
         // 1e-9 absorbs 10 × 0.9 = 8.999…
-        return { limit: Math.max(min, Math.floor(limit * backoffRatio + 1e-9)) }
+        return {
+          limit: Math.max(min, Math.floor(limit * backoffRatio + 1e-9)),
+          decreasedAt: sample.startMillis + sample.latencyMillis
+        }
       }
       // grow only while the limit is in use (Netflix: inflight × 2 ≥ limit)
-      if (sample.inFlight * 2 >= limit && limit < max) return { limit: limit + 1 }
+      if (sample.inFlight * 2 >= limit && limit < max) return { limit: limit + 1, decreasedAt }
       return state
     }
   }
@@ -167,11 +176,11 @@ export const make = (
           return [new shed({ priority, limit: current, inFlight: state.inFlight }), state]
         })
 
-      const release = (outcome: CL.Outcome, latencyMillis: number, inFlight: number) =>
+      const release = (outcome: CL.Outcome, startMillis: number, latencyMillis: number, inFlight: number) =>
         Ref.update(ref, (state): State => ({
           algorithm: outcome === "ignored"
             ? state.algorithm
-            : limit.update(state.algorithm, { latencyMillis, inFlight, outcome }),
+            : limit.update(state.algorithm, { startMillis, latencyMillis, inFlight, outcome }),
           inFlight: state.inFlight - 1
         }))
 
@@ -194,7 +203,7 @@ export const make = (
                   } catch {
                     outcome = "ignored"
                   }
-                  return release(outcome, latencyMillis, taken)
+                  return release(outcome, Number(start) / 1e6, latencyMillis, taken)
                 })
               )
             })
