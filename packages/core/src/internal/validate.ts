@@ -18,12 +18,17 @@ export const fail = (where: string, option: string, expected: string, got: unkno
 const show = (u: unknown): string => {
   if (typeof u === "string") return JSON.stringify(u)
   if (typeof u === "number" || typeof u === "bigint" || typeof u === "boolean" || u == null) return String(u)
-  if (Duration.isDuration(u)) return Duration.format(u)
-  // the usual JavaScript slip: `make(...)` passed where the service it builds belongs
-  if (isEffect(u)) return "an Effect (not run: yield* it first)"
-  if (Array.isArray(u)) return "an array"
-  if (typeof u === "function") return "a function"
-  return Object.prototype.toString.call(u)
+  // a value may throw when read (a Symbol.toStringTag getter, a proxy): the refusal must not
+  try {
+    if (Duration.isDuration(u)) return Duration.format(u)
+    // the usual JavaScript slip: `make(...)` passed where the service it builds belongs
+    if (isEffect(u)) return "an Effect (not run: yield* it first)"
+    if (Array.isArray(u)) return "an array"
+    if (typeof u === "function") return "a function"
+    return Object.prototype.toString.call(u)
+  } catch {
+    return `a ${typeof u} that cannot be shown`
+  }
 }
 
 /** @internal */

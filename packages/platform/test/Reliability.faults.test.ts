@@ -1,0 +1,337 @@
+/**
+ * The fault matrix (docs/reliability.md, "Faults"): every fault of the chaos
+ * server, for `Strategy.single`, `sequential` and `parallel`, over undici,
+ * node:http and fetch. Each case checks what a user would notice:
+ *
+ * - the call, body read included, ends by its deadline + 100 ms;
+ * - with the documented typed error or response;
+ * - the server saw the documented number of requests;
+ * - the server's open connections return to the idle baseline (zero: the
+ *   chaos server closes every connection after its answer, so one still open
+ *   is one the client did not release).
+ *
+ * The deadline + 100 ms bound is a correctness bound (the deadline is honoured),
+ * not a speed assertion. Cases the current client gets wrong are `it.skip`ped
+ * with a comment starting `// issue 11:` (they are listed under "Known gaps" in
+ * docs/reliability.md).
+ */
+import { Delays, Strategy } from "@aio-request/core"
+import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
+import type { HttpClient } from "@effect/platform"
+import { assert, beforeAll, describe, it } from "@effect/vitest"
+import { Cause, Duration, Effect, Either, Exit, Option } from "effect"
+import * as Chaos from "./support/chaos.js"
+
+/**
+ * The request's deadline (the client's `timeout`): 600 ms for the faults whose
+ * outcome is the deadline (`endsAtDeadline`), 2 s for the others, whose outcome
+ * must not depend on how fast a busy machine gets through a few connects.
+ */
+const deadlineOf = (fault: Fault): number => fault.endsAtDeadline === true ? 600 : 2000
+
+type StrategyName = "single" | "sequential" | "parallel"
+
+const strategyOf = (name: StrategyName, deadlineMillis: number): Strategy.Strategy => {
+  switch (name) {
+    case "single":
+      return Strategy.single
+    case "sequential":
+      return Strategy.sequential({ attempts: 3, delays: Delays.constant("20 millis") })
+    case "parallel":
+      // hedges at a quarter and at half of the deadline (150 and 300 ms of 600), or at once after a
+      // rejected attempt
+      return Strategy.parallel({
+        attempts: 3,
+        delays: Delays.linear({ min: 0, multiplier: Duration.millis(deadlineMillis / 4), jitter: 0 })
+      })
+  }
+}
+const strategyNames: ReadonlyArray<StrategyName> = ["single", "sequential", "parallel"]
+
+/** What one call ends with. */
+type Outcome =
+  /** A response with this status, whose body reads as `body`. */
+  | { readonly _tag: "Response"; readonly status: number; readonly body: string }
+  /** A response with this status, whose body read fails with this error. */
+  | { readonly _tag: "BodyError"; readonly status: number; readonly error: string; readonly reason?: string }
+  /** No response: the call fails with this error. */
+  | { readonly _tag: "Error"; readonly error: string; readonly reason?: string }
+  /** No response: the call fails with a typed error (in the error channel, not a defect). */
+  | { readonly _tag: "AnyError" }
+
+interface Expectation {
+  readonly outcome: Outcome
+  /** Requests the server saw, all calls of the case together. */
+  readonly requests: number
+}
+
+type GapKey = "all" | Chaos.TransportName | `${Chaos.TransportName} ${StrategyName}`
+
+interface Fault {
+  readonly name: string
+  /** The chaos route, or `refused` for the closed port. */
+  readonly route: Chaos.Route | "refused"
+  /** Query string for the route. */
+  readonly query?: string
+  /** Calls made one after another on one client (default 1), each expected to end with `outcome`. */
+  readonly calls?: number
+  readonly options?: Partial<ResilientHttpClient.ResilientHttpClient.CommonOptions>
+  readonly strategies?: ReadonlyArray<StrategyName>
+  readonly expect: (strategy: StrategyName) => Expectation
+  /** The outcome is the deadline (a short one keeps the matrix fast). */
+  readonly endsAtDeadline?: boolean
+  /** Cases the current client fails, each with the defect (issue 11). */
+  readonly gaps?: Partial<Record<GapKey, string>>
+}
+
+const transportError: Outcome = { _tag: "Error", error: "RequestError", reason: "Transport" }
+const deadlineError: Outcome = { _tag: "Error", error: "DeadlineExceededError" }
+/** 1 for single; 3 for sequential and parallel, which try again after a rejected outcome. */
+const retried = (outcome: Outcome) => (strategy: StrategyName): Expectation => ({
+  outcome,
+  requests: strategy === "single" ? 1 : 3
+})
+/** 1 for single and sequential (the one attempt takes the whole deadline); 3 for parallel (two hedges). */
+const hedged = (outcome: Outcome) => (strategy: StrategyName): Expectation => ({
+  outcome,
+  requests: strategy === "parallel" ? 3 : 1
+})
+const once = (outcome: Outcome) => (): Expectation => ({ outcome, requests: 1 })
+
+const faults: ReadonlyArray<Fault> = [
+  {
+    name: "refuses (closed port)",
+    route: "refused",
+    expect: () => ({ outcome: transportError, requests: 0 })
+  },
+  {
+    name: "resets before headers",
+    route: "reset-before-headers",
+    expect: retried(transportError)
+  },
+  {
+    name: "resets mid-body",
+    route: "reset-mid-body",
+    // the headers arrived: the attempt is accepted, the body read fails
+    expect: once({ _tag: "BodyError", status: 200, error: "ResponseError", reason: "Decode" })
+  },
+  {
+    name: "accepts and never answers",
+    endsAtDeadline: true,
+    route: "hang",
+    expect: hedged(deadlineError)
+  },
+  {
+    name: "drips headers",
+    endsAtDeadline: true,
+    route: "drip-headers",
+    expect: hedged(deadlineError)
+  },
+  {
+    name: "drips the body (1 byte / 200 ms)",
+    endsAtDeadline: true,
+    route: "drip-body",
+    expect: once(deadlineError),
+    gaps: {
+      // issue 11: the request's deadline does not cover reading the body; the read runs 20 s
+      all: "issue 11: the deadline does not cover reading the body"
+    }
+  },
+  {
+    name: "5xx burst (two 503s, then 200)",
+    route: "burst",
+    query: "n=2",
+    expect: (strategy) =>
+      strategy === "single"
+        ? { outcome: { _tag: "Response", status: 503, body: "burst" }, requests: 1 }
+        : { outcome: { _tag: "Response", status: 200, body: "ok" }, requests: 3 }
+  },
+  {
+    name: "closes keep-alive after each response (3 calls)",
+    route: "keep-alive-close",
+    calls: 3,
+    expect: () => ({ outcome: { _tag: "Response", status: 200, body: "ok" }, requests: 3 })
+  },
+  {
+    name: "malformed status line",
+    route: "bad-status-line",
+    expect: retried(transportError)
+  },
+  {
+    name: "Content-Length: abc",
+    route: "bad-content-length",
+    expect: retried(transportError)
+  },
+  {
+    name: "redirect to data:",
+    route: "redirect-data",
+    // only http(s) locations are followed; any other ends the request with a typed error, not retried
+    expect: once({ _tag: "AnyError" }),
+    gaps: {
+      // issue 11: over node:http a data: location kills the fiber with a TypeError (a defect)
+      "node:http": "issue 11: node:http dies with TypeError on a data: location",
+      // issue 11: the data: location is tried as a request and fails as a transport error, so it is retried
+      "undici sequential": "issue 11: a data: location is retried as a transport failure",
+      "undici parallel": "issue 11: a data: location is retried as a transport failure",
+      // issue 11: fetch follows the data: location itself and fails as a transport error, so it is retried
+      "fetch sequential": "issue 11: fetch follows a data: location itself; retried as a transport failure",
+      "fetch parallel": "issue 11: fetch follows a data: location itself; retried as a transport failure"
+    }
+  },
+  {
+    name: "redirect to file:",
+    route: "redirect-file",
+    expect: once({ _tag: "AnyError" }),
+    gaps: {
+      // issue 11: over node:http a file: location kills the fiber with a TypeError (a defect)
+      "node:http": "issue 11: node:http dies with TypeError on a file: location",
+      // issue 11: the file: location is tried as a request and fails as a transport error, so it is retried
+      "undici sequential": "issue 11: a file: location is retried as a transport failure",
+      "undici parallel": "issue 11: a file: location is retried as a transport failure",
+      // issue 11: fetch follows the file: location itself and fails as a transport error, so it is retried
+      "fetch sequential": "issue 11: fetch follows a file: location itself; retried as a transport failure",
+      "fetch parallel": "issue 11: fetch follows a file: location itself; retried as a transport failure"
+    }
+  },
+  {
+    name: "redirect loop, maxRedirects: 2",
+    route: "redirect-loop",
+    options: { maxRedirects: 2 },
+    // TooManyRedirectsError is accepted: no other attempt
+    strategies: ["single", "sequential"],
+    expect: once({ _tag: "Error", error: "TooManyRedirectsError" }),
+    gaps: {
+      // issue 11: fetch follows redirects itself (21 hops, then a transport error); maxRedirects is not honoured
+      fetch: "issue 11: maxRedirects is not honoured over fetch"
+    }
+  },
+  {
+    name: "redirect loop, followRedirects: false",
+    route: "redirect-loop",
+    options: { followRedirects: false },
+    expect: once({ _tag: "Response", status: 302, body: "" }),
+    gaps: {
+      // issue 11: fetch follows redirects itself; followRedirects: false is not honoured
+      fetch: "issue 11: followRedirects: false is not honoured over fetch"
+    }
+  }
+]
+
+// the redirect-loop cases expect 3 requests for maxRedirects: 2 (the first and two hops)
+const expectationOf = (fault: Fault, strategy: StrategyName): Expectation => {
+  const expectation = fault.expect(strategy)
+  return fault.route === "redirect-loop" && fault.options?.maxRedirects !== undefined
+    ? { ...expectation, requests: fault.options.maxRedirects + 1 }
+    : expectation
+}
+
+const gapOf = (fault: Fault, transport: Chaos.TransportName, strategy: StrategyName): string | undefined =>
+  fault.gaps?.all ?? fault.gaps?.[transport] ?? fault.gaps?.[`${transport} ${strategy}`]
+
+type CallResult = { readonly _tag: "Response"; readonly status: number; readonly body: Either.Either<string, unknown> }
+
+/** One call as a user makes it: execute, then read the body. */
+const call = (
+  client: HttpClient.HttpClient.With<ResilientHttpClient.Error>,
+  path: string
+): Effect.Effect<CallResult, ResilientHttpClient.Error> =>
+  Effect.flatMap(
+    client.execute(HttpRequest.get(path)),
+    (response) =>
+      Effect.map(
+        Effect.either(response.text),
+        (body): CallResult => ({ _tag: "Response", status: response.status, body })
+      )
+  )
+
+const tagOf = (u: unknown): string =>
+  typeof u === "object" && u !== null && "_tag" in u ? String((u as { _tag: unknown })._tag) : String(u)
+const reasonOf = (u: unknown): unknown =>
+  typeof u === "object" && u !== null && "reason" in u ? (u as { reason: unknown }).reason : undefined
+
+const check = (outcome: Outcome, exit: Exit.Exit<CallResult, ResilientHttpClient.Error>, label: string): void => {
+  if (Exit.isFailure(exit)) {
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isNone(failure)) {
+      assert.fail(`${label}: expected ${outcome._tag}, got a defect: ${Cause.pretty(exit.cause)}`)
+    }
+    const error = failure.value
+    if (outcome._tag === "AnyError") return
+    assert.strictEqual(outcome._tag, "Error", `${label}: got error ${tagOf(error)}: ${error.message}`)
+    if (outcome._tag !== "Error") return
+    assert.strictEqual(tagOf(error), outcome.error, `${label}: ${error.message}`)
+    if (outcome.reason !== undefined) assert.strictEqual(reasonOf(error), outcome.reason, label)
+    return
+  }
+  const result = exit.value
+  if (outcome._tag === "Error" || outcome._tag === "AnyError") {
+    assert.fail(`${label}: expected an error, got a ${result.status} response (${JSON.stringify(result.body)})`)
+  }
+  assert.strictEqual(result.status, outcome.status, label)
+  if (outcome._tag === "Response") {
+    assert.isTrue(Either.isRight(result.body), `${label}: the body read failed: ${String(result.body)}`)
+    if (Either.isRight(result.body)) assert.strictEqual(result.body.right, outcome.body, label)
+  } else {
+    assert.isTrue(Either.isLeft(result.body), `${label}: expected the body read to fail`)
+    if (Either.isLeft(result.body)) {
+      assert.strictEqual(tagOf(result.body.left), outcome.error, label)
+      if (outcome.reason !== undefined) assert.strictEqual(reasonOf(result.body.left), outcome.reason, label)
+    }
+  }
+}
+
+const runCase = (fault: Fault, transport: typeof Chaos.transports[number], strategyName: StrategyName) =>
+  Effect.gen(function*() {
+    const expected = expectationOf(fault, strategyName)
+    const deadlineMillis = deadlineOf(fault)
+    const chaos = yield* Chaos.make
+    const client = yield* ResilientHttpClient.make({
+      endpoint: fault.route === "refused" ? chaos.refusedUrl : chaos.url,
+      timeout: `${deadlineMillis} millis`,
+      strategy: strategyOf(strategyName, deadlineMillis),
+      ...fault.options
+    })
+    const path = (fault.route === "refused" ? "ok" : fault.route) + (fault.query === undefined ? "" : `?${fault.query}`)
+    for (let i = 0; i < (fault.calls ?? 1); i++) {
+      const label = `${fault.name}, ${strategyName} over ${transport.name}, call ${i + 1}`
+      // a guard far above the bound, so a hanging call fails the test instead of timing it out
+      const { elapsed, exit, lag } = yield* Chaos.timed(
+        call(client, path).pipe(
+          Effect.timeoutFail({
+            duration: `${deadlineMillis + 2000} millis`,
+            onTimeout: () => "the call hung" as const
+          }),
+          Effect.catchIf((e): e is "the call hung" => e === "the call hung", () => Effect.dieMessage("the call hung"))
+        ),
+        deadlineMillis
+      )
+      check(expected.outcome, exit, label)
+      assert.isAtMost(
+        elapsed,
+        deadlineMillis + Chaos.slackMillis + lag,
+        `${label}: ended ${elapsed} ms after it started (the process's own timer was ${lag} ms late)`
+      )
+    }
+    yield* Effect.mapError(chaos.awaitIdle(5000), (message) => new Error(message))
+    assert.strictEqual(yield* chaos.totalRequests, expected.requests, `${fault.name}: requests the server saw`)
+  }).pipe(Effect.provide(transport.layer))
+
+// the first request of each transport loads its modules: keep that out of the timed calls
+beforeAll(() => Effect.runPromise(Chaos.warmUp), 30_000)
+
+for (const fault of faults) {
+  describe.concurrent(`fault: ${fault.name}`, () => {
+    for (const transport of Chaos.transports) {
+      for (const strategyName of fault.strategies ?? strategyNames) {
+        const name = `${strategyName} over ${transport.name}`
+        const gap = gapOf(fault, transport.name, strategyName)
+        if (gap !== undefined) {
+          // each skipped case names its defect: see the `// issue 11:` comment on the fault's gaps
+          it.scopedLive.skip(`${name} (${gap})`, () => runCase(fault, transport, strategyName))
+        } else {
+          it.scopedLive(name, () => runCase(fault, transport, strategyName))
+        }
+      }
+    }
+  })
+}
