@@ -23,25 +23,29 @@ beforeAll(() => Effect.runPromise(Chaos.warmUp), 30_000)
 
 describe.concurrent("interruption", () => {
   for (const transport of Chaos.transports) {
-    it.scopedLive(`a caller interrupted mid-hedge aborts every attempt (the server sees each connection closed), over ${transport.name}`, () =>
-      Effect.gen(function*() {
-        const chaos = yield* Chaos.make
-        const client = yield* ResilientHttpClient.make({
-          endpoint: chaos.url,
-          timeout: "10 seconds",
-          strategy: hedging
-        })
-        const fiber = yield* Effect.fork(client.execute(HttpRequest.get("hang")))
-        yield* orFail(chaos.awaitRequests("hang", 3))
-        assert.strictEqual(yield* chaos.openConnections, 3, "three attempts in flight")
-        const start = yield* Clock.currentTimeMillis
-        yield* Fiber.interrupt(fiber)
-        yield* orFail(chaos.awaitIdle(1000))
-        const elapsed = (yield* Clock.currentTimeMillis) - start
-        assert.strictEqual(yield* chaos.requests("hang"), 3, "no attempt was started after the interruption")
-        // far below the 10 s deadline: the interruption, not the deadline, closed them
-        assert.isAtMost(elapsed, 1000)
-      }).pipe(Effect.provide(transport.layer)))
+    it.scopedLive(
+      `a caller interrupted mid-hedge aborts every attempt (the server sees each connection closed), over ${transport.name}`,
+      () =>
+        Effect.gen(function*() {
+          const chaos = yield* Chaos.make
+          const client = yield* ResilientHttpClient.make({
+            endpoint: chaos.url,
+            timeout: "10 seconds",
+            strategy: hedging
+          })
+          const fiber = yield* Effect.fork(client.execute(HttpRequest.get("hang")))
+          yield* orFail(chaos.awaitRequests("hang", 3))
+          assert.strictEqual(yield* chaos.openConnections, 3, "three attempts in flight")
+          const start = yield* Clock.currentTimeMillis
+          yield* Fiber.interrupt(fiber)
+          yield* orFail(chaos.awaitIdle(1000))
+          const elapsed = (yield* Clock.currentTimeMillis) - start
+          assert.strictEqual(yield* chaos.requests("hang"), 3, "no attempt was started after the interruption")
+          // far below the 10 s deadline: the interruption, not the deadline, closed them
+          assert.isAtMost(elapsed, 1000)
+        }).pipe(Effect.provide(transport.layer)),
+      { retry: Chaos.timingRetries }
+    )
 
     it.scopedLive(`the losers of a winning hedge are closed, over ${transport.name}`, () =>
       Effect.gen(function*() {
@@ -60,39 +64,47 @@ describe.concurrent("interruption", () => {
         const elapsed = (yield* Clock.currentTimeMillis) - start
         assert.strictEqual(yield* chaos.requests("first-hangs"), 3)
         assert.isAtMost(elapsed, 5000, "closed when the hedge won, not at the 10 s deadline")
-      }).pipe(Effect.provide(transport.layer)))
+      }).pipe(Effect.provide(transport.layer)), { retry: Chaos.timingRetries })
 
-    it.scopedLive(`a deadline cutting a hedged call closes every attempt, over ${transport.name}`, () =>
-      Effect.gen(function*() {
-        const chaos = yield* Chaos.make
-        const client = yield* ResilientHttpClient.make({
-          endpoint: chaos.url,
-          timeout: "10 seconds",
-          strategy: hedging
-        })
-        const error = yield* Effect.flip(client.execute(HttpRequest.get("hang")).pipe(Deadline.within("1 second")))
-        assert.strictEqual(error._tag, "DeadlineExceededError")
-        // 3 on a quiet machine (hedges at 50 and 100 ms); whatever was sent, nothing stays open
-        assert.isAtLeast(yield* chaos.requests("hang"), 1)
-        yield* orFail(chaos.awaitIdle(1000))
-      }).pipe(Effect.provide(transport.layer)))
+    it.scopedLive(
+      `a deadline cutting a hedged call closes every attempt, over ${transport.name}`,
+      () =>
+        Effect.gen(function*() {
+          const chaos = yield* Chaos.make
+          const client = yield* ResilientHttpClient.make({
+            endpoint: chaos.url,
+            timeout: "10 seconds",
+            strategy: hedging
+          })
+          const error = yield* Effect.flip(client.execute(HttpRequest.get("hang")).pipe(Deadline.within("1 second")))
+          assert.strictEqual(error._tag, "DeadlineExceededError")
+          // 3 on a quiet machine (hedges at 50 and 100 ms); whatever was sent, nothing stays open
+          assert.isAtLeast(yield* chaos.requests("hang"), 1)
+          yield* orFail(chaos.awaitIdle(1000))
+        }).pipe(Effect.provide(transport.layer)),
+      { retry: Chaos.timingRetries }
+    )
 
-    it.scopedLive(`a body read cut by Deadline.within closes the connection, over ${transport.name}`, () =>
-      Effect.gen(function*() {
-        // the workaround until the request's deadline covers the body (issue 11)
-        const chaos = yield* Chaos.make
-        const client = yield* ResilientHttpClient.make({ endpoint: chaos.url, timeout: "10 seconds" })
-        const { elapsed, exit, lag } = yield* Chaos.timed(
-          Effect.flatMap(client.execute(HttpRequest.get("drip-body")), (response) => response.text).pipe(
-            Deadline.within("500 millis")
-          ),
-          500
-        )
-        assert.isTrue(exit._tag === "Failure")
-        assert.isAtMost(elapsed, 500 + Chaos.slackMillis + lag, `ended by the deadline + slack (timer lag ${lag} ms)`)
-        yield* orFail(chaos.awaitIdle(1000))
-        assert.strictEqual(yield* chaos.requests("drip-body"), 1)
-      }).pipe(Effect.provide(transport.layer)))
+    it.scopedLive(
+      `a body read cut by Deadline.within closes the connection, over ${transport.name}`,
+      () =>
+        Effect.gen(function*() {
+          // the workaround until the request's deadline covers the body (issue 11)
+          const chaos = yield* Chaos.make
+          const client = yield* ResilientHttpClient.make({ endpoint: chaos.url, timeout: "10 seconds" })
+          const { elapsed, exit, lag } = yield* Chaos.timed(
+            Effect.flatMap(client.execute(HttpRequest.get("drip-body")), (response) => response.text).pipe(
+              Deadline.within("500 millis")
+            ),
+            500
+          )
+          assert.isTrue(exit._tag === "Failure")
+          assert.isAtMost(elapsed, 500 + Chaos.slackMillis + lag, `ended by the deadline + slack (timer lag ${lag} ms)`)
+          yield* orFail(chaos.awaitIdle(1000))
+          assert.strictEqual(yield* chaos.requests("drip-body"), 1)
+        }).pipe(Effect.provide(transport.layer)),
+      { retry: Chaos.timingRetries }
+    )
 
     // issue 11: losers are released by interrupting a read of their body, which leaves a
     // keep-alive connection whose answer had already arrived paused in undici's pool: the
