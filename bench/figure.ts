@@ -21,7 +21,40 @@ export interface Figure {
   readonly target?: string
   /** Whether this run met the target. */
   readonly met?: boolean
+  /**
+   * Curves to plot (the runner draws one SVG per figure that has them), for
+   * example latency against percentile, one series per strategy.
+   */
+  readonly series?: ReadonlyArray<Series>
+  /** How to draw `series`; default `{ x: "linear", y: "linear" }`. */
+  readonly plot?: Plot
 }
+
+/** One curve: `[x, y]` points, x increasing. */
+export interface Series {
+  readonly name: string
+  readonly points: ReadonlyArray<readonly [number, number]>
+}
+
+/**
+ * Axes of a plot. `"percentile"` takes x in (0, 1) and spreads the tail
+ * (0.5, 0.9, 0.99, 0.999 … equally spaced), as latency plots usually do.
+ */
+export interface Plot {
+  /** Default: the figure's title. */
+  readonly title?: string
+  readonly x?: "linear" | "log" | "percentile"
+  readonly y?: "linear" | "log"
+  readonly xLabel?: string
+  readonly yLabel?: string
+}
+
+/**
+ * True when the runner asks for a short smoke run (`pnpm bench --quick` sets
+ * `BENCH_QUICK=1`): a benchmark should then do a small fraction of its work,
+ * enough to show it runs and prints its figures.
+ */
+export const quick: boolean = process.env.BENCH_QUICK === "1"
 
 /** Prints one `BENCH {json}` line for the runner. */
 export const report = (figure: Figure): void => {
