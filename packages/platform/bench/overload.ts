@@ -1,6 +1,6 @@
 /**
  * Overload scenario: a backend behind `ServerMiddleware.make({ concurrencyLimit })`
- * with an AIMD limit, in its own process (`overloadBackend.ts`: capacity 10
+ * with an AIMD limit, in its own process (`support/overloadBackend.ts`: capacity 10
  * requests at 1 s, 10 req/s: a rate this shared 2-core machine can drive
  * without its own CPU becoming the bottleneck; `--service 200` is 5× that), driven open-loop with a fixed mix of
  * priorities (20% high, 30% normal, 50% low) in three phases:
@@ -31,7 +31,8 @@ const arg = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(`--${name}`)
   return at === -1 ? fallback : Number(process.argv[at + 1])
 }
-const seconds = arg("seconds", 10)
+/** `pnpm bench --quick` sets BENCH_QUICK=1: 3 s per phase, a smoke run. */
+const seconds = arg("seconds", process.env.BENCH_QUICK === "1" ? 3 : 10)
 const capacity = arg("capacity", 10)
 const service = arg("service", 1000)
 /** AIMD's latencyThreshold: 1.3 × the service time, so the limit settles near 1.3 × capacity under overload. */
@@ -71,7 +72,7 @@ const backend = Effect.acquireRelease(
       process.execPath,
       [
         ...process.execArgv,
-        fileURLToPath(new URL("./overloadBackend.ts", import.meta.url)),
+        fileURLToPath(new URL("./support/overloadBackend.ts", import.meta.url)),
         "--capacity",
         String(capacity),
         "--service",
