@@ -1,8 +1,9 @@
 /**
- * ns per call of `CircuitBreaker.execute` on a closed scope, inside one running
- * fiber, side by side with cockatiel 3.2.1 `circuitBreaker(...).execute` and
- * opossum 9 `fire` around the same trivial work; then the heap after 100,000
- * distinct scopes.
+ * ns of CPU time (user + system, `process.cpuUsage`) per call of
+ * `CircuitBreaker.execute` on a closed scope, inside one running fiber, side
+ * by side with cockatiel 3.2.1 `circuitBreaker(...).execute` and opossum 9
+ * `fire` around the same trivial work (median of the rounds, subjects
+ * alternating); then the heap after 100,000 distinct scopes.
  *
  *   cd packages/core && npx tsx --expose-gc bench/circuitBreaker.ts
  *
@@ -13,9 +14,10 @@ import { CircuitBreaker } from "@aio-request/core"
 import { circuitBreaker, handleAll, SamplingBreaker } from "cockatiel"
 import { Effect, Exit } from "effect"
 import Opossum from "opossum"
+import { report } from "../../../bench/figure.js"
 
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 300_000)
-const rounds = 3
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
 
 let sink = 0
 const work = () => sink++
@@ -28,9 +30,10 @@ const heapMiB = () => {
 
 const time = async (run: (n: number) => Promise<void>): Promise<number> => {
   await run(Math.ceil(iterations / 5)) // warm-up
-  const start = process.hrtime.bigint()
+  const start = process.cpuUsage()
   await run(iterations)
-  return Number(process.hrtime.bigint() - start) / iterations
+  const used = process.cpuUsage(start)
+  return (used.user + used.system) * 1000 / iterations
 }
 
 const options = {
@@ -76,8 +79,8 @@ const main = async () => {
     for (let i = 0; i < n; i++) await work()
   }
 
-  const best: Record<string, number> = {}
-  const keep = (name: string, ns: number) => (best[name] = Math.min(best[name] ?? Infinity, ns))
+  const samples: Record<string, Array<number>> = {}
+  const keep = (name: string, ns: number) => (samples[name] ??= []).push(ns)
   for (let round = 0; round < rounds; round++) {
     keep("bare Effect (Effect.sync)", await time(bare))
     keep("CircuitBreaker.execute", await time(ours))
@@ -86,14 +89,54 @@ const main = async () => {
     keep("opossum 9 fire", await time(opossumLoop))
   }
   opossum.shutdown()
+  const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+  const ns = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]))
 
-  const oursNs = best["CircuitBreaker.execute"]!
-  console.log(`\nexecute on a closed scope, ${iterations} calls per measurement, best of ${rounds} rounds\n`)
+  const oursNs = ns["CircuitBreaker.execute"]!
+  console.log(
+    `\nexecute on a closed scope, ${iterations} calls per measurement, median of ${rounds} rounds, CPU ns per call\n`
+  )
   console.log("| subject | ns/op | ours / subject |")
   console.log("|---|---:|---:|")
-  for (const [name, ns] of Object.entries(best)) {
-    console.log(`| ${name} | ${ns.toFixed(1)} | ${(oursNs / ns).toFixed(2)} |`)
+  for (const [name, value] of Object.entries(ns)) {
+    console.log(`| ${name} | ${value.toFixed(1)} | ${(oursNs / value).toFixed(2)} |`)
   }
+  const cockatielNs = ns["cockatiel 3.2.1 execute"]!
+  const opossumNs = ns["opossum 9 fire"]!
+  console.log(
+    `\nCircuitBreaker.execute / cockatiel: ${(oursNs / cockatielNs).toFixed(2)}× (target ≤ 1.0×: ${
+      oursNs <= cockatielNs ? "met" : "missed"
+    }); / opossum: ${(oursNs / opossumNs).toFixed(2)}×`
+  )
+  report({
+    id: "breaker.execute_vs_cockatiel",
+    title: "CircuitBreaker.execute (closed scope) / cockatiel 3.2.1 execute",
+    value: oursNs,
+    unit: "ns/op",
+    anchor: "cockatiel 3.2.1 execute",
+    anchorValue: cockatielNs,
+    ratio: oursNs / cockatielNs,
+    target: "≤ 1.0× cockatiel",
+    met: oursNs <= cockatielNs
+  })
+  report({
+    id: "breaker.execute_vs_opossum",
+    title: "CircuitBreaker.execute (closed scope) / opossum 9 fire",
+    value: oursNs,
+    unit: "ns/op",
+    anchor: "opossum 9 fire",
+    anchorValue: opossumNs,
+    ratio: oursNs / opossumNs
+  })
+  report({
+    id: "breaker.bare_effect_vs_cockatiel",
+    title: "bare Effect.sync in the same loop / cockatiel 3.2.1 execute (the floor of any Effect-based breaker here)",
+    value: ns["bare Effect (Effect.sync)"]!,
+    unit: "ns/op",
+    anchor: "cockatiel 3.2.1 execute",
+    anchorValue: cockatielNs,
+    ratio: ns["bare Effect (Effect.sync)"]! / cockatielNs
+  })
 
   // heap after 100,000 distinct scopes, with the default bound (maxScopes 10,000)
   const scopes = 100_000

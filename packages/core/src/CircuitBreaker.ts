@@ -14,6 +14,7 @@ import * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import type * as Metric from "effect/Metric"
 import type * as Stream from "effect/Stream"
 import * as internal from "./internal/circuitBreaker.js"
 
@@ -224,3 +225,27 @@ export const noopService: CircuitBreaker.Service = internal.noopService
  * @category layers
  */
 export const noop: Layer.Layer<CircuitBreaker> = Layer.succeed(CircuitBreaker, noopService)
+
+/**
+ * Every state change a breaker makes, counted by the breaker itself in the
+ * step that makes it: once per transition, whichever caller (or client) caused
+ * it, all four kinds (`closed → open`, `open → half-open`, `half-open → open`,
+ * `half-open → closed`). Labels `scope`, `from`, `to`. An incremental counter:
+ * Prometheus shows it as `aio_request_circuit_breaker_transitions_total`.
+ *
+ * @example
+ * import { CircuitBreaker } from "@aio-request/core"
+ * import { Effect, Metric, MetricLabel } from "effect"
+ *
+ * const opened = Metric.value(
+ *   Metric.taggedWithLabels(CircuitBreaker.transitions, [
+ *     MetricLabel.make("scope", "inventory"),
+ *     MetricLabel.make("from", "closed"),
+ *     MetricLabel.make("to", "open")
+ *   ])
+ * )
+ * const program = Effect.map(opened, (state) => state.count)
+ * @since 0.2.0
+ * @category metrics
+ */
+export const transitions: Metric.Metric.Counter<number> = internal.transitions

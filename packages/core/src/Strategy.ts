@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import type * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Option from "effect/Option"
@@ -66,11 +67,36 @@ export interface AttemptContext {
 }
 
 /**
+ * What became of one attempt, reported once per attempt by
+ * `RunOptions.onAttempt` after the classifier has judged it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface AttemptOutcome<A, E> {
+  /** The attempt's number in this run, from 0. */
+  readonly attempt: number
+  readonly kind: AttemptKind
+  /**
+   * The attempt's exit; a `DeadlineExceededError` failure when a deadline cut
+   * it (`cut`).
+   */
+  readonly exit: Exit.Exit<A, E | Deadline.DeadlineExceededError>
+  /** What `classify` said of `exit` (it runs once per attempt). */
+  readonly verdict: Verdict
+  /** From the attempt's start to its end or cut, on the `Clock`. */
+  readonly duration: Duration.Duration
+  /** Whether a deadline ended it: its own attempt deadline or the run's. */
+  readonly cut: boolean
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
 export interface RunOptions<A, E, R> {
   readonly attempt: (context: AttemptContext) => Effect.Effect<A, E, R>
+  /** Judges each attempt's outcome; called exactly once per attempt that completed or was cut. */
   readonly classify: (exit: Exit.Exit<A, E | Deadline.DeadlineExceededError>) => Verdict
   /** The deadline of the whole run. */
   readonly deadline: Deadline.Deadline
@@ -78,6 +104,32 @@ export interface RunOptions<A, E, R> {
   readonly key?: string | undefined
   /** The HTTP method, for `byMethod`. */
   readonly method?: string | undefined
+  /**
+   * Describes the work for error messages (for example `"GET http://host/path"`):
+   * it becomes the `subject` of every `DeadlineExceededError` the run creates.
+   *
+   * @since 0.2.0
+   */
+  readonly subject?: string | undefined
+  /**
+   * Called exactly once for every attempt that completed, or that a deadline
+   * cut (its own or the run's), right after `classify`; not for attempts
+   * interrupted because another one won or because the caller went away.
+   * Runs uninterruptibly; the run waits for it.
+   *
+   * @since 0.2.0
+   */
+  readonly onAttempt?: ((outcome: AttemptOutcome<A, E>) => Effect.Effect<void>) | undefined
+  /**
+   * Called once for every success value an attempt produced that is not the
+   * run's result: a rejected success superseded by a later outcome, an answer
+   * that arrived after the winner, anything held when the deadline passed or
+   * the caller went away. Frees what the value holds (a response body, a
+   * connection).
+   *
+   * @since 0.2.0
+   */
+  readonly release?: ((value: A) => Effect.Effect<void>) | undefined
 }
 
 /**

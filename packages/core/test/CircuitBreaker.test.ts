@@ -10,6 +10,8 @@ import {
   Exit,
   Fiber,
   Layer,
+  Metric,
+  MetricLabel,
   Option,
   Ref,
   Stream,
@@ -400,5 +402,97 @@ describe("CircuitBreaker", () => {
       assert.include(String(Either.getLeft(bad).pipe(Option.getOrThrow)), "failureThreshold")
       const missing = yield* Effect.either(Effect.provide(useIt, fromConfig({ BREAK: "1 second" })))
       assert.isTrue(Either.isLeft(missing))
+    }))
+})
+
+describe("CircuitBreaker.transitions (the breaker's own metric)", () => {
+  const kinds = [
+    ["closed", "open"],
+    ["open", "half-open"],
+    ["half-open", "open"],
+    ["half-open", "closed"],
+    ["open", "closed"]
+  ] as const
+  let unique = 0
+  /** The counter of each kind for a scope no other test uses (the registry is global to the process). */
+  const counts = (scope: string) =>
+    Effect.gen(function*() {
+      const result: Record<string, number> = {}
+      for (const [from, to] of kinds) {
+        const metric = Metric.taggedWithLabels(CircuitBreaker.transitions, [
+          MetricLabel.make("scope", scope),
+          MetricLabel.make("from", from),
+          MetricLabel.make("to", to)
+        ])
+        result[`${from} → ${to}`] = (yield* Metric.value(metric)).count
+      }
+      return result
+    })
+
+  it.effect("counts each of the four transitions once, and never open → closed", () =>
+    Effect.gen(function*() {
+      const scope = `transitions-${unique++}`
+      const { call, ko, ok } = yield* setup()
+      yield* call(ko(), scope)
+      yield* call(ko(), scope) // closed → open
+      yield* TestClock.adjust("1 second")
+      yield* call(ko(), scope) // open → half-open → open
+      yield* TestClock.adjust("1 second")
+      yield* call(ok(), scope) // open → half-open → closed
+      assert.deepStrictEqual(yield* counts(scope), {
+        "closed → open": 1,
+        "open → half-open": 2,
+        "half-open → open": 1,
+        "half-open → closed": 1,
+        "open → closed": 0
+      })
+    }))
+
+  it.effect("an interrupted probe counts half-open → open", () =>
+    Effect.gen(function*() {
+      const scope = `transitions-${unique++}`
+      const { call, ko, ok } = yield* setup()
+      yield* call(ko(), scope)
+      yield* call(ko(), scope)
+      yield* TestClock.adjust("1 second")
+      const probe = yield* Effect.fork(call(ok("10 seconds"), scope))
+      yield* TestClock.adjust("10 millis")
+      yield* Fiber.interrupt(probe)
+      const after = yield* counts(scope)
+      assert.strictEqual(after["open → half-open"], 1)
+      assert.strictEqual(after["half-open → open"], 1)
+    }))
+
+  it.effect("a breaker shared by two callers counts each transition once", () =>
+    Effect.gen(function*() {
+      const scope = `transitions-${unique++}`
+      const breaker = yield* CircuitBreaker.make({ ...options, minimumThroughput: 4 })
+      const seen = yield* Ref.make(0)
+      yield* breaker.changes.pipe(Stream.runForEach(() => Ref.update(seen, (n) => n + 1)), Effect.fork)
+      yield* Effect.yieldNow()
+      // two "clients" on one breaker, failing concurrently
+      const client = (latency: Duration.DurationInput) =>
+        breaker.execute(scope, Effect.zipRight(Effect.sleep(latency), Effect.fail("boom")), isFailure).pipe(
+          Effect.exit,
+          Effect.repeatN(3)
+        )
+      const first = yield* Effect.fork(client("10 millis"))
+      const second = yield* Effect.fork(client("15 millis"))
+      yield* TestClock.adjust("100 millis")
+      yield* Fiber.join(first)
+      yield* Fiber.join(second)
+      yield* TestClock.adjust("1 second")
+      yield* Effect.exit(breaker.execute(scope, Effect.succeed("ok"), isFailure))
+      yield* Effect.yieldNow()
+      const after = yield* counts(scope)
+      assert.deepStrictEqual(after, {
+        "closed → open": 1,
+        "open → half-open": 1,
+        "half-open → open": 0,
+        "half-open → closed": 1,
+        "open → closed": 0
+      })
+      // the counter agrees with the breaker's own change events
+      assert.strictEqual(yield* Ref.get(seen), 3)
     }))
 })

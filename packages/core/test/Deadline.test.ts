@@ -1,6 +1,6 @@
 import { Deadline } from "@aio-request/core"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Duration, Effect, Exit, Fiber, Option, TestClock } from "effect"
+import { Cause, Clock, Duration, Effect, Exit, Fiber, Option, TestClock } from "effect"
 
 describe("Deadline", () => {
   it.effect("is an instant on the Clock: TestClock moves it", () =>
@@ -99,4 +99,50 @@ describe("Deadline", () => {
     assert.strictEqual(Deadline.min(b, a), a)
     assert.strictEqual(b.pipe(Deadline.min(a)), a)
   })
+})
+
+describe("deadlines share one timer per Clock", () => {
+  it.effect("deadlines registered out of order each fire at their own instant", () =>
+    Effect.gen(function*() {
+      const fired: Array<string> = []
+      const cut = (name: string, timeout: Duration.DurationInput) =>
+        Effect.never.pipe(
+          Deadline.within(timeout),
+          Effect.catchAll(() => TestClock.currentTimeMillis.pipe(Effect.map((now) => fired.push(`${name} @${now}`)))),
+          Effect.fork
+        )
+      const fibers = [
+        yield* cut("c", "300 millis"),
+        yield* cut("a", "100 millis"),
+        yield* cut("b", "200 millis"),
+        yield* cut("d", "250 millis")
+      ]
+      yield* TestClock.adjust("150 millis")
+      assert.deepStrictEqual(fired, ["a @100"])
+      yield* TestClock.adjust("1 second")
+      for (const fiber of fibers) yield* Fiber.join(fiber)
+      assert.deepStrictEqual(fired, ["a @100", "b @200", "d @250", "c @300"])
+    }))
+
+  it.effect("a finished cut leaves nothing to fire", () =>
+    Effect.gen(function*() {
+      const results = yield* Effect.all([
+        Deadline.within(Effect.succeed(1), "100 millis"),
+        Deadline.within(Effect.succeed(2), "50 millis")
+      ])
+      assert.deepStrictEqual(results, [1, 2])
+      const late = yield* Effect.fork(Deadline.within(Effect.sleep("10 millis"), "1 second"))
+      yield* TestClock.adjust("2 seconds")
+      assert.isTrue(Exit.isSuccess(yield* Fiber.await(late)))
+    }))
+
+  it.live("on the live clock, the cut comes at the deadline, not when the work ends", () =>
+    Effect.gen(function*() {
+      const start = yield* Clock.currentTimeMillis
+      const exit = yield* Effect.exit(Deadline.within(Effect.sleep("2 seconds"), "50 millis"))
+      const elapsed = (yield* Clock.currentTimeMillis) - start
+      assert.isTrue(Exit.isFailure(exit) && Cause.squash(exit.cause) instanceof Deadline.DeadlineExceededError)
+      assert.isBelow(elapsed, 1500)
+      assert.isAtLeast(elapsed, 45)
+    }))
 })

@@ -352,3 +352,214 @@ describe("bad options", () => {
     assert.throws(() => Strategy.byMethod({ GET: {} as any }), /GET/)
   })
 })
+
+describe("Strategy.run: outcome reporting (onAttempt), release and error fields", () => {
+  /** Runs `strategy` recording every report, every classification and every release. */
+  const observed = <A, E>(strategy: Strategy.Strategy, options: {
+    readonly timeout: Duration.DurationInput
+    readonly attempt: (ctx: Strategy.AttemptContext) => Effect.Effect<A, E>
+    readonly classify?: (exit: Exit.Exit<A, E | Deadline.DeadlineExceededError>) => Strategy.Verdict
+    readonly subject?: string
+  }) => {
+    const reports: Array<Strategy.AttemptOutcome<A, E>> = []
+    const released: Array<A> = []
+    let classified = 0
+    const classify = options.classify ?? ((exit) => Exit.isSuccess(exit) ? "accept" : "reject")
+    const effect = Effect.flatMap(Deadline.fromTimeout(options.timeout), (deadline) =>
+      Strategy.run(strategy, {
+        attempt: options.attempt,
+        classify: (exit) => {
+          classified++
+          return classify(exit)
+        },
+        deadline,
+        subject: options.subject,
+        onAttempt: (outcome) => Effect.sync(() => reports.push(outcome)),
+        release: (value) => Effect.sync(() => released.push(value))
+      }))
+    return { effect, reports, released, classified: () => classified }
+  }
+  const summary = <A, E>(reports: ReadonlyArray<Strategy.AttemptOutcome<A, E>>) =>
+    reports.map((r) => `${r.attempt} ${r.kind} ${r.verdict} ${Duration.toMillis(r.duration)}ms${r.cut ? " cut" : ""}`)
+  const errorOf = <A, E>(exit: Exit.Exit<A, E>) =>
+    Option.getOrThrow(
+      Cause.failureOption((exit as Exit.Failure<A, E>).cause)
+    ) as unknown as Deadline.DeadlineExceededError
+
+  it.effect("sequential: one report per attempt, after classification, with kind, verdict and duration", () =>
+    Effect.gen(function*() {
+      const { attempt } = yield* scripted([ko("10 millis"), ok("20 millis", "second")])
+      const run = observed(Strategy.sequential({ delays: Delays.constant("5 millis") }), {
+        timeout: "1 second",
+        attempt
+      })
+      const fiber = yield* Effect.fork(run.effect)
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* Fiber.join(fiber), "second")
+      assert.deepStrictEqual(summary(run.reports), ["0 first reject 10ms", "1 retry accept 20ms"])
+      assert.deepStrictEqual(run.reports[0]!.exit, Exit.fail("ko"))
+      assert.strictEqual(run.classified(), 2)
+    }))
+
+  it.effect("an attempt cut at its own deadline is reported cut, with the budget and phase in its error", () =>
+    Effect.gen(function*() {
+      const { attempt } = yield* scripted([ok("10 seconds", "slow"), ok("10 millis", "fast")])
+      const strategy = Strategy.sequential({
+        attempts: 2,
+        delays: Delays.constant(0),
+        attemptDeadline: Deadline.splitBetweenAttempts()
+      })
+      const run = observed(strategy, { timeout: "1 second", attempt, subject: "GET http://h/p" })
+      const fiber = yield* Effect.fork(run.effect)
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* Fiber.join(fiber), "fast")
+      assert.deepStrictEqual(summary(run.reports), ["0 first reject 500ms cut", "1 retry accept 10ms"])
+      const error = errorOf(run.reports[0]!.exit)
+      assert.strictEqual(error._tag, "DeadlineExceededError")
+      assert.strictEqual(error.phase, "attempt")
+      assert.strictEqual(error.attempt, 0)
+      assert.strictEqual(error.subject, "GET http://h/p")
+      assert.isTrue(Duration.equals(error.budget!, Duration.millis(500)))
+      assert.strictEqual(error.message, "GET http://h/p: attempt deadline of 500ms exceeded in attempt 0")
+      assert.strictEqual(run.classified(), 2)
+    }))
+
+  it.effect("the run's deadline: attempts in flight are reported cut once, the error names the run", () =>
+    Effect.gen(function*() {
+      const { attempt } = yield* scripted([ok("10 seconds"), ok("10 seconds"), ok("10 seconds")])
+      const run = observed(Strategy.parallel({ delays: noJitter("100 millis") }), {
+        timeout: "1 second",
+        attempt,
+        subject: "GET http://h/p"
+      })
+      const fiber = yield* Effect.fork(Effect.exit(run.effect))
+      yield* TestClock.adjust("1 second")
+      const exit = yield* Fiber.join(fiber)
+      const error = errorOf(exit)
+      assert.strictEqual(error.phase, "run")
+      assert.isTrue(Duration.equals(error.budget!, Duration.seconds(1)))
+      assert.strictEqual(error.message, "GET http://h/p: deadline of 1s exceeded with attempt 2 in flight")
+      yield* TestClock.adjust("20 seconds")
+      assert.deepStrictEqual(summary(run.reports), [
+        "0 first reject 1000ms cut",
+        "1 hedge reject 900ms cut",
+        "2 hedge reject 800ms cut"
+      ])
+      assert.strictEqual(errorOf(run.reports[1]!.exit).phase, "run")
+      assert.strictEqual(run.classified(), 3)
+    }))
+
+  it.effect("losers interrupted because another attempt won are not reported", () =>
+    Effect.gen(function*() {
+      const { attempt } = yield* scripted([ok("1 second", "slow"), ok("20 millis", "fast")])
+      const run = observed(Strategy.parallel({ attempts: 2, delays: noJitter("50 millis") }), {
+        timeout: "5 seconds",
+        attempt
+      })
+      const fiber = yield* Effect.fork(run.effect)
+      yield* TestClock.adjust("70 millis")
+      assert.strictEqual(yield* Fiber.join(fiber), "fast")
+      yield* TestClock.adjust("5 seconds")
+      assert.deepStrictEqual(summary(run.reports), ["1 hedge accept 20ms"])
+      assert.strictEqual(run.classified(), 1)
+      assert.deepStrictEqual(run.released, [])
+    }))
+
+  it.effect("interrupting the caller reports nothing and releases what was held", () =>
+    Effect.gen(function*() {
+      const { attempt } = yield* scripted([ok("10 millis", "rejected"), ok("10 seconds")])
+      const run = observed(Strategy.sequential({ delays: Delays.constant(0) }), {
+        timeout: "1 minute",
+        attempt,
+        classify: (exit) => Exit.isSuccess(exit) && exit.value !== "rejected" ? "accept" : "reject"
+      })
+      const fiber = yield* Effect.fork(run.effect)
+      yield* TestClock.adjust("100 millis")
+      yield* Fiber.interrupt(fiber)
+      assert.deepStrictEqual(summary(run.reports), ["0 first reject 10ms"])
+      assert.deepStrictEqual(run.released, ["rejected"])
+    }))
+
+  it.effect("a rejected success superseded by a later outcome is released once; the result never is", () =>
+    Effect.gen(function*() {
+      const { attempt } = yield* scripted([ok("10 millis", "a"), ok("10 millis", "b"), ok("10 millis", "c")])
+      const run = observed(Strategy.sequential({ delays: Delays.constant(0) }), {
+        timeout: "1 second",
+        attempt,
+        classify: () => "reject"
+      })
+      const fiber = yield* Effect.fork(run.effect)
+      yield* TestClock.adjust("1 second")
+      // nothing accepted: the last outcome is the result, as it was
+      assert.strictEqual(yield* Fiber.join(fiber), "c")
+      assert.deepStrictEqual(run.released, ["a", "b"])
+    }))
+
+  it.effect("parallel, all rejected: the first rejected is the result, the others are released", () =>
+    Effect.gen(function*() {
+      const { attempt } = yield* scripted([ok("300 millis", "a"), ok("100 millis", "b"), ok("500 millis", "c")])
+      const run = observed(Strategy.parallel({ attempts: 3, delays: noJitter("10 millis") }), {
+        timeout: "5 seconds",
+        attempt,
+        classify: () => "reject"
+      })
+      const fiber = yield* Effect.fork(run.effect)
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* Fiber.join(fiber), "b")
+      assert.sameMembers(run.released, ["a", "c"])
+      assert.strictEqual(run.classified(), 3)
+    }))
+
+  it.effect("a rejected success held when the run's deadline passes is released", () =>
+    Effect.gen(function*() {
+      const { attempt } = yield* scripted([ok("10 millis", "rejected"), ok("10 seconds")])
+      const run = observed(Strategy.sequential({ delays: Delays.constant(0) }), {
+        timeout: "1 second",
+        attempt,
+        classify: (exit) => Exit.isSuccess(exit) && exit.value !== "rejected" ? "accept" : "reject"
+      })
+      const fiber = yield* Effect.fork(Effect.exit(run.effect))
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(errorOf(yield* Fiber.join(fiber))._tag, "DeadlineExceededError")
+      assert.deepStrictEqual(run.released, ["rejected"])
+      assert.deepStrictEqual(summary(run.reports), ["0 first reject 10ms", "1 retry reject 990ms cut"])
+    }))
+
+  it("DeadlineExceededError keeps its old message without the new fields", () => {
+    assert.strictEqual(new Deadline.DeadlineExceededError({ reason: "expired" }).message, "the deadline has passed")
+    assert.strictEqual(
+      new Deadline.DeadlineExceededError({ reason: "below-threshold" }).message,
+      "the remaining deadline is below the low-timeout threshold"
+    )
+    assert.strictEqual(
+      new Deadline.DeadlineExceededError({ budget: Duration.seconds(2), phase: "body", subject: "GET http://h/p" })
+        .message,
+      "GET http://h/p: deadline of 2s exceeded while reading the body"
+    )
+  })
+
+  it.effect("an expired deadline fails at once, with the subject in the error", () =>
+    Effect.gen(function*() {
+      const { attempt } = yield* scripted([ok("1 millis")])
+      const run = observed(Strategy.single, { timeout: 0, attempt, subject: "job 7" })
+      const error = errorOf(yield* Effect.exit(run.effect))
+      assert.strictEqual(error.subject, "job 7")
+      assert.strictEqual(error.phase, "run")
+      assert.deepStrictEqual(run.reports, [])
+    }))
+
+  it.effect("a failing onAttempt or release is logged and ignored: the run goes on", () =>
+    Effect.gen(function*() {
+      const { attempt } = yield* scripted([ok("10 millis", "a"), ok("10 millis", "b")])
+      const deadline = yield* Deadline.fromTimeout("1 second")
+      const fiber = yield* Effect.fork(Strategy.run(Strategy.sequential({ delays: Delays.constant(0) }), {
+        attempt,
+        classify: (exit) => Exit.isSuccess(exit) && exit.value === "b" ? "accept" : "reject",
+        deadline,
+        onAttempt: () => Effect.die("onAttempt broke"),
+        release: () => Effect.die("release broke")
+      }))
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* Fiber.join(fiber), "b")
+    }))
+})

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Options } from "@aio-request/core"
+import { CircuitBreaker, Options } from "@aio-request/core"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
@@ -116,15 +116,13 @@ export const retries = Metric.counter("aio_request_retries", {
 })
 
 /**
- * Circuit state changes. Labels: `request_endpoint`, `from`, `to`.
+ * Circuit state changes, counted by the breaker itself: this is
+ * `CircuitBreaker.transitions` from `@aio-request/core` (labels `scope`, `from`, `to`).
  *
  * @since 0.1.0
  * @category metrics
  */
-export const circuitBreakerTransitions = Metric.counter("aio_request_circuit_breaker_transitions", {
-  description: "Circuit breaker state changes",
-  incremental: true
-})
+export const circuitBreakerTransitions: Metric.Metric.Counter<number> = CircuitBreaker.transitions
 
 /**
  * The `response_status` label of outcomes without a response, as in Python aio-request.

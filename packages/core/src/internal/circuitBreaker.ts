@@ -3,10 +3,14 @@ import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
+import type * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as MetricLabel from "effect/MetricLabel"
 import * as MutableRef from "effect/MutableRef"
 import * as PubSub from "effect/PubSub"
 import * as Stream from "effect/Stream"
@@ -14,6 +18,23 @@ import type * as CB from "../CircuitBreaker.js"
 import { CircuitBreaker, CircuitBreakerOpenError } from "../CircuitBreaker.js"
 import { RollingWindow } from "./rollingWindow.js"
 import * as validate from "./validate.js"
+
+/** @internal */
+export const transitions = Metric.counter("aio_request_circuit_breaker_transitions", {
+  description: "Circuit breaker state changes, counted by the breaker that made them",
+  incremental: true
+})
+
+/**
+ * Counts one transition, synchronously, in the step that makes it: it cannot
+ * be lost to an interruption, and it is counted once whoever called.
+ */
+const countTransition = (change: CB.CircuitBreaker.StateChange): void =>
+  transitions.unsafeUpdate(1, [
+    MetricLabel.make("scope", change.scope),
+    MetricLabel.make("from", change.from),
+    MetricLabel.make("to", change.to)
+  ])
 
 /** @internal */
 export const defaultMaxScopes = 10_000
@@ -43,6 +64,19 @@ interface RunTicket {
   readonly probe: boolean
   /** The transition this admission caused (open → half-open for a probe). */
   readonly transition: CB.CircuitBreaker.StateChange | undefined
+  /**
+   * The continuation of the last closed-path call, kept for the next call
+   * with the same classifier and clock (usually every call of one client):
+   * building it costs more than the call.
+   */
+  handlers: Handlers | undefined
+}
+
+interface Handlers {
+  readonly isFailure: (exit: Exit.Exit<any, any>) => boolean
+  readonly clock: Clock.Clock
+  readonly onSuccess: (value: any) => Effect.Effect<any, any>
+  readonly onFailure: (cause: Cause.Cause<any>) => Effect.Effect<any, any>
 }
 
 /** What `admit` decided for one call. */
@@ -53,7 +87,8 @@ const closedTicket = (circuit: Circuit): RunTicket => ({
   circuit,
   generation: circuit.generation,
   probe: false,
-  transition: undefined
+  transition: undefined,
+  handlers: undefined
 })
 
 const SUCCESSES = 0
@@ -147,7 +182,12 @@ const unsafeMakeService = (
     }
   }
 
-  const change = (scope: string, from: CB.State, to: CB.State): CB.CircuitBreaker.StateChange => ({ scope, from, to })
+  /** A transition the breaker makes now: counted here, published by the caller. */
+  const change = (scope: string, from: CB.State, to: CB.State): CB.CircuitBreaker.StateChange => {
+    const event: CB.CircuitBreaker.StateChange = { scope, from, to }
+    countTransition(event)
+    return event
+  }
 
   const publish = (event: CB.CircuitBreaker.StateChange): Effect.Effect<void> => {
     const published = PubSub.publish(pubsub, event)
@@ -189,7 +229,8 @@ const unsafeMakeService = (
           circuit,
           generation: circuit.generation,
           probe: true,
-          transition: change(scope, "open", "half-open")
+          transition: change(scope, "open", "half-open"),
+          handlers: undefined
         }
       }
       case "half-open":
@@ -264,15 +305,21 @@ const unsafeMakeService = (
     }
   }
 
-  /** Runs a call admitted by `ticket` and records its outcome, whatever happens to the caller. */
-  const run = <A, E, R>(
+  /**
+   * What runs after a call admitted by `ticket`: records its outcome and
+   * hands the exit on. One `matchCauseEffect` frame, no `Effect.exit` plus
+   * `flatMap`; the outcome is recorded in the same step, so an interruption
+   * of the caller right after cannot lose it.
+   */
+  const handlersFor = <A, E>(
     scope: string,
     ticket: RunTicket,
-    effect: Effect.Effect<A, E, R>,
     isFailure: (exit: Exit.Exit<A, E>) => boolean,
     clock: Clock.Clock
-  ): Effect.Effect<A, E, R> =>
-    Effect.flatMap(Effect.exit(effect), (exit) => {
+  ): Handlers => {
+    const cached = ticket.handlers
+    if (cached !== undefined && cached.isFailure === isFailure && cached.clock === clock) return cached
+    const settle = (exit: Exit.Exit<A, E>): Effect.Effect<A, E> => {
       const after = complete(
         MutableRef.get(registry),
         scope,
@@ -281,10 +328,44 @@ const unsafeMakeService = (
         clock.unsafeCurrentTimeMillis()
       )
       return after === undefined ? exit : Effect.zipRight(publish(after), exit)
-    })
+    }
+    const handlers: Handlers = {
+      isFailure,
+      clock,
+      onSuccess: (value: A) => settle(Exit.succeed(value)),
+      onFailure: (cause: Cause.Cause<E>) => settle(Exit.failCause(cause))
+    }
+    ticket.handlers = handlers
+    return handlers
+  }
+
+  /** Runs a call admitted by `ticket` and records its outcome, whatever happens to the caller. */
+  const run = <A, E, R>(
+    scope: string,
+    ticket: RunTicket,
+    effect: Effect.Effect<A, E, R>,
+    isFailure: (exit: Exit.Exit<A, E>) => boolean,
+    clock: Clock.Clock
+  ): Effect.Effect<A, E, R> => Effect.matchCauseEffect(effect, handlersFor(scope, ticket, isFailure, clock))
 
   const reject = (scope: string, retryAfter: number) =>
     Effect.fail(new CircuitBreakerOpenError({ scope, retryAfter: Duration.millis(retryAfter) }))
+
+  /**
+   * The caller's Clock, looked up again only when the fiber's default services
+   * change (they are one shared object across calls, except under another
+   * Clock such as TestClock): a `Context` lookup costs as much as a step.
+   */
+  let lastServices: Context.Context<DefaultServices.DefaultServices> | undefined = undefined
+  let lastClock: Clock.Clock | undefined = undefined
+  const clockOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): Clock.Clock => {
+    const services = fiber.currentDefaultServices
+    if (services !== lastServices || lastClock === undefined) {
+      lastClock = Context.get(services, Clock.Clock)
+      lastServices = services
+    }
+    return lastClock
+  }
 
   // Closures on this path are written inline on purpose: `execute` is on every call's path.
   const execute = <A, E, R>(
@@ -293,7 +374,7 @@ const unsafeMakeService = (
     isFailure: (exit: Exit.Exit<A, E>) => boolean
   ): Effect.Effect<A, E | CircuitBreakerOpenError, R> =>
     Effect.withFiberRuntime((fiber) => {
-      const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+      const clock = clockOf(fiber)
       const map = MutableRef.get(registry)
       const circuit = map.get(scope)
       // fast path: a closed circuit needs no cleanup if the caller is interrupted

@@ -9,6 +9,7 @@ import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Deadline from "../Deadline.js"
+import { timerFor } from "./timer.js"
 import * as validate from "./validate.js"
 
 /** @internal */
@@ -68,14 +69,39 @@ export const min = dual<
   (self: Deadline.Deadline, that: Deadline.Deadline) => Deadline.Deadline
 >(2, (self, that) => self.epochMillis <= that.epochMillis ? self : that)
 
+const formatBudget = (budget: Duration.Duration): string => {
+  const millis = Duration.toMillis(budget)
+  if (!Number.isFinite(millis)) return "infinity"
+  // whole milliseconds: a split budget of 333.33… ms reads as 333ms
+  return Duration.format(Duration.millis(Math.round(millis)))
+}
+
 /** @internal */
 export class DeadlineExceededError extends Data.TaggedError("DeadlineExceededError")<{
   readonly reason?: "expired" | "below-threshold" | undefined
+  readonly budget?: Duration.Duration | undefined
+  readonly phase?: "attempt" | "run" | "body" | undefined
+  readonly subject?: string | undefined
+  readonly attempt?: number | undefined
 }> {
   override get message() {
-    return this.reason === "below-threshold"
-      ? "the remaining deadline is below the low-timeout threshold"
-      : "the deadline has passed"
+    if (this.budget === undefined && this.phase === undefined && this.subject === undefined) {
+      return this.reason === "below-threshold"
+        ? "the remaining deadline is below the low-timeout threshold"
+        : "the deadline has passed"
+    }
+    const budget = this.budget === undefined ? "" : ` of ${formatBudget(this.budget)}`
+    let text: string
+    if (this.reason === "below-threshold") {
+      text = `the remaining deadline${budget} is below the low-timeout threshold`
+    } else if (this.phase === "attempt") {
+      text = `attempt deadline${budget} exceeded` + (this.attempt === undefined ? "" : ` in attempt ${this.attempt}`)
+    } else {
+      text = `deadline${budget} exceeded`
+      if (this.phase === "body") text += " while reading the body"
+      else if (this.phase === "run" && this.attempt !== undefined) text += ` with attempt ${this.attempt} in flight`
+    }
+    return this.subject === undefined ? text : `${this.subject}: ${text}`
   }
 }
 
@@ -84,72 +110,90 @@ export class CurrentDeadline extends Context.Reference<CurrentDeadline>()("@aio-
   defaultValue: () => Option.none<Deadline.Deadline>()
 }) {}
 
+/** What a cut says about itself in the error it fails with. @internal */
+export interface CutOptions {
+  /**
+   * Deliver the failure at the deadline and let the interruption complete in
+   * the background (`true`), or wait for the interrupted effect's finalizers
+   * first (`false`).
+   */
+  readonly disconnect: boolean
+  /** Fiber refs of the effect flow back to the caller, as `Fiber.join` does. Default true. */
+  readonly inherit?: boolean | undefined
+  readonly phase?: "attempt" | "run" | "body" | undefined
+  readonly subject?: string | undefined
+}
+
 /**
  * Interrupts `effect` when `deadline` passes and fails with
- * `DeadlineExceededError`. With `disconnect`, the failure is delivered at that
- * instant and the interruption completes in the background, so a slow
- * finalizer does not delay the answer; without it, the failure waits for the
- * interrupted effect's finalizers (its resources are released first).
+ * `DeadlineExceededError` (its `budget` is what was left when the cut began).
+ *
+ * `effect` runs in a fiber of its own, the caller waits for the first of its
+ * exit and the deadline, and the deadline is an entry in the clock's shared
+ * `Timer`: one fork per cut, no timer fiber per cut (`Effect.timeout` forks
+ * twice). With `disconnect` the failure is delivered at that instant and the
+ * interruption completes in the background, so a slow finalizer does not
+ * delay the answer; without it, the failure waits for the interrupted
+ * effect's finalizers (its resources are released first). Interrupting the
+ * caller interrupts the effect and waits for it.
  *
  * @internal
  */
 export const cutAt = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   deadline: Deadline.Deadline,
-  options: { readonly disconnect: boolean }
+  options: CutOptions
 ): Effect.Effect<A, E | DeadlineExceededError, R> =>
-  Effect.flatMap(Clock.currentTimeMillis, (now) => {
-    const left = remainingAt(deadline, now)
-    if (!Duration.isFinite(left)) return effect
-    if (Duration.toMillis(left) <= 0) return Effect.fail(new DeadlineExceededError({ reason: "expired" }))
-    return race(effect, left, options.disconnect)
-  })
-
-/**
- * `effect` in one child fiber, the timer in another, and the caller waiting
- * for whichever ends first: two forks, where `Effect.timeoutFail` over
- * `Effect.disconnect` takes three (a fork costs more than everything else
- * here). The loser is interrupted; the winner's fiber refs are inherited, as
- * `Fiber.join` would.
- */
-const race = <A, E, R>(
-  effect: Effect.Effect<A, E, R>,
-  left: Duration.Duration,
-  disconnect: boolean
-): Effect.Effect<A, E | DeadlineExceededError, R> =>
-  Effect.uninterruptibleMask((restore) =>
-    Effect.flatMap(
-      Effect.fork(restore(effect)),
-      (work) =>
-        Effect.flatMap(Effect.fork(Effect.interruptible(Effect.sleep(left))), (timer) => {
-          const first = Effect.async<Exit.Exit<A, E> | undefined>((resume) => {
-            const onWork = (exit: Exit.Exit<A, E>) => resume(Effect.succeed(exit))
-            const onTimer = () => resume(Effect.succeed(undefined))
-            work.addObserver(onWork)
-            timer.addObserver(onTimer)
-            return Effect.sync(() => {
-              work.removeObserver(onWork)
-              timer.removeObserver(onTimer)
-            })
+  Effect.withFiberRuntime((parent) => {
+    const at = deadline.epochMillis
+    if (at === Infinity) return effect
+    const clock = Context.get(parent.currentDefaultServices, Clock.Clock)
+    const now = clock.unsafeCurrentTimeMillis()
+    const error = () =>
+      new DeadlineExceededError({
+        reason: "expired",
+        budget: Duration.millis(Math.max(0, at - now)),
+        phase: options.phase,
+        subject: options.subject
+      })
+    if (at <= now) return Effect.fail(error())
+    const timer = timerFor(clock, parent)
+    const inherit = options.inherit !== false
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(Effect.fork(restore(effect)), (work) =>
+        restore(Effect.async<A, E | DeadlineExceededError>((resume) => {
+          let done = false
+          const onWork = (exit: Exit.Exit<A, E>) => {
+            if (done) {
+              return
+            }
+            done = true
+            timer.cancel(entry)
+            resume(inherit ? Effect.zipRight(Fiber.inheritAll(work), exit) : exit)
+          }
+          const entry = timer.schedule(at, () => {
+            if (done) {
+              return
+            }
+            done = true
+            work.removeObserver(onWork)
+            if (options.disconnect) {
+              work.unsafeInterruptAsFork(parent.id())
+              resume(Effect.fail(error()))
+            } else {
+              resume(Effect.zipRight(Fiber.interrupt(work), Effect.fail(error())))
+            }
           })
-          return restore(first).pipe(
-            Effect.onInterrupt(() => Effect.zipRight(Fiber.interruptFork(timer), Fiber.interrupt(work))),
-            Effect.flatMap((exit): Effect.Effect<A, E | DeadlineExceededError> => {
-              if (exit === undefined) {
-                const expired = Effect.fail(new DeadlineExceededError({ reason: "expired" }))
-                return disconnect
-                  ? Effect.zipRight(Fiber.interruptFork(work), expired)
-                  : Effect.zipRight(Fiber.interrupt(work), expired)
-              }
-              return Effect.zipRight(
-                Effect.zipRight(Fiber.interruptFork(timer), Fiber.inheritAll(work)),
-                exit
-              )
-            })
-          )
-        })
+          work.addObserver(onWork)
+          return Effect.suspend(() => {
+            done = true
+            work.removeObserver(onWork)
+            timer.cancel(entry)
+            return Fiber.interrupt(work)
+          })
+        })))
     )
-  )
+  })
 
 /** @internal */
 export const within = dual<
@@ -170,7 +214,8 @@ export const within = dual<
     const inherited = yield* CurrentDeadline
     const deadline = Option.match(inherited, { onNone: () => own, onSome: (d) => min(d, own) })
     return yield* cutAt(Effect.provideService(self, CurrentDeadline, Option.some(deadline)), deadline, {
-      disconnect: true
+      disconnect: true,
+      phase: undefined
     })
   })
 })

@@ -9,14 +9,20 @@ import * as Intervals from "effect/ScheduleIntervals"
 import type * as Delays from "../Delays.js"
 import * as validate from "./validate.js"
 
-const jittered = (millis: number, jitter: number): Effect.Effect<number> =>
+/**
+ * millis ± millis·u·jitter, u uniform in [0, 1), the sign a fair coin
+ * *(seed)*. Both come from one draw v: the coin is v ≥ 0.5, u is v rescaled
+ * within its half (one `Random` step instead of two: this runs for every
+ * hedge and retry).
+ */
+const jittered = <X>(millis: number, jitter: number, finish: (millis: number) => X): Effect.Effect<X> =>
   jitter === 0 || millis === 0
-    ? Effect.succeed(millis)
-    : Effect.zipWith(
-      Random.next,
-      Random.nextBoolean,
-      (u, plus) => Math.max(0, plus ? millis + millis * u * jitter : millis - millis * u * jitter)
-    )
+    ? Effect.succeed(finish(millis))
+    : Effect.map(Random.next, (v) => {
+      const plus = v >= 0.5
+      const u = plus ? (v - 0.5) * 2 : v * 2
+      return finish(Math.max(0, plus ? millis + millis * u * jitter : millis - millis * u * jitter))
+    })
 
 /**
  * A `Delays` given as an option: an object whose `delay` is a function (and
@@ -45,7 +51,7 @@ export const linear = (options?: Delays.Delays.LinearOptions): Delays.Delays => 
   const multiplier = Duration.toMillis(validate.duration(where, "multiplier", options?.multiplier ?? "50 millis"))
   const jitter = validate.between(where, "jitter", options?.jitter ?? 0.2, 0, 1, true)
   return {
-    delay: (attempt) => Effect.map(jittered(min + attempt * multiplier, jitter), Duration.millis)
+    delay: (attempt) => jittered(min + attempt * multiplier, jitter, Duration.millis)
   }
 }
 
@@ -63,8 +69,9 @@ export const exponential = (options: Delays.Delays.ExponentialOptions): Delays.D
   const jitter = validate.between(where, "jitter", options.jitter ?? 0.2, 0, 1, true)
   return {
     delay: (attempt) =>
-      Effect.map(
-        jittered(Math.min(max, base * Math.pow(factor, Math.max(0, attempt - 1))), jitter),
+      jittered(
+        Math.min(max, base * Math.pow(factor, Math.max(0, attempt - 1))),
+        jitter,
         (millis) => Duration.millis(Math.min(max, millis))
       )
   }

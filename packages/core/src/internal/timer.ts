@@ -1,0 +1,203 @@
+import type * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import type * as Scheduler from "effect/Scheduler"
+
+/**
+ * One pending instant. `index` is its place in the heap, -1 once it fired or
+ * was cancelled.
+ *
+ * @internal
+ */
+export interface Entry {
+  readonly at: number
+  readonly seq: number
+  index: number
+  readonly fire: () => void
+}
+
+const before = (a: Entry, b: Entry): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq)
+
+/**
+ * Every deadline (and hedge delay) cut on one `Clock` shares one timer: a
+ * binary heap of instants served by at most one sleeping fiber. The fiber
+ * sleeps with `clock.sleep`, so `TestClock` drives it like any other sleep;
+ * it is started when an entry earlier than its wake-up arrives (the previous
+ * one is interrupted, which cancels its sleep), and stopped soon after the
+ * heap empties, so an idle program holds no timer. A call that is cut pays
+ * a heap insertion and removal instead of a timer fiber of its own.
+ *
+ * `fire` runs inside the timer's fiber: it must only record the event and
+ * resume whoever waits for it, never run effects.
+ *
+ * @internal
+ */
+export class Timer {
+  private readonly heap: Array<Entry> = []
+  private seq = 0
+  private sleeper: Fiber.RuntimeFiber<void> | undefined = undefined
+  /** The instant the sleeper wakes at; `Infinity` when there is none. */
+  private wakeAt = Infinity
+  /** Bumped whenever a sleeper is replaced or stopped: an outdated sleeper stops. */
+  private generation = 0
+  private idleCheckPending = false
+
+  /** Timers of the same clock for fibers on other schedulers. */
+  others: WeakMap<Scheduler.Scheduler, Timer> | undefined = undefined
+
+  constructor(readonly clock: Clock.Clock, readonly scheduler: Scheduler.Scheduler) {}
+
+  /** Calls `fire` once the clock reaches `at` (milliseconds), unless cancelled first. */
+  schedule(at: number, fire: () => void): Entry {
+    const entry: Entry = { at, seq: this.seq++, index: this.heap.length, fire }
+    this.heap.push(entry)
+    this.up(entry.index)
+    if (at < this.wakeAt) this.start(at)
+    return entry
+  }
+
+  /** Removes `entry` if it has not fired yet. */
+  cancel(entry: Entry): void {
+    const index = entry.index
+    if (index < 0) return
+    entry.index = -1
+    const last = this.heap.pop()!
+    if (index < this.heap.length) {
+      this.heap[index] = last
+      last.index = index
+      this.down(index)
+      this.up(last.index)
+    }
+    if (this.heap.length === 0 && this.sleeper !== undefined && !this.idleCheckPending) {
+      // not at once: a busy caller schedules the next entry right after, and
+      // a sleeper stopped and started per call would cost a fiber per call again
+      this.idleCheckPending = true
+      this.scheduler.scheduleTask(() => {
+        this.idleCheckPending = false
+        if (this.heap.length === 0) this.stop()
+      }, 0)
+    }
+  }
+
+  /** How many entries are pending (for tests). */
+  get size(): number {
+    return this.heap.length
+  }
+
+  private stop(): void {
+    const sleeper = this.sleeper
+    this.generation++
+    this.sleeper = undefined
+    this.wakeAt = Infinity
+    if (sleeper !== undefined) sleeper.unsafeInterruptAsFork(FiberId.none)
+  }
+
+  private start(at: number): void {
+    this.stop()
+    this.wakeAt = at
+    this.sleeper = Effect.runFork(this.loop(this.generation, -Infinity), { scheduler: this.scheduler })
+  }
+
+  /**
+   * `reached` is the instant the last sleep was for: once it is over, that
+   * instant counts as reached even if `now + (at - now)` rounds below `at`.
+   */
+  private loop(generation: number, reached: number): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (generation !== this.generation) return Effect.void
+      const now = Math.max(this.clock.unsafeCurrentTimeMillis(), reached)
+      const heap = this.heap
+      while (heap.length > 0 && heap[0]!.at <= now) {
+        const entry = this.pop()
+        entry.fire()
+      }
+      if (heap.length === 0) {
+        this.sleeper = undefined
+        this.wakeAt = Infinity
+        this.generation++
+        return Effect.void
+      }
+      const wakeAt = heap[0]!.at
+      this.wakeAt = wakeAt
+      return Effect.zipRight(this.clock.sleep(Duration.millis(wakeAt - now)), this.loop(generation, wakeAt))
+    })
+  }
+
+  private pop(): Entry {
+    const heap = this.heap
+    const top = heap[0]!
+    top.index = -1
+    const last = heap.pop()!
+    if (heap.length > 0) {
+      heap[0] = last
+      last.index = 0
+      this.down(0)
+    }
+    return top
+  }
+
+  private up(index: number): void {
+    const heap = this.heap
+    const entry = heap[index]!
+    while (index > 0) {
+      const parentIndex = (index - 1) >> 1
+      const parent = heap[parentIndex]!
+      if (!before(entry, parent)) break
+      heap[index] = parent
+      parent.index = index
+      index = parentIndex
+    }
+    heap[index] = entry
+    entry.index = index
+  }
+
+  private down(index: number): void {
+    const heap = this.heap
+    const length = heap.length
+    const entry = heap[index]!
+    for (;;) {
+      const left = 2 * index + 1
+      if (left >= length) break
+      const right = left + 1
+      const child = right < length && before(heap[right]!, heap[left]!) ? right : left
+      if (!before(heap[child]!, entry)) break
+      heap[index] = heap[child]!
+      heap[index]!.index = index
+      index = child
+    }
+    heap[index] = entry
+    entry.index = index
+  }
+}
+
+/**
+ * The timer of each `Clock` (and scheduler). Keyed by the clock itself, so
+ * what shares a timer is what shares a time source: every runtime on Effect's
+ * live clock shares one (its `fire` callbacks only resume fibers, each on its
+ * own scheduler), and each `TestClock` has its own. A fiber on another
+ * scheduler (`Effect.withScheduler`) gets a timer of its own, so the sleeping
+ * fiber never runs on a scheduler its users did not choose. Nothing else is
+ * kept at module level.
+ */
+const timers = new WeakMap<Clock.Clock, Timer>()
+
+/** @internal */
+export const timerFor = (clock: Clock.Clock, fiber: Fiber.RuntimeFiber<unknown, unknown>): Timer => {
+  const scheduler = fiber.currentScheduler
+  let timer = timers.get(clock)
+  if (timer === undefined) {
+    timer = new Timer(clock, scheduler)
+    timers.set(clock, timer)
+    return timer
+  }
+  if (timer.scheduler === scheduler) return timer
+  timer.others ??= new WeakMap()
+  let other = timer.others.get(scheduler)
+  if (other === undefined) {
+    other = new Timer(clock, scheduler)
+    timer.others.set(scheduler, other)
+  }
+  return other
+}
