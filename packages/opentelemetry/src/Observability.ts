@@ -37,6 +37,12 @@ export interface PrometheusOptions {
   readonly serviceVersion?: string | undefined
   /** Further resource attributes. */
   readonly attributes?: Readonly<Record<string, string>> | undefined
+  /**
+   * Export Effect's runtime metrics (`effect_fiber_*`) too, and turn their
+   * recording on for what runs under this layer. Default `false`: they are
+   * left out of the scrape.
+   */
+  readonly runtimeMetrics?: boolean | undefined
 }
 
 /**
@@ -74,6 +80,11 @@ export interface OtlpOptions {
   readonly spanProcessor?: "batch" | "simple" | undefined
   /** How long the final flush may take when the layer is released. Default `"5 seconds"`. */
   readonly shutdownTimeout?: Duration.DurationInput | undefined
+  /**
+   * Push Effect's runtime metrics (`effect_fiber_*`) too, and turn their
+   * recording on for what runs under this layer. Default `false`.
+   */
+  readonly runtimeMetrics?: boolean | undefined
 }
 
 /**
@@ -132,9 +143,13 @@ export class PrometheusServeError extends Data.TaggedError("PrometheusServeError
 
 /**
  * Serves the process's Effect metrics for a Prometheus scrape, in the text
- * exposition format: histograms as `name_bucket{...,le="0.005"}`, `name_sum`,
- * `name_count`; counters as `name_total`. Series carry only the metric's own
- * labels. The server closes when the layer is released.
+ * exposition format (0.0.4): histograms as `name_bucket{...,le="0.005"}`,
+ * `name_sum`, `name_count`; counters as `name_total`. Series carry only the
+ * metric's own labels. Effect's runtime metrics are left out unless
+ * `runtimeMetrics` is set. The text is written from Effect's metric snapshot
+ * in slices of a few milliseconds that give the event loop back in between,
+ * and gzipped (off the event loop) when the scraper sends
+ * `Accept-Encoding: gzip`. The server closes when the layer is released.
  *
  * Fails with {@link PrometheusServeError} when it cannot listen. Invalid
  * options (port outside [0, 65535], path not starting with `/`) are refused

@@ -3,4 +3,5 @@
  */
 await import("./client.js")
 await import("./serverMiddleware.js")
+await import("./serverLoad.js")
 await import("./overload.js")

@@ -156,6 +156,22 @@ export const OutcomeStatus: {
 }
 
 /**
+ * The value a bounded label takes once its bound is reached: a recorder
+ * records at most `maxClients` distinct `request_client` values, and every
+ * caller named after that as `"<other>"`.
+ *
+ * @example
+ * import { HttpMetrics } from "@aio-request/platform"
+ *
+ * const recorder = HttpMetrics.makeRecorder({ maxClients: 2 })
+ * // a third distinct client is recorded with request_client="<other>"
+ * console.log(HttpMetrics.overflowLabel) // "<other>"
+ * @since 0.1.0
+ * @category status conventions
+ */
+export const overflowLabel: string = "<other>"
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -269,6 +285,11 @@ export const recordCircuitTransition = (
  * makes its own; a recorder keeps at most `maxSeries` labelled metrics per
  * function and starts afresh when it has that many.
  *
+ * Labels whose values a caller controls are bounded here: `recordServerRequest`
+ * records at most `maxClients` distinct `request_client` values (default
+ * 100), then {@link overflowLabel}. (Paths are route templates, bounded by the
+ * application; the plain `record*` functions record labels as given.)
+ *
  * @since 0.1.0
  * @category models
  */
@@ -301,8 +322,18 @@ const memo = <K, M>(maxSeries: number, make: (key: K) => M) => {
  * @since 0.1.0
  * @category constructors
  */
-export const makeRecorder = (options?: { readonly maxSeries?: number | undefined }): Recorder => {
+export const makeRecorder = (
+  options?: { readonly maxSeries?: number | undefined; readonly maxClients?: number | undefined }
+): Recorder => {
   const maxSeries = Options.integer("HttpMetrics.makeRecorder", "maxSeries", options?.maxSeries ?? 10_000, 1)
+  const maxClients = Options.integer("HttpMetrics.makeRecorder", "maxClients", options?.maxClients ?? 100, 1)
+  const clients = new Set<string>()
+  const boundedClient = (client: string): string => {
+    if (clients.has(client)) return client
+    if (clients.size >= maxClients) return overflowLabel
+    clients.add(client)
+    return client
+  }
   type Client = ClientLabels & { readonly status: number }
   const latency = memo(maxSeries, (l: Client & { readonly circuitBreaker: boolean }) => {
     const tags = clientBase(l)
@@ -344,8 +375,11 @@ export const makeRecorder = (options?: { readonly maxSeries?: number | undefined
         Effect.zipRight(Metric.increment(metrics.attempts), extra === undefined ? Effect.void : Metric.increment(extra))
       )
     },
-    recordServerRequest: (l, seconds) =>
-      Metric.update(server(`${l.client}\u0000${l.method}\u0000${l.path}\u0000${l.status}`, l), seconds),
+    recordServerRequest: (l, seconds) => {
+      const client = boundedClient(l.client)
+      const labels = client === l.client ? l : { ...l, client }
+      return Metric.update(server(`${client}\u0000${l.method}\u0000${l.path}\u0000${l.status}`, labels), seconds)
+    },
     recordCircuitTransition
   }
 }

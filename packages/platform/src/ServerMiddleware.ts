@@ -33,6 +33,13 @@ export interface Options {
   /** The header naming the calling service (metric label `request_client`). Default `"X-Service-Name"`. */
   readonly clientHeader?: string | undefined
   /**
+   * How many distinct `request_client` values this middleware records; the
+   * callers named after that are recorded as `HttpMetrics.overflowLabel`
+   * (`"<other>"`), so a caller cannot grow the metric registry without bound.
+   * Default 100.
+   */
+  readonly maxClients?: number | undefined
+  /**
    * Admission control (see `docs/load-shedding.md`): each request is admitted
    * under its priority (the header's, else `priority`); a shed request is
    * answered 503 with `Retry-After` without running the handler and counted
@@ -64,7 +71,12 @@ export type Handler = Effect.Effect<any, any, any> | ((...args: ReadonlyArray<an
  * disconnects interrupts the handler, and everything it started, and is
  * recorded as 499.
  *
- * Options are checked here: an invalid one throws `IllegalArgumentException`.
+ * The deadline is measured from the request's arrival: on Node, the instant
+ * the server emitted the request (see docs/server.md), else the instant the
+ * middleware first runs for it.
+ *
+ * Options are checked here, for JavaScript callers too: an invalid one throws
+ * `IllegalArgumentException` naming the option.
  *
  * @example
  * import { ServerMiddleware } from "@aio-request/platform"

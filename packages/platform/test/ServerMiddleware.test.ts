@@ -1,9 +1,11 @@
 import { Deadline } from "@aio-request/core"
 import { ServerMiddleware } from "@aio-request/platform"
-import { HttpClient, HttpClientRequest, HttpRouter, HttpServerResponse } from "@effect/platform"
+import { HttpClient, HttpClientRequest, HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Deferred, Duration, Effect, Fiber, Option, Ref } from "effect"
+import { Cause, Context, Deferred, Duration, Effect, Fiber, Layer, Option, Ref } from "effect"
+import { createServer } from "node:http"
 import type { Seen } from "./serverMiddlewareHarness.js"
 import { awaitServerCount, get, seen, serve, serverCount, uniqueClient } from "./serverMiddlewareHarness.js"
 
@@ -333,4 +335,75 @@ describe("ServerMiddleware", () => {
         )
       }))
   })
+})
+
+describe("ServerMiddleware: the deadline counts from the request's arrival", () => {
+  /** A server whose event loop is blocked for `blockMillis` after Node emits each request, before its handler runs. */
+  const blockedServer = (blockMillis: number, options?: ServerMiddleware.Options) =>
+    Effect.gen(function*() {
+      const server = createServer()
+      const context = yield* Layer.build(NodeHttpServer.layer(() => server, { port: 0, host: "127.0.0.1" })).pipe(
+        Effect.orDie
+      )
+      yield* HttpServer.serveEffect(ServerMiddleware.make(options))(
+        HttpRouter.empty.pipe(HttpRouter.get("/seen", seen))
+      ).pipe(Effect.provide(context))
+      const address = Context.get(context, HttpServer.HttpServer).address
+      if (address._tag !== "TcpAddress") return yield* Effect.dieMessage("not a TCP server")
+      const url = `http://127.0.0.1:${address.port}/seen`
+      // the first request shows the middleware its server: from then on a
+      // listener in front of the server's stamps each request as Node emits it
+      assert.strictEqual((yield* getSeen(url)).status, 200)
+      const [stamp, handler, ...others] = server.listeners("request") as Array<(...args: Array<any>) => void>
+      assert.isDefined(handler)
+      assert.strictEqual(others.length, 0)
+      // between the arrival and the server's handler, the event loop is busy elsewhere
+      const block = () => {
+        const until = process.hrtime.bigint() + BigInt(blockMillis) * 1_000_000n
+        while (process.hrtime.bigint() < until) {
+          // busy
+        }
+      }
+      server.removeAllListeners("request")
+      server.on("request", stamp!)
+      server.on("request", block)
+      server.on("request", handler!)
+      return url
+    })
+
+  it.scopedLive("a request queued behind a blocked event loop gets less time", () =>
+    Effect.gen(function*() {
+      const url = yield* blockedServer(300)
+      const waited = yield* getSeen(url, { "x-request-timeout": "2" })
+      assert.strictEqual(waited.status, 200)
+      // 2 s from arrival, 300 ms of which went to the blocked loop
+      assert.isAtMost(waited.seen!.remainingMillis!, 1700 + 1)
+      assert.isAbove(waited.seen!.remainingMillis!, 1000)
+      // without cancelOnTimeout the handler still runs, its deadline already passed
+      const late = yield* getSeen(url, { "x-request-timeout": "0.2" })
+      assert.strictEqual(late.status, 200)
+      assert.strictEqual(late.seen!.remainingMillis, 0)
+    }))
+
+  it.scopedLive("with cancelOnTimeout, a request whose deadline passed while it waited is answered 408", () =>
+    Effect.gen(function*() {
+      const client = uniqueClient("queued")
+      const url = yield* blockedServer(300, { cancelOnTimeout: true })
+      // 0.2 s from arrival had passed before the handler could run
+      const late = yield* getSeen(url, { "x-request-timeout": "0.2", "x-service-name": client })
+      assert.strictEqual(late.status, 408)
+      // never reached the router: no route known
+      yield* awaitServerCount({ client, method: "GET", path: ServerMiddleware.unknownRoute, status: 408 }, 1)
+      const inTime = yield* getSeen(url, { "x-request-timeout": "1" })
+      assert.strictEqual(inTime.status, 200)
+      assert.isAtMost(inTime.seen!.remainingMillis!, 700 + 1)
+    }))
+
+  it.scopedLive("the default timeout counts from the arrival too", () =>
+    Effect.gen(function*() {
+      const url = yield* blockedServer(300, { timeout: "1 second" })
+      const waited = yield* getSeen(url)
+      assert.strictEqual(waited.status, 200)
+      assert.isAtMost(waited.seen!.remainingMillis!, 700 + 1)
+    }))
 })

@@ -96,7 +96,9 @@ describe("system headers (property)", () => {
           timeout: `${defaultMillis} millis`,
           maxTimeout: `${maxMillis} millis`,
           lowTimeoutThreshold: `${lowMillis} millis`,
-          priority: "low"
+          priority: "low",
+          // every name sent keeps its own label (past maxClients, callers are "<other>")
+          maxClients: numRuns + 1
         })(seen)
         const sentNames: Array<string | undefined> = []
         yield* Effect.promise(() =>

@@ -1,19 +1,26 @@
 import { Options } from "@aio-request/core"
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http"
-import { PrometheusExporter } from "@opentelemetry/exporter-prometheus"
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
-import { PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics"
+import { AggregationTemporality, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics"
+import type { InstrumentType, PushMetricExporter, ResourceMetrics } from "@opentelemetry/sdk-metrics"
 import { BatchSpanProcessor, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
+import * as Runtime from "effect/Runtime"
+import * as RuntimeFlags from "effect/RuntimeFlags"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import type * as Net from "node:net"
+import type * as Stream from "node:stream"
+import * as Zlib from "node:zlib"
 import type * as Api from "../Observability.js"
 import { PrometheusEndpoint, PrometheusServeError } from "../Observability.js"
+import * as Prometheus from "./prometheus.js"
 
 // ---------------------------------------------------------------------------
 // validation
@@ -103,6 +110,25 @@ const listen = (
       })
   )
 
+/** Turns Effect's runtime metrics on for what is built and run under the layer. */
+const enableRuntimeMetrics: Layer.Layer<never> = RuntimeFlags.enableRuntimeMetrics
+
+const preambleOf = (resource: NodeSdk.Configuration["resource"]): string => {
+  const serviceName = resource?.serviceName ?? process.env.OTEL_SERVICE_NAME
+  if (serviceName === undefined || serviceName === "") return ""
+  const attributes: Array<[string, string]> = [["service_name", serviceName]]
+  if (resource?.serviceVersion !== undefined) attributes.push(["service_version", resource.serviceVersion])
+  for (const [key, value] of Object.entries(resource?.attributes ?? {})) {
+    attributes.push([key.replace(/[^a-zA-Z0-9_]/g, "_"), String(value)])
+  }
+  const labels = attributes.map(([key, value]) => `${key}="${Prometheus.escapeLabelValue(value)}"`).join(",")
+  return `# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info{${labels}} 1\n`
+}
+
+const acceptsGzip = (header: string | undefined): boolean =>
+  header !== undefined &&
+  /(?:^|,)\s*(?:gzip|\*)\s*(?:;\s*q\s*=\s*(?!0(?:\.0*)?\s*(?:,|$))[\d.]+\s*)?(?:,|$)/i.test(header)
+
 /** @internal */
 export const layerPrometheus = (
   options: Api.PrometheusOptions = {}
@@ -113,44 +139,119 @@ export const layerPrometheus = (
   const requestedPort = port(where, options.port ?? 9464)
   const metricsPath = path(where, options.path ?? "/metrics")
   const resource = resourceOf(where, options, false)
-  return Layer.unwrapScoped(Effect.gen(function*() {
-    // The exporter's own server cannot bind port 0 (it falls back to 9464) nor
-    // report a bind failure: we serve its handler from our own server instead.
-    const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true })
-    const server = yield* listen(host, requestedPort, (request, response) => {
-      const pathname = URL.canParse(request.url ?? "/", "http://localhost")
-        ? new URL(request.url ?? "/", "http://localhost").pathname
-        : undefined
-      if (pathname !== metricsPath) {
-        response.statusCode = 404
-        response.end()
-        return
+  const runtimeMetrics = Options.boolean(where, "runtimeMetrics", options.runtimeMetrics ?? false)
+  const writeOptions: Prometheus.WriteOptions = { runtimeMetrics, preamble: preambleOf(resource) }
+  const served = Layer.scoped(
+    PrometheusEndpoint,
+    Effect.gen(function*() {
+      const runtime = yield* Effect.runtime<never>()
+      const cache = Prometheus.makeCache()
+      const server = yield* listen(host, requestedPort, (request, response) => {
+        const pathname = URL.canParse(request.url ?? "/", "http://localhost")
+          ? new URL(request.url ?? "/", "http://localhost").pathname
+          : undefined
+        if (pathname !== metricsPath) {
+          response.statusCode = 404
+          response.end()
+          return
+        }
+        if (request.method !== "GET" && request.method !== "HEAD") {
+          response.statusCode = 405
+          response.setHeader("allow", "GET, HEAD")
+          response.end()
+          return
+        }
+        response.statusCode = 200
+        response.setHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+        response.setHeader("vary", "accept-encoding")
+        if (request.method === "HEAD") {
+          response.end()
+          return
+        }
+        // the text is written as it is made, in slices that give the event
+        // loop back; gzip runs off the event loop, in libuv's thread pool
+        let target: Stream.Writable = response
+        if (acceptsGzip(request.headers["accept-encoding"])) {
+          response.setHeader("content-encoding", "gzip")
+          const gzip = Zlib.createGzip()
+          gzip.pipe(response)
+          target = gzip
+        }
+        const sink: Prometheus.Sink = {
+          write: (chunk) => target.write(chunk),
+          drained: Effect.async<void>((resume) => {
+            const onDrain = () => resume(Effect.void)
+            target.once("drain", onDrain)
+            return Effect.sync(() => target.off("drain", onDrain))
+          })
+        }
+        const fiber = Runtime.runFork(runtime)(Prometheus.write(cache, writeOptions, sink))
+        fiber.addObserver((exit) => {
+          if (Exit.isSuccess(exit)) target.end()
+          else response.destroy()
+        })
+        response.once("close", () => {
+          if (fiber.unsafePoll() === null) fiber.unsafeInterruptAsFork(FiberId.none)
+        })
+      })
+      const bound = (server.address() as Net.AddressInfo).port
+      return {
+        host,
+        port: bound,
+        path: metricsPath,
+        url: `http://${urlHost(host)}:${bound}${metricsPath}`
       }
-      if (request.method !== "GET" && request.method !== "HEAD") {
-        response.statusCode = 405
-        response.setHeader("allow", "GET, HEAD")
-        response.end()
-        return
-      }
-      exporter.getMetricsRequestHandler(request, response)
     })
-    const bound = (server.address() as Net.AddressInfo).port
-    const endpoint: Api.PrometheusEndpoint.Service = {
-      host,
-      port: bound,
-      path: metricsPath,
-      url: `http://${urlHost(host)}:${bound}${metricsPath}`
-    }
-    return Layer.merge(
-      Layer.succeed(PrometheusEndpoint, endpoint),
-      Layer.discard(NodeSdk.layer(() => ({ metricReader: exporter, resource })))
-    )
-  }))
+  )
+  return runtimeMetrics ? Layer.merge(served, enableRuntimeMetrics) : served
 }
 
 // ---------------------------------------------------------------------------
 // OTLP
 // ---------------------------------------------------------------------------
+
+/**
+ * The latency histograms of `HttpMetrics` (names fixed by the API), in seconds.
+ * Effect's bridge declares every metric with unit "1" (it reads a unit only
+ * from a `unit` label, which would show up in every series).
+ */
+const secondsHistograms: ReadonlySet<string> = new Set([
+  "aio_request_latency",
+  "aio_request_transport_latency",
+  "aio_request_server_latency"
+])
+
+/**
+ * The OTLP metric exporter, with the latency histograms declared in seconds
+ * (`s`) and Effect's runtime metrics left out unless asked for.
+ */
+class SecondsExporter implements PushMetricExporter {
+  constructor(private readonly exporter: PushMetricExporter, private readonly runtimeMetrics: boolean) {}
+  export(metrics: ResourceMetrics, resultCallback: Parameters<PushMetricExporter["export"]>[1]): void {
+    this.exporter.export({
+      ...metrics,
+      scopeMetrics: metrics.scopeMetrics.map((scope) => ({
+        ...scope,
+        metrics: scope.metrics.flatMap((metric) =>
+          !this.runtimeMetrics && Prometheus.isRuntimeMetric(metric.descriptor.name)
+            ? []
+            : secondsHistograms.has(metric.descriptor.name)
+            ? [{ ...metric, descriptor: { ...metric.descriptor, unit: "s" } }]
+            : [metric]
+        )
+      }))
+    }, resultCallback)
+  }
+  forceFlush(): Promise<void> {
+    return this.exporter.forceFlush()
+  }
+  shutdown(): Promise<void> {
+    return this.exporter.shutdown()
+  }
+  selectAggregationTemporality(instrumentType: InstrumentType): AggregationTemporality {
+    return this.exporter.selectAggregationTemporality?.(instrumentType) ?? AggregationTemporality.CUMULATIVE
+  }
+}
 
 const signalUrl = (base: URL, signal: "metrics" | "traces"): string => {
   const url = new URL(base.href)
@@ -167,6 +268,7 @@ export const layerOtlp = (options: Api.OtlpOptions): Layer.Layer<never> => {
   const extraHeaders = stringRecord(where, "headers", options.headers)
   const metrics = Options.boolean(where, "metrics", options.metrics ?? true)
   const traces = Options.boolean(where, "traces", options.traces ?? true)
+  const runtimeMetrics = Options.boolean(where, "runtimeMetrics", options.runtimeMetrics ?? false)
   const interval = Options.duration(where, "exportInterval", options.exportInterval ?? "10 seconds", { positive: true })
   const timeout = Duration.min(
     Options.duration(where, "exportTimeout", options.exportTimeout ?? "10 seconds", { positive: true }),
@@ -184,12 +286,12 @@ export const layerOtlp = (options: Api.OtlpOptions): Layer.Layer<never> => {
   })
   // Exporters are created when the layer is built, so the layer can be built
   // (and shut down) more than once.
-  return Layer.discard(NodeSdk.layer((): NodeSdk.Configuration => {
+  const sdk = Layer.discard(NodeSdk.layer((): NodeSdk.Configuration => {
     const spanProcessor: SpanProcessor | undefined = !traces ? undefined : processorKind === "simple"
       ? new SimpleSpanProcessor(new OTLPTraceExporter(exporterConfig("traces")))
       : new BatchSpanProcessor(new OTLPTraceExporter(exporterConfig("traces")), { exportTimeoutMillis: timeoutMillis })
     const metricReader = !metrics ? undefined : new PeriodicExportingMetricReader({
-      exporter: new OTLPMetricExporter(exporterConfig("metrics")),
+      exporter: new SecondsExporter(new OTLPMetricExporter(exporterConfig("metrics")), runtimeMetrics),
       exportIntervalMillis: Duration.toMillis(interval),
       exportTimeoutMillis: timeoutMillis
     })
@@ -200,4 +302,5 @@ export const layerOtlp = (options: Api.OtlpOptions): Layer.Layer<never> => {
       ...(metricReader !== undefined ? { metricReader } : {})
     }
   }))
+  return runtimeMetrics ? Layer.merge(sdk, enableRuntimeMetrics) : sdk
 }

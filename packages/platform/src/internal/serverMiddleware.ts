@@ -13,16 +13,17 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import type * as FiberId from "effect/FiberId"
+import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
 import * as HashSet from "effect/HashSet"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
-import * as Ref from "effect/Ref"
 import * as Tracer from "effect/Tracer"
 import * as Headers from "../Headers.js"
 import * as HttpMetrics from "../HttpMetrics.js"
 import type * as ServerMiddleware from "../ServerMiddleware.js"
+import { DeadlineTimer } from "./deadlineTimer.js"
 import * as LoadShedding from "./loadShedding.js"
 
 /** @internal */
@@ -46,23 +47,23 @@ export interface Resolved {
   readonly cancelOnTimeout: boolean
   readonly maxTimeoutMillis: number
   readonly clientHeader: string
+  readonly maxClients: number
 }
 
 const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
 /** @internal */
+export const defaultMaxClients = 100
+
+/** @internal */
 export const resolve = (options: ServerMiddleware.Options | undefined): Resolved => {
   const where = "ServerMiddleware.make"
-  const priority = options?.priority ?? "normal"
-  if (priority !== "high" && priority !== "normal" && priority !== "low") {
-    Options.fail(where, "priority", `"high", "normal" or "low"`, priority)
-  }
-  const cancelOnTimeout = options?.cancelOnTimeout ?? false
-  if (typeof cancelOnTimeout !== "boolean") Options.fail(where, "cancelOnTimeout", "a boolean", cancelOnTimeout)
-  const clientHeader = options?.clientHeader ?? Headers.ServiceName
-  if (typeof clientHeader !== "string" || !headerName.test(clientHeader)) {
-    Options.fail(where, "clientHeader", "a header name", clientHeader)
-  }
+  if (options !== undefined) Options.record(where, "options", options)
+  const priority = Options.oneOf(where, "priority", options?.priority ?? "normal", ["high", "normal", "low"])
+  const cancelOnTimeout = Options.boolean(where, "cancelOnTimeout", options?.cancelOnTimeout ?? false)
+  const clientHeader = Options.string(where, "clientHeader", options?.clientHeader ?? Headers.ServiceName)
+  if (!headerName.test(clientHeader)) Options.fail(where, "clientHeader", "a header name", clientHeader)
+  const maxClients = Options.integer(where, "maxClients", options?.maxClients ?? defaultMaxClients, 1)
   const timeoutMillis = Duration.toMillis(
     Options.duration(where, "timeout", options?.timeout ?? "20 seconds", { positive: true })
   )
@@ -81,7 +82,8 @@ export const resolve = (options: ServerMiddleware.Options | undefined): Resolved
     lowTimeoutThresholdMillis,
     cancelOnTimeout,
     maxTimeoutMillis,
-    clientHeader: clientHeader.toLowerCase()
+    clientHeader: clientHeader.toLowerCase(),
+    maxClients
   }
 }
 
@@ -130,22 +132,25 @@ export const clientLabel = (header: string | undefined): string => {
 /**
  * What the middleware knows of the request in progress; `routeTimeout` reads
  * it, and writes the route template and whether it took the deadline over.
+ * A plain object: every read and write is one synchronous step of the
+ * request's fibers, so no `Ref` is needed.
  *
  * @internal
  */
 export interface RequestState {
   readonly options: Resolved
+  /** When the request arrived (see `arrivalNanos`), in epoch milliseconds. */
   readonly startMillis: number
   /** The deadline read from `X-Request-Timeout`, capped by `maxTimeout`. */
-  readonly headerDeadline: Option.Option<Deadline.Deadline>
+  readonly headerDeadline: Deadline.Deadline | undefined
   /** The route template, when `routeTimeout` saw one. */
-  readonly route: Ref.Ref<Option.Option<string>>
+  route: string | undefined
   /** The deadline in force: the header's, the route's or the default. */
-  readonly deadline: Ref.Ref<Deadline.Deadline>
+  deadline: Deadline.Deadline
   /** `true` once a `routeTimeout` owns the deadline (no header was sent). */
-  readonly routeOwnsDeadline: Ref.Ref<boolean>
+  routeOwnsDeadline: boolean
   /** Whether the answer is a 408; decided once, by whoever comes first. */
-  readonly outcome: Ref.Ref<Outcome>
+  outcome: Outcome
 }
 
 /** @internal */
@@ -166,11 +171,11 @@ export const requestTimeoutResponse = (): HttpServerResponse.HttpServerResponse 
  *
  * @internal
  */
-export const claimTimeout = (state: RequestState): Effect.Effect<boolean> =>
-  Ref.modify(
-    state.outcome,
-    (outcome): [boolean, Outcome] => outcome === "answered" ? [false, outcome] : [true, "timedOut"]
-  )
+export const claimTimeout = (state: RequestState): boolean => {
+  if (state.outcome === "answered") return false
+  state.outcome = "timedOut"
+  return true
+}
 
 /**
  * Whether the answer, about to be `status`, is a 408 instead; decided once.
@@ -179,25 +184,43 @@ export const claimTimeout = (state: RequestState): Effect.Effect<boolean> =>
  * outgoing call that ran out of the same deadline a moment before the
  * middleware's timer) is a 408 too.
  */
-const decide = (state: RequestState, status: number): Effect.Effect<boolean> =>
-  Effect.gen(function*() {
-    const current = yield* Ref.get(state.outcome)
-    if (current !== "pending") return current === "timedOut"
-    let late = false
-    if (state.options.cancelOnTimeout) {
-      const left = Duration.toMillis(yield* Deadline.remaining(yield* Ref.get(state.deadline)))
-      late = left <= 0 || (status >= 500 && left < state.options.lowTimeoutThresholdMillis)
-    }
-    return yield* Ref.modify(
-      state.outcome,
-      (outcome): [boolean, Outcome] =>
-        outcome !== "pending" ? [outcome === "timedOut", outcome] : late ? [true, "timedOut"] : [false, "answered"]
-    )
-  })
+const decide = (state: RequestState, status: number, nowMillis: number): boolean => {
+  if (state.outcome !== "pending") return state.outcome === "timedOut"
+  let late = false
+  if (state.options.cancelOnTimeout) {
+    const left = state.deadline.epochMillis - nowMillis
+    late = left <= 0 || (status >= 500 && left < state.options.lowTimeoutThresholdMillis)
+  }
+  state.outcome = late ? "timedOut" : "answered"
+  return late
+}
 
 /** The headers of an answer replaced by an empty 408: those describing its body go. */
 const withoutBodyHeaders = (headers: PlatformHeaders.Headers): PlatformHeaders.Headers =>
   PlatformHeaders.remove(headers, ["content-type", "content-length", "content-encoding", "transfer-encoding", "etag"])
+
+const as408 = (response: HttpServerResponse.HttpServerResponse): HttpServerResponse.HttpServerResponse =>
+  response.status === 408
+    ? response
+    : HttpServerResponse.empty({ status: 408, headers: withoutBodyHeaders(response.headers) })
+
+/**
+ * The answer is written by the app itself when it is served with
+ * `HttpServer.serve(app, middleware)` (or by the server after the middleware
+ * otherwise), through the pre-response handlers of the fiber that writes it:
+ * a handler installed there turns the answer into a 408 when so decided.
+ *
+ * With `cancelOnTimeout` it is installed before the app runs (the decision is
+ * made when the answer is written). Without, only a `routeTimeout` decides on
+ * a 408 (and answers one): it installs `replaceWith408` then, in case
+ * something between it and the server turns that answer into another.
+ */
+const decideOnResponse = (state: RequestState, clock: Clock.Clock) =>
+  HttpApp.appendPreResponseHandler((_request, response) =>
+    Effect.sync(() => decide(state, response.status, clock.unsafeCurrentTimeMillis()) ? as408(response) : response)
+  )
+
+const replaceWith408 = HttpApp.appendPreResponseHandler((_request, response) => Effect.succeed(as408(response)))
 
 const isClientAbort = (ids: HashSet.HashSet<FiberId.FiberId>): boolean =>
   HashSet.some(ids, (id) => id === HttpServerError.clientAbortFiberId)
@@ -205,144 +228,182 @@ const isClientAbort = (ids: HashSet.HashSet<FiberId.FiberId>): boolean =>
 const hasRouteNotFound = <E>(cause: Cause.Cause<E>): boolean =>
   Chunk.some(Cause.failures(cause), Predicate.isTagged("RouteNotFound"))
 
-const statusOf = <E>(
-  exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>
-): Effect.Effect<number> =>
-  Exit.isSuccess(exit)
-    ? Effect.succeed(exit.value.status)
-    : Effect.map(HttpServerError.causeResponse(exit.cause), ([response]) => response.status)
+// ---------------------------------------------------------------------------
+// arrival time
+// ---------------------------------------------------------------------------
+
+const arrivalKey = Symbol.for("@aio-request/platform/ServerMiddleware/arrivalNanos")
+
+interface Stampable {
+  [arrivalKey]?: bigint | undefined
+}
+
+interface NodeServerLike {
+  [arrivalKey]?: true | undefined
+  readonly prependListener: (event: "request", listener: (request: Stampable) => void) => unknown
+}
+
+/**
+ * When the request arrived, in the clock's nanoseconds, if the platform tells:
+ * on Node (`@effect/platform-node`), the request's `source` is the
+ * `IncomingMessage`, whose socket knows its `http.Server`. The first request
+ * seen on a server installs a `request` listener in front of the server's
+ * others that stamps each later request with the clock's time as Node emits
+ * it, before the request waits for the handler's fiber to run. The first
+ * request of each server, and requests on other platforms, fall back to the
+ * time the middleware runs (`now`).
+ */
+const arrivalNanos = (request: HttpServerRequest.HttpServerRequest, clock: Clock.Clock, now: bigint): bigint => {
+  const source = request.source as Stampable & { readonly socket?: { readonly server?: unknown } } | undefined
+  if (typeof source !== "object" || source === null) return now
+  const stamp = source[arrivalKey]
+  if (stamp !== undefined) return stamp < now ? stamp : now
+  const server = source.socket?.server as NodeServerLike | undefined
+  if (
+    typeof server === "object" && server !== null && server[arrivalKey] === undefined &&
+    typeof server.prependListener === "function"
+  ) {
+    server[arrivalKey] = true
+    server.prependListener("request", (incoming) => {
+      incoming[arrivalKey] = clock.unsafeCurrentTimeNanos()
+    })
+  }
+  return now
+}
 
 // ---------------------------------------------------------------------------
 // the middleware
 // ---------------------------------------------------------------------------
 
 /**
- * Interrupts `app` (run in a child fiber with the caller's interruptibility,
- * so routes marked uninterruptible stay so) when `deadline` passes, unless a
- * `routeTimeout` took the deadline over by then. The caller's wait is
- * interruptible: a client that goes away interrupts the app with the same
- * interruptor.
+ * Interrupts the request's fiber when the deadline passes, unless a
+ * `routeTimeout` took the deadline over by then: no fork, the app runs in the
+ * request's own fiber, and the deadline is an entry in the middleware's shared
+ * timer. The platform runs a request uninterruptibly except its route
+ * handler (unless the route is marked uninterruptible), so the interruption
+ * lands in the handler, which is interrupted (with everything it started, its
+ * finalizers run), and the rest of the request goes on: the platform turns the
+ * interruption into an answer, which the pre-response handler (installed
+ * before) makes a 408, and the middleware returns a 408 itself. A client that
+ * goes away interrupts the same fiber, as without the middleware.
  */
 const cutAt = <E, R>(
   app: HttpApp.Default<E, R>,
-  deadline: Deadline.Deadline,
-  state: RequestState
-): HttpApp.Default<E, R> =>
-  Effect.gen(function*() {
-    const left = yield* Deadline.remaining(deadline)
-    const appFiber = yield* Effect.fork(app)
-    const timer = Effect.sleep(left).pipe(
-      Effect.zipRight(Ref.get(state.routeOwnsDeadline)),
-      Effect.flatMap((routeOwns) => routeOwns ? Effect.succeed(false) : claimTimeout(state)),
-      Effect.flatMap((claimed) => claimed ? Fiber.interrupt(appFiber) : Effect.void)
-    )
-    const timerFiber = yield* Effect.fork(Effect.interruptible(timer))
-    const exit = yield* Effect.interruptible(Fiber.await(appFiber)).pipe(
-      Effect.onInterrupt((interruptors) =>
-        isClientAbort(interruptors)
-          ? Fiber.interruptAs(appFiber, HttpServerError.clientAbortFiberId)
-          : Fiber.interrupt(appFiber)
-      ),
-      Effect.ensuring(Fiber.interrupt(timerFiber))
-    )
-    if ((yield* Ref.get(state.outcome)) === "timedOut") return requestTimeoutResponse()
-    return yield* exit
+  state: RequestState,
+  timer: DeadlineTimer,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>
+): HttpApp.Default<E, R> => {
+  const entry = timer.schedule(state.deadline.epochMillis, () => {
+    // a routeTimeout took the deadline over: it cuts, or not, itself
+    if (state.routeOwnsDeadline || !claimTimeout(state)) return
+    fiber.unsafeInterruptAsFork(FiberId.none)
   })
+  return Effect.catchAllCause(
+    Effect.ensuring(app, Effect.sync(() => timer.cancel(entry))),
+    (cause) =>
+      state.outcome === "timedOut" && Cause.isInterruptedOnly(cause)
+        ? Effect.succeed(requestTimeoutResponse())
+        : Effect.failCause(cause)
+  )
+}
 
 /** @internal */
 export const make = (
   options?: ServerMiddleware.Options
 ): <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R> => {
   const resolved = resolve(options)
-  const metrics = HttpMetrics.makeRecorder()
+  const metrics = HttpMetrics.makeRecorder({ maxClients: resolved.maxClients })
   const admit = LoadShedding.make(options)
+  const timers = new WeakMap<Clock.Clock, DeadlineTimer>()
+  const timerOf = (clock: Clock.Clock, fiber: Fiber.RuntimeFiber<unknown, unknown>): DeadlineTimer => {
+    let timer = timers.get(clock)
+    if (timer === undefined) {
+      timer = new DeadlineTimer(clock, fiber.currentScheduler)
+      timers.set(clock, timer)
+    }
+    return timer
+  }
   return <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
-    Effect.gen(function*() {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      const startMillis = yield* Clock.currentTimeMillis
-      const headerTimeout = Option.map(
-        parseTimeoutMillis(request.headers[Headers.RequestTimeout]),
-        (millis) => Math.min(millis, resolved.maxTimeoutMillis)
-      )
-      const priority = Option.getOrElse(
-        Priority.parse(request.headers[Headers.RequestPriority]),
-        () => resolved.priority
-      )
-      const client = clientLabel(request.headers[resolved.clientHeader])
-      const span = Option.filter(
-        yield* Effect.serviceOption(Tracer.ParentSpan),
-        (span): span is Tracer.Span => span._tag === "Span" && !span.attributes.has("http.route")
-      )
-      const headerDeadline = Option.map(headerTimeout, (millis) => Deadline.unsafeMake(startMillis + millis))
-      const deadline = Option.getOrElse(
-        headerDeadline,
-        () => Deadline.unsafeMake(startMillis + resolved.timeoutMillis)
-      )
+    Effect.withFiberRuntime((fiber) => {
+      const context = fiber.currentContext as Context.Context<R | HttpServerRequest.HttpServerRequest>
+      const request = Context.unsafeGet(context, HttpServerRequest.HttpServerRequest)
+      const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+      // deadlines are on the clock's milliseconds (what `Deadline.remaining`
+      // reads), the latency on its nanoseconds; both count from the arrival
+      const nowNanos = clock.unsafeCurrentTimeNanos()
+      const startNanos = arrivalNanos(request, clock, nowNanos)
+      const nowMillis = clock.unsafeCurrentTimeMillis()
+      const startMillis = nowMillis - Number(nowNanos - startNanos) / 1e6
+      const headers = request.headers
+      const header = parseTimeoutMillis(headers[Headers.RequestTimeout])
+      const headerTimeout = Option.isSome(header) ? Math.min(header.value, resolved.maxTimeoutMillis) : undefined
+      const parsedPriority = Priority.parse(headers[Headers.RequestPriority])
+      const priority = Option.isSome(parsedPriority) ? parsedPriority.value : resolved.priority
+      const client = clientLabel(headers[resolved.clientHeader])
+      const parent = Context.getOrElse(context, Tracer.ParentSpan, () => undefined)
+      const span = parent !== undefined && parent._tag === "Span" && !parent.attributes.has("http.route")
+        ? parent
+        : undefined
+      const headerDeadline = headerTimeout === undefined ? undefined : Deadline.unsafeMake(startMillis + headerTimeout)
       const state: RequestState = {
         options: resolved,
         startMillis,
         headerDeadline,
-        route: yield* Ref.make(Option.none<string>()),
-        deadline: yield* Ref.make(deadline),
-        routeOwnsDeadline: yield* Ref.make(false),
-        outcome: yield* Ref.make<Outcome>("pending")
+        route: undefined,
+        deadline: headerDeadline ?? Deadline.unsafeMake(startMillis + resolved.timeoutMillis),
+        routeOwnsDeadline: false,
+        outcome: "pending"
       }
 
-      const record = (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>) =>
-        Effect.gen(function*() {
-          const endMillis = yield* Clock.currentTimeMillis
-          const interruptors = yield* Effect.descriptorWith((descriptor) => Effect.succeed(descriptor.interruptors))
-          const answered = yield* statusOf(exit)
-          const status = isClientAbort(interruptors) ? 499 : (yield* decide(state, answered)) ? 408 : answered
-          const route = Option.getOrElse(
-            Option.orElse(
-              yield* Ref.get(state.route),
-              () =>
-                Option.flatMap(span, (span) => {
-                  const route = span.attributes.get("http.route")
-                  return typeof route === "string" ? Option.some(route) : Option.none()
-                })
-            ),
-            () => Exit.isFailure(exit) && hasRouteNotFound(exit.cause) ? unmatchedRoute : unknownRoute
-          )
-          yield* metrics.recordServerRequest(
-            { client, method: request.method, path: route, status },
-            Math.max(0, endMillis - startMillis) / 1000
-          )
+      const routeOf = (exit: Exit.Exit<unknown, unknown>): string => {
+        if (state.route !== undefined) return state.route
+        const route = span?.attributes.get("http.route")
+        if (typeof route === "string") return route
+        return Exit.isFailure(exit) && hasRouteNotFound(exit.cause) ? unmatchedRoute : unknownRoute
+      }
+      const recordStatus = (exit: Exit.Exit<unknown, unknown>, status: number): Effect.Effect<void> => {
+        const seconds = Math.max(0, Number(clock.unsafeCurrentTimeNanos() - startNanos)) / 1e9
+        return metrics.recordServerRequest({ client, method: request.method, path: routeOf(exit), status }, seconds)
+      }
+      const record = (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>): Effect.Effect<void> =>
+        Effect.descriptorWith((descriptor) => {
+          if (isClientAbort(descriptor.interruptors)) return recordStatus(exit, 499)
+          if (Exit.isSuccess(exit)) {
+            const answered = exit.value.status
+            return recordStatus(exit, decide(state, answered, clock.unsafeCurrentTimeMillis()) ? 408 : answered)
+          }
+          return Effect.flatMap(HttpServerError.causeResponse(exit.cause), ([response]) => {
+            const answered = response.status
+            return recordStatus(exit, decide(state, answered, clock.unsafeCurrentTimeMillis()) ? 408 : answered)
+          })
         })
 
-      const tooLate = Option.match(headerTimeout, {
-        onNone: () => false,
-        onSome: (millis) => millis <= 0 || millis < resolved.lowTimeoutThresholdMillis
-      })
-      if (tooLate) {
-        yield* Ref.set(state.outcome, "timedOut")
+      // 408 without running: a header deadline below the threshold; with
+      // cancelOnTimeout (nothing is answered past the deadline), also one
+      // that passed between the arrival and now. (A default deadline may
+      // still be taken over by a longer routeTimeout.)
+      if (
+        headerTimeout !== undefined &&
+        (headerTimeout < resolved.lowTimeoutThresholdMillis ||
+          (resolved.cancelOnTimeout && headerDeadline!.epochMillis <= nowMillis))
+      ) {
+        state.outcome = "timedOut"
         const response = requestTimeoutResponse()
-        yield* record(Exit.succeed(response))
-        return response
+        return Effect.as(record(Exit.succeed(response)), response)
       }
 
-      yield* HttpApp.appendPreResponseHandler((_request, response) =>
-        Effect.map(
-          decide(state, response.status),
-          (timedOut) =>
-            timedOut && response.status !== 408
-              ? HttpServerResponse.empty({ status: 408, headers: withoutBodyHeaders(response.headers) })
-              : response
+      const map = new Map(context.unsafeMap)
+      map.set(CurrentRequest.key, Option.some(state))
+      map.set(Deadline.CurrentDeadline.key, Option.some(state.deadline))
+      map.set(Priority.CurrentPriority.key, Option.some(priority))
+      const withContext = Effect.locally(app, FiberRef.currentContext, Context.unsafeMake<never>(map))
+      const run = resolved.cancelOnTimeout
+        ? Effect.zipRight(
+          decideOnResponse(state, clock),
+          Effect.suspend(() => cutAt(withContext, state, timerOf(clock, fiber), fiber))
         )
-      )
-      // one context update rather than three
-      const withContext = Effect.mapInputContext(
-        app,
-        (context: Context.Context<R | HttpServerRequest.HttpServerRequest>) =>
-          context.pipe(
-            Context.add(CurrentRequest, Option.some(state)),
-            Context.add(Deadline.CurrentDeadline, Option.some(deadline)),
-            Context.add(Priority.CurrentPriority, Option.some(priority))
-          )
-      )
-      const handled = resolved.cancelOnTimeout ? cutAt(withContext, deadline, state) : withContext
-      return yield* (admit === undefined ? handled : admit(priority, handled)).pipe(Effect.onExit(record))
+        : withContext
+      return Effect.onExit(admit === undefined ? run : admit(priority, run), record)
     })
 }
 
@@ -350,39 +411,48 @@ export const make = (
 // route timeout
 // ---------------------------------------------------------------------------
 
+/** A route's deadline ran out: answer 408 (with `cancelOnTimeout` the middleware's handler is already in place). */
+const answer408 = (state: RequestState): Effect.Effect<never> =>
+  state.options.cancelOnTimeout
+    ? Effect.die(requestTimeoutResponse())
+    : Effect.zipRight(replaceWith408, Effect.die(requestTimeoutResponse()))
+
 const withRouteTimeout = <A, E, R>(
   self: Effect.Effect<A, E, R>,
   timeoutMillis: number
 ): Effect.Effect<A, E, R> =>
-  Effect.gen(function*() {
-    const current = yield* CurrentRequest
+  Effect.withFiberRuntime((fiber) => {
+    const context = fiber.currentContext
+    const current = Context.get(context, CurrentRequest)
+    const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
     if (Option.isNone(current)) {
       // outside the middleware: only a deadline for the handler
-      const own = Deadline.unsafeMake((yield* Clock.currentTimeMillis) + timeoutMillis)
-      const inherited = yield* Deadline.CurrentDeadline
+      const own = Deadline.unsafeMake(clock.unsafeCurrentTimeMillis() + timeoutMillis)
+      const inherited = Context.get(context, Deadline.CurrentDeadline)
       const deadline = Option.match(inherited, { onNone: () => own, onSome: Deadline.min(own) })
-      return yield* Effect.provideService(self, Deadline.CurrentDeadline, Option.some(deadline))
+      return Effect.provideService(self, Deadline.CurrentDeadline, Option.some(deadline))
     }
     const state = current.value
-    const routeContext = yield* Effect.serviceOption(HttpRouter.RouteContext)
-    if (Option.isSome(routeContext)) yield* Ref.set(state.route, Option.some(routeContext.value.route.path))
+    const routeContext = Context.getOption(context, HttpRouter.RouteContext)
+    if (Option.isSome(routeContext)) state.route = routeContext.value.route.path
     // the header's deadline wins; the middleware applies it
-    if (Option.isSome(state.headerDeadline)) return yield* self
+    if (state.headerDeadline !== undefined) return self
 
-    yield* Ref.set(state.routeOwnsDeadline, true)
+    state.routeOwnsDeadline = true
     const deadline = Deadline.unsafeMake(state.startMillis + timeoutMillis)
-    yield* Ref.set(state.deadline, deadline)
-    const left = Duration.toMillis(yield* Deadline.remaining(deadline))
+    state.deadline = deadline
+    const left = deadline.epochMillis - clock.unsafeCurrentTimeMillis()
     if (left <= 0 || left < state.options.lowTimeoutThresholdMillis) {
-      yield* claimTimeout(state)
-      return yield* Effect.die(requestTimeoutResponse())
+      claimTimeout(state)
+      return answer408(state)
     }
     const withDeadline = Effect.provideService(self, Deadline.CurrentDeadline, Option.some(deadline))
-    if (!state.options.cancelOnTimeout) return yield* withDeadline
-    const outcome = yield* Effect.timeoutOption(withDeadline, Duration.millis(left))
-    if (Option.isSome(outcome)) return outcome.value
-    yield* claimTimeout(state)
-    return yield* Effect.die(requestTimeoutResponse())
+    if (!state.options.cancelOnTimeout) return withDeadline
+    return Effect.flatMap(Effect.timeoutOption(withDeadline, Duration.millis(left)), (outcome) => {
+      if (Option.isSome(outcome)) return Effect.succeed(outcome.value)
+      claimTimeout(state)
+      return answer408(state)
+    })
   })
 
 /** @internal */

@@ -1,0 +1,341 @@
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import type * as MetricKey from "effect/MetricKey"
+import * as MetricKeyType from "effect/MetricKeyType"
+import type * as MetricPair from "effect/MetricPair"
+import * as MetricState from "effect/MetricState"
+import * as Option from "effect/Option"
+
+/**
+ * The Prometheus text exposition format (version 0.0.4), written straight from
+ * Effect's metric snapshot: histograms as `name_bucket{...,le="0.005"}`,
+ * `name_sum`, `name_count`; incremental counters as `name_total` (type
+ * `counter`); other counters and gauges as gauges; frequencies as a counter
+ * per value (label `key`); summaries as summaries. The format has no unit
+ * line: the latencies are in seconds, as their help text says.
+ *
+ * Work is sliced: the writer hands out the text in pieces and gives the event
+ * loop back between slices, so a scrape of many series never holds it for
+ * long. The label part of each series is kept between scrapes (keyed by the
+ * registry's own metric key, which lives as long as the series).
+ */
+
+/** Effect's runtime metrics (`effect_fiber_*`): exported only when asked for. */
+export const isRuntimeMetric = (name: string): boolean => name.startsWith("effect_fiber_")
+
+const metricNameChars = /[^a-zA-Z0-9_:]/g
+const labelNameChars = /[^a-zA-Z0-9_]/g
+
+const metricName = (name: string): string => {
+  const cleaned = name.replace(metricNameChars, "_")
+  return /^[0-9]/.test(cleaned) ? `_${cleaned}` : cleaned
+}
+
+const labelName = (name: string): string => {
+  const cleaned = name.replace(labelNameChars, "_")
+  return /^[0-9]/.test(cleaned) ? `_${cleaned}` : cleaned
+}
+
+const needsEscape = /[\\"\n]/
+
+/** @internal */
+export const escapeLabelValue = (value: string): string =>
+  needsEscape.test(value) ? value.replace(/\\/g, "\\\\").replace(/"/g, "\\\"").replace(/\n/g, "\\n") : value
+
+const escapeHelp = (text: string): string => text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")
+
+const number = (n: number | bigint): string =>
+  typeof n === "bigint"
+    ? n.toString()
+    : Number.isNaN(n)
+    ? "NaN"
+    : n === Infinity
+    ? "+Inf"
+    : n === -Infinity
+    ? "-Inf"
+    : String(n)
+
+/** One series: its key, and how to read its state (read when it is written). */
+interface Series {
+  readonly metricKey: MetricKey.MetricKey.Untyped
+  readonly state: () => MetricState.MetricState.Untyped
+}
+
+/** A family: every series of one metric name, written together. */
+interface Family {
+  readonly name: string
+  readonly key: MetricKey.MetricKey.Untyped
+  readonly pairs: Array<Series>
+}
+
+interface Hook {
+  readonly get: () => MetricState.MetricState.Untyped
+}
+
+/**
+ * The series of the registry, without reading their states: Effect 3's
+ * registry keeps its hooks in a `MutableHashMap` (`map`), which we walk (a
+ * reference per series) so that each state is read only when its series is
+ * written, slice by slice. Were that field ever missing, the public snapshot
+ * (every state read at once) is used instead.
+ */
+const registrySeries = (): Iterator<Series> => {
+  const map = (Metric.globalMetricRegistry as unknown as { readonly map?: unknown }).map
+  if (typeof map === "object" && map !== null && Symbol.iterator in map) {
+    const entries = (map as Iterable<readonly [MetricKey.MetricKey.Untyped, Hook | undefined]>)[Symbol.iterator]()
+    let fallback: Iterator<Series> | undefined
+    return {
+      next: (): IteratorResult<Series> => {
+        if (fallback !== undefined) return fallback.next()
+        const entry = entries.next()
+        if (entry.done === true) return { done: true, value: undefined }
+        const hook = entry.value[1]
+        if (typeof hook?.get !== "function") {
+          fallback = fromSnapshot()[Symbol.iterator]()
+          return fallback.next()
+        }
+        return { done: false, value: { metricKey: entry.value[0], state: () => hook.get() } }
+      }
+    }
+  }
+  return fromSnapshot()[Symbol.iterator]()
+}
+
+const fromSnapshot = (): Array<Series> =>
+  Metric.unsafeSnapshot().map((pair) => ({ metricKey: pair.metricKey, state: () => pair.metricState }))
+
+/** @internal */
+export const seriesOf = (snapshot: ReadonlyArray<MetricPair.MetricPair.Untyped>): Array<Series> =>
+  snapshot.map((pair) => ({ metricKey: pair.metricKey, state: () => pair.metricState }))
+
+/**
+ * What a writer keeps between scrapes: the label part (`a="x",b="y"`) of each
+ * series, by the registry's metric key, and the `le` values of each bucket
+ * boundary.
+ *
+ * @internal
+ */
+export interface Cache {
+  readonly labels: WeakMap<MetricKey.MetricKey.Untyped, string>
+  readonly le: Map<number, string>
+}
+
+/** @internal */
+export const makeCache = (): Cache => ({ labels: new WeakMap(), le: new Map() })
+
+const labelsOf = (cache: Cache, key: MetricKey.MetricKey.Untyped, extra?: string): string => {
+  let labels = cache.labels.get(key)
+  if (labels === undefined) {
+    labels = ""
+    for (const tag of key.tags) {
+      labels += `${labels.length > 0 ? "," : ""}${labelName(tag.key)}="${escapeLabelValue(tag.value)}"`
+    }
+    cache.labels.set(key, labels)
+  }
+  if (extra !== undefined) return labels.length > 0 ? `{${labels},${extra}}` : `{${extra}}`
+  return labels.length > 0 ? `{${labels}}` : ""
+}
+
+const leOf = (cache: Cache, boundary: number): string => {
+  let le = cache.le.get(boundary)
+  if (le === undefined) {
+    le = `le="${number(boundary)}"`
+    cache.le.set(boundary, le)
+  }
+  return le
+}
+
+const typeOf = (key: MetricKey.MetricKey.Untyped): { readonly type: string; readonly suffix: string } => {
+  const keyType = key.keyType
+  if (MetricKeyType.isHistogramKey(keyType)) return { type: "histogram", suffix: "" }
+  if (MetricKeyType.isSummaryKey(keyType)) return { type: "summary", suffix: "" }
+  if (MetricKeyType.isFrequencyKey(keyType)) return { type: "counter", suffix: "_total" }
+  if (MetricKeyType.isCounterKey(keyType) && keyType.incremental) return { type: "counter", suffix: "_total" }
+  return { type: "gauge", suffix: "" }
+}
+
+const header = (family: Family): string => {
+  const { suffix, type } = typeOf(family.key)
+  const base = metricName(family.name)
+  const name = suffix !== "" && !base.endsWith(suffix) ? `${base}${suffix}` : base
+  const help = Option.match(family.key.description, {
+    onNone: () => "",
+    onSome: (text) => `# HELP ${name} ${escapeHelp(text)}\n`
+  })
+  return `${help}# TYPE ${name} ${type}\n`
+}
+
+/** The lines of one series. */
+const series = (cache: Cache, family: Family, pair: Series): string => {
+  const base = metricName(family.name)
+  const key = pair.metricKey
+  const state = pair.state()
+  if (MetricState.isHistogramState(state)) {
+    let out = ""
+    for (const [boundary, count] of state.buckets) {
+      out += `${base}_bucket${labelsOf(cache, key, leOf(cache, boundary))} ${count}\n`
+    }
+    if (state.buckets.length === 0 || state.buckets[state.buckets.length - 1]![0] !== Infinity) {
+      out += `${base}_bucket${labelsOf(cache, key, `le="+Inf"`)} ${state.count}\n`
+    }
+    const labels = labelsOf(cache, key)
+    return `${out}${base}_sum${labels} ${number(state.sum)}\n${base}_count${labels} ${state.count}\n`
+  }
+  if (MetricState.isCounterState(state)) {
+    const { suffix } = typeOf(key)
+    const name = suffix !== "" && !base.endsWith(suffix) ? `${base}${suffix}` : base
+    return `${name}${labelsOf(cache, key)} ${number(state.count)}\n`
+  }
+  if (MetricState.isGaugeState(state)) return `${base}${labelsOf(cache, key)} ${number(state.value)}\n`
+  if (MetricState.isFrequencyState(state)) {
+    const name = base.endsWith("_total") ? base : `${base}_total`
+    let out = ""
+    for (const [value, count] of state.occurrences) {
+      out += `${name}${labelsOf(cache, key, `key="${escapeLabelValue(value)}"`)} ${count}\n`
+    }
+    return out
+  }
+  if (MetricState.isSummaryState(state)) {
+    let out = ""
+    for (const [quantile, value] of state.quantiles) {
+      const q = `quantile="${number(quantile)}"`
+      out += `${base}${labelsOf(cache, key, q)} ${Option.match(value, { onNone: () => "NaN", onSome: number })}\n`
+    }
+    const labels = labelsOf(cache, key)
+    return `${out}${base}_sum${labels} ${number(state.sum)}\n${base}_count${labels} ${state.count}\n`
+  }
+  return ""
+}
+
+/** @internal */
+export interface WriteOptions {
+  readonly runtimeMetrics: boolean
+  /** Lines written before the series, e.g. `target_info`. */
+  readonly preamble: string
+  /** The writer gives the event loop back once a slice has taken this long. Default 4 ms. */
+  readonly sliceMillis?: number | undefined
+}
+
+/**
+ * Groups a snapshot into families (the registry's order interleaves them),
+ * dropping Effect's runtime metrics unless asked for.
+ */
+const addTo = (byName: Map<string, Family>, pair: Series, runtimeMetrics: boolean): void => {
+  const name = pair.metricKey.name
+  if (!runtimeMetrics && isRuntimeMetric(name)) return
+  let family = byName.get(name)
+  if (family === undefined) {
+    family = { name, key: pair.metricKey, pairs: [] }
+    byName.set(name, family)
+  }
+  family.pairs.push(pair)
+}
+
+/**
+ * The whole exposition of `snapshot` at once (tests and benchmarks).
+ *
+ * @internal
+ */
+export const writeAll = (
+  cache: Cache,
+  snapshot: ReadonlyArray<MetricPair.MetricPair.Untyped>,
+  options: WriteOptions
+): string => {
+  let out = options.preamble
+  const byName = new Map<string, Family>()
+  for (const pair of seriesOf(snapshot)) addTo(byName, pair, options.runtimeMetrics)
+  for (const family of byName.values()) {
+    out += header(family)
+    for (const pair of family.pairs) out += series(cache, family, pair)
+  }
+  return out
+}
+
+/**
+ * Where the text goes: `write` returns `false` when the receiver's buffer is
+ * full, and `drained` waits until it has room again.
+ *
+ * @internal
+ */
+export interface Sink {
+  readonly write: (chunk: string) => boolean
+  readonly drained: Effect.Effect<void>
+}
+
+/** Text is handed to the sink in pieces of about this many characters. */
+const chunkChars = 64 * 1024
+
+/**
+ * Writes the exposition of the current metrics to `sink`, piece by piece:
+ * the list of series is taken at once (a reference each), then the text is
+ * written in slices of at most about `sliceMillis` of work, each series' state
+ * read as it is written, in chunks of about 64 KiB. Between two slices the
+ * fiber sleeps for zero milliseconds (a macrotask), so requests and timers
+ * waiting on the event loop run; when the receiver's buffer is full it waits
+ * for it to drain, so a slow scraper costs no memory. (A series is as of the
+ * instant it is written, as with prom-client; no scrape is a single instant.)
+ *
+ * @internal
+ */
+export const write = (
+  cache: Cache,
+  options: WriteOptions,
+  sink: Sink
+): Effect.Effect<void> =>
+  Effect.flatMap(Effect.clock, (clock) =>
+    Effect.suspend(() => {
+      const sliceNanos = BigInt(Math.round((options.sliceMillis ?? 4) * 1e6))
+      // first the list of series, grouped by name (the registry interleaves
+      // them), itself in slices; then the text
+      const source = registrySeries()
+      const byName = new Map<string, Family>()
+      const collect = (): Effect.Effect<void> =>
+        Effect.suspend(() => {
+          const start = clock.unsafeCurrentTimeNanos()
+          for (let n = 1;; n++) {
+            const next = source.next()
+            if (next.done === true) return Effect.void
+            addTo(byName, next.value, options.runtimeMetrics)
+            if (n % 512 === 0 && clock.unsafeCurrentTimeNanos() - start >= sliceNanos) {
+              return Effect.zipRight(Effect.sleep(0), collect())
+            }
+          }
+        })
+      let families: Array<Family> = []
+      let family = 0
+      let pair = -1 // -1: the family's header is next
+      let out = options.preamble
+      const slice = (): Effect.Effect<void> =>
+        Effect.suspend(() => {
+          const start = clock.unsafeCurrentTimeNanos()
+          let room = true
+          while (family < families.length) {
+            const current = families[family]!
+            if (pair === -1) {
+              out += header(current)
+              pair = 0
+            }
+            while (pair < current.pairs.length) {
+              out += series(cache, current, current.pairs[pair++]!)
+              if (out.length >= chunkChars) {
+                room = sink.write(out)
+                out = ""
+                if (!room || clock.unsafeCurrentTimeNanos() - start >= sliceNanos) {
+                  return Effect.zipRight(room ? Effect.sleep(0) : sink.drained, slice())
+                }
+              }
+            }
+            family++
+            pair = -1
+          }
+          if (out.length > 0) sink.write(out)
+          return Effect.void
+        })
+      return Effect.zipRight(
+        collect(),
+        Effect.suspend(() => {
+          families = [...byName.values()]
+          return slice()
+        })
+      )
+    }))

@@ -1,0 +1,192 @@
+/**
+ * What `ServerMiddleware` costs a real server: one route (`GET /users/:id` →
+ * "ok") served three ways, each in its own process:
+ *
+ * - bare: `HttpServer.serve(router)`
+ * - make: `HttpServer.serve(router, ServerMiddleware.make())`
+ * - cancelOnTimeout: `HttpServer.serve(router, ServerMiddleware.make({ cancelOnTimeout: true }))`
+ *
+ * and loaded by a real load generator: `wrk` when it is on the PATH (Debian:
+ * `apt-get install -y wrk`), else `autocannon` (a devDependency), 32
+ * connections. With `taskset` the servers run on CPU 0 and the load generator
+ * on CPU 1. Runs alternate between the servers, round after round; the ratio
+ * reported is the median over rounds of each server's req/s over the bare
+ * server's in the same round.
+ *
+ *   cd packages/platform && npx tsx bench/serverLoad.ts [--seconds 3] [--rounds 5] [--connections 32]
+ *   BENCH_CPU_PROFILE=/tmp/prof npx tsx bench/serverLoad.ts   # node --cpu-prof of each server
+ *   BENCH_LOADGEN=autocannon npx tsx bench/serverLoad.ts      # force the fallback
+ */
+import { ServerMiddleware } from "@aio-request/platform"
+import { HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { Effect, Layer } from "effect"
+import { execFileSync, spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
+import { createServer } from "node:http"
+import { fileURLToPath } from "node:url"
+import { report } from "../../../bench/figure.js"
+
+const variants = ["bare", "make", "cancelOnTimeout"] as const
+type Variant = typeof variants[number]
+
+const arg = (name: string): string | undefined => {
+  const at = process.argv.indexOf(`--${name}`)
+  return at === -1 ? undefined : process.argv[at + 1]
+}
+
+// ---------------------------------------------------------------------------
+// the server process
+// ---------------------------------------------------------------------------
+
+const serveVariant = (variant: Variant) => {
+  const router = HttpRouter.empty.pipe(HttpRouter.get("/users/:id", HttpServerResponse.text("ok")))
+  const served = variant === "bare"
+    ? HttpServer.serve(router)
+    : HttpServer.serve(router, ServerMiddleware.make(variant === "make" ? {} : { cancelOnTimeout: true }))
+  const program = Effect.gen(function*() {
+    const address = (yield* HttpServer.HttpServer).address
+    if (address._tag === "TcpAddress") console.log(`PORT ${address.port}`)
+    yield* Effect.never
+  })
+  const live = Layer.merge(served, Layer.empty).pipe(
+    Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" }))
+  )
+  Effect.runFork(Effect.provide(program, live))
+  process.on("SIGTERM", () => process.exit(0))
+}
+
+// ---------------------------------------------------------------------------
+// the driver
+// ---------------------------------------------------------------------------
+
+const has = (command: string): boolean => {
+  try {
+    execFileSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" })
+    return true
+  } catch {
+    return false
+  }
+}
+
+const pinned = (cpu: number, command: string, args: ReadonlyArray<string>): [string, Array<string>] =>
+  has("taskset") ? ["taskset", ["-c", String(cpu), command, ...args]] : [command, [...args]]
+
+const startServer = (variant: Variant, profileDir: string | undefined) =>
+  new Promise<{ child: ChildProcess; port: number }>((resolve, reject) => {
+    const nodeArgs = [
+      ...(profileDir !== undefined ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []),
+      "--import",
+      "tsx",
+      fileURLToPath(import.meta.url),
+      "--serve",
+      variant
+    ]
+    const [command, args] = pinned(0, process.execPath, nodeArgs)
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "inherit"] })
+    let out = ""
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString()
+      const match = /PORT (\d+)/.exec(out)
+      if (match !== null) resolve({ child, port: Number(match[1]) })
+    })
+    child.once("exit", (code) => reject(new Error(`${variant} server exited with ${code}`)))
+  })
+
+const headers = { "x-request-timeout": "5", "x-service-name": "bench" }
+
+const wrk = (url: string, seconds: number, connections: number): number => {
+  const [command, args] = pinned(1, "wrk", [
+    "-t1",
+    `-c${connections}`,
+    `-d${seconds}s`,
+    ...Object.entries(headers).flatMap(([k, v]) => ["-H", `${k}: ${v}`]),
+    url
+  ])
+  const output = execFileSync(command, args, { encoding: "utf8" })
+  const match = /Requests\/sec:\s+([\d.]+)/.exec(output)
+  if (match === null) throw new Error(`cannot read wrk output:\n${output}`)
+  if (/Non-2xx/.test(output)) throw new Error(`non-2xx answers:\n${output}`)
+  return Number(match[1])
+}
+
+const autocannonRun = async (url: string, seconds: number, connections: number): Promise<number> => {
+  const { default: autocannon } = await import("autocannon")
+  const result = await autocannon({ url, connections, duration: seconds, headers })
+  if (result.non2xx > 0) throw new Error(`${result.non2xx} non-2xx answers`)
+  return result.requests.average
+}
+
+const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+const drive = async () => {
+  const seconds = Number(arg("seconds") ?? 3)
+  const rounds = Number(arg("rounds") ?? 5)
+  const connections = Number(arg("connections") ?? 32)
+  const profileDir = process.env.BENCH_CPU_PROFILE
+  const useWrk = process.env.BENCH_LOADGEN !== "autocannon" && has("wrk")
+  const loadgen = useWrk ? "wrk" : "autocannon"
+  const load = (url: string, s: number) =>
+    useWrk ? Promise.resolve(wrk(url, s, connections)) : autocannonRun(url, s, connections)
+
+  const servers = new Map<Variant, { child: ChildProcess; port: number }>()
+  try {
+    for (const variant of variants) servers.set(variant, await startServer(variant, profileDir))
+    const url = (variant: Variant) => `http://127.0.0.1:${servers.get(variant)!.port}/users/42`
+    for (const variant of variants) await load(url(variant), 2) // warm-up (JIT)
+    const results: Record<Variant, Array<number>> = { bare: [], make: [], cancelOnTimeout: [] }
+    for (let round = 0; round < rounds; round++) {
+      for (const variant of variants) results[variant].push(await load(url(variant), seconds))
+    }
+    const bare = median(results.bare)
+    // on a shared machine the load drifts between rounds: the ratio within
+    // each round (runs seconds apart) is steadier than the ratio of medians
+    const ratios = (variant: Variant) => results[variant].map((r, i) => r / results.bare[i]!)
+    console.log(
+      `ServerMiddleware under load: ${loadgen}, ${connections} connections, ${seconds} s x ${rounds} rounds, ` +
+        `${has("taskset") ? "server on CPU 0, load on CPU 1" : "no taskset: not pinned"} (node ${process.version})`
+    )
+    console.log("server             req/s (median)   ratio of medians   median of round ratios   rounds")
+    for (const variant of variants) {
+      const m = median(results[variant])
+      console.log(
+        `${variant.padEnd(18)} ${m.toFixed(0).padStart(14)}   ${(m / bare).toFixed(2).padStart(16)}   ${
+          median(ratios(variant)).toFixed(2).padStart(22)
+        }   ${results[variant].map((r) => r.toFixed(0)).join(" / ")}`
+      )
+    }
+    const make = median(results.make)
+    const cancel = median(results.cancelOnTimeout)
+    const makeRatio = median(ratios("make"))
+    const cancelRatio = median(ratios("cancelOnTimeout"))
+    report({
+      id: "server.make_vs_bare",
+      title: `ServerMiddleware.make() req/s against the bare server (${loadgen})`,
+      value: make,
+      unit: "req/s",
+      anchor: "bare HttpServer.serve(router)",
+      anchorValue: bare,
+      ratio: makeRatio,
+      target: "≥ 0.85",
+      met: makeRatio >= 0.85
+    })
+    report({
+      id: "server.cancel_on_timeout_vs_bare",
+      title: `ServerMiddleware.make({ cancelOnTimeout: true }) req/s against the bare server (${loadgen})`,
+      value: cancel,
+      unit: "req/s",
+      anchor: "bare HttpServer.serve(router)",
+      anchorValue: bare,
+      ratio: cancelRatio,
+      target: "≥ 0.75",
+      met: cancelRatio >= 0.75
+    })
+  } finally {
+    for (const { child } of servers.values()) child.kill("SIGTERM")
+  }
+  if (profileDir !== undefined) console.log(`CPU profiles of the servers in ${profileDir}`)
+}
+
+const serve = arg("serve")
+if (serve !== undefined) serveVariant(serve as Variant)
+else await drive()
