@@ -24,7 +24,8 @@ export const serverShed = Metric.counter("aio_request_server_shed", {
 /** @internal */
 export type Admit = <E, R>(
   priority: Priority.Priority,
-  handled: HttpApp.Default<E, R>
+  handled: HttpApp.Default<E, R>,
+  timedOut?: () => boolean
 ) => HttpApp.Default<E, R>
 
 /**
@@ -61,7 +62,11 @@ export const make = (options: ServerMiddleware.Options | undefined): Admit | und
     normal: Metric.tagged(serverShed, "request_priority", "normal"),
     low: Metric.tagged(serverShed, "request_priority", "low")
   }
-  return <E, R>(priority: Priority.Priority, handled: HttpApp.Default<E, R>): HttpApp.Default<E, R> => {
+  return <E, R>(
+    priority: Priority.Priority,
+    handled: HttpApp.Default<E, R>,
+    timedOut?: () => boolean
+  ): HttpApp.Default<E, R> => {
     // a LoadShedError from the handler itself (its own limiter) is its error,
     // not a shed by this middleware
     let ran = false
@@ -69,7 +74,7 @@ export const make = (options: ServerMiddleware.Options | undefined): Admit | und
       ran = true
       return handled
     })
-    return limiter.admit(priority, run, classify).pipe(
+    return limiter.admit(priority, run, (exit) => timedOut?.() === true ? "dropped" : classify(exit)).pipe(
       Effect.catchIf(
         (e): e is ConcurrencyLimit.LoadShedError => !ran && e instanceof ConcurrencyLimit.LoadShedError,
         (e) =>

@@ -403,7 +403,7 @@ export const make = (
           Effect.suspend(() => cutAt(withContext, state, timerOf(clock, fiber), fiber))
         )
         : withContext
-      return Effect.onExit(admit === undefined ? run : admit(priority, run), record)
+      return Effect.onExit(admit === undefined ? run : admit(priority, run, () => state.outcome === "timedOut"), record)
     })
 }
 
