@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as MetricLabel from "effect/MetricLabel"
+import * as loadShedding from "./internal/loadShedding.js"
 
 /**
  * Python aio-request's latency buckets, in seconds.
@@ -419,3 +420,13 @@ export const makeRecorder = (
     recordCircuitTransition
   }
 }
+
+/**
+ * Server requests shed by `ServerMiddleware.make({ concurrencyLimit })`
+ * (answered 503 without running the handler). Label: `request_priority`.
+ * In Prometheus: `aio_request_server_shed_total`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const serverShed: Metric.Metric.Counter<number> = loadShedding.serverShed

@@ -24,6 +24,7 @@ import * as Headers from "../Headers.js"
 import * as HttpMetrics from "../HttpMetrics.js"
 import type * as ServerMiddleware from "../ServerMiddleware.js"
 import { DeadlineTimer } from "./deadlineTimer.js"
+import * as LoadShedding from "./loadShedding.js"
 
 /** @internal */
 export const unmatchedRoute = "<unmatched>"
@@ -312,6 +313,7 @@ export const make = (
 ): <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R> => {
   const resolved = resolve(options)
   const metrics = HttpMetrics.makeRecorder({ maxClients: resolved.maxClients })
+  const admit = LoadShedding.make(options)
   const timers = new WeakMap<Clock.Clock, DeadlineTimer>()
   const timerOf = (clock: Clock.Clock, fiber: Fiber.RuntimeFiber<unknown, unknown>): DeadlineTimer => {
     let timer = timers.get(clock)
@@ -401,7 +403,7 @@ export const make = (
           Effect.suspend(() => cutAt(withContext, state, timerOf(clock, fiber), fiber))
         )
         : withContext
-      return Effect.onExit(run, record)
+      return Effect.onExit(admit === undefined ? run : admit(priority, run, () => state.outcome === "timedOut"), record)
     })
 }
 
