@@ -87,16 +87,31 @@ class Run<A, E, R> {
   /** The caller's context with the run's deadline in `CurrentDeadline`, for its attempts. */
   readonly context: Context.Context<never>
 
+  readonly options: Strategy.RunOptions<A, E, R>
+  readonly budget: RetryBudget.Service
+  readonly clock: Clock.Clock
+  readonly timer: Timer
+  readonly fiberId: FiberId.FiberId
+  readonly startMillis: number
+  readonly restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
+
   constructor(
-    readonly options: Strategy.RunOptions<A, E, R>,
-    readonly budget: RetryBudget.Service,
-    readonly clock: Clock.Clock,
-    readonly timer: Timer,
-    readonly fiberId: FiberId.FiberId,
+    options: Strategy.RunOptions<A, E, R>,
+    budget: RetryBudget.Service,
+    clock: Clock.Clock,
+    timer: Timer,
+    fiberId: FiberId.FiberId,
     context: Context.Context<never>,
-    readonly startMillis: number,
-    readonly restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
+    startMillis: number,
+    restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
   ) {
+    this.options = options
+    this.budget = budget
+    this.clock = clock
+    this.timer = timer
+    this.fiberId = fiberId
+    this.startMillis = startMillis
+    this.restore = restore
     this.key = options.key ?? ""
     this.onAttempt = guard("onAttempt", options.onAttempt)
     this.release = guard("release", options.release)

@@ -226,7 +226,13 @@ const secondsHistograms: ReadonlySet<string> = new Set([
  * (`s`) and Effect's runtime metrics left out unless asked for.
  */
 class SecondsExporter implements PushMetricExporter {
-  constructor(private readonly exporter: PushMetricExporter, private readonly runtimeMetrics: boolean) {}
+  private readonly exporter: PushMetricExporter
+  private readonly runtimeMetrics: boolean
+
+  constructor(exporter: PushMetricExporter, runtimeMetrics: boolean) {
+    this.exporter = exporter
+    this.runtimeMetrics = runtimeMetrics
+  }
   export(metrics: ResourceMetrics, resultCallback: Parameters<PushMetricExporter["export"]>[1]): void {
     this.exporter.export({
       ...metrics,

@@ -21,11 +21,19 @@ type Body<A> = Effect.Effect<A, any>
 class DeadlineResponse implements HttpClientResponse.HttpClientResponse {
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
   readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
+  readonly original: HttpClientResponse.HttpClientResponse
+  readonly deadline: Deadline.Deadline
+  readonly subject: string
+
   constructor(
-    readonly original: HttpClientResponse.HttpClientResponse,
-    readonly deadline: Deadline.Deadline,
-    readonly subject: string
-  ) {}
+    original: HttpClientResponse.HttpClientResponse,
+    deadline: Deadline.Deadline,
+    subject: string
+  ) {
+    this.original = original
+    this.deadline = deadline
+    this.subject = subject
+  }
   private cut<A, E>(effect: Effect.Effect<A, E>): Body<A> {
     return Deadline.cut(effect, this.deadline, { phase: "body", subject: this.subject })
   }

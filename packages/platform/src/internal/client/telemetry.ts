@@ -83,12 +83,16 @@ export class RequestRecord {
   private more: Array<number | bigint> | undefined = undefined
   private spans: Map<number, Tracer.Span> | undefined = undefined
 
-  constructor(
-    readonly route: Route,
-    readonly startNanos: bigint,
-    /** The ambient metric labels (`Effect.tagMetrics`), read once. */
-    readonly tags: ReadonlyArray<MetricLabel.MetricLabel>
-  ) {}
+  readonly route: Route
+  readonly startNanos: bigint
+  /** The ambient metric labels (`Effect.tagMetrics`), read once. */
+  readonly tags: ReadonlyArray<MetricLabel.MetricLabel>
+
+  constructor(route: Route, startNanos: bigint, tags: ReadonlyArray<MetricLabel.MetricLabel>) {
+    this.route = route
+    this.startNanos = startNanos
+    this.tags = tags
+  }
 
   /** Attempt `attempt` leaves the client. */
   sent(attempt: number, kind: Strategy.AttemptKind, startNanos: bigint): void {
