@@ -17,7 +17,10 @@ export const TypeId: typeof Deadline.TypeId = Symbol.for("@aio-request/core/Dead
 
 class DeadlineImpl implements Deadline.Deadline {
   readonly [TypeId]: Deadline.TypeId = TypeId
-  constructor(readonly epochMillis: number) {}
+  readonly epochMillis: number
+  constructor(epochMillis: number) {
+    this.epochMillis = epochMillis
+  }
   pipe() {
     return pipeArguments(this, arguments)
   }

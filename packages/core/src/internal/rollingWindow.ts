@@ -14,7 +14,12 @@ export class RollingWindow {
   /** `buckets` slots of three numbers: bucket id (floor(time / bucketMillis)), counter 0, counter 1. */
   private readonly slots: Array<number>
 
-  constructor(readonly buckets: number, readonly bucketMillis: number) {
+  readonly buckets: number
+  readonly bucketMillis: number
+
+  constructor(buckets: number, bucketMillis: number) {
+    this.buckets = buckets
+    this.bucketMillis = bucketMillis
     this.slots = new Array<number>(buckets * 3)
     this.clear()
   }
