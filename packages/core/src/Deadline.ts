@@ -156,6 +156,51 @@ export const min: {
 } = internal.min
 
 /**
+ * Cuts `effect` at an instant known beforehand: if it is still running when
+ * `deadline` passes, it is interrupted (in the background: the failure is
+ * delivered at the deadline, not when its finalizers end) and the result is a
+ * `DeadlineExceededError` carrying `phase` and `subject`. Unlike `within`,
+ * `CurrentDeadline` is left as it is. One fork per call; the deadline itself
+ * is an entry in the clock's shared timer.
+ *
+ * @example
+ * import { Deadline } from "@aio-request/core"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const deadline = yield* Deadline.fromTimeout("1 second")
+ *   return yield* Effect.sleep("2 seconds").pipe(Deadline.cut(deadline, { phase: "body", subject: "GET /export" }))
+ * })
+ * // fails with "GET /export: deadline of 1s exceeded while reading the body"
+ * @since 0.2.0
+ * @category combinators
+ */
+export const cut: {
+  (
+    deadline: Deadline,
+    options?: CutOptions
+  ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | DeadlineExceededError, R>
+  <A, E, R>(
+    self: Effect.Effect<A, E, R>,
+    deadline: Deadline,
+    options?: CutOptions
+  ): Effect.Effect<A, E | DeadlineExceededError, R>
+} = internal.cut
+
+/**
+ * What a cut writes into the `DeadlineExceededError` it fails with.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CutOptions {
+  /** Where the deadline ran out. */
+  readonly phase?: "attempt" | "run" | "body" | undefined
+  /** What was cut, for the message (for example `"GET http://host/path"`). */
+  readonly subject?: string | undefined
+}
+
+/**
  * Runs `effect` with `CurrentDeadline` set to the earlier of the inherited
  * deadline and now + `timeout`; fails with `DeadlineExceededError` at that
  * deadline if `effect` is still running (and interrupts it).

@@ -32,3 +32,8 @@ export * as CircuitBreaker from "./CircuitBreaker.js"
  * @since 0.1.0
  */
 export * as Options from "./Options.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as ConcurrencyLimit from "./ConcurrencyLimit.js"

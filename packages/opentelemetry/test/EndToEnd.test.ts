@@ -191,7 +191,8 @@ describe("end to end", () => {
       )
       assert.strictEqual(d("aio_request_attempts_total", down), 2, "the refused request sent nothing")
       assert.strictEqual(
-        d("aio_request_circuit_breaker_transitions_total", { request_endpoint: endpoint, from: "closed", to: "open" }),
+        // counted by the breaker itself, labelled with its scope (the endpoint)
+        d("aio_request_circuit_breaker_transitions_total", { scope: endpoint, from: "closed", to: "open" }),
         1
       )
 

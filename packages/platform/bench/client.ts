@@ -1,10 +1,14 @@
 /**
- * The resilient client (default strategy, circuit breaker, metrics and spans)
- * against the bare `HttpClient` it wraps: same local keep-alive server, same
- * run, same concurrency. Runs alternate between the two clients so that drift
- * affects both alike.
+ * The resilient client (default strategy, circuit breaker, metrics) against
+ * the bare `HttpClient` it wraps and against what an Effect user writes by
+ * hand (`HttpClient.retryTransient({ times: 2 })` + `Effect.timeout`): same
+ * in-process keep-alive server on 127.0.0.1, same run, same concurrency. The
+ * clients alternate round by round so that drift affects them alike; each
+ * figure is the median of the rounds. Prints numbers, never asserts.
  *
- * cd packages/platform && npx tsx bench/client.ts [--seconds 3] [--rounds 3] [--concurrency 16]
+ * cd packages/platform && npx tsx bench/client.ts [--seconds 2] [--rounds 5] [--concurrency 16] [--only resilient]
+ *
+ * `--only <name>` runs one client alone (for `node --cpu-prof --import tsx bench/client.ts --only resilient`).
  */
 import { CircuitBreaker } from "@aio-request/core"
 import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
@@ -12,15 +16,17 @@ import { HttpClient, HttpRouter, HttpServerResponse } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect } from "effect"
 import { performance } from "node:perf_hooks"
+import { report } from "../../../bench/figure.js"
 import { serve } from "../test/support/servers.js"
 
-const arg = (name: string, fallback: number): number => {
+const arg = (name: string, fallback: string): string => {
   const at = process.argv.indexOf(`--${name}`)
-  return at === -1 ? fallback : Number(process.argv[at + 1])
+  return at === -1 ? fallback : process.argv[at + 1] ?? fallback
 }
-const seconds = arg("seconds", 3)
-const rounds = arg("rounds", 3)
-const concurrency = arg("concurrency", 16)
+const seconds = Number(arg("seconds", "2"))
+const rounds = Number(arg("rounds", "5"))
+const concurrency = Number(arg("concurrency", "16"))
+const only = arg("only", "")
 
 interface Result {
   readonly requests: number
@@ -44,19 +50,19 @@ const load = (send: Effect.Effect<string, unknown>, durationSeconds: number): Ef
     return { requests: latencies.length, seconds: (performance.now() - start) / 1000, latencies }
   })
 
+const median = (xs: ReadonlyArray<number>): number => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
 const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN
-
-const summarize = (results: ReadonlyArray<Result>) => {
-  const requests = results.reduce((n, r) => n + r.requests, 0)
-  const time = results.reduce((n, r) => n + r.seconds, 0)
-  const sorted = results.flatMap((r) => r.latencies).sort((a, b) => a - b)
-  return { rps: requests / time, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), requests }
-}
 
 const program = Effect.gen(function*() {
   const url = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/items/:id", HttpServerResponse.text("ok"))))
   const bare = yield* HttpClient.HttpClient
+  const byHand = bare.pipe(HttpClient.retryTransient({ times: 2 }))
   const breaker = yield* CircuitBreaker.make({
     breakDuration: "5 seconds",
     samplingDuration: "10 seconds",
@@ -66,38 +72,89 @@ const program = Effect.gen(function*() {
   const resilient = yield* ResilientHttpClient.make({ endpoint: url, circuitBreaker: breaker })
 
   let id = 0
-  const sendBare = Effect.suspend(() => Effect.flatMap(bare.get(`${url}/items/${++id}`), (r) => r.text))
-  const sendResilient = Effect.suspend(() =>
-    Effect.flatMap(resilient.execute(HttpRequest.get("items/{id}", { path: { id: ++id } })), (r) => r.text)
-  )
+  const clients: ReadonlyArray<
+    { readonly name: string; readonly label: string; readonly send: Effect.Effect<string, unknown> }
+  > = [
+    {
+      name: "bare",
+      label: "bare HttpClient (undici)",
+      send: Effect.suspend(() => Effect.flatMap(bare.get(`${url}/items/${++id}`), (r) => r.text))
+    },
+    {
+      name: "by-hand",
+      label: "retryTransient(2) + Effect.timeout",
+      send: Effect.suspend(() =>
+        Effect.flatMap(byHand.get(`${url}/items/${++id}`), (r) => r.text).pipe(Effect.timeout("20 seconds"))
+      )
+    },
+    {
+      name: "resilient",
+      label: "ResilientHttpClient",
+      send: Effect.suspend(() =>
+        Effect.flatMap(resilient.execute(HttpRequest.get("items/{id}", { path: { id: ++id } })), (r) => r.text)
+      )
+    }
+  ]
+  const selected = only === "" ? clients : clients.filter((c) => c.name === only)
 
-  // warm up both (connections, JIT)
-  yield* load(sendBare, 1)
-  yield* load(sendResilient, 1)
+  // warm up (connections, JIT)
+  for (const client of selected) yield* load(client.send, 1)
 
-  const bareResults: Array<Result> = []
-  const resilientResults: Array<Result> = []
+  const perRound = new Map<string, Array<Result>>(selected.map((c) => [c.name, []]))
   for (let round = 0; round < rounds; round++) {
-    bareResults.push(yield* load(sendBare, seconds))
-    resilientResults.push(yield* load(sendResilient, seconds))
+    for (const client of selected) perRound.get(client.name)!.push(yield* load(client.send, seconds))
   }
-  const b = summarize(bareResults)
-  const r = summarize(resilientResults)
+
+  console.log(
+    `client bench: GET against an in-process keep-alive server on 127.0.0.1 (undici), concurrency ${concurrency}, ` +
+      `${rounds} alternating rounds of ${seconds}s per client, medians`
+  )
+  const rps = new Map<string, number>()
   const fmt = (n: number) => n.toFixed(n < 10 ? 3 : 0)
-  console.log(
-    `client bench: GET against a local keep-alive server (undici), concurrency ${concurrency}, ${rounds} x ${seconds}s per client, alternating`
-  )
-  console.log(
-    `  bare HttpClient        ${fmt(b.rps)} req/s   p50 ${fmt(b.p50)} ms   p99 ${
-      fmt(b.p99)
-    } ms   (${b.requests} requests)`
-  )
-  console.log(
-    `  ResilientHttpClient    ${fmt(r.rps)} req/s   p50 ${fmt(r.p50)} ms   p99 ${
-      fmt(r.p99)
-    } ms   (${r.requests} requests)`
-  )
-  console.log(`  ratio (resilient / bare req/s): ${(r.rps / b.rps).toFixed(3)}   (target >= 0.95)`)
+  for (const client of selected) {
+    const results = perRound.get(client.name)!
+    const r = median(results.map((x) => x.requests / x.seconds))
+    rps.set(client.name, r)
+    const sorted = results.flatMap((x) => x.latencies).sort((a, b) => a - b)
+    console.log(
+      `  ${client.label.padEnd(36)} ${fmt(r)} req/s   ${(1e6 / r).toFixed(0)} µs/request   p50 ${
+        fmt(percentile(sorted, 0.5))
+      } ms   p99 ${fmt(percentile(sorted, 0.99))} ms`
+    )
+  }
+  const b = rps.get("bare")
+  const h = rps.get("by-hand")
+  const r = rps.get("resilient")
+  if (b !== undefined && r !== undefined) {
+    const ratio = r / b
+    console.log(`  resilient / bare (req/s): ${ratio.toFixed(3)}   (target >= 0.80)`)
+    report({
+      id: "client.resilient_vs_bare",
+      title: "ResilientHttpClient throughput / bare HttpClient (16 concurrent, keep-alive, 127.0.0.1)",
+      value: r,
+      unit: "req/s",
+      anchor: "bare HttpClient (undici)",
+      anchorValue: b,
+      ratio,
+      target: "≥ 0.80",
+      met: ratio >= 0.8
+    })
+  }
+  if (h !== undefined && r !== undefined) {
+    const ratio = r / h
+    console.log(`  resilient / by hand (req/s): ${ratio.toFixed(3)}   (target >= 1.0)`)
+    report({
+      id: "client.resilient_vs_by_hand",
+      title: "ResilientHttpClient throughput / HttpClient.retryTransient({ times: 2 }) + Effect.timeout",
+      value: r,
+      unit: "req/s",
+      anchor: "retryTransient(2) + Effect.timeout",
+      anchorValue: h,
+      ratio,
+      target: "≥ 1.0",
+      met: ratio >= 1
+    })
+  }
 }).pipe(Effect.scoped, Effect.provide(NodeHttpClient.layerUndici))
 
 await Effect.runPromise(program)

@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as MetricLabel from "effect/MetricLabel"
+import * as loadShedding from "./internal/loadShedding.js"
 
 /**
  * Python aio-request's latency buckets, in seconds.
@@ -194,6 +195,72 @@ const clientBase = (labels: ClientLabels): Array<MetricLabel.MetricLabel> => [
 ]
 
 /**
+ * The client metrics of one route (endpoint, method, path template), labelled
+ * once: a client resolves a route's handles once and keeps them, so that
+ * recording costs an update and no metric key. The latency handles are made
+ * on first use of each status and kept (statuses are few).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ClientRoute {
+  readonly labels: ClientLabels
+  /** `aio_request_latency` for one status and circuit flag. */
+  readonly latency: (status: number, circuitBreaker: boolean) => Metric.Metric.Histogram<number>
+  /** `aio_request_transport_latency` for one status. */
+  readonly transportLatency: (status: number) => Metric.Metric.Histogram<number>
+  readonly attempts: Metric.Metric.Counter<number>
+  readonly hedges: Metric.Metric.Counter<number>
+  readonly retries: Metric.Metric.Counter<number>
+}
+
+/**
+ * Labels the client metrics of one route.
+ *
+ * @example
+ * import { HttpMetrics } from "@aio-request/platform"
+ * import { Effect, Metric } from "effect"
+ *
+ * const route = HttpMetrics.clientRoute({ endpoint: "http://users:8080/", method: "GET", path: "users/{id}" })
+ * const record = Metric.update(route.latency(200, false), 0.012).pipe(Effect.zipRight(Metric.increment(route.attempts)))
+ * @since 0.2.0
+ * @category constructors
+ */
+export const clientRoute = (labels: ClientLabels): ClientRoute => {
+  const base = clientBase(labels)
+  const latencies = new Map<number, Metric.Metric.Histogram<number>>()
+  const transports = new Map<number, Metric.Metric.Histogram<number>>()
+  return {
+    labels: { endpoint: labels.endpoint, method: labels.method, path: labels.path },
+    latency: (status, circuitBreaker) => {
+      // a circuit flag is only ever true with 502
+      const key = circuitBreaker ? -status : status
+      let metric = latencies.get(key)
+      if (metric === undefined) {
+        metric = Metric.taggedWithLabels(clientLatency, [
+          ...base,
+          label("response_status", String(status)),
+          label("circuit_breaker", String(circuitBreaker))
+        ])
+        latencies.set(key, metric)
+      }
+      return metric
+    },
+    transportLatency: (status) => {
+      let metric = transports.get(status)
+      if (metric === undefined) {
+        metric = Metric.taggedWithLabels(transportLatency, [...base, label("response_status", String(status))])
+        transports.set(status, metric)
+      }
+      return metric
+    },
+    attempts: Metric.taggedWithLabels(attempts, base),
+    hedges: Metric.taggedWithLabels(hedges, base),
+    retries: Metric.taggedWithLabels(retries, base)
+  }
+}
+
+/**
  * Records one logical client request.
  *
  * @example
@@ -204,11 +271,20 @@ const clientBase = (labels: ClientLabels): Array<MetricLabel.MetricLabel> => [
 export const recordClientRequest = (
   labels: ClientLabels & { readonly status: number; readonly circuitBreaker: boolean },
   seconds: number
-): Effect.Effect<void> => {
-  const tags = clientBase(labels)
-  tags.push(label("response_status", String(labels.status)), label("circuit_breaker", String(labels.circuitBreaker)))
-  return Metric.update(Metric.taggedWithLabels(clientLatency, tags), seconds)
-}
+): Effect.Effect<void> => Metric.update(clientRoute(labels).latency(labels.status, labels.circuitBreaker), seconds)
+
+const recordAttemptOn = (route: ClientRoute, status: number, kind: "first" | "hedge" | "retry", seconds: number) =>
+  Effect.zipRight(
+    Metric.update(route.transportLatency(status), seconds),
+    Effect.zipRight(
+      Metric.increment(route.attempts),
+      kind === "hedge"
+        ? Metric.increment(route.hedges)
+        : kind === "retry"
+        ? Metric.increment(route.retries)
+        : Effect.void
+    )
+  )
 
 /**
  * Records one attempt, and counts it as an attempt, a hedge or a retry.
@@ -221,20 +297,7 @@ export const recordClientRequest = (
 export const recordAttempt = (
   labels: ClientLabels & { readonly status: number; readonly kind: "first" | "hedge" | "retry" },
   seconds: number
-): Effect.Effect<void> => {
-  const base = clientBase(labels)
-  const latency = Metric.taggedWithLabels(transportLatency, [...base, label("response_status", String(labels.status))])
-  const counted = Metric.taggedWithLabels(attempts, base)
-  const extra = labels.kind === "hedge"
-    ? Metric.taggedWithLabels(hedges, base)
-    : labels.kind === "retry"
-    ? Metric.taggedWithLabels(retries, base)
-    : undefined
-  return Effect.zipRight(
-    Metric.update(latency, seconds),
-    Effect.zipRight(Metric.increment(counted), extra === undefined ? Effect.void : Metric.increment(extra))
-  )
-}
+): Effect.Effect<void> => recordAttemptOn(clientRoute(labels), labels.status, labels.kind, seconds)
 
 /**
  * Records one server request.
@@ -333,25 +396,7 @@ export const makeRecorder = (
     clients.add(client)
     return client
   }
-  type Client = ClientLabels & { readonly status: number }
-  const latency = memo(maxSeries, (l: Client & { readonly circuitBreaker: boolean }) => {
-    const tags = clientBase(l)
-    tags.push(label("response_status", String(l.status)), label("circuit_breaker", String(l.circuitBreaker)))
-    return Metric.taggedWithLabels(clientLatency, tags)
-  })
-  const transport = memo(
-    maxSeries,
-    (l: Client) =>
-      Metric.taggedWithLabels(transportLatency, [...clientBase(l), label("response_status", String(l.status))])
-  )
-  const counters = memo(maxSeries, (l: ClientLabels) => {
-    const base = clientBase(l)
-    return {
-      attempts: Metric.taggedWithLabels(attempts, base),
-      hedges: Metric.taggedWithLabels(hedges, base),
-      retries: Metric.taggedWithLabels(retries, base)
-    }
-  })
+  const routes = memo(maxSeries, clientRoute)
   const server = memo(
     maxSeries,
     (l: Parameters<typeof recordServerRequest>[0]) =>
@@ -365,15 +410,8 @@ export const makeRecorder = (
   const clientId = (l: ClientLabels) => `${l.endpoint}\u0000${l.method}\u0000${l.path}`
   return {
     recordClientRequest: (l, seconds) =>
-      Metric.update(latency(`${clientId(l)}\u0000${l.status}\u0000${l.circuitBreaker}`, l), seconds),
-    recordAttempt: (l, seconds) => {
-      const metrics = counters(clientId(l), l)
-      const extra = l.kind === "hedge" ? metrics.hedges : l.kind === "retry" ? metrics.retries : undefined
-      return Effect.zipRight(
-        Metric.update(transport(`${clientId(l)}\u0000${l.status}`, l), seconds),
-        Effect.zipRight(Metric.increment(metrics.attempts), extra === undefined ? Effect.void : Metric.increment(extra))
-      )
-    },
+      Metric.update(routes(clientId(l), l).latency(l.status, l.circuitBreaker), seconds),
+    recordAttempt: (l, seconds) => recordAttemptOn(routes(clientId(l), l), l.status, l.kind, seconds),
     recordServerRequest: (l, seconds) => {
       const client = boundedClient(l.client)
       const labels = client === l.client ? l : { ...l, client }
@@ -382,3 +420,13 @@ export const makeRecorder = (
     recordCircuitTransition
   }
 }
+
+/**
+ * Server requests shed by `ServerMiddleware.make({ concurrencyLimit })`
+ * (answered 503 without running the handler). Label: `request_priority`.
+ * In Prometheus: `aio_request_server_shed_total`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const serverShed: Metric.Metric.Counter<number> = loadShedding.serverShed

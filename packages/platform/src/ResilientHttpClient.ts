@@ -38,7 +38,7 @@ import type * as ResponseClassifier from "./ResponseClassifier.js"
 /**
  * Redirects were followed `maxRedirects` times and the upstream still
  * redirects. `locations` holds every `Location` seen, resolved to absolute
- * URLs, in order.
+ * URLs, in order; `method` and `url` are those of the request first sent.
  *
  * @since 0.1.0
  * @category errors
@@ -50,6 +50,24 @@ export const TooManyRedirectsError: typeof internal.TooManyRedirectsError = inte
  * @category errors
  */
 export type TooManyRedirectsError = internal.TooManyRedirectsError
+
+/**
+ * A redirect the client will not follow: its `Location` is not an http(s)
+ * URL (`data:`, `file:`, `javascript:`...; `reason: "UnsupportedScheme"`) or
+ * not a URL at all (`reason: "InvalidLocation"`). `method` and `url` are those
+ * of the request that was redirected, `status` the redirect's. The request
+ * ends there: no other attempt is made, and the circuit does not count it.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export const InvalidRedirectError: typeof internal.InvalidRedirectError = internal.InvalidRedirectError
+
+/**
+ * @since 0.2.0
+ * @category errors
+ */
+export type InvalidRedirectError = internal.InvalidRedirectError
 
 /**
  * The endpoint of a request could not be had: `endpointProvider` failed
@@ -93,6 +111,7 @@ export type Error =
   | Deadline.DeadlineExceededError
   | CircuitBreaker.CircuitBreakerOpenError
   | TooManyRedirectsError
+  | InvalidRedirectError
   | EndpointError
   | EnrichError
 
@@ -164,8 +183,15 @@ export declare namespace ResilientHttpClient {
  *
  * Any response is returned as a response (a final 503 too); errors are
  * `ResilientHttpClient.Error`. Responses of attempts that did not win are
- * released. Invalid options are rejected at once with an
- * `IllegalArgumentException`.
+ * released. The request's deadline also covers reading the returned
+ * response's body (`text`, `json`, `arrayBuffer`, `stream`...): a body still
+ * streaming at the deadline fails with `DeadlineExceededError` (`phase:
+ * "body"`) and its connection is closed. Header values are checked before
+ * anything is sent: a bad one (CR, LF, other control characters, characters
+ * outside Latin-1) fails the request with `RequestError` (reason `Encode`),
+ * naming the header. Invalid options (every one is checked, for JavaScript
+ * callers too) are rejected at once with an `IllegalArgumentException` naming
+ * the option.
  *
  * @example
  * import { CircuitBreaker, Strategy } from "@aio-request/core"

@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import type * as ConcurrencyLimit from "@aio-request/core/ConcurrencyLimit"
 import type * as Priority from "@aio-request/core/Priority"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import type * as Duration from "effect/Duration"
@@ -38,6 +39,15 @@ export interface Options {
    * Default 100.
    */
   readonly maxClients?: number | undefined
+  /**
+   * Admission control (see `docs/load-shedding.md`): each request is admitted
+   * under its priority (the header's, else `priority`); a shed request is
+   * answered 503 with `Retry-After` without running the handler and counted
+   * in `HttpMetrics.serverShed`. Default: none (every request runs).
+   */
+  readonly concurrencyLimit?: ConcurrencyLimit.ConcurrencyLimit.Service | undefined
+  /** The `Retry-After` of a shed request, rounded up to whole seconds (at least 1). Default `"1 second"`. */
+  readonly shedRetryAfter?: Duration.DurationInput | undefined
 }
 
 /**

@@ -523,9 +523,10 @@ describe("ResilientHttpClient with a real circuit breaker, and its spans", () =>
       assert.strictEqual(error._tag, "CircuitBreakerOpenError")
       assert.strictEqual(yield* hits.get, 2)
       assert.deepStrictEqual(yield* breaker.state, new Map([[`${url}/`, "open" as const]]))
+      // counted by the breaker itself (issue 11), under its scope label
       const transitions = yield* Metric.value(
         HttpMetrics.circuitBreakerTransitions.pipe(
-          Metric.tagged("request_endpoint", `${url}/`),
+          Metric.tagged("scope", `${url}/`),
           Metric.tagged("from", "closed"),
           Metric.tagged("to", "open")
         )

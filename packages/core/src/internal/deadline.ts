@@ -213,6 +213,23 @@ export const unsafeOnExpiry = (
 const noop = (): void => {}
 
 /** @internal */
+export const cut = dual<
+  (
+    deadline: Deadline.Deadline,
+    options?: Deadline.CutOptions
+  ) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | DeadlineExceededError, R>,
+  <A, E, R>(
+    self: Effect.Effect<A, E, R>,
+    deadline: Deadline.Deadline,
+    options?: Deadline.CutOptions
+  ) => Effect.Effect<A, E | DeadlineExceededError, R>
+>(
+  (args) => Effect.isEffect(args[0]),
+  (self, deadline, options) =>
+    cutAt(self, deadline, { disconnect: true, phase: options?.phase, subject: options?.subject })
+)
+
+/** @internal */
 export const within = dual<
   (timeout: Duration.DurationInput) => <A, E, R>(
     self: Effect.Effect<A, E, R>

@@ -99,7 +99,12 @@ export class Timer {
   private start(at: number): void {
     this.stop()
     this.wakeAt = Math.min(at, this.clock.unsafeCurrentTimeMillis() + maxSleepMillis)
-    this.sleeper = Effect.runFork(this.loop(this.generation, -Infinity), { scheduler: this.scheduler })
+    // not started in this call: an entry already due would fire inside `schedule`,
+    // before its caller holds the entry (and could match the event to it)
+    this.sleeper = Effect.runFork(this.loop(this.generation, -Infinity), {
+      scheduler: this.scheduler,
+      immediate: false
+    })
   }
 
   /**

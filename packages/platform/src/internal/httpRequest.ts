@@ -31,6 +31,11 @@ export const substitute = (
   const queryAt = template.indexOf("?")
   const pathPart = queryAt === -1 ? template : template.slice(0, queryAt)
   const rest = queryAt === -1 ? "" : template.slice(queryAt)
+  // a placeholder in the query is never substituted: refuse it rather than send `{q}` as is
+  const outside = rest.match(/\{([^{}]*)\}/)
+  if (outside !== null) {
+    return invalidUrl(template, `the placeholder {${outside[1]}} is outside the path (use options.query)`)
+  }
   if (!pathPart.includes("{")) return template
   let missing: string | undefined
   let escapes = false
@@ -157,18 +162,26 @@ export const withPathTemplate = dual<
 
 /**
  * The request without the headers `names` (`@effect/platform` has no
- * combinator that removes a header).
+ * combinator that removes a header), and at `url` when given. The headers
+ * are copied, not deleted from a copy: `delete` turns an object into a slow
+ * dictionary for every later read.
  *
  * @internal
  */
 export const removeHeaders = (
   self: HttpClientRequest.HttpClientRequest,
-  names: ReadonlyArray<string>
+  names: ReadonlyArray<string>,
+  url?: string | undefined
 ): HttpClientRequest.HttpClientRequest => {
-  if (!names.some((name) => self.headers[name] !== undefined)) return self
-  let result = HttpClientRequest.make(self.method)(self.url)
-  result = HttpClientRequest.setBody(result, self.body)
-  result = HttpClientRequest.setHeaders(result, Headers.remove(self.headers, names as Array<string>))
+  if (!names.some((name) => self.headers[name] !== undefined)) {
+    return url === undefined ? self : HttpClientRequest.setUrl(self, url)
+  }
+  const kept: Record<string, string> = {}
+  const headers = self.headers
+  for (const name in headers) if (!names.includes(name)) kept[name] = headers[name]!
+  let result = HttpClientRequest.make(self.method)(url ?? self.url)
+  result = HttpClientRequest.setHeaders(result, Headers.unsafeFromRecord(kept))
+  if (self.body._tag !== "Empty") result = HttpClientRequest.setBody(result, self.body)
   if (self.urlParams.length > 0) result = HttpClientRequest.setUrlParams(result, self.urlParams)
   if (self.hash._tag === "Some") result = HttpClientRequest.setHash(result, self.hash.value)
   return result

@@ -15,9 +15,9 @@ export const classifyResponse = (
   const status = response.status
   const explicit = verdictForStatus?.[status]
   if (explicit !== undefined) return explicit
-  if (response.headers[Headers.DoNotRetry] !== undefined) return "accept"
-  if (status >= 500 || status === 408 || status === 429) return "reject"
-  return "accept"
+  // only a status that would be rejected needs the header (reading headers converts them on some transports)
+  if (status < 500 && status !== 408 && status !== 429) return "accept"
+  return response.headers[Headers.DoNotRetry] !== undefined ? "accept" : "reject"
 }
 
 const where = "ResponseClassifier.default"

@@ -23,6 +23,7 @@ import * as Tracer from "effect/Tracer"
 import * as Headers from "../Headers.js"
 import * as HttpMetrics from "../HttpMetrics.js"
 import type * as ServerMiddleware from "../ServerMiddleware.js"
+import * as LoadShedding from "./loadShedding.js"
 
 /** @internal */
 export const unmatchedRoute = "<unmatched>"
@@ -310,6 +311,7 @@ export const make = (
 ): <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R> => {
   const resolved = resolve(options)
   const metrics = HttpMetrics.makeRecorder({ maxClients: resolved.maxClients })
+  const admit = LoadShedding.make(options)
   return <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
     Effect.withFiberRuntime((fiber) => {
       const context = fiber.currentContext as Context.Context<R | HttpServerRequest.HttpServerRequest>
@@ -390,7 +392,7 @@ export const make = (
           Effect.suspend(() => cutAt(withContext, state, fiber))
         )
         : withContext
-      return Effect.onExit(run, record)
+      return Effect.onExit(admit === undefined ? run : admit(priority, run, () => state.outcome === "timedOut"), record)
     })
 }
 

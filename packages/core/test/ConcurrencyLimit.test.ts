@@ -1,0 +1,340 @@
+import type { Priority } from "@aio-request/core"
+import { ConcurrencyLimit, Deadline } from "@aio-request/core"
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Deferred, Duration, Effect, Exit, Fiber, Ref, TestClock } from "effect"
+
+type Service = ConcurrencyLimit.ConcurrencyLimit.Service
+
+/** Yields until the limiter holds `n` requests in flight (forked fibers need a turn to start). */
+const untilInFlight = (limiter: Service, n: number) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 1_000; i++) {
+      if ((yield* limiter.state).inFlight === n) return
+      yield* Effect.yieldNow()
+    }
+    return yield* Effect.dieMessage(`never ${n} in flight: ${JSON.stringify(yield* limiter.state)}`)
+  })
+
+/** Holds `n` slots of `priority` until `gate` is completed. */
+const hold = (limiter: Service, priority: Priority.Priority, n: number, gate: Deferred.Deferred<void>) =>
+  Effect.gen(function*() {
+    const before = (yield* limiter.state).inFlight
+    const fibers = yield* Effect.forEach(
+      Array.from({ length: n }),
+      () => Effect.fork(limiter.admit(priority, Deferred.await(gate))),
+      { concurrency: 1 }
+    )
+    yield* untilInFlight(limiter, before + n)
+    return fibers
+  })
+
+/** Whether a request of `priority` is admitted now (it does nothing and ends at once). */
+const admitted = (limiter: Service, priority: Priority.Priority) =>
+  Effect.map(Effect.exit(limiter.admit(priority, Effect.void)), Exit.isSuccess)
+
+/** `size` requests at once, each taking `latency`, moved along by the test clock; then the limit. */
+const wave = (limiter: Service, size: number, latency: Duration.DurationInput, priority: Priority.Priority = "high") =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(
+      Effect.all(
+        Array.from({ length: size }, () => Effect.exit(limiter.admit(priority, Effect.sleep(latency)))),
+        { concurrency: "unbounded" }
+      )
+    )
+    yield* TestClock.adjust(latency)
+    yield* Fiber.join(fiber)
+    return (yield* limiter.state).limit
+  })
+
+const illegal = (f: () => unknown): string => {
+  try {
+    f()
+  } catch (e) {
+    assert.instanceOf(e, Cause.IllegalArgumentException)
+    return (e as Error).message
+  }
+  return assert.fail("expected an IllegalArgumentException")
+}
+
+describe("ConcurrencyLimit admission", () => {
+  it.effect("limit 10, default shares: high below 10 in flight, normal below 9, low below 5", () =>
+    Effect.gen(function*() {
+      const limiter = yield* ConcurrencyLimit.make({ limit: ConcurrencyLimit.fixed(10) })
+      const gate = yield* Deferred.make<void>()
+      const expected: Array<[number, boolean, boolean, boolean]> = []
+      const seen: Array<[number, boolean, boolean, boolean]> = []
+      for (let inFlight = 0; inFlight < 11; inFlight++) {
+        expected.push([inFlight, inFlight < 10, inFlight < 9, inFlight < 5])
+        seen.push([
+          inFlight,
+          yield* admitted(limiter, "high"),
+          yield* admitted(limiter, "normal"),
+          yield* admitted(limiter, "low")
+        ])
+        if (inFlight < 10) yield* hold(limiter, "high", 1, gate)
+      }
+      assert.deepStrictEqual(seen, expected)
+      yield* Deferred.succeed(gate, undefined)
+      yield* untilInFlight(limiter, 0)
+    }))
+
+  it.effect("high is admitted under max(1, floor(limit × share)); the others get nothing when their floor is 0", () =>
+    Effect.gen(function*() {
+      // limit 1: high 1, normal floor(0.9) = 0, low floor(0.5) = 0
+      const one = yield* ConcurrencyLimit.make({ limit: ConcurrencyLimit.fixed(1) })
+      assert.isTrue(yield* admitted(one, "high"))
+      assert.isFalse(yield* admitted(one, "normal"))
+      assert.isFalse(yield* admitted(one, "low"))
+      // high's own share rounds to 0 (floor(3 × 0.2)), max(1, …) still lets one in
+      const small = yield* ConcurrencyLimit.make({
+        limit: ConcurrencyLimit.fixed(3),
+        shares: { high: 0.2, normal: 0.7, low: 0 }
+      })
+      assert.isTrue(yield* admitted(small, "high"))
+      assert.isFalse(yield* admitted(small, "low"), "a share of 0 sheds every low request")
+      const gate = yield* Deferred.make<void>()
+      yield* hold(small, "high", 1, gate)
+      assert.isFalse(yield* admitted(small, "high"), "only one high at a time")
+      assert.isTrue(yield* admitted(small, "normal"), "normal: floor(3 × 0.7) = 2 > 1 in flight")
+      yield* hold(small, "normal", 1, gate)
+      assert.isFalse(yield* admitted(small, "normal"))
+      assert.deepStrictEqual(yield* small.state, { limit: 3, inFlight: 2 })
+      yield* Deferred.succeed(gate, undefined)
+      yield* untilInFlight(small, 0)
+    }))
+
+  it("allowance is the rule written out", () => {
+    const shares = { high: 1, normal: 0.9, low: 0.5 }
+    assert.deepStrictEqual(
+      [10, 20, 1, 3].map((limit) => [
+        ConcurrencyLimit.allowance(limit, "high", shares),
+        ConcurrencyLimit.allowance(limit, "normal", shares),
+        ConcurrencyLimit.allowance(limit, "low", shares)
+      ]),
+      [[10, 9, 5], [20, 18, 10], [1, 0, 0], [3, 2, 1]]
+    )
+  })
+
+  it.effect("a shed request fails at once with LoadShedError and its effect never runs", () =>
+    Effect.gen(function*() {
+      const limiter = yield* ConcurrencyLimit.make({ limit: ConcurrencyLimit.fixed(4) })
+      const gate = yield* Deferred.make<void>()
+      yield* hold(limiter, "normal", 2, gate)
+      const runs = yield* Ref.make(0)
+      const exit = yield* Effect.exit(limiter.admit("low", Ref.update(runs, (n) => n + 1)))
+      assert.strictEqual(yield* Ref.get(runs), 0)
+      assert.isTrue(Exit.isFailure(exit))
+      if (Exit.isFailure(exit)) {
+        const error = Cause.failureOption(exit.cause)
+        assert.isTrue(error._tag === "Some")
+        if (error._tag === "Some") {
+          assert.instanceOf(error.value, ConcurrencyLimit.LoadShedError)
+          assert.strictEqual(error.value._tag, "LoadShedError")
+          assert.deepInclude(error.value, { priority: "low", limit: 4, inFlight: 2 })
+          assert.match(error.value.message, /low-priority request was refused with 2 requests in flight/)
+          assert.match(error.value.message, /limit of 4/)
+        }
+      }
+      // the shed request took no slot
+      assert.deepStrictEqual(yield* limiter.state, { limit: 4, inFlight: 2 })
+      yield* limiter.admit("high", Ref.update(runs, (n) => n + 1))
+      assert.strictEqual(yield* Ref.get(runs), 1)
+      yield* Deferred.succeed(gate, undefined)
+      yield* untilInFlight(limiter, 0)
+    }))
+
+  it.effect("the slot is released on success, failure, defect and interruption", () =>
+    Effect.gen(function*() {
+      const limiter = yield* ConcurrencyLimit.make({ limit: ConcurrencyLimit.fixed(1) })
+      assert.strictEqual(yield* limiter.admit("high", Effect.succeed(1)), 1)
+      assert.strictEqual((yield* limiter.state).inFlight, 0)
+      assert.isTrue(Exit.isFailure(yield* Effect.exit(limiter.admit("high", Effect.fail("boom")))))
+      assert.strictEqual((yield* limiter.state).inFlight, 0)
+      assert.isTrue(Exit.isFailure(yield* Effect.exit(limiter.admit("high", Effect.die("defect")))))
+      assert.strictEqual((yield* limiter.state).inFlight, 0)
+
+      const fiber = yield* Effect.fork(limiter.admit("high", Effect.never))
+      yield* untilInFlight(limiter, 1)
+      assert.isFalse(yield* admitted(limiter, "high"), "the slot is taken")
+      yield* Fiber.interrupt(fiber)
+      assert.strictEqual((yield* limiter.state).inFlight, 0)
+      assert.isTrue(yield* admitted(limiter, "high"), "and free again")
+
+      // interrupted while a timer runs inside (a timeout around the admitted call)
+      const timed = yield* Effect.fork(Effect.timeout(limiter.admit("high", Effect.sleep("10 seconds")), "1 second"))
+      yield* untilInFlight(limiter, 1)
+      yield* TestClock.adjust("1 second")
+      assert.isTrue(Exit.isFailure(yield* Fiber.await(timed)))
+      assert.strictEqual((yield* limiter.state).inFlight, 0)
+    }))
+
+  it.effect("each make has its own state", () =>
+    Effect.gen(function*() {
+      const limit = ConcurrencyLimit.fixed(1)
+      const a = yield* ConcurrencyLimit.make({ limit })
+      const b = yield* ConcurrencyLimit.make({ limit })
+      const gate = yield* Deferred.make<void>()
+      yield* hold(a, "high", 1, gate)
+      assert.isTrue(yield* admitted(b, "high"))
+      yield* Deferred.succeed(gate, undefined)
+    }))
+
+  it.effect("layer provides the service under its tag", () =>
+    Effect.gen(function*() {
+      const limiter = yield* ConcurrencyLimit.ConcurrencyLimit
+      assert.deepStrictEqual(yield* limiter.state, { limit: 7, inFlight: 0 })
+    }).pipe(Effect.provide(ConcurrencyLimit.layer({ limit: ConcurrencyLimit.fixed(7) }))))
+
+  it("options are checked at construction, naming the option", () => {
+    assert.match(
+      illegal(() => ConcurrencyLimit.fixed(0)),
+      /ConcurrencyLimit\.fixed: option "limit" must be an integer >= 1/
+    )
+    assert.match(illegal(() => ConcurrencyLimit.aimd({ backoffRatio: 1 })), /aimd: option "backoffRatio"/)
+    assert.match(illegal(() => ConcurrencyLimit.aimd({ latencyThreshold: 0 })), /aimd: option "latencyThreshold"/)
+    assert.match(
+      illegal(() => ConcurrencyLimit.aimd({ min: 10, max: 5 })),
+      /aimd: option "max" must be an integer >= 10/
+    )
+    assert.match(illegal(() => ConcurrencyLimit.aimd({ initial: 50, max: 40 })), /aimd: option "initial"/)
+    assert.match(illegal(() => ConcurrencyLimit.gradient2({ tolerance: 0.5 })), /gradient2: option "tolerance"/)
+    assert.match(illegal(() => ConcurrencyLimit.gradient2({ smoothing: 0 })), /gradient2: option "smoothing"/)
+    assert.match(illegal(() => ConcurrencyLimit.gradient2({ longWindow: 0 })), /gradient2: option "longWindow"/)
+    assert.match(illegal(() => ConcurrencyLimit.gradient2({ queueSize: -1 })), /gradient2: option "queueSize"/)
+    const limit = ConcurrencyLimit.fixed(5)
+    assert.match(illegal(() => ConcurrencyLimit.make({ limit: {} as any })), /make: option "limit"/)
+    assert.match(
+      illegal(() => ConcurrencyLimit.make({ limit, shares: { low: 1.5 } })),
+      /make: option "shares.low" must be a number in \[0, 1\], got 1.5/
+    )
+    assert.match(illegal(() => ConcurrencyLimit.make({ limit, shares: "all" as any })), /make: option "shares"/)
+    assert.match(illegal(() => ConcurrencyLimit.make({ limit, classify: true as any })), /make: option "classify"/)
+  })
+})
+
+describe("ConcurrencyLimit.aimd", () => {
+  const limiter = (options?: ConcurrencyLimit.Limit.AimdOptions) =>
+    ConcurrencyLimit.make({ limit: ConcurrencyLimit.aimd({ latencyThreshold: "100 millis", ...options }) })
+
+  it.effect("grows by one per fast success while the limit is in use", () =>
+    Effect.gen(function*() {
+      const l = yield* limiter({ initial: 10 })
+      const limits: Array<number> = []
+      for (let i = 0; i < 5; i++) limits.push(yield* wave(l, 10, "10 millis"))
+      // each wave: the requests that found at least half the limit in flight add 1
+      for (let i = 1; i < limits.length; i++) assert.isAbove(limits[i]!, limits[i - 1]!)
+      assert.isAbove(limits[0]!, 10)
+    }))
+
+  it.effect("does not grow while the service is idle (fewer than half the limit in flight)", () =>
+    Effect.gen(function*() {
+      const l = yield* limiter({ initial: 10 })
+      for (let i = 0; i < 20; i++) yield* wave(l, 4, "10 millis")
+      assert.strictEqual((yield* l.state).limit, 10)
+    }))
+
+  it.effect("backs off by backoffRatio on a drop (a DeadlineExceededError) and on a slow success", () =>
+    Effect.gen(function*() {
+      const l = yield* limiter({ initial: 20 })
+      yield* Effect.exit(l.admit("high", Effect.fail(new Deadline.DeadlineExceededError({}))))
+      assert.strictEqual((yield* l.state).limit, 18)
+      yield* wave(l, 1, "100 millis") // at the threshold: slow
+      assert.strictEqual((yield* l.state).limit, 16)
+      yield* wave(l, 1, "2 seconds")
+      assert.strictEqual((yield* l.state).limit, 14)
+      // other failures and interruptions say nothing about the load
+      yield* Effect.exit(l.admit("high", Effect.fail("bad request")))
+      yield* Effect.exit(l.admit("high", Effect.interrupt))
+      assert.strictEqual((yield* l.state).limit, 14)
+      // a classify of our own: this failure is a drop
+      yield* Effect.exit(l.admit("high", Effect.fail("upstream 503"), () => "dropped"))
+      assert.strictEqual((yield* l.state).limit, 12)
+    }))
+
+  it.effect("a slow request admitted with more in flight than the limit now allows does not cut it again", () =>
+    Effect.gen(function*() {
+      const l = yield* limiter({ initial: 10 })
+      // 10 slow requests at once: the first to finish cuts 10 → 9; those admitted
+      // with 10 in flight saw a limit already cut, the rest cut once each as they
+      // fall within it (at most one cut per request the limit still admits)
+      yield* wave(l, 10, "200 millis")
+      const afterBurst = (yield* l.state).limit
+      assert.isAtLeast(
+        afterBurst,
+        5,
+        `a burst of slow answers does not collapse the limit (0.9^10 × 10 would be 3): ${afterBurst}`
+      )
+      assert.isBelow(afterBurst, 10)
+    }))
+
+  it.effect("stays within min and max", () =>
+    Effect.gen(function*() {
+      const l = yield* limiter({ initial: 5, min: 3, max: 8 })
+      for (let i = 0; i < 20; i++) yield* wave(l, 8, "10 millis")
+      assert.strictEqual((yield* l.state).limit, 8)
+      for (let i = 0; i < 20; i++) yield* wave(l, 8, "500 millis")
+      assert.strictEqual((yield* l.state).limit, 3)
+      yield* Effect.exit(l.admit("high", Effect.fail(new Deadline.DeadlineExceededError({}))))
+      assert.strictEqual((yield* l.state).limit, 3)
+    }))
+
+  it.effect("a smaller limit sheds low first: low's share shrinks with it", () =>
+    Effect.gen(function*() {
+      const l = yield* limiter({ initial: 10 })
+      const gate = yield* Deferred.make<void>()
+      yield* hold(l, "high", 4, gate)
+      assert.isTrue(yield* admitted(l, "low"), "4 < floor(10 × 0.5)")
+      for (let i = 0; i < 2; i++) {
+        yield* Effect.exit(l.admit("high", Effect.fail(new Deadline.DeadlineExceededError({}))))
+      }
+      assert.strictEqual((yield* l.state).limit, 8)
+      assert.isFalse(yield* admitted(l, "low"), "4 = floor(8 × 0.5)")
+      assert.isTrue(yield* admitted(l, "normal"))
+      yield* Deferred.succeed(gate, undefined)
+    }))
+})
+
+describe("ConcurrencyLimit.gradient2", () => {
+  it.effect("grows while latency is steady, shrinks when it climbs, and recovers when it falls back", () =>
+    Effect.gen(function*() {
+      const l = yield* ConcurrencyLimit.make({ limit: ConcurrencyLimit.gradient2({ initial: 20 }) })
+      let limit = 20
+      for (let i = 0; i < 3; i++) limit = yield* wave(l, limit, "10 millis")
+      const grown = limit
+      assert.isAbove(
+        grown,
+        20,
+        "steady latency at full use: the limit grows by about queueSize × smoothing per request"
+      )
+
+      // queueing: 4× the long-run latency, gradient at its floor 0.5
+      for (let i = 0; i < 3; i++) limit = yield* wave(l, limit, "40 millis")
+      const shrunk = limit
+      assert.isBelow(shrunk, grown / 2, "the limit falls fast while latency is 4× its long-run level")
+
+      for (let i = 0; i < 3; i++) limit = yield* wave(l, limit, "10 millis")
+      assert.isAbove(limit, shrunk, "latency back to normal: the limit grows again")
+    }))
+
+  it.effect("does not grow while application-limited, and stays within min and max", () =>
+    Effect.gen(function*() {
+      const l = yield* ConcurrencyLimit.make({ limit: ConcurrencyLimit.gradient2({ initial: 20, min: 15, max: 30 }) })
+      for (let i = 0; i < 20; i++) yield* wave(l, 5, "10 millis")
+      assert.strictEqual((yield* l.state).limit, 20, "5 in flight < 20 / 2")
+      let limit = 20
+      for (let i = 0; i < 10; i++) limit = yield* wave(l, limit, "10 millis")
+      assert.strictEqual(limit, 30)
+      for (let i = 0; i < 5; i++) limit = yield* wave(l, limit, "40 millis")
+      assert.strictEqual(limit, 15)
+    }))
+})
+
+describe("ConcurrencyLimit.fixed", () => {
+  it.effect("never moves", () =>
+    Effect.gen(function*() {
+      const l = yield* ConcurrencyLimit.make({ limit: ConcurrencyLimit.fixed(6) })
+      yield* wave(l, 6, "10 millis")
+      yield* Effect.exit(l.admit("high", Effect.fail(new Deadline.DeadlineExceededError({}))))
+      assert.strictEqual((yield* l.state).limit, 6)
+    }))
+})

@@ -1,0 +1,166 @@
+/**
+ * Stage 1, once per request: the endpoint, the request made ready to send
+ * (URL resolved against the endpoint, template header removed, service name,
+ * headers checked), the deadline, priority and strategy, then `Strategy.run`
+ * over the attempts (attempt.ts), each outcome recorded once (outcome.ts,
+ * telemetry.ts), the responses that did not win released (transport.ts), and
+ * the winner returned with its body under the deadline (body.ts).
+ */
+import { Deadline, Priority, RetryBudget, Strategy } from "@aio-request/core"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
+import * as Headers from "../../Headers.js"
+import type * as ResilientHttpClient from "../../ResilientHttpClient.js"
+import * as httpRequest from "../httpRequest.js"
+import * as attempt_ from "./attempt.js"
+import * as body from "./body.js"
+import type { Config, Endpoint } from "./config.js"
+import { parseEndpoint } from "./config.js"
+import { EndpointError } from "./errors.js"
+import * as headers from "./headers.js"
+import * as outcome_ from "./outcome.js"
+import * as telemetry from "./telemetry.js"
+import * as transport_ from "./transport.js"
+
+const templateHeaders = [httpRequest.templateHeader]
+
+/** @internal */
+export const make = (
+  config: Config,
+  underlying: HttpClient.HttpClient
+): (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<
+  HttpClientResponse.HttpClientResponse,
+  ResilientHttpClient.Error
+> => {
+  const transport = transport_.make(config, underlying)
+  const judge = outcome_.makeJudge(config.classifier, config.circuitBreaker !== undefined)
+  const attempt = attempt_.make(config, transport, judge)
+  const routes = telemetry.makeRoutes()
+  const timeoutMillis = Duration.toMillis(config.timeout)
+  const serviceName = config.serviceName
+  const retryBudget = config.retryBudget
+
+  const tracedAttempt = (shared: attempt_.Request, context: Strategy.AttemptContext) =>
+    Effect.flatMap(
+      Effect.makeSpan("aio_request.attempt", {
+        attributes: { "aio_request.attempt": context.attempt, "aio_request.attempt.kind": context.kind },
+        captureStackTrace: false
+      }),
+      (span) => {
+        shared.record.attemptSpan(context.attempt, span)
+        return Effect.withParentSpan(attempt(shared, context), span)
+      }
+    )
+
+  const run = (
+    fiber: Fiber.RuntimeFiber<unknown, unknown>,
+    request: HttpClientRequest.HttpClientRequest,
+    template: string,
+    endpoint: Endpoint
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, ResilientHttpClient.Error> => {
+    const method = request.method
+    const url = request.url
+    let prepared = httpRequest.removeHeaders(
+      request,
+      templateHeaders,
+      httpRequest.isAbsolute(url) ? undefined : endpoint.prefix + (url.startsWith("/") ? url.slice(1) : url)
+    )
+    if (serviceName !== undefined) prepared = HttpClientRequest.setHeader(prepared, Headers.ServiceName, serviceName)
+    const invalid = headers.check(prepared)
+    if (invalid !== undefined) return Effect.fail(invalid)
+
+    const subject = `${method} ${prepared.url}`
+    const context = fiber.currentContext
+    const clock = attempt_.clockOf(fiber.currentDefaultServices)
+    const startNanos = clock.unsafeCurrentTimeNanos()
+    const inherited = Context.get(context, Deadline.CurrentDeadline)
+    const deadline = inherited._tag === "Some"
+      ? inherited.value
+      : Deadline.unsafeMake(clock.unsafeCurrentTimeMillis() + timeoutMillis)
+    const priority = Priority.normalize(config.priority, Context.get(context, Priority.CurrentPriority))
+    const current = Context.get(context, Strategy.CurrentStrategy)
+    const strategy = current._tag === "Some" ? current.value : config.strategy
+    const route = routes.get(endpoint.label, method, template)
+    const record = new telemetry.RequestRecord(route, startNanos, fiber.getFiberRef(FiberRef.currentMetricLabels))
+    const traced = telemetry.isTraced(fiber)
+    const shared: attempt_.Request = {
+      request: prepared,
+      scope: endpoint.label,
+      priority,
+      subject,
+      record,
+      clock,
+      traced
+    }
+
+    let effect: Effect.Effect<HttpClientResponse.HttpClientResponse, ResilientHttpClient.Error> = Strategy.run<
+      HttpClientResponse.HttpClientResponse,
+      outcome_.AttemptError,
+      never
+    >(
+      strategy,
+      {
+        attempt: traced ? (ctx) => tracedAttempt(shared, ctx) : (ctx) => attempt(shared, ctx),
+        classify: judge.verdict,
+        deadline,
+        key: route.key,
+        method,
+        subject,
+        onAttempt: (reported) =>
+          Effect.sync(() => record.outcome(outcome_.make(reported), clock.unsafeCurrentTimeNanos())),
+        release: transport_.release
+      }
+    )
+    if (retryBudget !== undefined) effect = Effect.provideService(effect, RetryBudget.RetryBudget, retryBudget)
+    effect = transport_.withManualRedirects(effect, context)
+    effect = Effect.onExit(effect, (exit) => Effect.sync(() => record.finish(exit, clock.unsafeCurrentTimeNanos())))
+    effect = Effect.map(effect, (response) => body.make(response, deadline, subject))
+    if (traced) {
+      effect = Effect.withSpan(effect, "aio_request.request", {
+        attributes: {
+          "http.request.method": method,
+          "url.template": template,
+          "aio_request.endpoint": endpoint.label
+        },
+        captureStackTrace: false
+      })
+    }
+    return effect
+  }
+
+  const resolveEndpoint = (
+    request: HttpClientRequest.HttpClientRequest,
+    template: string
+  ): Effect.Effect<Endpoint, EndpointError> =>
+    Effect.flatMap(
+      Effect.mapError(
+        config.endpointProvider!,
+        (cause) => new EndpointError({ reason: "ProviderFailed", cause, method: request.method, url: template })
+      ),
+      (input) => {
+        const endpoint = parseEndpoint(input)
+        return endpoint === undefined
+          ? Effect.fail(
+            new EndpointError({ reason: "Invalid", endpoint: String(input), method: request.method, url: template })
+          )
+          : Effect.succeed(endpoint)
+      }
+    )
+
+  const fixed = config.endpoint
+  return (request) => {
+    const template = httpRequest.pathTemplate(request)
+    return fixed !== undefined
+      ? Effect.withFiberRuntime((fiber) => run(fiber, request, template, fixed))
+      : Effect.flatMap(
+        resolveEndpoint(request, template),
+        (endpoint) => Effect.withFiberRuntime((fiber) => run(fiber, request, template, endpoint))
+      )
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * Stage 3 of an attempt, the send: the `HttpClient` in context (undici,
+ * node:http, fetch), with TCP connect failures retried `connectionAttempts`
+ * times, redirects followed by the client itself (the same rules over every
+ * transport; only http(s) locations), transport errors described (system
+ * error code and address), and the release of responses nobody will read.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpBody from "@effect/platform/HttpBody"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as UrlParams from "@effect/platform/UrlParams"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
+import * as Stream from "effect/Stream"
+import * as httpRequest from "../httpRequest.js"
+import type { Config } from "./config.js"
+import { InvalidRedirectError, TooManyRedirectsError } from "./errors.js"
+
+/** @internal */
+export type SendError = HttpClientError.HttpClientError | TooManyRedirectsError | InvalidRedirectError
+
+// ---------------------------------------------------------------------------
+// transport errors
+// ---------------------------------------------------------------------------
+
+const connectFailureCodes: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT"
+])
+
+interface SystemError {
+  readonly code: string
+  readonly address?: string | undefined
+  readonly port?: number | undefined
+}
+
+/** The system errors in the cause chain of `cause` (an `AggregateError` of happy-eyeballs connects gives several). */
+const systemErrors = (cause: unknown): Array<SystemError> => {
+  const found: Array<SystemError> = []
+  const seen = new Set<unknown>()
+  const visit = (u: unknown): void => {
+    if (typeof u !== "object" || u === null || seen.has(u)) return
+    seen.add(u)
+    const e = u as { readonly code?: unknown; readonly address?: unknown; readonly port?: unknown }
+    if (typeof e.code === "string" && !e.code.startsWith("ERR_")) {
+      found.push({
+        code: e.code,
+        address: typeof e.address === "string" ? e.address : undefined,
+        port: typeof e.port === "number" ? e.port : undefined
+      })
+    }
+    const errors = (u as { readonly errors?: unknown }).errors
+    if (Array.isArray(errors)) errors.forEach(visit)
+    visit((u as { readonly cause?: unknown }).cause)
+  }
+  visit(cause)
+  return found
+}
+
+/**
+ * Whether a transport error happened while connecting (nothing reached the
+ * server), as opposed to after the connection was made (a reset).
+ *
+ * @internal
+ */
+export const isConnectFailure = (error: HttpClientError.HttpClientError): boolean => {
+  if (error._tag !== "RequestError" || error.reason !== "Transport") return false
+  const errors = systemErrors(error.cause)
+  return errors.length > 0 && errors.every((e) => connectFailureCodes.has(e.code))
+}
+
+/**
+ * The transport error with a description a person can act on: the system
+ * error code and address (`ECONNREFUSED 127.0.0.1:40279`) and, for connect
+ * failures, how many connects were tried.
+ */
+const described = (error: HttpClientError.HttpClientError, connects: number): HttpClientError.HttpClientError => {
+  if (error._tag !== "RequestError" || error.reason !== "Transport" || error.description !== undefined) return error
+  const errors = systemErrors(error.cause)
+  const what = errors.length > 0
+    ? [...new Set(errors.map((e) => e.address === undefined ? e.code : `${e.code} ${hostPort(e)}`))].join(", ")
+    : error.cause instanceof Error
+    ? error.cause.message
+    : "transport failure"
+  const connecting = errors.length > 0 && errors.every((e) => connectFailureCodes.has(e.code))
+  return new HttpClientError.RequestError({
+    request: error.request,
+    reason: "Transport",
+    cause: error.cause,
+    description: connecting ? `${what} (${connects} connect${connects === 1 ? "" : "s"})` : what
+  })
+}
+
+const hostPort = (e: SystemError) =>
+  e.port === undefined ? e.address! : e.address!.includes(":") ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`
+
+// ---------------------------------------------------------------------------
+// release
+// ---------------------------------------------------------------------------
+
+/**
+ * Releases a response nobody will read: a read of its body is started and
+ * interrupted at once, which aborts the connection (`@effect/platform` ties
+ * the abort of a response to the end of its body stream). The handshake makes
+ * sure the read has started, so that its finalizer is in place.
+ *
+ * @internal
+ */
+export const release = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<void> =>
+  Effect.flatMap(Deferred.make<void>(), (started) =>
+    Effect.flatMap(
+      // releases run in finalizers: the reader must be interruptible all the same
+      Effect.fork(
+        Effect.zipRight(Deferred.succeed(started, undefined), Effect.interruptible(Stream.runDrain(response.stream)))
+      ),
+      (reader) => Effect.zipRight(Deferred.await(started), Fiber.interrupt(reader))
+    ))
+
+// ---------------------------------------------------------------------------
+// redirects
+// ---------------------------------------------------------------------------
+
+const isRedirect = (status: number) =>
+  status === 301 || status === 302 || status === 303 || status === 307 || status === 308
+
+const credentialHeaders = ["authorization", "proxy-authorization", "cookie"]
+
+/** The request to send after a redirect to `next` *(as browsers and aiohttp do)*. */
+const redirected = (
+  request: HttpClientRequest.HttpClientRequest,
+  status: number,
+  current: URL,
+  next: URL
+): HttpClientRequest.HttpClientRequest => {
+  // a URL replaces the url params and hash too
+  let result = HttpClientRequest.setUrl(request, next)
+  const method = request.method
+  if (
+    (status === 303 && method !== "GET" && method !== "HEAD") ||
+    ((status === 301 || status === 302) && method === "POST")
+  ) {
+    result = HttpClientRequest.setBody(HttpClientRequest.setMethod(result, "GET"), HttpBody.empty)
+  }
+  if (next.origin !== current.origin) result = httpRequest.removeHeaders(result, credentialHeaders)
+  return result
+}
+
+/** @internal */
+export const urlOf = (request: HttpClientRequest.HttpClientRequest): URL | undefined => {
+  const result = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+  return result._tag === "Right" ? result.right : undefined
+}
+
+// ---------------------------------------------------------------------------
+// fetch follows redirects itself unless told not to
+// ---------------------------------------------------------------------------
+
+const requestInitKey = FetchHttpClient.RequestInit.key
+const manual = new WeakMap<globalThis.RequestInit, globalThis.RequestInit>()
+const manualOnly: globalThis.RequestInit = { redirect: "manual" }
+
+/**
+ * Runs `effect` with `redirect: "manual"` added to the `FetchHttpClient.RequestInit`
+ * in context (`context`: the caller's), so that a fetch transport hands every
+ * 3xx to the client (which follows it by the client's own rules). Harmless
+ * under the other transports.
+ *
+ * @internal
+ */
+export const withManualRedirects = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  context: Context.Context<never>
+): Effect.Effect<A, E, R> => {
+  const init = context.unsafeMap.get(requestInitKey) as globalThis.RequestInit | undefined
+  if (init?.redirect === "manual") return effect
+  let patched = init === undefined ? manualOnly : manual.get(init)
+  if (patched === undefined) {
+    patched = { ...init, redirect: "manual" }
+    manual.set(init!, patched)
+  }
+  const init_ = patched
+  return Effect.locallyWith(
+    effect,
+    FiberRef.currentContext,
+    (current) => Context.add(current, FetchHttpClient.RequestInit, init_)
+  )
+}
+
+// ---------------------------------------------------------------------------
+// the send
+// ---------------------------------------------------------------------------
+
+/** @internal */
+export interface Transport {
+  /** Sends `request` (absolute URL), retrying connect failures and following redirects. */
+  readonly send: (
+    request: HttpClientRequest.HttpClientRequest
+  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, SendError>
+}
+
+/** @internal */
+export const make = (config: Config, underlying: HttpClient.HttpClient): Transport => {
+  const connectionAttempts = config.connectionAttempts
+
+  /** Sends once, retrying TCP connect failures. */
+  const connect = (
+    request: HttpClientRequest.HttpClientRequest,
+    n: number
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
+    Effect.catchAll(underlying.execute(request), (error) =>
+      n < connectionAttempts && isConnectFailure(error)
+        ? connect(request, n + 1)
+        : Effect.fail(described(error, n)))
+
+  if (!config.followRedirects) return { send: (request) => connect(request, 1) }
+
+  const maxRedirects = config.maxRedirects
+  const follow = (
+    request: HttpClientRequest.HttpClientRequest,
+    locations: ReadonlyArray<string>,
+    origin: string
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, SendError> =>
+    Effect.flatMap(connect(request, 1), (response) => {
+      if (!isRedirect(response.status)) return Effect.succeed(response)
+      const location = response.headers["location"]
+      if (location === undefined) return Effect.succeed(response)
+      return Effect.zipRight(
+        release(response),
+        Effect.suspend(() => next(request, response.status, location, locations, origin))
+      )
+    })
+
+  const next = (
+    request: HttpClientRequest.HttpClientRequest,
+    status: number,
+    location: string,
+    locations: ReadonlyArray<string>,
+    origin: string
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, SendError> => {
+    const current = urlOf(request)
+    const method = request.method
+    const url = current?.href ?? request.url
+    let target: URL
+    try {
+      target = new URL(location, current)
+    } catch {
+      return Effect.fail(new InvalidRedirectError({ reason: "InvalidLocation", status, location, method, url }))
+    }
+    if (target.protocol !== "http:" && target.protocol !== "https:") {
+      return Effect.fail(new InvalidRedirectError({ reason: "UnsupportedScheme", status, location, method, url }))
+    }
+    const seen = [...locations, target.href]
+    if (seen.length > maxRedirects) {
+      return Effect.fail(new TooManyRedirectsError({ locations: seen, method, url: origin }))
+    }
+    return follow(redirected(request, status, current ?? target, target), seen, origin)
+  }
+
+  return { send: (request) => follow(request, [], request.url) }
+}

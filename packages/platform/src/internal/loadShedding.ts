@@ -1,0 +1,97 @@
+import type { Priority } from "@aio-request/core"
+import { ConcurrencyLimit, Options } from "@aio-request/core"
+import type * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Metric from "effect/Metric"
+import type * as ServerMiddleware from "../ServerMiddleware.js"
+
+/**
+ * The server middleware's load shedding: admission of each request by a
+ * `ConcurrencyLimit` under its priority, a 503 with `Retry-After` for a shed
+ * request, and the shed counter. `serverMiddleware.ts` calls `make` once and
+ * wraps the handling of each request with what it returns.
+ */
+
+/** @internal */
+export const serverShed = Metric.counter("aio_request_server_shed", {
+  description: "Server requests shed by the concurrency limit (answered 503 without running the handler)",
+  incremental: true
+})
+
+/** @internal */
+export type Admit = <E, R>(
+  priority: Priority.Priority,
+  handled: HttpApp.Default<E, R>,
+  timedOut?: () => boolean
+) => HttpApp.Default<E, R>
+
+/**
+ * What an answer tells the limit: a 408 (the deadline passed, or the
+ * middleware cut the handler at it) is a drop; any other answer is a latency
+ * sample; an interruption (the caller went away) and a failure are ignored,
+ * unless the failure is a `DeadlineExceededError` (a drop).
+ *
+ * @internal
+ */
+export const classify = (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, unknown>): ConcurrencyLimit.Outcome =>
+  Exit.isSuccess(exit)
+    ? exit.value.status === 408 ? "dropped" : "success"
+    : ConcurrencyLimit.defaultClassify(exit)
+
+/**
+ * `undefined` without a `concurrencyLimit`; otherwise the wrapper admitting
+ * each request. Options are checked here.
+ *
+ * @internal
+ */
+export const make = (options: ServerMiddleware.Options | undefined): Admit | undefined => {
+  const where = "ServerMiddleware.make"
+  if (options?.concurrencyLimit === undefined) return undefined
+  const limiter = Options.service(where, "concurrencyLimit", options.concurrencyLimit, "ConcurrencyLimit", [
+    "admit",
+    "state"
+  ])
+  const retryAfter = retryAfterSeconds(
+    Options.duration(where, "shedRetryAfter", options.shedRetryAfter ?? "1 second", { positive: true })
+  )
+  const counted = {
+    high: Metric.tagged(serverShed, "request_priority", "high"),
+    normal: Metric.tagged(serverShed, "request_priority", "normal"),
+    low: Metric.tagged(serverShed, "request_priority", "low")
+  }
+  return <E, R>(
+    priority: Priority.Priority,
+    handled: HttpApp.Default<E, R>,
+    timedOut?: () => boolean
+  ): HttpApp.Default<E, R> => {
+    // a LoadShedError from the handler itself (its own limiter) is its error,
+    // not a shed by this middleware
+    let ran = false
+    const run = Effect.suspend(() => {
+      ran = true
+      return handled
+    })
+    return limiter.admit(priority, run, (exit) => timedOut?.() === true ? "dropped" : classify(exit)).pipe(
+      Effect.catchIf(
+        (e): e is ConcurrencyLimit.LoadShedError => !ran && e instanceof ConcurrencyLimit.LoadShedError,
+        (e) =>
+          Effect.as(
+            Metric.increment(counted[priority] ?? counted.normal),
+            shedResponse(e, retryAfter)
+          )
+      )
+    ) as HttpApp.Default<E, R>
+  }
+}
+
+/** Whole seconds, at least 1: `Retry-After: 0` would invite an immediate retry. */
+const retryAfterSeconds = (d: Duration.Duration): number => Math.max(1, Math.ceil(Duration.toSeconds(d)))
+
+const shedResponse = (error: ConcurrencyLimit.LoadShedError, retryAfter: number) =>
+  HttpServerResponse.text(`overloaded: ${error.priority}-priority request shed, retry after ${retryAfter} s\n`, {
+    status: 503,
+    headers: { "retry-after": String(retryAfter) }
+  })
