@@ -89,7 +89,7 @@ describe.concurrent("interruption", () => {
       `a body read cut by Deadline.within closes the connection, over ${transport.name}`,
       () =>
         Effect.gen(function*() {
-          // the workaround until the request's deadline covers the body (issue 11)
+          // a caller's own Deadline.within around the read cuts it too (besides the request's deadline)
           const chaos = yield* Chaos.make
           const client = yield* ResilientHttpClient.make({ endpoint: chaos.url, timeout: "10 seconds" })
           const { elapsed, exit, lag } = yield* Chaos.timed(

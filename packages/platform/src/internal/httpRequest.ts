@@ -38,6 +38,7 @@ export const substitute = (
   }
   if (!pathPart.includes("{")) return template
   let missing: string | undefined
+  let malformed: string | undefined
   let escapes = false
   const segments = pathPart.split("/").map((segment) => {
     if (!segment.includes("{")) return segment
@@ -47,12 +48,21 @@ export const substitute = (
         missing ??= name
         return ""
       }
-      return encodeURIComponent(String(value))
+      try {
+        return encodeURIComponent(String(value))
+      } catch {
+        // a lone UTF-16 surrogate has no UTF-8 form (URIError): refused below, never thrown
+        malformed ??= name
+        return ""
+      }
     })
     if (substituted === "." || substituted === "..") escapes = true
     return substituted
   })
   if (missing !== undefined) return invalidUrl(template, `missing path parameter ${missing}`)
+  if (malformed !== undefined) {
+    return invalidUrl(template, `path parameter ${malformed} is not well-formed Unicode (a lone surrogate)`)
+  }
   if (escapes) return invalidUrl(template, "a path parameter is a dot segment")
   return segments.join("/") + rest
 }
