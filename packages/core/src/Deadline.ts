@@ -8,6 +8,7 @@
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import type * as Option from "effect/Option"
 import type { Pipeable } from "effect/Pipeable"
 import * as internal from "./internal/deadline.js"
@@ -223,6 +224,40 @@ export const within: {
     R
   >
 } = internal.within
+
+/**
+ * Calls `onExpiry` once `self` passes on the `Clock` of `fiber`, unless the
+ * returned function is called first (calling it later, or twice, does
+ * nothing). No fiber and no timer per call: every pending expiry on one
+ * `Clock` (and scheduler) is an entry in one shared timer, the one
+ * `Deadline.within` and `Strategy.run` use, served by a single fiber that
+ * sleeps with `clock.sleep` (so `TestClock` drives it) on `fiber`'s
+ * scheduler. A deadline that never passes schedules nothing; one already
+ * passed fires soon after, in the timer's fiber.
+ *
+ * `onExpiry` runs inside the timer's fiber: it must only record the event
+ * and resume or interrupt fibers (for example `fiber.unsafeInterruptAsFork`),
+ * never throw or run effects. For code that reacts to a deadline without a
+ * fork of its own; to bound an effect, `within` is the safe form.
+ *
+ * @example
+ * import { Deadline } from "@aio-request/core"
+ * import { Effect, FiberId } from "effect"
+ *
+ * // interrupts the current fiber at the deadline, without forking
+ * const cutInPlace = <A, E, R>(self: Effect.Effect<A, E, R>, deadline: Deadline.Deadline) =>
+ *   Effect.withFiberRuntime<A, E, R>((fiber) => {
+ *     const cancel = Deadline.unsafeOnExpiry(deadline, fiber, () => fiber.unsafeInterruptAsFork(FiberId.none))
+ *     return Effect.ensuring(self, Effect.sync(cancel))
+ *   })
+ * @since 0.1.0
+ * @category unsafe
+ */
+export const unsafeOnExpiry: (
+  self: Deadline,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  onExpiry: () => void
+) => () => void = internal.unsafeOnExpiry
 
 /**
  * Every attempt gets the whole remaining deadline.

@@ -199,6 +199,20 @@ export const cutAt = <A, E, R>(
   })
 
 /** @internal */
+export const unsafeOnExpiry = (
+  self: Deadline.Deadline,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  onExpiry: () => void
+): () => void => {
+  if (self.epochMillis === Infinity) return noop
+  const timer = timerFor(Context.get(fiber.currentDefaultServices, Clock.Clock), fiber)
+  const entry = timer.schedule(self.epochMillis, onExpiry)
+  return () => timer.cancel(entry)
+}
+
+const noop = (): void => {}
+
+/** @internal */
 export const cut = dual<
   (
     deadline: Deadline.Deadline,

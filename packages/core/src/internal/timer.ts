@@ -20,17 +20,26 @@ export interface Entry {
 
 const before = (a: Entry, b: Entry): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq)
 
+/** The longest single sleep of a timer's fiber. */
+export const maxSleepMillis = 1000
+
 /**
  * Every deadline (and hedge delay) cut on one `Clock` shares one timer: a
- * binary heap of instants served by at most one sleeping fiber. The fiber
- * sleeps with `clock.sleep`, so `TestClock` drives it like any other sleep;
- * it is started when an entry earlier than its wake-up arrives (the previous
- * one is interrupted, which cancels its sleep), and stopped soon after the
- * heap empties, so an idle program holds no timer. A call that is cut pays
- * a heap insertion and removal instead of a timer fiber of its own.
+ * binary heap of instants served by at most one sleeping fiber, instead of a
+ * timer fiber per call. A call that is cut pays a heap insertion and removal.
+ * The fiber sleeps with `clock.sleep` (so `TestClock` drives it like any
+ * other sleep), at most `maxSleepMillis` at a time, until the earliest entry.
+ * It is restarted only when an entry earlier than its wake-up arrives (the
+ * previous one is interrupted, which cancels its sleep), and it ends at the
+ * first wake-up that finds the heap empty: nothing has to stop it when the
+ * last entry is cancelled (which, under load, is after every call), and an
+ * idle program holds a timer for at most `maxSleepMillis`.
  *
  * `fire` runs inside the timer's fiber: it must only record the event and
- * resume whoever waits for it, never run effects.
+ * resume or interrupt whoever waits for it, never run effects.
+ *
+ * (`Deadline.unsafeOnExpiry` is its public face; `platform`'s server
+ * middleware uses it.)
  *
  * @internal
  */
@@ -40,9 +49,8 @@ export class Timer {
   private sleeper: Fiber.RuntimeFiber<void> | undefined = undefined
   /** The instant the sleeper wakes at; `Infinity` when there is none. */
   private wakeAt = Infinity
-  /** Bumped whenever a sleeper is replaced or stopped: an outdated sleeper stops. */
+  /** Bumped whenever a sleeper is replaced or ends: an outdated sleeper stops. */
   private generation = 0
-  private idleCheckPending = false
 
   /** Timers of the same clock for fibers on other schedulers. */
   others: WeakMap<Scheduler.Scheduler, Timer> | undefined = undefined
@@ -70,15 +78,9 @@ export class Timer {
       this.down(index)
       this.up(last.index)
     }
-    if (this.heap.length === 0 && this.sleeper !== undefined && !this.idleCheckPending) {
-      // not at once: a busy caller schedules the next entry right after, and
-      // a sleeper stopped and started per call would cost a fiber per call again
-      this.idleCheckPending = true
-      this.scheduler.scheduleTask(() => {
-        this.idleCheckPending = false
-        if (this.heap.length === 0) this.stop()
-      }, 0)
-    }
+    // the sleeper is not stopped when the heap empties: it ends at its next
+    // wake-up (at most `maxSleepMillis` away) if nothing arrived by then, so a
+    // busy caller does not pay a sleeper stopped and started per call
   }
 
   /** How many entries are pending (for tests). */
@@ -96,7 +98,7 @@ export class Timer {
 
   private start(at: number): void {
     this.stop()
-    this.wakeAt = at
+    this.wakeAt = Math.min(at, this.clock.unsafeCurrentTimeMillis() + maxSleepMillis)
     // not started in this call: an entry already due would fire inside `schedule`,
     // before its caller holds the entry (and could match the event to it)
     this.sleeper = Effect.runFork(this.loop(this.generation, -Infinity), {
@@ -114,17 +116,19 @@ export class Timer {
       if (generation !== this.generation) return Effect.void
       const now = Math.max(this.clock.unsafeCurrentTimeMillis(), reached)
       const heap = this.heap
-      while (heap.length > 0 && heap[0]!.at <= now) {
-        const entry = this.pop()
-        entry.fire()
-      }
+      while (heap.length > 0 && heap[0]!.at <= now) this.pop().fire()
+      // a `fire` scheduled an entry earlier than this sleeper's wake-up: the
+      // sleeper started for it serves the heap from now on
+      if (generation !== this.generation) return Effect.void
       if (heap.length === 0) {
         this.sleeper = undefined
         this.wakeAt = Infinity
         this.generation++
         return Effect.void
       }
-      const wakeAt = heap[0]!.at
+      // never more than `maxSleepMillis` at a time, so an emptied heap is
+      // noticed (and the fiber ends) within that
+      const wakeAt = Math.min(heap[0]!.at, now + maxSleepMillis)
       this.wakeAt = wakeAt
       return Effect.zipRight(this.clock.sleep(Duration.millis(wakeAt - now)), this.loop(generation, wakeAt))
     })

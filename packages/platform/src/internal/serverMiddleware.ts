@@ -23,7 +23,6 @@ import * as Tracer from "effect/Tracer"
 import * as Headers from "../Headers.js"
 import * as HttpMetrics from "../HttpMetrics.js"
 import type * as ServerMiddleware from "../ServerMiddleware.js"
-import { DeadlineTimer } from "./deadlineTimer.js"
 import * as LoadShedding from "./loadShedding.js"
 
 /** @internal */
@@ -278,8 +277,8 @@ const arrivalNanos = (request: HttpServerRequest.HttpServerRequest, clock: Clock
 /**
  * Interrupts the request's fiber when the deadline passes, unless a
  * `routeTimeout` took the deadline over by then: no fork, the app runs in the
- * request's own fiber, and the deadline is an entry in the middleware's shared
- * timer. The platform runs a request uninterruptibly except its route
+ * request's own fiber, and the deadline is an entry in the clock's shared
+ * timer (`Deadline.unsafeOnExpiry`). The platform runs a request uninterruptibly except its route
  * handler (unless the route is marked uninterruptible), so the interruption
  * lands in the handler, which is interrupted (with everything it started, its
  * finalizers run), and the rest of the request goes on: the platform turns the
@@ -290,16 +289,15 @@ const arrivalNanos = (request: HttpServerRequest.HttpServerRequest, clock: Clock
 const cutAt = <E, R>(
   app: HttpApp.Default<E, R>,
   state: RequestState,
-  timer: DeadlineTimer,
   fiber: Fiber.RuntimeFiber<unknown, unknown>
 ): HttpApp.Default<E, R> => {
-  const entry = timer.schedule(state.deadline.epochMillis, () => {
+  const cancel = Deadline.unsafeOnExpiry(state.deadline, fiber, () => {
     // a routeTimeout took the deadline over: it cuts, or not, itself
     if (state.routeOwnsDeadline || !claimTimeout(state)) return
     fiber.unsafeInterruptAsFork(FiberId.none)
   })
   return Effect.catchAllCause(
-    Effect.ensuring(app, Effect.sync(() => timer.cancel(entry))),
+    Effect.ensuring(app, Effect.sync(cancel)),
     (cause) =>
       state.outcome === "timedOut" && Cause.isInterruptedOnly(cause)
         ? Effect.succeed(requestTimeoutResponse())
@@ -314,15 +312,6 @@ export const make = (
   const resolved = resolve(options)
   const metrics = HttpMetrics.makeRecorder({ maxClients: resolved.maxClients })
   const admit = LoadShedding.make(options)
-  const timers = new WeakMap<Clock.Clock, DeadlineTimer>()
-  const timerOf = (clock: Clock.Clock, fiber: Fiber.RuntimeFiber<unknown, unknown>): DeadlineTimer => {
-    let timer = timers.get(clock)
-    if (timer === undefined) {
-      timer = new DeadlineTimer(clock, fiber.currentScheduler)
-      timers.set(clock, timer)
-    }
-    return timer
-  }
   return <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
     Effect.withFiberRuntime((fiber) => {
       const context = fiber.currentContext as Context.Context<R | HttpServerRequest.HttpServerRequest>
@@ -400,7 +389,7 @@ export const make = (
       const run = resolved.cancelOnTimeout
         ? Effect.zipRight(
           decideOnResponse(state, clock),
-          Effect.suspend(() => cutAt(withContext, state, timerOf(clock, fiber), fiber))
+          Effect.suspend(() => cutAt(withContext, state, fiber))
         )
         : withContext
       return Effect.onExit(admit === undefined ? run : admit(priority, run, () => state.outcome === "timedOut"), record)
