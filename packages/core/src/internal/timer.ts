@@ -55,7 +55,13 @@ export class Timer {
   /** Timers of the same clock for fibers on other schedulers. */
   others: WeakMap<Scheduler.Scheduler, Timer> | undefined = undefined
 
-  constructor(readonly clock: Clock.Clock, readonly scheduler: Scheduler.Scheduler) {}
+  readonly clock: Clock.Clock
+  readonly scheduler: Scheduler.Scheduler
+
+  constructor(clock: Clock.Clock, scheduler: Scheduler.Scheduler) {
+    this.clock = clock
+    this.scheduler = scheduler
+  }
 
   /** Calls `fire` once the clock reaches `at` (milliseconds), unless cancelled first. */
   schedule(at: number, fire: () => void): Entry {
