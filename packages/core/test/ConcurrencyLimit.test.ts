@@ -2,6 +2,7 @@ import type { Priority } from "@aio-request/core"
 import { ConcurrencyLimit, Deadline } from "@aio-request/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Duration, Effect, Exit, Fiber, Ref, TestClock } from "effect"
+import { refused as illegal } from "./support/refused.js"
 
 type Service = ConcurrencyLimit.ConcurrencyLimit.Service
 
@@ -45,16 +46,6 @@ const wave = (limiter: Service, size: number, latency: Duration.DurationInput, p
     yield* Fiber.join(fiber)
     return (yield* limiter.state).limit
   })
-
-const illegal = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    assert.instanceOf(e, Cause.IllegalArgumentException)
-    return (e as Error).message
-  }
-  return assert.fail("expected an IllegalArgumentException")
-}
 
 describe("ConcurrencyLimit admission", () => {
   it.effect("limit 10, default shares: high below 10 in flight, normal below 9, low below 5", () =>

@@ -6,18 +6,8 @@
  */
 import { CircuitBreaker, Deadline, Delays, Priority, RetryBudget, Strategy } from "@aio-request/core"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Config, ConfigProvider, Duration, Effect, Exit, Layer, Option, Schedule } from "effect"
-
-/** The message of the `IllegalArgumentException` that `f` throws. */
-const refused = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    assert.instanceOf(e, Cause.IllegalArgumentException)
-    return (e as Error).message
-  }
-  return assert.fail("expected an IllegalArgumentException")
-}
+import { Config, ConfigProvider, Duration, Effect, Exit, Layer, Option, Schedule } from "effect"
+import { refused } from "./support/refused.js"
 
 /** Asserts that `f` is refused with a message naming `where` and `option`. */
 const assertRefused = (f: () => unknown, where: string, option: string) => {

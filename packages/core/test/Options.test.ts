@@ -1,16 +1,7 @@
 import { Options } from "@aio-request/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Duration } from "effect"
-
-const message = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    assert.instanceOf(e, Cause.IllegalArgumentException)
-    return (e as Error).message
-  }
-  return assert.fail("expected an IllegalArgumentException")
-}
+import { refused as message } from "./support/refused.js"
 
 describe("Options", () => {
   it("fail names the constructor and the option, and shows what it got", () => {
