@@ -11,9 +11,7 @@
  *   is one the client did not release).
  *
  * The deadline + 100 ms bound is a correctness bound (the deadline is honoured),
- * not a speed assertion. Cases the current client gets wrong are `it.skip`ped
- * with a comment starting `// issue 11:` (they are listed under "Known gaps" in
- * docs/reliability.md).
+ * not a speed assertion. Every case runs (docs/reliability.md, "Faults").
  */
 import { Delays, Strategy } from "@aio-request/core"
 import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
@@ -65,8 +63,6 @@ interface Expectation {
   readonly requests: number
 }
 
-type GapKey = "all" | Chaos.TransportName | `${Chaos.TransportName} ${StrategyName}`
-
 interface Fault {
   readonly name: string
   /** The chaos route, or `refused` for the closed port. */
@@ -80,8 +76,6 @@ interface Fault {
   readonly expect: (strategy: StrategyName) => Expectation
   /** The outcome is the deadline (a short one keeps the matrix fast). */
   readonly endsAtDeadline?: boolean
-  /** Cases the current client fails, each with the defect (issue 11). */
-  readonly gaps?: Partial<Record<GapKey, string>>
 }
 
 const transportError: Outcome = { _tag: "Error", error: "RequestError", reason: "Transport" }
@@ -187,9 +181,6 @@ const faults: ReadonlyArray<Fault> = [
   }
 ]
 
-const gapOf = (fault: Fault, transport: Chaos.TransportName, strategy: StrategyName): string | undefined =>
-  fault.gaps?.all ?? fault.gaps?.[transport] ?? fault.gaps?.[`${transport} ${strategy}`]
-
 type CallResult = { readonly _tag: "Response"; readonly status: number; readonly body: Either.Either<string, unknown> }
 
 /** One call as a user makes it: execute, then read the body. */
@@ -286,13 +277,7 @@ for (const fault of faults) {
     for (const transport of Chaos.transports) {
       for (const strategyName of fault.strategies ?? strategyNames) {
         const name = `${strategyName} over ${transport.name}`
-        const gap = gapOf(fault, transport.name, strategyName)
-        if (gap !== undefined) {
-          // each skipped case names its defect: see the `// issue 11:` comment on the fault's gaps
-          it.scopedLive.skip(`${name} (${gap})`, () => runCase(fault, transport, strategyName))
-        } else {
-          it.scopedLive(name, () => runCase(fault, transport, strategyName), { retry: Chaos.timingRetries })
-        }
+        it.scopedLive(name, () => runCase(fault, transport, strategyName), { retry: Chaos.timingRetries })
       }
     }
   })
