@@ -16,6 +16,13 @@ const hedging = Strategy.parallel({
 /** Three attempts at once. */
 const allAtOnce = Strategy.parallel({ attempts: 3, delays: Delays.constant(0) })
 
+/** A chaos server and a hedging client against it, with a 10 s timeout (far beyond every case). */
+const hedgedAgainstChaos = Effect.gen(function*() {
+  const chaos = yield* Chaos.make
+  const client = yield* ResilientHttpClient.make({ endpoint: chaos.url, timeout: "10 seconds", strategy: hedging })
+  return { chaos, client }
+})
+
 const orFail = <A>(effect: Effect.Effect<A, string>) => Effect.mapError(effect, (message) => new Error(message))
 
 // the first request of each transport loads its modules: keep that out of the timed calls
@@ -27,12 +34,7 @@ describe.concurrent("interruption", () => {
       `a caller interrupted mid-hedge aborts every attempt (the server sees each connection closed), over ${transport.name}`,
       () =>
         Effect.gen(function*() {
-          const chaos = yield* Chaos.make
-          const client = yield* ResilientHttpClient.make({
-            endpoint: chaos.url,
-            timeout: "10 seconds",
-            strategy: hedging
-          })
+          const { chaos, client } = yield* hedgedAgainstChaos
           const fiber = yield* Effect.fork(client.execute(HttpRequest.get("hang")))
           yield* orFail(chaos.awaitRequests("hang", 3))
           assert.strictEqual(yield* chaos.openConnections, 3, "three attempts in flight")
@@ -49,12 +51,7 @@ describe.concurrent("interruption", () => {
 
     it.scopedLive(`the losers of a winning hedge are closed, over ${transport.name}`, () =>
       Effect.gen(function*() {
-        const chaos = yield* Chaos.make
-        const client = yield* ResilientHttpClient.make({
-          endpoint: chaos.url,
-          timeout: "10 seconds",
-          strategy: hedging
-        })
+        const { chaos, client } = yield* hedgedAgainstChaos
         // attempts 0 and 1 never get an answer; attempt 2 (at 100 ms) does
         const start = yield* Clock.currentTimeMillis
         const response = yield* client.execute(HttpRequest.get("first-hangs", { query: { n: 2 } }))
@@ -70,12 +67,7 @@ describe.concurrent("interruption", () => {
       `a deadline cutting a hedged call closes every attempt, over ${transport.name}`,
       () =>
         Effect.gen(function*() {
-          const chaos = yield* Chaos.make
-          const client = yield* ResilientHttpClient.make({
-            endpoint: chaos.url,
-            timeout: "10 seconds",
-            strategy: hedging
-          })
+          const { chaos, client } = yield* hedgedAgainstChaos
           const error = yield* Effect.flip(client.execute(HttpRequest.get("hang")).pipe(Deadline.within("1 second")))
           assert.strictEqual(error._tag, "DeadlineExceededError")
           // 3 on a quiet machine (hedges at 50 and 100 ms); whatever was sent, nothing stays open
