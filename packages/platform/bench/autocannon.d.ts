@@ -8,7 +8,7 @@ declare module "autocannon" {
   }
   interface Result {
     readonly non2xx: number
-    readonly requests: { readonly average: number }
+    readonly requests: { readonly average: number; readonly total: number }
   }
   const autocannon: (options: Options) => Promise<Result>
   export default autocannon

@@ -23,6 +23,7 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Effect, Layer } from "effect"
 import { execFileSync, spawn } from "node:child_process"
 import type { ChildProcess } from "node:child_process"
+import { readFileSync } from "node:fs"
 import { createServer } from "node:http"
 import { fileURLToPath } from "node:url"
 import { report } from "../../../bench/figure.js"
@@ -95,7 +96,13 @@ const startServer = (variant: Variant, profileDir: string | undefined) =>
 
 const headers = { "x-request-timeout": "5", "x-service-name": "bench" }
 
-const wrk = (url: string, seconds: number, connections: number): number => {
+/** What one load run measured: the rate, and how many answers it got. */
+interface Load {
+  readonly rate: number
+  readonly requests: number
+}
+
+const wrk = (url: string, seconds: number, connections: number): Load => {
   const [command, args] = pinned(1, "wrk", [
     "-t1",
     `-c${connections}`,
@@ -105,16 +112,42 @@ const wrk = (url: string, seconds: number, connections: number): number => {
   ])
   const output = execFileSync(command, args, { encoding: "utf8" })
   const match = /Requests\/sec:\s+([\d.]+)/.exec(output)
-  if (match === null) throw new Error(`cannot read wrk output:\n${output}`)
+  const total = /(\d+) requests in/.exec(output)
+  if (match === null || total === null) throw new Error(`cannot read wrk output:\n${output}`)
   if (/Non-2xx/.test(output)) throw new Error(`non-2xx answers:\n${output}`)
-  return Number(match[1])
+  return { rate: Number(match[1]), requests: Number(total[1]) }
 }
 
-const autocannonRun = async (url: string, seconds: number, connections: number): Promise<number> => {
+const autocannonRun = async (url: string, seconds: number, connections: number): Promise<Load> => {
   const { default: autocannon } = await import("autocannon")
   const result = await autocannon({ url, connections, duration: seconds, headers })
   if (result.non2xx > 0) throw new Error(`${result.non2xx} non-2xx answers`)
-  return result.requests.average
+  return { rate: result.requests.average, requests: result.requests.total }
+}
+
+/**
+ * The CPU time (user + system, microseconds) a process has used, from
+ * `/proc/<pid>/stat` (Linux); `undefined` elsewhere. On a shared machine a
+ * server's req/s also depends on how much of its core it got; its CPU time
+ * per request does not (much), so it is printed beside the rate.
+ */
+const clockTick = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100
+  } catch {
+    return 100
+  }
+})()
+const cpuMicros = (pid: number | undefined): number | undefined => {
+  if (pid === undefined) return undefined
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    // the fields after the command name (in parentheses, which may hold spaces)
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    return (Number(fields[11]) + Number(fields[12])) * 1e6 / clockTick
+  } catch {
+    return undefined
+  }
 }
 
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -135,8 +168,16 @@ const drive = async () => {
     const url = (variant: Variant) => `http://127.0.0.1:${servers.get(variant)!.port}/users/42`
     for (const variant of variants) await load(url(variant), 2) // warm-up (JIT)
     const results: Record<Variant, Array<number>> = { bare: [], make: [], cancelOnTimeout: [] }
+    const cpu: Record<Variant, Array<number>> = { bare: [], make: [], cancelOnTimeout: [] }
     for (let round = 0; round < rounds; round++) {
-      for (const variant of variants) results[variant].push(await load(url(variant), seconds))
+      for (const variant of variants) {
+        const pid = servers.get(variant)!.child.pid
+        const before = cpuMicros(pid)
+        const { rate, requests } = await load(url(variant), seconds)
+        const after = cpuMicros(pid)
+        results[variant].push(rate)
+        if (before !== undefined && after !== undefined && requests > 0) cpu[variant].push((after - before) / requests)
+      }
     }
     const bare = median(results.bare)
     // on a shared machine the load drifts between rounds: the ratio within
@@ -154,6 +195,19 @@ const drive = async () => {
           median(ratios(variant)).toFixed(2).padStart(22)
         }   ${results[variant].map((r) => r.toFixed(0)).join(" / ")}`
       )
+    }
+    if (cpu.bare.length > 0) {
+      // bare's CPU per request over the variant's: the req/s ratio a server
+      // that had its core to itself would show
+      const cpuRatio = (variant: Variant) => median(cpu[variant].map((c, i) => cpu.bare[i]! / c))
+      console.log("server             server CPU µs/request (median)   bare's CPU / this CPU (median of rounds)")
+      for (const variant of variants) {
+        console.log(
+          `${variant.padEnd(18)} ${median(cpu[variant]).toFixed(1).padStart(30)}   ${
+            cpuRatio(variant).toFixed(2).padStart(38)
+          }`
+        )
+      }
     }
     const make = median(results.make)
     const cancel = median(results.cancelOnTimeout)

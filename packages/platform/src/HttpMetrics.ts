@@ -8,8 +8,8 @@
 import { CircuitBreaker, Options } from "@aio-request/core"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
-import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as MetricLabel from "effect/MetricLabel"
+import * as internal from "./internal/httpMetrics.js"
 import * as loadShedding from "./internal/loadShedding.js"
 
 /**
@@ -18,30 +18,9 @@ import * as loadShedding from "./internal/loadShedding.js"
  * @since 0.1.0
  * @category boundaries
  */
-export const latencyBuckets: ReadonlyArray<number> = [
-  0.005,
-  0.01,
-  0.025,
-  0.05,
-  0.075,
-  0.1,
-  0.15,
-  0.2,
-  0.25,
-  0.3,
-  0.35,
-  0.4,
-  0.45,
-  0.5,
-  0.75,
-  1,
-  5,
-  10,
-  15,
-  20
-]
+export const latencyBuckets: ReadonlyArray<number> = internal.latencyBuckets
 
-const boundaries = MetricBoundaries.fromIterable(latencyBuckets)
+const boundaries = internal.boundaries
 
 /**
  * Per logical client request. Labels: `request_endpoint`, `request_method`,
@@ -76,11 +55,7 @@ export const transportLatency = Metric.histogram(
  * @since 0.1.0
  * @category metrics
  */
-export const serverLatency = Metric.histogram(
-  "aio_request_server_latency",
-  boundaries,
-  "Latency of a server request, in seconds"
-)
+export const serverLatency: Metric.Metric.Histogram<number> = internal.serverLatency
 
 /**
  * Every attempt sent. Labels: `request_endpoint`, `request_method`, `request_path`.
@@ -169,7 +144,7 @@ export const OutcomeStatus: {
  * @since 0.1.0
  * @category status conventions
  */
-export const overflowLabel: string = "<other>"
+export const overflowLabel: string = internal.overflowLabel
 
 /**
  * @since 0.1.0
@@ -387,36 +362,26 @@ const memo = <K, M>(maxSeries: number, make: (key: K) => M) => {
 export const makeRecorder = (
   options?: { readonly maxSeries?: number | undefined; readonly maxClients?: number | undefined }
 ): Recorder => {
-  const maxSeries = Options.integer("HttpMetrics.makeRecorder", "maxSeries", options?.maxSeries ?? 10_000, 1)
-  const maxClients = Options.integer("HttpMetrics.makeRecorder", "maxClients", options?.maxClients ?? 100, 1)
-  const clients = new Set<string>()
-  const boundedClient = (client: string): string => {
-    if (clients.has(client)) return client
-    if (clients.size >= maxClients) return overflowLabel
-    clients.add(client)
-    return client
-  }
-  const routes = memo(maxSeries, clientRoute)
-  const server = memo(
-    maxSeries,
-    (l: Parameters<typeof recordServerRequest>[0]) =>
-      Metric.taggedWithLabels(serverLatency, [
-        label("request_client", l.client),
-        label("request_method", l.method),
-        label("request_path", l.path),
-        label("response_status", String(l.status))
-      ])
+  const maxSeries = Options.integer(
+    "HttpMetrics.makeRecorder",
+    "maxSeries",
+    options?.maxSeries ?? internal.defaultMaxSeries,
+    1
   )
+  const maxClients = Options.integer(
+    "HttpMetrics.makeRecorder",
+    "maxClients",
+    options?.maxClients ?? internal.defaultMaxClients,
+    1
+  )
+  const routes = memo(maxSeries, clientRoute)
+  const server = internal.makeServerSeries(maxSeries, maxClients)
   const clientId = (l: ClientLabels) => `${l.endpoint}\u0000${l.method}\u0000${l.path}`
   return {
     recordClientRequest: (l, seconds) =>
       Metric.update(routes(clientId(l), l).latency(l.status, l.circuitBreaker), seconds),
     recordAttempt: (l, seconds) => recordAttemptOn(routes(clientId(l), l), l.status, l.kind, seconds),
-    recordServerRequest: (l, seconds) => {
-      const client = boundedClient(l.client)
-      const labels = client === l.client ? l : { ...l, client }
-      return Metric.update(server(`${client}\u0000${l.method}\u0000${l.path}\u0000${l.status}`, labels), seconds)
-    },
+    recordServerRequest: (l, seconds) => Metric.update(server(l.client, l.method, l.path, l.status), seconds),
     recordCircuitTransition
   }
 }

@@ -15,14 +15,15 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
-import { dual } from "effect/Function"
+import { dual, identity } from "effect/Function"
 import * as HashSet from "effect/HashSet"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as RuntimeFlags from "effect/RuntimeFlags"
 import * as Tracer from "effect/Tracer"
 import * as Headers from "../Headers.js"
-import * as HttpMetrics from "../HttpMetrics.js"
 import type * as ServerMiddleware from "../ServerMiddleware.js"
+import * as HttpMetricsInternal from "./httpMetrics.js"
 import * as LoadShedding from "./loadShedding.js"
 
 /** @internal */
@@ -52,7 +53,7 @@ export interface Resolved {
 const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
 /** @internal */
-export const defaultMaxClients = 100
+export const defaultMaxClients = HttpMetricsInternal.defaultMaxClients
 
 /** @internal */
 export const resolve = (options: ServerMiddleware.Options | undefined): Resolved => {
@@ -275,45 +276,52 @@ const arrivalNanos = (request: HttpServerRequest.HttpServerRequest, clock: Clock
 // ---------------------------------------------------------------------------
 
 /**
- * Interrupts the request's fiber when the deadline passes, unless a
- * `routeTimeout` took the deadline over by then: no fork, the app runs in the
- * request's own fiber, and the deadline is an entry in the clock's shared
- * timer (`Deadline.unsafeOnExpiry`). The platform runs a request uninterruptibly except its route
- * handler (unless the route is marked uninterruptible), so the interruption
- * lands in the handler, which is interrupted (with everything it started, its
- * finalizers run), and the rest of the request goes on: the platform turns the
- * interruption into an answer, which the pre-response handler (installed
- * before) makes a 408, and the middleware returns a 408 itself. A client that
- * goes away interrupts the same fiber, as without the middleware.
+ * With `cancelOnTimeout`: interrupts the request's fiber when the deadline
+ * passes, unless a `routeTimeout` took the deadline over by then. No fork: the
+ * app runs in the request's own fiber, and the deadline is an entry in the
+ * clock's shared timer (`Deadline.unsafeOnExpiry`). The platform runs a
+ * request uninterruptibly except its route handler (unless the route is marked
+ * uninterruptible), so the interruption lands in the handler, which is
+ * interrupted (with everything it started, its finalizers run), and the rest
+ * of the request goes on: the platform turns the interruption into an answer,
+ * which the pre-response handler (installed before) makes a 408, and the
+ * middleware returns a 408 itself (`settle`). A client that goes away
+ * interrupts the same fiber, as without the middleware. Returns the
+ * cancellation of the timer entry.
  */
-const cutAt = <E, R>(
-  app: HttpApp.Default<E, R>,
-  state: RequestState,
-  fiber: Fiber.RuntimeFiber<unknown, unknown>
-): HttpApp.Default<E, R> => {
-  const cancel = Deadline.unsafeOnExpiry(state.deadline, fiber, () => {
+const cutAt = (state: RequestState, fiber: Fiber.RuntimeFiber<unknown, unknown>): () => void =>
+  Deadline.unsafeOnExpiry(state.deadline, fiber, () => {
     // a routeTimeout took the deadline over: it cuts, or not, itself
     if (state.routeOwnsDeadline || !claimTimeout(state)) return
     fiber.unsafeInterruptAsFork(FiberId.none)
   })
-  return Effect.catchAllCause(
-    Effect.ensuring(app, Effect.sync(cancel)),
-    (cause) =>
-      state.outcome === "timedOut" && Cause.isInterruptedOnly(cause)
-        ? Effect.succeed(requestTimeoutResponse())
-        : Effect.failCause(cause)
-  )
+
+/**
+ * How the app ended, once the middleware is done with it: the deadline's timer
+ * entry is cancelled, and an interruption by the deadline is a 408.
+ */
+const settle = <E>(
+  state: RequestState,
+  cancel: (() => void) | undefined,
+  exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>
+): Exit.Exit<HttpServerResponse.HttpServerResponse, E> => {
+  if (cancel !== undefined) cancel()
+  return Exit.isFailure(exit) && state.outcome === "timedOut" && Cause.isInterruptedOnly(exit.cause)
+    ? Exit.succeed(requestTimeoutResponse())
+    : exit
 }
+
+type Restore = <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 
 /** @internal */
 export const make = (
   options?: ServerMiddleware.Options
 ): <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R> => {
   const resolved = resolve(options)
-  const metrics = HttpMetrics.makeRecorder({ maxClients: resolved.maxClients })
+  const series = HttpMetricsInternal.makeServerSeries(HttpMetricsInternal.defaultMaxSeries, resolved.maxClients)
   const admit = LoadShedding.make(options)
   return <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
-    Effect.withFiberRuntime((fiber) => {
+    Effect.withFiberRuntime((fiber, status) => {
       const context = fiber.currentContext as Context.Context<R | HttpServerRequest.HttpServerRequest>
       const request = Context.unsafeGet(context, HttpServerRequest.HttpServerRequest)
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
@@ -344,28 +352,44 @@ export const make = (
         outcome: "pending"
       }
 
-      const routeOf = (exit: Exit.Exit<unknown, unknown>): string => {
-        if (state.route !== undefined) return state.route
-        const route = span?.attributes.get("http.route")
-        if (typeof route === "string") return route
-        return Exit.isFailure(exit) && hasRouteNotFound(exit.cause) ? unmatchedRoute : unknownRoute
-      }
-      const recordStatus = (exit: Exit.Exit<unknown, unknown>, status: number): Effect.Effect<void> => {
+      /** Records the answer `answered` (or 499 when the caller went away), synchronously. */
+      const record = (exit: Exit.Exit<unknown, unknown>, answered: number): void => {
+        const interrupted = fiber.getFiberRef(FiberRef.interruptedCause)
+        const status = !Cause.isEmptyType(interrupted) && isClientAbort(Cause.interruptors(interrupted))
+          ? 499
+          : decide(state, answered, clock.unsafeCurrentTimeMillis())
+          ? 408
+          : answered
+        let route = state.route
+        if (route === undefined) {
+          const spanRoute = span?.attributes.get("http.route")
+          route = typeof spanRoute === "string"
+            ? spanRoute
+            : Exit.isFailure(exit) && hasRouteNotFound(exit.cause)
+            ? unmatchedRoute
+            : unknownRoute
+        }
         const seconds = Math.max(0, Number(clock.unsafeCurrentTimeNanos() - startNanos)) / 1e9
-        return metrics.recordServerRequest({ client, method: request.method, path: routeOf(exit), status }, seconds)
+        // what `Metric.update` does, without its two steps: the fiber's metric labels apply
+        series(client, request.method, route, status).unsafeUpdate(
+          seconds,
+          fiber.getFiberRef(FiberRef.currentMetricLabels)
+        )
       }
-      const record = (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>): Effect.Effect<void> =>
-        Effect.descriptorWith((descriptor) => {
-          if (isClientAbort(descriptor.interruptors)) return recordStatus(exit, 499)
-          if (Exit.isSuccess(exit)) {
-            const answered = exit.value.status
-            return recordStatus(exit, decide(state, answered, clock.unsafeCurrentTimeMillis()) ? 408 : answered)
-          }
-          return Effect.flatMap(HttpServerError.causeResponse(exit.cause), ([response]) => {
-            const answered = response.status
-            return recordStatus(exit, decide(state, answered, clock.unsafeCurrentTimeMillis()) ? 408 : answered)
-          })
+      /** Records how the request ended and ends it so. */
+      const recorded = (
+        exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>
+      ): Effect.Effect<HttpServerResponse.HttpServerResponse, E> => {
+        if (Exit.isSuccess(exit)) {
+          record(exit, exit.value.status)
+          return exit
+        }
+        // the answer the platform makes of the failure
+        return Effect.flatMap(HttpServerError.causeResponse(exit.cause), ([response]) => {
+          record(exit, response.status)
+          return exit
         })
+      }
 
       // 408 without running: a header deadline below the threshold; with
       // cancelOnTimeout (nothing is answered past the deadline), also one
@@ -378,21 +402,62 @@ export const make = (
       ) {
         state.outcome = "timedOut"
         const response = requestTimeoutResponse()
-        return Effect.as(record(Exit.succeed(response)), response)
+        record(Exit.succeed(response), response.status)
+        return Effect.succeed(response)
       }
 
+      // the app runs with the request's context, set on the fiber and put
+      // back when it ends (what `Effect.locally` does, in two steps instead
+      // of its acquire-use-release)
       const map = new Map(context.unsafeMap)
       map.set(CurrentRequest.key, Option.some(state))
       map.set(Deadline.CurrentDeadline.key, Option.some(state.deadline))
       map.set(Priority.CurrentPriority.key, Option.some(priority))
-      const withContext = Effect.locally(app, FiberRef.currentContext, Context.unsafeMake<never>(map))
-      const run = resolved.cancelOnTimeout
-        ? Effect.zipRight(
+      const restoreContext = FiberRef.set(FiberRef.currentContext, context)
+      let cancel: (() => void) | undefined
+      let run: HttpApp.Default<E, R> = Effect.zipRight(
+        FiberRef.set(FiberRef.currentContext, Context.unsafeMake<never>(map)),
+        app
+      )
+      if (resolved.cancelOnTimeout) {
+        const withContext = run
+        run = Effect.zipRight(
           decideOnResponse(state, clock),
-          Effect.suspend(() => cutAt(withContext, state, fiber))
+          Effect.suspend(() => {
+            cancel = cutAt(state, fiber)
+            return withContext
+          })
         )
-        : withContext
-      return Effect.onExit(admit === undefined ? run : admit(priority, run, () => state.outcome === "timedOut"), record)
+      }
+      const ended = (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>) =>
+        Effect.zipRight(restoreContext, settle(state, cancel, exit))
+      // the ending must run whatever happens: within a server the request
+      // runs uninterruptibly (the router makes only the handler
+      // interruptible), so a plain match does; elsewhere `Effect.onExit`'s mask
+      const interruptible = RuntimeFlags.interruption(status.runtimeFlags)
+      const guarded = <A, E2, R2>(f: (restore: Restore) => Effect.Effect<A, E2, R2>): Effect.Effect<A, E2, R2> =>
+        interruptible ? Effect.uninterruptibleMask(f) : f(identity)
+      if (admit === undefined) {
+        return guarded((restore) =>
+          Effect.matchCauseEffect(restore(run), {
+            onFailure: (cause) =>
+              Effect.zipRight(restoreContext, recorded(settle(state, cancel, Exit.failCause(cause)))),
+            onSuccess: (response) =>
+              Effect.zipRight(restoreContext, recorded(settle(state, cancel, Exit.succeed(response))))
+          })
+        )
+      }
+      const admitted = admit(
+        priority,
+        guarded((restore) =>
+          Effect.matchCauseEffect(restore(run), {
+            onFailure: (cause) => ended(Exit.failCause(cause)),
+            onSuccess: (response) => ended(Exit.succeed(response))
+          })
+        ),
+        () => state.outcome === "timedOut"
+      )
+      return guarded((restore) => Effect.flatMap(Effect.exit(restore(admitted)), recorded))
     })
 }
 
