@@ -96,6 +96,26 @@ describe("Deadline.unsafeOnExpiry: the shared timer", () => {
       assert.deepStrictEqual(fired, [60_000])
     }))
 
+  it.effect("an entry cancelled before the timer's fiber first ran: the fiber still sleeps to its planned wake-up", () =>
+    Effect.gen(function*() {
+      const fired: Array<string> = []
+      // a call that ends within the tick it began in (most server requests):
+      // its entry is gone before the fiber started for it runs
+      const cancel = yield* onExpiry(60_000, () => fired.push("cancelled"))
+      cancel()
+      yield* settle
+      assert.deepStrictEqual(yield* sleepsAhead, [1000], "the fiber sleeps to the wake-up it was started for")
+      // the next entries find it sleeping and start no fiber of their own
+      yield* TestClock.adjust("400 millis")
+      yield* onExpiry(70_000, () => fired.push("later"))
+      yield* settle
+      assert.deepStrictEqual(yield* sleepsAhead, [600])
+      yield* TestClock.adjust("70 seconds")
+      yield* settle
+      assert.deepStrictEqual(fired, ["later"])
+      assert.deepStrictEqual(yield* sleepsAhead, [], "nothing pending: the fiber ended")
+    }))
+
   it.effect("an entry scheduled by a firing entry, already due, fires once", () =>
     Effect.gen(function*() {
       const fired: Array<string> = []

@@ -127,6 +127,16 @@ export class Timer {
       // sleeper started for it serves the heap from now on
       if (generation !== this.generation) return Effect.void
       if (heap.length === 0) {
+        // the entry it was started for was cancelled before this fiber first
+        // ran (a call that ends within the tick it began in, as most server
+        // requests do): it still sleeps to its planned wake-up, so that the
+        // next entries do not each start (and fork) a sleeper of their own
+        if (reached === -Infinity && this.wakeAt > now) {
+          return Effect.zipRight(
+            this.clock.sleep(Duration.millis(this.wakeAt - now)),
+            this.loop(generation, this.wakeAt)
+          )
+        }
         this.sleeper = undefined
         this.wakeAt = Infinity
         this.generation++
