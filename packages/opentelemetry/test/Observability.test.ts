@@ -1,3 +1,4 @@
+import { CircuitBreaker } from "@aio-request/core"
 import { Observability } from "@aio-request/opentelemetry"
 import { HttpMetrics } from "@aio-request/platform"
 import { assert, describe, it } from "@effect/vitest"
@@ -18,6 +19,19 @@ const seedBuckets = ["0.005", "0.01", "0.025", "0.05", "0.075", "0.1", "0.15", "
 /** The latest export of the metric `name`. */
 const last = (metrics: ReadonlyArray<Receiver.OtlpMetric>, name: string): Receiver.OtlpMetric =>
   [...metrics].reverse().find((m) => m.name === name) ?? assert.fail(`no metric ${name} received`)
+
+/** One closed → open transition of `scope`, made (and counted) by a real breaker. */
+const openCircuit = (scope: string) =>
+  Effect.gen(function*() {
+    const breaker = yield* CircuitBreaker.make({
+      breakDuration: "1 minute",
+      samplingDuration: "1 minute",
+      minimumThroughput: 1,
+      failureThreshold: 0.5
+    })
+    yield* breaker.execute(scope, Effect.fail("boom"), Exit.isFailure).pipe(Effect.ignore)
+    assert.strictEqual(yield* breaker.stateOf(scope), "open")
+  })
 
 const illegal = (f: () => unknown): string => {
   try {
@@ -44,7 +58,7 @@ describe("Observability.layerPrometheus", () => {
       yield* HttpMetrics.recordAttempt({ ...client, status: 200, kind: "retry" }, 0.01)
       yield* HttpMetrics.recordAttempt({ ...client, status: 200, kind: "hedge" }, 0.01)
       yield* HttpMetrics.recordServerRequest({ client: endpoint, method: "GET", path: "/users/:id", status: 200 }, 0.1)
-      yield* HttpMetrics.recordCircuitTransition({ endpoint, from: "closed", to: "open" })
+      yield* openCircuit(endpoint)
 
       const { url } = yield* Observability.PrometheusEndpoint
       const answer = yield* get(url)
@@ -107,11 +121,7 @@ describe("Observability.layerPrometheus", () => {
 
       assert.strictEqual(s.types.get("aio_request_circuit_breaker_transitions_total"), "counter")
       assert.strictEqual(
-        s.value("aio_request_circuit_breaker_transitions_total", {
-          request_endpoint: endpoint,
-          from: "closed",
-          to: "open"
-        }),
+        s.value("aio_request_circuit_breaker_transitions_total", { scope: endpoint, from: "closed", to: "open" }),
         1
       )
     }).pipe(Effect.provide(Observability.layerPrometheus({ port: 0, serviceName: "prom-test" }))))
@@ -298,7 +308,7 @@ describe("Observability.layerOtlp", () => {
       const receiver = yield* Receiver.make
       const endpoint = uniqueEndpoint("metrics-only")
       yield* Effect.gen(function*() {
-        yield* HttpMetrics.recordCircuitTransition({ endpoint, from: "closed", to: "open" })
+        yield* openCircuit(endpoint)
         yield* Effect.void.pipe(Effect.withSpan("not-exported"))
       }).pipe(
         Effect.provide(

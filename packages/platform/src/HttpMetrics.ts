@@ -297,25 +297,6 @@ export const recordServerRequest = (
   )
 
 /**
- * Records a circuit state change.
- *
- * @example
- * HttpMetrics.recordCircuitTransition({ endpoint, from: "closed", to: "open" })
- * @since 0.1.0
- * @category recording
- */
-export const recordCircuitTransition = (
-  labels: { readonly endpoint: string; readonly from: string; readonly to: string }
-): Effect.Effect<void> =>
-  Metric.increment(
-    Metric.taggedWithLabels(circuitBreakerTransitions, [
-      label("request_endpoint", labels.endpoint),
-      label("from", labels.from),
-      label("to", labels.to)
-    ])
-  )
-
-/**
  * The recording functions of this module, with the labelled metrics they
  * build kept for reuse: labelling a metric builds and hashes a metric key, which
  * costs far more than the update itself. Each client and server middleware
@@ -334,7 +315,6 @@ export interface Recorder {
   readonly recordClientRequest: typeof recordClientRequest
   readonly recordAttempt: typeof recordAttempt
   readonly recordServerRequest: typeof recordServerRequest
-  readonly recordCircuitTransition: typeof recordCircuitTransition
 }
 
 const memo = <K, M>(maxSeries: number, make: (key: K) => M) => {
@@ -381,8 +361,7 @@ export const makeRecorder = (
     recordClientRequest: (l, seconds) =>
       Metric.update(routes(clientId(l), l).latency(l.status, l.circuitBreaker), seconds),
     recordAttempt: (l, seconds) => recordAttemptOn(routes(clientId(l), l), l.status, l.kind, seconds),
-    recordServerRequest: (l, seconds) => Metric.update(server(l.client, l.method, l.path, l.status), seconds),
-    recordCircuitTransition
+    recordServerRequest: (l, seconds) => Metric.update(server(l.client, l.method, l.path, l.status), seconds)
   }
 }
 

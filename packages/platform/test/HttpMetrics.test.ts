@@ -1,6 +1,7 @@
+import { CircuitBreaker } from "@aio-request/core"
 import { HttpMetrics } from "@aio-request/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Metric, MetricState } from "effect"
+import { Effect, Exit, Fiber, Metric, MetricState, TestClock } from "effect"
 
 // The metric registry is global to the process: every test uses its own
 // endpoint label, so the series it reads are its own.
@@ -117,19 +118,30 @@ describe("HttpMetrics", () => {
       assert.strictEqual(perBucket(state).get(0.005), 1)
     }))
 
-  it.effect("recordCircuitTransition counts state changes per endpoint", () =>
+  it.effect("circuitBreakerTransitions counts each transition a breaker makes, per scope", () =>
     Effect.gen(function*() {
-      const endpoint = uniqueEndpoint("circuit")
-      yield* HttpMetrics.recordCircuitTransition({ endpoint, from: "closed", to: "open" })
-      yield* HttpMetrics.recordCircuitTransition({ endpoint, from: "open", to: "half-open" })
-      yield* HttpMetrics.recordCircuitTransition({ endpoint, from: "half-open", to: "open" })
-      yield* HttpMetrics.recordCircuitTransition({ endpoint, from: "open", to: "half-open" })
-      const count = (from: string, to: string) =>
-        counter(HttpMetrics.circuitBreakerTransitions, { request_endpoint: endpoint, from, to })
+      // seeded by a real breaker (the breaker counts its own transitions)
+      const scope = uniqueEndpoint("circuit")
+      const breaker = yield* CircuitBreaker.make({
+        breakDuration: "1 second",
+        samplingDuration: "10 seconds",
+        minimumThroughput: 1,
+        failureThreshold: 0.5
+      })
+      const fail = breaker.execute(scope, Effect.fail("boom"), Exit.isFailure).pipe(Effect.ignore)
+      yield* fail // closed → open
+      yield* TestClock.adjust("1 second")
+      yield* fail // open → half-open → open
+      yield* TestClock.adjust("1 second")
+      // open → half-open: a probe still running
+      const probe = yield* Effect.fork(breaker.execute(scope, Effect.never, Exit.isFailure))
+      yield* TestClock.adjust("10 millis")
+      const count = (from: string, to: string) => counter(HttpMetrics.circuitBreakerTransitions, { scope, from, to })
       assert.strictEqual(yield* count("closed", "open"), 1)
       assert.strictEqual(yield* count("open", "half-open"), 2)
       assert.strictEqual(yield* count("half-open", "open"), 1)
       assert.strictEqual(yield* count("half-open", "closed"), 0)
+      yield* Fiber.interrupt(probe)
     }))
 
   it.effect("a recorder updates the same series as the plain functions, also past its maxSeries", () =>
