@@ -11,7 +11,9 @@
  * connections. With `taskset` the servers run on CPU 0 and the load generator
  * on CPU 1. Runs alternate between the servers, round after round; the ratio
  * reported is the median over rounds of each server's req/s over the bare
- * server's in the same round.
+ * server's in the same round. Beside the rates it prints each server's CPU
+ * time per request (from `/proc/<pid>/stat`, Linux), which on a shared machine
+ * moves less than req/s.
  *
  *   cd packages/platform && npx tsx bench/serverLoad.ts [--seconds 3] [--rounds 5] [--connections 32]
  *   BENCH_CPU_PROFILE=/tmp/prof npx tsx bench/serverLoad.ts   # node --cpu-prof of each server

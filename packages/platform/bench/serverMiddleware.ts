@@ -15,7 +15,9 @@
  * CPU time per request over bare (the median over rounds of the difference
  * within each round).
  *
- * cd packages/platform && npx tsx bench/serverMiddleware.ts [--requests 20000] [--rounds 5]
+ * cd packages/platform && npx tsx bench/serverMiddleware.ts [--requests 500] [--rounds 60]
+ *
+ * (`--requests` per block; the blocks of the four apps alternate, `--rounds` times.)
  */
 import { ServerMiddleware } from "@aio-request/platform"
 import type { HttpMiddleware } from "@effect/platform"
@@ -27,8 +29,10 @@ const arg = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(`--${name}`)
   return at === -1 ? fallback : Number(process.argv[at + 1])
 }
-const requests = arg("requests", quick ? 2_000 : 20_000)
-const rounds = arg("rounds", quick ? 1 : 5)
+// short blocks, many rounds: on a shared machine, blocks seconds apart see
+// different loads; blocks milliseconds apart see about the same
+const requests = arg("requests", 500)
+const rounds = arg("rounds", quick ? 5 : 60)
 
 const router = HttpRouter.empty.pipe(HttpRouter.get("/users/:id", HttpServerResponse.text("ok")))
 // the status of the last answer written
@@ -69,13 +73,13 @@ const run = (app: ReturnType<typeof handled>) =>
 
 const program = Effect.gen(function*() {
   const totals: Record<Name, Array<number>> = { bare: [], identity: [], middleware: [], cancelOnTimeout: [] }
-  for (const name of names) yield* run(apps[name]) // warm-up
+  for (let i = 0; i < 4; i++) for (const name of names) yield* run(apps[name]) // warm-up (JIT)
   for (let round = 0; round < rounds; round++) {
     for (const name of names) totals[name].push(yield* run(apps[name]))
   }
   console.log(
-    `ServerMiddleware, in process (HttpApp.toHandled as the server runs it), ${requests} requests x ${rounds} rounds ` +
-      `(µs per request, median)`
+    `ServerMiddleware, in process (HttpApp.toHandled as the server runs it), blocks of ${requests} requests, ` +
+      `${rounds} rounds (CPU µs per request, median over blocks)`
   )
   const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
   // the difference within each round, then its median: steadier than the difference of medians
