@@ -267,13 +267,18 @@ const chunkChars = 64 * 1024
 
 /**
  * Writes the exposition of the current metrics to `sink`, piece by piece:
- * the list of series is taken at once (a reference each), then the text is
- * written in slices of at most about `sliceMillis` of work, each series' state
- * read as it is written, in chunks of about 64 KiB. Between two slices the
- * fiber sleeps for zero milliseconds (a macrotask), so requests and timers
- * waiting on the event loop run; when the receiver's buffer is full it waits
+ * first the list of series (a reference each, grouped by name), then the
+ * text, each series' state read as it is written, in chunks of about 64 KiB.
+ * Both passes run in slices of about `sliceMillis` of work; after each slice
+ * the fiber sleeps for zero milliseconds (a macrotask), so requests and timers
+ * waiting on the event loop run. When the receiver's buffer is full it waits
  * for it to drain, so a slow scraper costs no memory. (A series is as of the
  * instant it is written, as with prom-client; no scrape is a single instant.)
+ *
+ * Waiting for a drain does not count as giving the event loop back: a socket
+ * that takes the data at once emits `drain` from a tick (`process.nextTick`),
+ * and a writer that restarted its slice there would hold the loop for the
+ * whole scrape. The slice's clock runs from the last zero-millisecond sleep.
  *
  * @internal
  */
@@ -285,20 +290,29 @@ export const write = (
   Effect.flatMap(Effect.clock, (clock) =>
     Effect.suspend(() => {
       const sliceNanos = BigInt(Math.round((options.sliceMillis ?? 4) * 1e6))
+      // when the event loop was last given back
+      let since = clock.unsafeCurrentTimeNanos()
+      const spent = (): boolean => clock.unsafeCurrentTimeNanos() - since >= sliceNanos
+      const giveBack: Effect.Effect<void> = Effect.zipRight(
+        Effect.sleep(0),
+        Effect.sync(() => {
+          since = clock.unsafeCurrentTimeNanos()
+        })
+      )
+      /** Between two chunks: wait for room if there is none, give the loop back if the slice is spent. */
+      const pause = (room: boolean): Effect.Effect<void> =>
+        room ? giveBack : Effect.zipRight(sink.drained, Effect.suspend(() => spent() ? giveBack : Effect.void))
       // first the list of series, grouped by name (the registry interleaves
       // them), itself in slices; then the text
       const source = registrySeries()
       const byName = new Map<string, Family>()
       const collect = (): Effect.Effect<void> =>
         Effect.suspend(() => {
-          const start = clock.unsafeCurrentTimeNanos()
           for (let n = 1;; n++) {
             const next = source.next()
             if (next.done === true) return Effect.void
             addTo(byName, next.value, options.runtimeMetrics)
-            if (n % 512 === 0 && clock.unsafeCurrentTimeNanos() - start >= sliceNanos) {
-              return Effect.zipRight(Effect.sleep(0), collect())
-            }
+            if (n % 256 === 0 && spent()) return Effect.zipRight(giveBack, collect())
           }
         })
       let families: Array<Family> = []
@@ -307,8 +321,6 @@ export const write = (
       let out = options.preamble
       const slice = (): Effect.Effect<void> =>
         Effect.suspend(() => {
-          const start = clock.unsafeCurrentTimeNanos()
-          let room = true
           while (family < families.length) {
             const current = families[family]!
             if (pair === -1) {
@@ -318,11 +330,9 @@ export const write = (
             while (pair < current.pairs.length) {
               out += series(cache, current, current.pairs[pair++]!)
               if (out.length >= chunkChars) {
-                room = sink.write(out)
+                const room = sink.write(out)
                 out = ""
-                if (!room || clock.unsafeCurrentTimeNanos() - start >= sliceNanos) {
-                  return Effect.zipRight(room ? Effect.sleep(0) : sink.drained, slice())
-                }
+                if (!room || spent()) return Effect.zipRight(pause(room), slice())
               }
             }
             family++

@@ -1,0 +1,134 @@
+/**
+ * A scrape of many series gives the event loop back while it writes: other
+ * callbacks run between its slices, whether the receiver has room or has to
+ * drain first, and the text is byte for byte what one synchronous pass writes.
+ */
+import { Observability } from "@aio-request/opentelemetry"
+import { HttpMetrics } from "@aio-request/platform"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Metric } from "effect"
+import { request } from "node:http"
+import * as Prometheus from "../src/internal/prometheus.js"
+import { parse } from "./utils/prometheus.js"
+
+let next = 0
+const unique = (name: string) => `http://${name}-${process.pid}-${next++}.test`
+
+const record = (endpoint: string, sets: number) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < sets; i++) {
+      yield* HttpMetrics.recordClientRequest(
+        { endpoint, method: "GET", path: `/s/${i}`, status: 200, circuitBreaker: false },
+        i / 1000
+      )
+    }
+  })
+
+/**
+ * Runs `f` while a `setImmediate` loop logs `"tick"` into `events`: each tick
+ * is one turn of the event loop that the code under test let happen.
+ */
+const withTicks = <A, E>(events: Array<string>, f: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => {
+      const state = { running: true }
+      const tick = () => {
+        if (!state.running) return
+        events.push("tick")
+        setImmediate(tick)
+      }
+      setImmediate(tick)
+      return state
+    }),
+    () => f,
+    (state) =>
+      Effect.sync(() => {
+        state.running = false
+      })
+  )
+
+const text = (chunks: ReadonlyArray<string | Uint8Array>): string =>
+  Buffer.concat(chunks.map((chunk) => typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk)).toString(
+    "utf8"
+  )
+
+/** The longest run of `"chunk"` events with no `"tick"` between them. */
+const longestRun = (events: ReadonlyArray<string>): number => {
+  let longest = 0
+  let run = 0
+  for (const event of events) {
+    run = event === "chunk" ? run + 1 : 0
+    longest = Math.max(longest, run)
+  }
+  return longest
+}
+
+describe("Prometheus scrape in slices", () => {
+  for (const room of [true, false]) {
+    it.live(
+      `other callbacks run between slices (receiver ${
+        room ? "with room" : "full after every chunk, drained at once"
+      }); the text is the one-pass text`,
+      () =>
+        Effect.gen(function*() {
+          const endpoint = unique(room ? "slices-room" : "slices-full")
+          yield* record(endpoint, 2000)
+          const events: Array<string> = []
+          const chunks: Array<string | Uint8Array> = []
+          // a receiver that takes every chunk and, when "full", drains at once
+          // (as a socket whose kernel buffer had room emits 'drain' from a tick)
+          const sink: Prometheus.Sink = {
+            write: (chunk) => {
+              events.push("chunk")
+              chunks.push(chunk)
+              return room
+            },
+            drained: Effect.void
+          }
+          const options = { runtimeMetrics: false, preamble: "", sliceMillis: 0 }
+          const cache = Prometheus.makeCache()
+          yield* withTicks(events, Prometheus.write(cache, options, sink))
+          // with slices of zero milliseconds, every chunk ends a slice
+          assert.isAbove(events.filter((e) => e === "chunk").length, 20)
+          assert.strictEqual(longestRun(events), 1, "a turn of the event loop between any two chunks")
+          // the list of series is taken in slices too
+          assert.isAtLeast(events.indexOf("chunk"), 2, "turns of the event loop before the first chunk")
+
+          const written = text(chunks)
+          assert.strictEqual(written, Prometheus.writeAll(cache, Metric.unsafeSnapshot(), options))
+          const s = parse(written)
+          assert.strictEqual(s.find("aio_request_latency_count", { request_endpoint: endpoint }).length, 2000)
+        })
+    )
+  }
+
+  it.live("over HTTP, a large scrape lets the event loop turn many times while it is written", () =>
+    Effect.gen(function*() {
+      const endpoint = unique("slices-http")
+      yield* record(endpoint, 3000)
+      const { url } = yield* Observability.PrometheusEndpoint
+      const events: Array<string> = []
+      const body = yield* withTicks(
+        events,
+        Effect.async<string, Error>((resume) => {
+          const req = request(url, (response) => {
+            const parts: Array<Buffer> = []
+            response.on("data", (part: Buffer) => {
+              events.push("data")
+              parts.push(part)
+            })
+            response.on("end", () => resume(Effect.succeed(Buffer.concat(parts).toString("utf8"))))
+            response.on("error", (error) => resume(Effect.fail(error)))
+          })
+          req.on("error", (error) => resume(Effect.fail(error)))
+          req.end()
+        })
+      )
+      const s = parse(body)
+      assert.strictEqual(s.find("aio_request_latency_count", { request_endpoint: endpoint }).length, 3000)
+      // 3,000 label sets are about 10 MB: the writer gave the loop back between its slices
+      const first = events.indexOf("data")
+      const ticks = events.slice(first).filter((e) => e === "tick").length
+      assert.isAbove(ticks, 10, "turns of the event loop while the body was arriving")
+    }).pipe(Effect.provide(Observability.layerPrometheus({ port: 0 }))))
+})
