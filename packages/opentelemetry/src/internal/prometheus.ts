@@ -252,18 +252,56 @@ export const writeAll = (
 }
 
 /**
- * Where the text goes: `write` returns `false` when the receiver's buffer is
- * full, and `drained` waits until it has room again.
+ * Where the text goes, as UTF-8 bytes: `write` returns `false` when the
+ * receiver's buffer is full, and `drained` waits until it has room again.
  *
  * @internal
  */
 export interface Sink {
-  readonly write: (chunk: string) => boolean
+  readonly write: (chunk: Uint8Array) => boolean
   readonly drained: Effect.Effect<void>
 }
 
-/** Text is handed to the sink in pieces of about this many characters. */
-const chunkChars = 64 * 1024
+/** Text is handed to the sink in chunks of about this many bytes. */
+const chunkBytes = 64 * 1024
+
+/**
+ * The bytes of the chunk being filled. Each series' text (a few KiB at most,
+ * short-lived) is encoded into it at once, so no string of a whole chunk is
+ * ever built: a scrape of 30 MB leaves the young generation little to copy,
+ * and the socket gets bytes it need not encode.
+ */
+class Chunk {
+  private bytes = Buffer.allocUnsafe(chunkBytes)
+  private used = 0
+  private readonly emit: (chunk: Uint8Array) => void
+  constructor(emit: (chunk: Uint8Array) => void) {
+    this.emit = emit
+  }
+  get size(): number {
+    return this.used
+  }
+  add(text: string): void {
+    if (text.length === 0) return
+    // a UTF-16 unit takes at most 3 bytes in UTF-8
+    if (this.used + text.length * 3 > this.bytes.length) {
+      this.flush()
+      if (text.length * 3 > this.bytes.length) {
+        this.emit(Buffer.from(text, "utf8"))
+        return
+      }
+    }
+    this.used += this.bytes.write(text, this.used, "utf8")
+  }
+  /** Hands the filled part to the receiver, and starts a new chunk. */
+  flush(): void {
+    if (this.used === 0) return
+    const full = this.bytes.subarray(0, this.used)
+    this.bytes = Buffer.allocUnsafe(chunkBytes)
+    this.used = 0
+    this.emit(full)
+  }
+}
 
 /**
  * Writes the exposition of the current metrics to `sink`, piece by piece:
@@ -318,27 +356,38 @@ export const write = (
       let families: Array<Family> = []
       let family = 0
       let pair = -1 // -1: the family's header is next
-      let out = options.preamble
+      let room = true
+      let emitted = false
+      const chunk = new Chunk((bytes) => {
+        room = sink.write(bytes)
+        emitted = true
+      })
+      chunk.add(options.preamble)
       const slice = (): Effect.Effect<void> =>
         Effect.suspend(() => {
           while (family < families.length) {
             const current = families[family]!
             if (pair === -1) {
-              out += header(current)
+              chunk.add(header(current))
               pair = 0
             }
             while (pair < current.pairs.length) {
-              out += series(cache, current, current.pairs[pair++]!)
-              if (out.length >= chunkChars) {
-                const room = sink.write(out)
-                out = ""
-                if (!room || spent()) return Effect.zipRight(pause(room), slice())
+              chunk.add(series(cache, current, current.pairs[pair++]!))
+              if (chunk.size >= chunkBytes * 0.75) chunk.flush()
+              // the clock is read once a chunk has gone out
+              if (emitted) {
+                emitted = false
+                if (!room || spent()) {
+                  const wait = pause(room)
+                  room = true
+                  return Effect.zipRight(wait, slice())
+                }
               }
             }
             family++
             pair = -1
           }
-          if (out.length > 0) sink.write(out)
+          chunk.flush()
           return Effect.void
         })
       return Effect.zipRight(
