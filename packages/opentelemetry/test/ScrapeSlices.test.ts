@@ -102,6 +102,35 @@ describe("Prometheus scrape in slices", () => {
     )
   }
 
+  it.live("a series longer than a chunk, and text beyond ASCII, come out whole", () =>
+    Effect.gen(function*() {
+      // 40,000 characters, some of two and three bytes in UTF-8: one series' text is past 64 KiB
+      const long = unique(`long-${"é€a".repeat(13_000)}`)
+      const short = unique("short-ü")
+      yield* HttpMetrics.recordClientRequest(
+        { endpoint: long, method: "GET", path: "/long", status: 200, circuitBreaker: false },
+        0.25
+      )
+      yield* record(short, 300)
+      const chunks: Array<Uint8Array> = []
+      const sink: Prometheus.Sink = {
+        write: (chunk) => {
+          chunks.push(chunk)
+          return true
+        },
+        drained: Effect.void
+      }
+      const options = { runtimeMetrics: false, preamble: "" }
+      const cache = Prometheus.makeCache()
+      yield* Prometheus.write(cache, options, sink)
+      assert.isTrue(chunks.every((chunk) => chunk.length > 0))
+      const written = text(chunks)
+      assert.strictEqual(written, Prometheus.writeAll(cache, Metric.unsafeSnapshot(), options))
+      const s = parse(written)
+      assert.strictEqual(s.value("aio_request_latency_sum", { request_endpoint: long }), 0.25)
+      assert.strictEqual(s.find("aio_request_latency_count", { request_endpoint: short }).length, 300)
+    }))
+
   it.live("over HTTP, a large scrape lets the event loop turn many times while it is written", () =>
     Effect.gen(function*() {
       const endpoint = unique("slices-http")
