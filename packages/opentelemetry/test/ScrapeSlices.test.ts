@@ -102,6 +102,47 @@ describe("Prometheus scrape in slices", () => {
     )
   }
 
+  it.live("the list of series kept between scrapes takes in series and families recorded since", () =>
+    Effect.gen(function*() {
+      const collect = (cache: Prometheus.Cache) =>
+        Effect.gen(function*() {
+          const chunks: Array<Uint8Array> = []
+          const sink: Prometheus.Sink = {
+            write: (chunk) => {
+              chunks.push(chunk)
+              return true
+            },
+            drained: Effect.void
+          }
+          yield* Prometheus.write(cache, options, sink)
+          return text(chunks)
+        })
+      const options = { runtimeMetrics: false, preamble: "" }
+      const cache = Prometheus.makeCache()
+      const first = unique("kept-first")
+      yield* record(first, 10)
+      const before = parse(yield* collect(cache))
+      assert.strictEqual(before.find("aio_request_latency_count", { request_endpoint: first }).length, 10)
+
+      const later = unique("kept-later")
+      yield* record(later, 5)
+      const family = `scrape_slices_new_family_${process.pid}_${next++}`
+      const counter = Metric.counter(family, { incremental: true })
+      yield* Metric.increment(counter)
+      const after = yield* collect(cache)
+      const s = parse(after)
+      assert.strictEqual(s.find("aio_request_latency_count", { request_endpoint: first }).length, 10)
+      assert.strictEqual(s.find("aio_request_latency_count", { request_endpoint: later }).length, 5)
+      assert.strictEqual(s.value(`${family}_total`), 1)
+      assert.strictEqual(s.types.get(`${family}_total`), "counter")
+      // the same lines as one pass over a fresh snapshot (the order of series within a family may differ)
+      const lines = (t: string) => t.split("\n").sort()
+      assert.deepStrictEqual(
+        lines(after),
+        lines(Prometheus.writeAll(Prometheus.makeCache(), Metric.unsafeSnapshot(), options))
+      )
+    }))
+
   it.live("a series longer than a chunk, and text beyond ASCII, come out whole", () =>
     Effect.gen(function*() {
       // 40,000 characters, some of two and three bytes in UTF-8: one series' text is past 64 KiB

@@ -4,6 +4,7 @@ import type * as MetricKey from "effect/MetricKey"
 import * as MetricKeyType from "effect/MetricKeyType"
 import type * as MetricPair from "effect/MetricPair"
 import * as MetricState from "effect/MetricState"
+import * as MutableHashMap from "effect/MutableHashMap"
 import * as Option from "effect/Option"
 
 /**
@@ -73,55 +74,55 @@ interface Hook {
 }
 
 /**
- * The series of the registry, without reading their states: Effect 3's
- * registry keeps its hooks in a `MutableHashMap` (`map`), which we walk (a
- * reference per series) so that each state is read only when its series is
- * written, slice by slice. Were that field ever missing, the public snapshot
- * (every state read at once) is used instead.
+ * The registry's own map of hooks: Effect 3's registry keeps them in a
+ * `MutableHashMap` (`map`), which we walk (a reference per series) so that
+ * each state is read only when its series is written, slice by slice. Were
+ * that field ever missing, the public snapshot (every state read at once) is
+ * used instead.
  */
-const registrySeries = (): Iterator<Series> => {
+const registryMap = ():
+  | MutableHashMap.MutableHashMap<MetricKey.MetricKey.Untyped, Hook | undefined>
+  | undefined =>
+{
   const map = (Metric.globalMetricRegistry as unknown as { readonly map?: unknown }).map
-  if (typeof map === "object" && map !== null && Symbol.iterator in map) {
-    const entries = (map as Iterable<readonly [MetricKey.MetricKey.Untyped, Hook | undefined]>)[Symbol.iterator]()
-    let fallback: Iterator<Series> | undefined
-    return {
-      next: (): IteratorResult<Series> => {
-        if (fallback !== undefined) return fallback.next()
-        const entry = entries.next()
-        if (entry.done === true) return { done: true, value: undefined }
-        const hook = entry.value[1]
-        if (typeof hook?.get !== "function") {
-          fallback = fromSnapshot()[Symbol.iterator]()
-          return fallback.next()
-        }
-        return { done: false, value: { metricKey: entry.value[0], state: () => hook.get() } }
-      }
-    }
-  }
-  return fromSnapshot()[Symbol.iterator]()
+  return typeof map === "object" && map !== null && Symbol.for("effect/MutableHashMap") in map
+    ? map as MutableHashMap.MutableHashMap<MetricKey.MetricKey.Untyped, Hook | undefined>
+    : undefined
 }
 
-const fromSnapshot = (): Array<Series> =>
-  Metric.unsafeSnapshot().map((pair) => ({ metricKey: pair.metricKey, state: () => pair.metricState }))
-
-/** @internal */
-export const seriesOf = (snapshot: ReadonlyArray<MetricPair.MetricPair.Untyped>): Array<Series> =>
+const seriesOf = (snapshot: ReadonlyArray<MetricPair.MetricPair.Untyped>): Array<Series> =>
   snapshot.map((pair) => ({ metricKey: pair.metricKey, state: () => pair.metricState }))
 
 /**
  * What a writer keeps between scrapes: the label part (`a="x",b="y"`) of each
- * series, by the registry's metric key, and the `le` values of each bucket
- * boundary.
+ * series, by the registry's metric key; the `le` values of each bucket
+ * boundary; and the registry's series grouped into families. Effect 3's
+ * registry never forgets a series, so a scrape only adds the series that are
+ * new since the last one (and walks the registry only when it has grown):
+ * the list of series is not rebuilt, and left for the garbage collector,
+ * at every scrape.
  *
  * @internal
  */
 export interface Cache {
   readonly labels: WeakMap<MetricKey.MetricKey.Untyped, string>
   readonly le: Map<number, string>
+  readonly index: Index
+}
+
+interface Index {
+  readonly families: Map<string, Family>
+  readonly seen: WeakSet<MetricKey.MetricKey.Untyped>
+  /** How many of the registry's series the index holds. */
+  size: number
 }
 
 /** @internal */
-export const makeCache = (): Cache => ({ labels: new WeakMap(), le: new Map() })
+export const makeCache = (): Cache => ({
+  labels: new WeakMap(),
+  le: new Map(),
+  index: { families: new Map(), seen: new WeakSet(), size: 0 }
+})
 
 const labelsOf = (cache: Cache, key: MetricKey.MetricKey.Untyped, extra?: string): string => {
   let labels = cache.labels.get(key)
@@ -216,13 +217,9 @@ export interface WriteOptions {
   readonly sliceMillis?: number | undefined
 }
 
-/**
- * Groups a snapshot into families (the registry's order interleaves them),
- * dropping Effect's runtime metrics unless asked for.
- */
-const addTo = (byName: Map<string, Family>, pair: Series, runtimeMetrics: boolean): void => {
+/** Adds a series to its family (the registry's order interleaves families). */
+const addTo = (byName: Map<string, Family>, pair: Series): void => {
   const name = pair.metricKey.name
-  if (!runtimeMetrics && isRuntimeMetric(name)) return
   let family = byName.get(name)
   if (family === undefined) {
     family = { name, key: pair.metricKey, pairs: [] }
@@ -243,8 +240,9 @@ export const writeAll = (
 ): string => {
   let out = options.preamble
   const byName = new Map<string, Family>()
-  for (const pair of seriesOf(snapshot)) addTo(byName, pair, options.runtimeMetrics)
+  for (const pair of seriesOf(snapshot)) addTo(byName, pair)
   for (const family of byName.values()) {
+    if (!options.runtimeMetrics && isRuntimeMetric(family.name)) continue
     out += header(family)
     for (const pair of family.pairs) out += series(cache, family, pair)
   }
@@ -341,19 +339,35 @@ export const write = (
       const pause = (room: boolean): Effect.Effect<void> =>
         room ? giveBack : Effect.zipRight(sink.drained, Effect.suspend(() => spent() ? giveBack : Effect.void))
       // first the list of series, grouped by name (the registry interleaves
-      // them), itself in slices; then the text
-      const source = registrySeries()
-      const byName = new Map<string, Family>()
+      // them): the cache's index, brought up to date in slices; then the text
+      const map = registryMap()
+      let byName = cache.index.families
+      const entries = map === undefined || MutableHashMap.size(map) === cache.index.size
+        ? undefined
+        : map[Symbol.iterator]()
       const collect = (): Effect.Effect<void> =>
         Effect.suspend(() => {
+          if (entries === undefined) {
+            if (map === undefined) {
+              byName = new Map()
+              for (const pair of seriesOf(Metric.unsafeSnapshot())) addTo(byName, pair)
+            }
+            return Effect.void
+          }
+          const index = cache.index
           for (let n = 1;; n++) {
-            const next = source.next()
+            const next = entries.next()
             if (next.done === true) return Effect.void
-            addTo(byName, next.value, options.runtimeMetrics)
+            const [metricKey, hook] = next.value
+            if (!index.seen.has(metricKey) && typeof hook?.get === "function") {
+              index.seen.add(metricKey)
+              index.size++
+              addTo(index.families, { metricKey, state: () => hook.get() })
+            }
             if (n % 256 === 0 && spent()) return Effect.zipRight(giveBack, collect())
           }
         })
-      let families: Array<Family> = []
+      const families: Array<Family> = []
       let family = 0
       let pair = -1 // -1: the family's header is next
       let room = true
@@ -393,7 +407,9 @@ export const write = (
       return Effect.zipRight(
         collect(),
         Effect.suspend(() => {
-          families = [...byName.values()]
+          for (const family of byName.values()) {
+            if (options.runtimeMetrics || !isRuntimeMetric(family.name)) families.push(family)
+          }
           return slice()
         })
       )
