@@ -180,6 +180,11 @@ const watched = async (f: () => Promise<number>) => {
   const ms = performance.now() - start
   histogram.disable()
   clearInterval(ticker)
+  // the gap still open when the scrape ended (all of it, for a scrape shorter than a tick)
+  if (performance.now() - last > maxStall) {
+    maxStall = performance.now() - last
+    maxStallCpu = (process.cpuUsage(lastCpu).user + process.cpuUsage(lastCpu).system) / 1000
+  }
   return { ms, maxStall, maxStallCpu, histogramMax: histogram.max / 1e6, bytes }
 }
 
