@@ -19,7 +19,7 @@
  *    time, and this process's CPU time inside that gap: on a shared machine
  *    a long wall gap with little CPU is the process waiting for a core, not
  *    the scrape holding the loop), `perf_hooks.monitorEventLoopDelay` at 1 ms
- *    resolution its maximum; medians of 3 scrapes after one warm-up scrape.
+ *    resolution its maximum; medians of 5 scrapes after one warm-up scrape.
  *
  *   cd packages/opentelemetry && npx tsx bench/scrape.ts [--sets 1000,10000] [--stallSets 100,1000,10000]
  */
@@ -38,7 +38,7 @@ const arg = (name: string, fallback: string): string => {
 }
 const sizes = arg("sets", quick ? "1000" : "1000,10000").split(",").map(Number)
 const stallSizes = arg("stallSets", quick ? "1000" : "100,1000,10000").split(",").map(Number)
-const rounds = quick ? 1 : 3
+const rounds = quick ? 1 : 5
 /** The aim for the longest stall: a few slices' worth (a slice is about 4 ms). */
 const stallTarget = 20
 

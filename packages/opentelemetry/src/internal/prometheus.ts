@@ -229,7 +229,7 @@ const addTo = (byName: Map<string, Family>, pair: Series): void => {
 }
 
 /**
- * The whole exposition of `snapshot` at once (tests and benchmarks).
+ * The whole exposition of `snapshot` at once, as one string (tests).
  *
  * @internal
  */
