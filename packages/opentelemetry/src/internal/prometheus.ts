@@ -388,8 +388,8 @@ export const write = (
             while (pair < current.pairs.length) {
               chunk.add(series(cache, current, current.pairs[pair++]!))
               if (chunk.size >= chunkBytes * 0.75) chunk.flush()
-              // the clock is read once a chunk has gone out
-              if (emitted) {
+              // the clock is read once a chunk has gone out, and every 16 series
+              if (emitted || pair % 16 === 0) {
                 emitted = false
                 if (!room || spent()) {
                   const wait = pause(room)
