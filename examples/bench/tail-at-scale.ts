@@ -241,7 +241,7 @@ const load = (send: (i: number) => Effect.Effect<unknown, unknown>, total: numbe
         inFlightSum += inFlight++
         const start = performance.now()
         if (trace !== undefined) trace.start[i] = start
-        return Effect.map(Effect.exit(Effect.locally(send(i), currentId, i)), (exit) => {
+        return Effect.map(Effect.exit(tracing ? Effect.locally(send(i), currentId, i) : send(i)), (exit) => {
           latencies[i] = performance.now() - start
           inFlight--
           if (Exit.isFailure(exit)) failed++
