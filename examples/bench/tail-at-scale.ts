@@ -149,9 +149,12 @@ const explain = (t: Trace, latencies: Float64Array, arrivals: ReadonlyArray<Arri
   )
   // the requests whose first attempt was drawn slow: what became of each
   const fates = new Map<string, number>()
-  const refusedAt: Array<string> = []
+  const refusedAt = new Map<number, number>()
   for (let i = 0; i < latencies.length; i++) {
-    if (t.refused[i]! > 0) refusedAt.push(((t.start[i]! - t.start[0]!) / 1000).toFixed(1))
+    if (t.refused[i]! > 0) {
+      const second = Math.floor((t.start[i]! - t.start[0]!) / 1000)
+      refusedAt.set(second, (refusedAt.get(second) ?? 0) + 1)
+    }
     const arrived = byId.get(i) ?? []
     if (!slowDraw(arrived[0])) continue
     const fate = t.sends[i]!.length >= 2
@@ -162,7 +165,11 @@ const explain = (t: Trace, latencies: Float64Array, arrivals: ReadonlyArray<Arri
     fates.set(fate, (fates.get(fate) ?? 0) + 1)
   }
   console.log(`  trace: first attempt drawn slow: ${[...fates].map(([k, n]) => `${n} ${k}`).join(", ")}`)
-  console.log(`  trace: refusals at (s): ${refusedAt.join(" ")}`)
+  console.log(
+    `  trace: requests refused a hedge, by second of the run: ${
+      [...refusedAt].map(([second, n]) => `${second}s ${n}`).join(", ") || "none"
+    }`
+  )
   const slow = Array.from(latencies.keys()).filter((i) => latencies[i]! > 100).sort((a, b) =>
     latencies[b]! - latencies[a]!
   )
