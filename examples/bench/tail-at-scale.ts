@@ -126,6 +126,10 @@ const explain = (t: Trace, latencies: Float64Array, arrivals: ReadonlyArray<Arri
   }
   const slowDraw = (a: Arrival | undefined) => a !== undefined && a.drawn >= 100
   const lateness: Array<number> = []
+  // (hedge's arrival - first's arrival at the backend) - (hedge's send - first's send at the client):
+  // the time a hedge spent between `enrich` and the backend beyond what the first attempt spent
+  // (connection pool, event loop)
+  const transit: Array<number> = []
   let hedges = 0
   let wasted = 0
   let refused = 0
@@ -135,10 +139,15 @@ const explain = (t: Trace, latencies: Float64Array, arrivals: ReadonlyArray<Arri
     if (sends.length >= 2) {
       hedges++
       lateness.push(sends[1]! - t.start[i]! - t.delay[i]!)
+      const arrived = byId.get(i)
+      if (arrived !== undefined && arrived.length >= 2) {
+        transit.push((arrived[1]!.at - arrived[0]!.at) - (sends[1]! - sends[0]!))
+      }
       if (!slowDraw(byId.get(i)?.[0])) wasted++
     }
   }
   lateness.sort((a, b) => a - b) // ascending, for quantile
+  transit.sort((a, b) => a - b)
   console.log(`  trace: ${arrivals.length} arrivals at the backend for ${byId.size} ids`)
   console.log(
     `  trace: ${hedges} hedges sent (${wasted} for a first attempt drawn fast), ${refused} refused by the budget; ` +
@@ -146,6 +155,12 @@ const explain = (t: Trace, latencies: Float64Array, arrivals: ReadonlyArray<Arri
         quantile(lateness, 0.99).toFixed(1)
       } ms, ` +
       `max ${quantile(lateness, 1).toFixed(1)} ms`
+  )
+  console.log(
+    `  trace: a hedge's way to the backend, beyond the first attempt's: p50 ${quantile(transit, 0.5).toFixed(1)} ms, ` +
+      `p99 ${quantile(transit, 0.99).toFixed(1)} ms, max ${
+        quantile(transit, 1).toFixed(1)
+      } ms (${transit.length} hedges arrived)`
   )
   // the requests whose first attempt was drawn slow: what became of each
   const fates = new Map<string, number>()
