@@ -33,7 +33,9 @@
  *   [--strategies single,hedge_p95,hedge_percentile]   (only these; no figures are reported)
  *   [--trace]   (per request: when each attempt was sent, what the budget refused; explains the requests above 100 ms)
  *
- * `--closed N` replaces the open-loop arrivals with N requests always in flight.
+ * `--closed N` replaces the open-loop arrivals with N requests always in flight. Each row also
+ * prints the client's longest event-loop stall (`stall ms`): a hedge due meanwhile went out that
+ * late, so a run with long stalls measures the client more than hedging.
  */
 import { Delays, RetryBudget, Strategy } from "@aio-request/core"
 import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
@@ -41,7 +43,7 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Duration, Effect, Exit, Fiber, FiberRef } from "effect"
 import { spawn } from "node:child_process"
-import { performance } from "node:perf_hooks"
+import { monitorEventLoopDelay, performance } from "node:perf_hooks"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import { quick, report, type Series } from "../../bench/figure.js"
@@ -249,6 +251,8 @@ interface Run {
   readonly seconds: number
   readonly cpuMicros: number
   readonly meanInFlight: number
+  /** The client's longest event-loop stall in the run (ms): a hedge due meanwhile goes out that late. */
+  readonly maxLagMillis: number
 }
 
 /** Sends `total` requests, open loop at `rate` per second or closed loop with `closed` in flight. */
@@ -269,6 +273,8 @@ const load = (send: (i: number) => Effect.Effect<unknown, unknown>, total: numbe
           if (Exit.isFailure(exit)) failed++
         })
       })
+    const lag = monitorEventLoopDelay({ resolution: 10 })
+    lag.enable()
     const cpu = process.cpuUsage()
     const start = performance.now()
     if (closed > 0) {
@@ -285,11 +291,13 @@ const load = (send: (i: number) => Effect.Effect<unknown, unknown>, total: numbe
       yield* Fiber.joinAll(fibers)
     }
     const used = process.cpuUsage(cpu)
+    lag.disable()
     return {
       latencies,
       failed,
       seconds: (performance.now() - start) / 1000,
       cpuMicros: (used.user + used.system) / total,
+      maxLagMillis: lag.max / 1e6,
       meanInFlight: inFlightSum / total
     }
   })
@@ -309,6 +317,7 @@ interface Row {
   readonly failed: number
   readonly cpuMicros: number
   readonly meanInFlight: number
+  readonly maxLagMillis: number
   readonly rate: number
   readonly series: Series
 }
@@ -359,7 +368,7 @@ const program = Effect.gen(function*() {
   )
   console.log(
     "strategy                                                 p50 ms  p99 ms  p99.9 ms  max ms  extra %  slow %  failed  " +
-      "cpu µs/req  in flight"
+      "cpu µs/req  in flight  stall ms"
   )
   const rows: Array<Row> = []
   for (const setup of setups) {
@@ -392,6 +401,7 @@ const program = Effect.gen(function*() {
       failed: run.failed,
       cpuMicros: run.cpuMicros,
       meanInFlight: run.meanInFlight,
+      maxLagMillis: run.maxLagMillis,
       rate: requests / run.seconds,
       series: { name: setup.label, points: PLOTTED.map((p) => [p, quantile(sorted, p)] as const) }
     }
@@ -407,13 +417,20 @@ const program = Effect.gen(function*() {
         row.slowPercent.toFixed(2).padStart(7),
         String(row.failed).padStart(7),
         row.cpuMicros.toFixed(0).padStart(11),
-        row.meanInFlight.toFixed(1).padStart(10)
+        row.meanInFlight.toFixed(1).padStart(10),
+        row.maxLagMillis.toFixed(0).padStart(10)
       ].join(" ")
     )
     if (closed === 0 && row.rate < rate * 0.9) {
       console.log(
         `  ! only ${row.rate.toFixed(0)} of ${rate} requests/s were sent: the client could not keep up (the machine ` +
           `is busy, or --rate is too high for it), so these latencies are queueing in the client, not the backend's`
+      )
+    }
+    if (row.maxLagMillis > 50) {
+      console.log(
+        `  ! the client's event loop stalled for up to ${row.maxLagMillis.toFixed(0)} ms: hedges due meanwhile went ` +
+          `out that late, and ordinary calls looked slow to it (see docs/performance.md, "Why p99.9 stayed high")`
       )
     }
     if (setup.name === "hedge_percentile" && learnt !== undefined) {
@@ -447,7 +464,7 @@ const program = Effect.gen(function*() {
       id: `tail.${row.name}.p999_reduction`,
       title: `Tail at Scale, ${which}: single's p99.9 / hedged p99.9 (${single.p999.toFixed(0)} → ${
         row.p999.toFixed(0)
-      } ms)${note}`,
+      } ms; the client's longest stall ${row.maxLagMillis.toFixed(0)} ms)${note}`,
       value: reduction,
       unit: "x",
       anchor: "Dean & Barroso: 1,800 → 74 ms",
