@@ -128,6 +128,9 @@ const explain = (t: Trace, latencies: Float64Array, arrivals: ReadonlyArray<Arri
   }
   const slowDraw = (a: Arrival | undefined) => a !== undefined && a.drawn >= 100
   const lateness: Array<number> = []
+  // hedges sent for a first attempt drawn fast: how long before the hedge left the client had the
+  // backend already sent the first attempt's answer (positive: it was waiting to be read)
+  const waiting: Array<number> = []
   // (hedge's arrival - first's arrival at the backend) - (hedge's send - first's send at the client):
   // the time a hedge spent between `enrich` and the backend beyond what the first attempt spent
   // (connection pool, event loop)
@@ -145,11 +148,17 @@ const explain = (t: Trace, latencies: Float64Array, arrivals: ReadonlyArray<Arri
       if (arrived !== undefined && arrived.length >= 2) {
         transit.push((arrived[1]!.at - arrived[0]!.at) - (sends[1]! - sends[0]!))
       }
-      if (!slowDraw(byId.get(i)?.[0])) wasted++
+      const first = byId.get(i)?.[0]
+      if (!slowDraw(first)) {
+        wasted++
+        if (first !== undefined) waiting.push(performance.timeOrigin + sends[1]! - (first.at + first.drawn))
+      }
     }
   }
   lateness.sort((a, b) => a - b) // ascending, for quantile
   transit.sort((a, b) => a - b)
+  waiting.sort((a, b) => a - b)
+  const answered = waiting.filter((w) => w > 1).length
   console.log(`  trace: ${arrivals.length} arrivals at the backend for ${byId.size} ids`)
   console.log(
     `  trace: ${hedges} hedges sent (${wasted} for a first attempt drawn fast), ${refused} refused by the budget; ` +
@@ -157,6 +166,12 @@ const explain = (t: Trace, latencies: Float64Array, arrivals: ReadonlyArray<Arri
         quantile(lateness, 0.99).toFixed(1)
       } ms, ` +
       `max ${quantile(lateness, 1).toFixed(1)} ms`
+  )
+  console.log(
+    `  trace: of the ${waiting.length} hedges for a first attempt drawn fast, ${answered} left the client more than 1 ms ` +
+      `after the backend had answered that first attempt (the answer was waiting to be read; p50 ${
+        quantile(waiting, 0.5).toFixed(1)
+      } ms, max ${quantile(waiting, 1).toFixed(1)} ms)`
   )
   console.log(
     `  trace: a hedge's way to the backend, beyond the first attempt's: p50 ${quantile(transit, 0.5).toFixed(1)} ms, ` +

@@ -34,7 +34,11 @@ export const drawnQuantile = (p: number): number =>
 export const quantile = (sorted: ArrayLike<number>, p: number): number =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!
 
-/** One attempt as the backend saw it (`GET /trace`): the request id, arrival (ms since reset), the latency drawn. */
+/**
+ * One attempt as the backend saw it (`GET /trace`): the request id, its arrival (epoch ms, from
+ * `performance.timeOrigin`, comparable with the client's to a fraction of a millisecond on one
+ * machine), the latency drawn.
+ */
 export interface Arrival {
   readonly id: number
   readonly at: number
@@ -59,7 +63,6 @@ const main = () => {
   let arrivals: Array<Arrival> = []
   let seen = new Set<number>()
   let slowFirst = 0
-  let epoch = performance.now()
 
   const server = createServer((req, res) => {
     if (req.url === "/stats") {
@@ -92,7 +95,6 @@ const main = () => {
       arrivals = []
       seen = new Set()
       slowFirst = 0
-      epoch = performance.now()
       res.end("reset")
       return
     }
@@ -106,7 +108,7 @@ const main = () => {
       seen.add(id)
       if (slow) slowFirst++
     }
-    arrivals.push({ id, at: performance.now() - epoch, drawn: delay })
+    arrivals.push({ id, at: performance.timeOrigin + performance.now(), drawn: delay })
     const timer = setTimeout(() => {
       answered++
       res.end("ok")
