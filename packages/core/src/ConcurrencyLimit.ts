@@ -109,6 +109,15 @@ export declare namespace Limit {
     readonly backoffRatio?: number | undefined
     /** A success at least this slow counts as a sign of overload. Positive. Default 1 second. */
     readonly latencyThreshold?: Duration.DurationInput | undefined
+    /**
+     * Lets a limit that is not in use come back to `initial`: for every whole
+     * `decayHalfLife` in which no finished request found the limit in use
+     * (at least half of it in flight) and none was slow or dropped, the
+     * limit's excess over `initial` halves (rounded down). It never takes the
+     * limit below `initial`. Positive. Default: none (an unused limit keeps
+     * its value, as in Netflix's `AIMDLimit`).
+     */
+    readonly decayHalfLife?: Duration.DurationInput | undefined
   }
 
   /**
@@ -215,12 +224,21 @@ export const fixed: (limit: number) => Limit = internal.fixed
  * use, that is when the request found at least half the limit in flight, so
  * that an idle service does not drift to `max`.
  *
+ * By default an unused limit keeps its value. With `decayHalfLife`, the
+ * growth above `initial` that no request has used for a whole half-life is
+ * taken back by halves (TCP's congestion window validation, RFC 2861, does
+ * the same for a window the sender does not fill), so after an overload the
+ * limit returns to what the normal load holds: `initial`, or twice what is
+ * in flight if that is more.
+ *
  * Invalid options throw `IllegalArgumentException` naming the option.
  *
  * @example
  * import { ConcurrencyLimit } from "@aio-request/core"
  *
  * const limit = ConcurrencyLimit.aimd({ initial: 20, latencyThreshold: "150 millis" })
+ * // growth that stays unused for 10 s halves, back down to 20
+ * const forgetting = ConcurrencyLimit.aimd({ initial: 20, latencyThreshold: "150 millis", decayHalfLife: "10 seconds" })
  * @since 0.1.0
  * @category constructors
  */

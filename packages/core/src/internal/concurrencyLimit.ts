@@ -39,27 +39,45 @@ export const aimd = (options?: CL.Limit.AimdOptions): CL.Limit => {
   const thresholdMillis = Duration.toMillis(
     validate.duration(where, "latencyThreshold", options?.latencyThreshold ?? "1 second", { positive: true })
   )
+  const halfLifeMillis = options?.decayHalfLife === undefined ? Infinity : Duration.toMillis(
+    validate.duration(where, "decayHalfLife", options.decayHalfLife, { positive: true, allowInfinite: true })
+  )
   return {
     name: "aimd",
-    initial: { limit: initial, decreasedAt: -Infinity },
+    initial: { limit: initial, decreasedAt: -Infinity, usedAt: -Infinity },
     update: (state, sample) => {
       const limit = state.limit
       const decreasedAt = state.decreasedAt ?? -Infinity
+      const now = sample.startMillis + sample.latencyMillis
       if (sample.outcome === "dropped" || sample.latencyMillis >= thresholdMillis) {
         // admitted before the last decrease: the limit already came down for
         // what this request saw (one decrease per window of requests, as TCP
         // decreases once per round trip), or a burst of slow answers would
         // cut it once per answer
-        if (sample.startMillis < decreasedAt) return state
+        if (sample.startMillis < decreasedAt) return { ...state, usedAt: now }
         // 1e-9 absorbs 10 × 0.9 = 8.999…
         return {
           limit: Math.max(min, Math.floor(limit * backoffRatio + 1e-9)),
-          decreasedAt: sample.startMillis + sample.latencyMillis
+          decreasedAt: now,
+          usedAt: now
         }
       }
       // grow only while the limit is in use (Netflix: inflight × 2 ≥ limit)
-      if (sample.inFlight * 2 >= limit && limit < max) return { limit: limit + 1, decreasedAt }
-      return state
+      if (sample.inFlight * 2 >= limit) {
+        return { limit: limit < max ? limit + 1 : limit, decreasedAt, usedAt: now }
+      }
+      // unused: each whole half-life since the limit was last in use halves
+      // its excess over `initial` (never below it: a limit that came down
+      // for cause stays down until the load raises it)
+      const usedAt = state.usedAt ?? -Infinity
+      if (limit <= initial || !Number.isFinite(usedAt)) return state
+      const halvings = Math.floor((now - usedAt) / halfLifeMillis)
+      if (halvings < 1) return state
+      return {
+        limit: initial + Math.floor((limit - initial) / 2 ** Math.min(halvings, 64)),
+        decreasedAt,
+        usedAt: usedAt + halvings * halfLifeMillis
+      }
     }
   }
 }
