@@ -295,10 +295,13 @@ describe("ConcurrencyLimit.aimd", () => {
         yield* TestClock.adjust("990 millis")
       }
       const halved = (k: number) => 10 + Math.floor(excess / 2 ** k)
-      // the first wave ends 10 ms after the last use; each later one a whole second further
+      // the first second still holds the limit: the last full wave's tail found up
+      // to half of it in flight, and a load that puts that many in flight keeps
+      // the limit at 2 × that + 1; from then on only 3 are in flight, and each
+      // whole second without use halves the excess over initial
       assert.deepStrictEqual(
         seen,
-        [0, 1, 2, 3, 4, 5, 6, 7].map((k) => [halved(k), grown])
+        [grown, grown, halved(1), halved(2), halved(3), halved(4), halved(5), halved(6)].map((l) => [l, grown])
       )
       assert.strictEqual(seen[7]![0], 10, "back to initial, not below")
       assert.isAbove(excess, 16)
@@ -327,19 +330,24 @@ describe("ConcurrencyLimit.aimd", () => {
       assert.strictEqual((yield* cut.state).limit, low, "decay only takes back unused growth above initial")
     }))
 
-  it.effect("decayHalfLife: the limit settles where the load uses it, not at the peak it reached", () =>
+  it.effect("decayHalfLife: under a steady load the limit comes back to where that load alone holds it", () =>
     Effect.gen(function*() {
-      const l = yield* limiter({ initial: 4, decayHalfLife: "1 second" })
-      yield* growTo(l, 40)
-      const limits: Array<number> = []
+      const peaked = yield* limiter({ initial: 4, decayHalfLife: "1 second" })
+      const fresh = yield* limiter({ initial: 4, decayHalfLife: "1 second" })
+      assert.isAtLeast(yield* growTo(peaked, 40), 40)
+      const limits: Array<[number, number]> = []
       // a steady load of 6 requests at a time, every 500 ms, for 30 s
       for (let i = 0; i < 60; i++) {
-        limits.push(yield* wave(l, 6, "10 millis"))
-        yield* TestClock.adjust("490 millis")
+        limits.push([yield* wave(peaked, 6, "10 millis"), yield* wave(fresh, 6, "10 millis")])
+        yield* TestClock.adjust("480 millis")
       }
-      const settled = limits.slice(-20)
-      // growth holds it at twice what is in flight (6 × 2 ≥ limit), decay brings it down to there
-      for (const limit of settled) assert.isTrue(limit >= 6 && limit <= 13, `${limits}`)
+      // growth holds the limit at 2 × 6 + 1 (a request finding 6 in flight no longer
+      // adds 1); the decay takes the peaked one down to there and no further
+      assert.strictEqual(limits[59]![1], 13)
+      for (const [peakedLimit, freshLimit] of limits.slice(-40)) {
+        assert.deepStrictEqual([peakedLimit, freshLimit], [13, 13])
+      }
+      assert.isAbove(limits[0]![0], 13)
     }))
 
   it.effect("a smaller limit sheds low first: low's share shrinks with it", () =>

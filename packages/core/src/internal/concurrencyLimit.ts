@@ -44,7 +44,7 @@ export const aimd = (options?: CL.Limit.AimdOptions): CL.Limit => {
   )
   return {
     name: "aimd",
-    initial: { limit: initial, decreasedAt: -Infinity, usedAt: -Infinity },
+    initial: { limit: initial, decreasedAt: -Infinity, usedAt: -Infinity, peak: 0 },
     update: (state, sample) => {
       const limit = state.limit
       const decreasedAt = state.decreasedAt ?? -Infinity
@@ -54,29 +54,36 @@ export const aimd = (options?: CL.Limit.AimdOptions): CL.Limit => {
         // what this request saw (one decrease per window of requests, as TCP
         // decreases once per round trip), or a burst of slow answers would
         // cut it once per answer
-        if (sample.startMillis < decreasedAt) return { ...state, usedAt: now }
+        if (sample.startMillis < decreasedAt) return { ...state, usedAt: now, peak: 0 }
         // 1e-9 absorbs 10 × 0.9 = 8.999…
         return {
           limit: Math.max(min, Math.floor(limit * backoffRatio + 1e-9)),
           decreasedAt: now,
-          usedAt: now
+          usedAt: now,
+          peak: 0
         }
       }
       // grow only while the limit is in use (Netflix: inflight × 2 ≥ limit)
       if (sample.inFlight * 2 >= limit) {
-        return { limit: limit < max ? limit + 1 : limit, decreasedAt, usedAt: now }
+        return { limit: limit < max ? limit + 1 : limit, decreasedAt, usedAt: now, peak: 0 }
       }
       // unused: each whole half-life since the limit was last in use halves
-      // its excess over `initial` (never below it: a limit that came down
-      // for cause stays down until the load raises it)
+      // its excess over where this load would hold it: `initial`, or the
+      // smallest limit at which the most requests found in flight meanwhile
+      // (`peak`) no longer make it grow (2 × peak + 1), whichever is more.
+      // Never below `initial`: a limit that came down for cause stays down
+      // until the load raises it.
       const usedAt = state.usedAt ?? -Infinity
-      if (limit <= initial || !Number.isFinite(usedAt)) return state
+      const peak = Math.max(state.peak ?? 0, sample.inFlight)
+      if (halfLifeMillis === Infinity || limit <= initial || !Number.isFinite(usedAt)) return state
       const halvings = Math.floor((now - usedAt) / halfLifeMillis)
-      if (halvings < 1) return state
+      if (halvings < 1) return { ...state, peak }
+      const floor = Math.max(initial, Math.min(max, 2 * peak + 1))
       return {
-        limit: initial + Math.floor((limit - initial) / 2 ** Math.min(halvings, 64)),
+        limit: limit <= floor ? limit : floor + Math.floor((limit - floor) / 2 ** Math.min(halvings, 64)),
         decreasedAt,
-        usedAt: usedAt + halvings * halfLifeMillis
+        usedAt: usedAt + halvings * halfLifeMillis,
+        peak: sample.inFlight
       }
     }
   }
