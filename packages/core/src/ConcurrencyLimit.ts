@@ -110,12 +110,16 @@ export declare namespace Limit {
     /** A success at least this slow counts as a sign of overload. Positive. Default 1 second. */
     readonly latencyThreshold?: Duration.DurationInput | undefined
     /**
-     * Lets a limit that is not in use come back to `initial`: for every whole
+     * Lets growth that is no longer used be taken back. For every whole
      * `decayHalfLife` in which no finished request found the limit in use
      * (at least half of it in flight) and none was slow or dropped, the
-     * limit's excess over `initial` halves (rounded down). It never takes the
-     * limit below `initial`. Positive. Default: none (an unused limit keeps
-     * its value, as in Netflix's `AIMDLimit`).
+     * limit's excess over where the present load holds it halves (rounded
+     * down). That level is the larger of `initial` and `2 × peak + 1`, `peak`
+     * being the most requests in flight any of those requests found: the
+     * limit at which such a load no longer makes it grow. So the decay never
+     * takes the limit below `initial`, nor below what growth would give the
+     * present load. Positive. Default: none (an unused limit keeps its value,
+     * as in Netflix's `AIMDLimit`).
      */
     readonly decayHalfLife?: Duration.DurationInput | undefined
   }
@@ -224,12 +228,12 @@ export const fixed: (limit: number) => Limit = internal.fixed
  * use, that is when the request found at least half the limit in flight, so
  * that an idle service does not drift to `max`.
  *
- * By default an unused limit keeps its value. With `decayHalfLife`, the
- * growth above `initial` that no request has used for a whole half-life is
- * taken back by halves (TCP's congestion window validation, RFC 2861, does
- * the same for a window the sender does not fill), so after an overload the
- * limit returns to what the normal load holds: `initial`, or twice what is
- * in flight if that is more.
+ * By default an unused limit keeps its value. With `decayHalfLife`, growth
+ * that no request has used for a whole half-life is taken back by halves
+ * (TCP's congestion window validation, RFC 2861, does the same for a window
+ * the sender does not fill), down to where the present load holds the limit
+ * (`initial`, or twice the requests in flight plus one if that is more): after
+ * an overload, the limit returns to what the normal load gives it.
  *
  * Invalid options throw `IllegalArgumentException` naming the option.
  *

@@ -3,20 +3,21 @@
  * with an AIMD limit, driven open-loop with a fixed mix of priorities (20% high,
  * 30% normal, 50% low) in phases:
  *
- * 0. warm-up: 2 s at 0.5× capacity (connections, JIT), not reported;
+ * 0. warm-up: 5 s at 0.5× capacity (connections, JIT, the limit's first steps), not reported;
  * 1. unloaded: 0.5× capacity, the baseline;
  * 2. overload: 2× capacity;
  * 3. recovery: 0.5× capacity again.
  *
- * The backend (`support/overloadModel.ts`) is a pool of `capacity` workers at
- * `service` ms each, a FIFO queue beyond: latency grows with what is in flight
- * past `capacity`, which is what the limit's `latencyThreshold` sees. The
- * limit is `aimd({ initial: capacity, latencyThreshold: 1.3 × service,
+ * The backend (`support/overloadModel.ts`) serves `capacity` requests at
+ * `service` ms each on processors shared by every request in flight (`--pool`:
+ * a pool of workers with a FIFO queue instead): latency grows with what is in
+ * flight past `capacity`, which is what the limit's `latencyThreshold` sees.
+ * The limit is `aimd({ initial: capacity, latencyThreshold: 1.3 × service,
  * decayHalfLife: service })`.
  *
  * The scenario runs twice with the same model and limit: first in virtual time
  * (`TestClock`: the library's `ConcurrencyLimit.make` and `admit` around the
- * worker pool, arrivals at exact instants, no HTTP, so no noise), then over
+ * same backend Effect, arrivals at exact instants, no HTTP, so no noise), then over
  * real HTTP against the backend in its own process (`support/overloadBackend.ts`).
  * A third, virtual-time run without `decayHalfLife` (Netflix's AIMD) shows
  * what the decay changes; it is printed, not reported.
@@ -27,7 +28,7 @@
  * to within 10% of where it was before (the mean limit over each phase's last
  * second).
  *
- * cd packages/platform && npx tsx bench/overload.ts [--seconds 10] [--capacity 10] [--service 1000] [--threshold 1300] [--decay 1000] [--virtual-only]
+ * cd packages/platform && npx tsx bench/overload.ts [--seconds 10] [--capacity 10] [--service 1000] [--threshold 1300] [--decay 1000] [--pool] [--virtual-only]
  * (also `pnpm bench --only overload` and `pnpm --filter @aio-request/examples overload`)
  */
 import type { Priority } from "@aio-request/core"
@@ -38,7 +39,7 @@ import { Clock, Duration, Effect, Exit, Fiber, Schedule, TestClock, TestContext 
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { quick, report } from "../../../bench/figure.js"
-import { arg, limit, mix, type Parameters, parameters, workerPool } from "./support/overloadModel.js"
+import { arg, limit, mix, type Parameters, parameters, work } from "./support/overloadModel.js"
 
 const p = parameters()
 /**
@@ -145,7 +146,7 @@ const scenario = (send: (priority: Priority.Priority) => Effect.Effect<number>, 
 const virtual = (parameters: Parameters) =>
   Effect.gen(function*() {
     const limiter = yield* ConcurrencyLimit.make({ limit: limit(parameters) })
-    const work = yield* workerPool(parameters)
+    const backendWork = yield* work(parameters)
     const states: Array<StateSample> = []
     const sampler = yield* Effect.fork(
       Effect.repeat(
@@ -157,7 +158,7 @@ const virtual = (parameters: Parameters) =>
       )
     )
     const send = (priority: Priority.Priority) =>
-      Effect.map(Effect.exit(limiter.admit(priority, work)), (exit) => Exit.isSuccess(exit) ? 200 : 503)
+      Effect.map(Effect.exit(limiter.admit(priority, backendWork)), (exit) => Exit.isSuccess(exit) ? 200 : 503)
     const run = yield* Effect.fork(scenario(send, states))
     // moves the clock through every arrival, answer and sample, in order
     const total = plan.reduce((n, ph) => n + ph.seconds, 0) + 10 * parameters.service / 1000
@@ -166,6 +167,7 @@ const virtual = (parameters: Parameters) =>
     yield* Fiber.interrupt(sampler)
     return results
   }).pipe(
+    Effect.scoped,
     Effect.provide(TestContext.TestContext),
     // in a runtime of its own: after a TestContext provided inline, the live
     // run that follows never woke from its first sleep
@@ -187,7 +189,8 @@ const backend = Effect.acquireRelease(
         "--threshold",
         String(p.threshold),
         "--decay",
-        String(p.decay)
+        String(p.decay),
+        ...(p.backend === "pool" ? ["--pool"] : [])
       ],
       { stdio: ["ignore", "pipe", "inherit"] }
     )
@@ -321,10 +324,12 @@ const conclude = (label: string, id: string, results: ReadonlyArray<PhaseResult>
 
 const program = Effect.gen(function*() {
   console.log(
-    `Overload: a pool of ${p.capacity} workers at ${p.service} ms (${capacityRps} req/s), AIMD limit ` +
+    `Overload: ${p.backend === "pool" ? "a pool of" : "processor sharing,"} ${p.capacity} ${
+      p.backend === "pool" ? "workers" : "processors"
+    } at ${p.service} ms (${capacityRps} req/s), AIMD limit ` +
       `(initial ${p.capacity}, latencyThreshold ${p.threshold} ms, decayHalfLife ${
         p.decay > 0 ? `${p.decay} ms` : "none"
-      }) behind ServerMiddleware; mix 20% high, 30% normal, 50% low; 2 s warm-up, then ${seconds} s per phase`
+      }) behind ServerMiddleware; mix 20% high, 30% normal, 50% low; ${warmUp} s warm-up, then ${seconds} s per phase`
   )
   conclude("simulation (virtual time, no HTTP)", "shed.simulated", yield* virtual(p))
   if (p.decay > 0) {
