@@ -74,7 +74,7 @@ const program = Effect.gen(function*() {
     const one = (id: number) =>
       Effect.gen(function*() {
         const start = yield* Clock.currentTimeMillis
-        const exit = yield* client.execute(HttpRequest.get("/items/:id", { path: { id } })).pipe(
+        const exit = yield* client.execute(HttpRequest.get("/items/{id}", { path: { id } })).pipe(
           Effect.flatMap((response) => response.json),
           Strategy.withStrategy(strategy),
           Effect.exit

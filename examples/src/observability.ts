@@ -70,7 +70,7 @@ const program = Effect.gen(function*() {
   })
 
   for (let id = 1; id <= 5; id++) {
-    yield* client.execute(HttpRequest.get("/users/:id", { path: { id } }))
+    yield* client.execute(HttpRequest.get("/users/{id}", { path: { id } }))
   }
   for (let i = 0; i < 4; i++) {
     yield* client.execute(HttpRequest.get("/flaky"))
@@ -84,7 +84,7 @@ const program = Effect.gen(function*() {
   const text = yield* HttpClient.get(url).pipe(Effect.flatMap((response) => response.text))
   const interesting = text.split("\n").filter((line) =>
     /^aio_request_(latency_count|server_latency_count|attempts_total|retries_total|hedges_total)\{/.test(line) ||
-    (line.startsWith("aio_request_latency_bucket{") && line.includes("/users/:id") && /le="0\.0(05|1|25)"/.test(line))
+    (line.startsWith("aio_request_latency_bucket{") && line.includes("/users/{id}") && /le="0\.0(05|1|25)"/.test(line))
   )
   yield* Console.log(`GET ${url}\n`)
   yield* Console.log(interesting.join("\n"))

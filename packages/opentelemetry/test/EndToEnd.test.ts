@@ -86,14 +86,14 @@ describe("end to end", () => {
 
       // 200s on a templated route
       for (const id of [1, 2, 3]) {
-        const response = yield* client.execute(HttpRequest.get("/users/:id", { path: { id } }))
+        const response = yield* client.execute(HttpRequest.get("/users/{id}", { path: { id } }))
         assert.strictEqual(response.status, 200)
       }
       // a 503 then a retry that succeeds
-      assert.strictEqual((yield* client.execute(HttpRequest.get("/flaky/:id", { path: { id: 7 } }))).status, 200)
+      assert.strictEqual((yield* client.execute(HttpRequest.get("/flaky/{id}", { path: { id: 7 } }))).status, 200)
       // a hedge: the first attempt is slow, the second one wins
       const hedging = Strategy.parallel({ attempts: 2, delays: Delays.constant("50 millis") })
-      const hedged = yield* client.execute(HttpRequest.get("/slow-first/:id", { path: { id: 1 } })).pipe(
+      const hedged = yield* client.execute(HttpRequest.get("/slow-first/{id}", { path: { id: 1 } })).pipe(
         Strategy.withStrategy(hedging)
       )
       assert.strictEqual(hedged.status, 200)
@@ -114,7 +114,7 @@ describe("end to end", () => {
       const nowhere = `http://127.0.0.1:${yield* freePort}/`
       const refusedConnection = yield* Effect.flip(
         ResilientHttpClient.make({ endpoint: nowhere, strategy: Strategy.single, connectionAttempts: 1 }).pipe(
-          Effect.flatMap((c) => c.execute(HttpRequest.get("/users/:id", { path: { id: 1 } })))
+          Effect.flatMap((c) => c.execute(HttpRequest.get("/users/{id}", { path: { id: 1 } })))
         )
       )
       assert.strictEqual(refusedConnection._tag, "RequestError")
@@ -124,7 +124,7 @@ describe("end to end", () => {
       const client200 = {
         request_endpoint: endpoint,
         request_method: "GET",
-        request_path: "/users/:id",
+        request_path: "/users/{id}",
         response_status: "200",
         circuit_breaker: "false"
       }
@@ -155,7 +155,7 @@ describe("end to end", () => {
         1
       )
 
-      const flaky = { request_endpoint: endpoint, request_method: "GET", request_path: "/flaky/:id" }
+      const flaky = { request_endpoint: endpoint, request_method: "GET", request_path: "/flaky/{id}" }
       assert.strictEqual(d("aio_request_transport_latency_count", { ...flaky, response_status: "503" }), 1)
       assert.strictEqual(d("aio_request_transport_latency_count", { ...flaky, response_status: "200" }), 1)
       assert.strictEqual(d("aio_request_attempts_total", flaky), 2)
@@ -166,7 +166,7 @@ describe("end to end", () => {
         1
       )
 
-      const slowFirst = { request_endpoint: endpoint, request_method: "GET", request_path: "/slow-first/:id" }
+      const slowFirst = { request_endpoint: endpoint, request_method: "GET", request_path: "/slow-first/{id}" }
       assert.strictEqual(d("aio_request_attempts_total", slowFirst), 2)
       assert.strictEqual(d("aio_request_hedges_total", slowFirst), 1)
       // the losing first attempt was interrupted: 499 on both sides
@@ -210,7 +210,7 @@ describe("end to end", () => {
         d("aio_request_latency_count", {
           request_endpoint: nowhere,
           request_method: "GET",
-          request_path: "/users/:id",
+          request_path: "/users/{id}",
           response_status: "489",
           circuit_breaker: "false"
         }),
@@ -227,7 +227,7 @@ describe("end to end", () => {
       const endpoint = yield* Effect.gen(function*() {
         const endpoint = yield* endpointOf
         const client = yield* ResilientHttpClient.make({ endpoint, strategy: quick, serviceName: "e2e-caller" })
-        const response = yield* client.execute(HttpRequest.get("/flaky/:id", { path: { id: "otlp" } }))
+        const response = yield* client.execute(HttpRequest.get("/flaky/{id}", { path: { id: "otlp" } }))
         assert.strictEqual(response.status, 200)
         return endpoint
       }).pipe(
@@ -280,7 +280,7 @@ describe("end to end", () => {
         latency.some((m) =>
           m.data.histogram.dataPoints.some((p: any) => {
             const a = Receiver.attributes(p.attributes)
-            return a.request_endpoint === endpoint && a.request_path === "/flaky/:id" && a.response_status === "200"
+            return a.request_endpoint === endpoint && a.request_path === "/flaky/{id}" && a.response_status === "200"
           })
         )
       )

@@ -54,7 +54,8 @@ export declare namespace HttpRequest {
 /**
  * A GET of `template` (relative to the client's endpoint), `{name}`
  * placeholders replaced by the percent-encoded `path` values. A parameter that
- * is missing, or that would be a whole `.` or `..` segment, makes the request
+ * is missing, that would be a whole `.` or `..` segment, or that has no
+ * placeholder in the template (`"users/:id"` with `{ id }`), makes the request
  * fail with `RequestError` (`InvalidUrl`) rather than reach another path.
  *
  * @example

@@ -28,6 +28,16 @@ describe("HttpRequest", () => {
     assert.throws(() => new URL(HttpRequest.get("users/{id}").url))
   })
 
+  it("makes a parameter without a placeholder an invalid URL, naming it (an Express-style :id is not a placeholder)", () => {
+    for (const template of ["items/:id", "items/{item}/x"]) {
+      const url = HttpRequest.get(template, { path: template === "items/:id" ? { id: 1 } : { item: 1, id: 2 } }).url
+      assert.throws(() => new URL(url))
+      assert.include(decodeURIComponent(url), "path parameter id has no {id} placeholder")
+    }
+    assert.strictEqual(HttpRequest.get("items/{id}", { path: { id: 1 } }).url, "items/1")
+    assert.strictEqual(HttpRequest.get("items", { path: {} }).url, "items")
+  })
+
   it("repeats array query keys, drops undefined, stringifies numbers and booleans", () => {
     const request = HttpRequest.get("search", { query: { q: "x y", tag: ["a", 1, false], skip: undefined, n: 0 } })
     assert.deepStrictEqual(request.urlParams, [["q", "x y"], ["tag", "a"], ["tag", "1"], ["tag", "false"], ["n", "0"]])

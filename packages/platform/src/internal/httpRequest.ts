@@ -17,11 +17,16 @@ const placeholder = /\{([^{}]*)\}/g
 
 /**
  * A URL that no client can parse: a path parameter that would escape its
- * template (a whole `.` or `..` segment) or is missing makes the request fail
+ * template (a whole `.` or `..` segment), is missing, or has no placeholder in
+ * the template makes the request fail
  * with `RequestError` `InvalidUrl` instead of being sent elsewhere.
  */
 const invalidUrl = (template: string, reason: string): string =>
   `http://[invalid request ${encodeURIComponent(template)}: ${reason}]`
+
+/** A value for a placeholder the template does not have (`/items/:id` with `{ id }`): refused, never dropped. */
+const unusedParameter = (template: string, name: string): string =>
+  invalidUrl(template, `path parameter ${name} has no {${name}} placeholder in the template`)
 
 /** @internal */
 export const substitute = (
@@ -36,13 +41,18 @@ export const substitute = (
   if (outside !== null) {
     return invalidUrl(template, `the placeholder {${outside[1]}} is outside the path (use options.query)`)
   }
-  if (!pathPart.includes("{")) return template
+  if (!pathPart.includes("{")) {
+    const unused = path === undefined ? undefined : Object.keys(path)[0]
+    return unused === undefined ? template : unusedParameter(template, unused)
+  }
   let missing: string | undefined
   let malformed: string | undefined
   let escapes = false
+  const used = new Set<string>()
   const segments = pathPart.split("/").map((segment) => {
     if (!segment.includes("{")) return segment
     const substituted = segment.replace(placeholder, (_, name: string) => {
+      used.add(name)
       const value = path !== undefined && Object.prototype.hasOwnProperty.call(path, name) ? path[name] : undefined
       if (value === undefined) {
         missing ??= name
@@ -64,6 +74,11 @@ export const substitute = (
     return invalidUrl(template, `path parameter ${malformed} is not well-formed Unicode (a lone surrogate)`)
   }
   if (escapes) return invalidUrl(template, "a path parameter is a dot segment")
+  if (path !== undefined) {
+    for (const name of Object.keys(path)) {
+      if (!used.has(name)) return unusedParameter(template, name)
+    }
+  }
   return segments.join("/") + rest
 }
 
