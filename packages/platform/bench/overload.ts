@@ -35,7 +35,7 @@ import type { Priority } from "@aio-request/core"
 import { ConcurrencyLimit } from "@aio-request/core"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Clock, Duration, Effect, Exit, Fiber, Schedule, TestClock, TestContext } from "effect"
+import { Clock, Duration, Effect, Exit, Fiber, Option, Schedule, TestClock, TestContext } from "effect"
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { quick, report } from "../../../bench/figure.js"
@@ -139,8 +139,8 @@ const scenario = (send: (priority: Priority.Priority) => Effect.Effect<number>, 
   })
 
 /**
- * The scenario in virtual time: the library's limiter around the same worker
- * pool as the real backend, on `TestClock`, with the limit sampled every
+ * The scenario in virtual time: the library's limiter around the same backend
+ * Effect as the real backend's, on `TestClock`, with the limit sampled every
  * 100 ms as the backend does.
  */
 const virtual = (parameters: Parameters) =>
@@ -160,9 +160,8 @@ const virtual = (parameters: Parameters) =>
     const send = (priority: Priority.Priority) =>
       Effect.map(Effect.exit(limiter.admit(priority, backendWork)), (exit) => Exit.isSuccess(exit) ? 200 : 503)
     const run = yield* Effect.fork(scenario(send, states))
-    // moves the clock through every arrival, answer and sample, in order
-    const total = plan.reduce((n, ph) => n + ph.seconds, 0) + 10 * parameters.service / 1000
-    yield* TestClock.adjust(Duration.seconds(total))
+    // moves the clock through every arrival, answer and sample, in order, until the plan is done
+    while (Option.isNone(yield* Fiber.poll(run))) yield* TestClock.adjust("1 second")
     const results = yield* Fiber.join(run)
     yield* Fiber.interrupt(sampler)
     return results
