@@ -109,6 +109,19 @@ export declare namespace Limit {
     readonly backoffRatio?: number | undefined
     /** A success at least this slow counts as a sign of overload. Positive. Default 1 second. */
     readonly latencyThreshold?: Duration.DurationInput | undefined
+    /**
+     * Lets growth that is no longer used be taken back. For every whole
+     * `decayHalfLife` in which no finished request found the limit in use
+     * (at least half of it in flight) and none was slow or dropped, the
+     * limit's excess over where the present load holds it halves (rounded
+     * down). That level is the larger of `initial` and `2 × peak + 1`, `peak`
+     * being the most requests in flight any of those requests found: the
+     * limit at which such a load no longer makes it grow. So the decay never
+     * takes the limit below `initial`, nor below what growth would give the
+     * present load. Positive. Default: none (an unused limit keeps its value,
+     * as in Netflix's `AIMDLimit`).
+     */
+    readonly decayHalfLife?: Duration.DurationInput | undefined
   }
 
   /**
@@ -215,12 +228,21 @@ export const fixed: (limit: number) => Limit = internal.fixed
  * use, that is when the request found at least half the limit in flight, so
  * that an idle service does not drift to `max`.
  *
+ * By default an unused limit keeps its value. With `decayHalfLife`, growth
+ * that no request has used for a whole half-life is taken back by halves
+ * (TCP's congestion window validation, RFC 2861, does the same for a window
+ * the sender does not fill), down to where the present load holds the limit
+ * (`initial`, or twice the requests in flight plus one if that is more): after
+ * an overload, the limit returns to what the normal load gives it.
+ *
  * Invalid options throw `IllegalArgumentException` naming the option.
  *
  * @example
  * import { ConcurrencyLimit } from "@aio-request/core"
  *
  * const limit = ConcurrencyLimit.aimd({ initial: 20, latencyThreshold: "150 millis" })
+ * // growth that stays unused for 10 s halves, back down to 20
+ * const forgetting = ConcurrencyLimit.aimd({ initial: 20, latencyThreshold: "150 millis", decayHalfLife: "10 seconds" })
  * @since 0.1.0
  * @category constructors
  */

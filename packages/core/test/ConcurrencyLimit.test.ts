@@ -188,6 +188,10 @@ describe("ConcurrencyLimit admission", () => {
       /aimd: option "max" must be an integer >= 10/
     )
     assert.match(illegal(() => ConcurrencyLimit.aimd({ initial: 50, max: 40 })), /aimd: option "initial"/)
+    assert.match(
+      illegal(() => ConcurrencyLimit.aimd({ decayHalfLife: 0 })),
+      /aimd: option "decayHalfLife" must be a positive duration/
+    )
     assert.match(illegal(() => ConcurrencyLimit.gradient2({ tolerance: 0.5 })), /gradient2: option "tolerance"/)
     assert.match(illegal(() => ConcurrencyLimit.gradient2({ smoothing: 0 })), /gradient2: option "smoothing"/)
     assert.match(illegal(() => ConcurrencyLimit.gradient2({ longWindow: 0 })), /gradient2: option "longWindow"/)
@@ -267,6 +271,83 @@ describe("ConcurrencyLimit.aimd", () => {
       assert.strictEqual((yield* l.state).limit, 3)
       yield* Effect.exit(l.admit("high", Effect.fail(new Deadline.DeadlineExceededError({}))))
       assert.strictEqual((yield* l.state).limit, 3)
+    }))
+
+  /** Grows `l` with full waves until its limit reaches at least `target`; the limit reached. */
+  const growTo = (l: Service, target: number) =>
+    Effect.gen(function*() {
+      let limit = (yield* l.state).limit
+      while (limit < target) limit = yield* wave(l, limit, "10 millis")
+      return limit
+    })
+
+  it.effect("decayHalfLife: an unused limit halves its excess over initial every half-life, down to initial", () =>
+    Effect.gen(function*() {
+      const decaying = yield* limiter({ initial: 10, decayHalfLife: "1 second" })
+      const keeping = yield* limiter({ initial: 10 })
+      const grown = yield* growTo(decaying, 30)
+      assert.strictEqual(yield* growTo(keeping, 30), grown, "the same growth with and without decay")
+      const excess = grown - 10
+      const seen: Array<[number, number]> = []
+      // 3 requests at a time: fewer than half the limit in flight, so it is not in use
+      for (let second = 0; second < 8; second++) {
+        seen.push([yield* wave(decaying, 3, "10 millis"), yield* wave(keeping, 3, "10 millis")])
+        yield* TestClock.adjust("990 millis")
+      }
+      const halved = (k: number) => 10 + Math.floor(excess / 2 ** k)
+      // the first second still holds the limit: the last full wave's tail found up
+      // to half of it in flight, and a load that puts that many in flight keeps
+      // the limit at 2 × that + 1; from then on only 3 are in flight, and each
+      // whole second without use halves the excess over initial
+      assert.deepStrictEqual(
+        seen,
+        [grown, grown, halved(1), halved(2), halved(3), halved(4), halved(5), halved(6)].map((l) => [l, grown])
+      )
+      assert.strictEqual(seen[7]![0], 10, "back to initial, not below")
+      assert.isAbove(excess, 16)
+    }))
+
+  it.effect("decayHalfLife: a limit in use keeps growing, and a limit cut below initial stays there", () =>
+    Effect.gen(function*() {
+      const l = yield* limiter({ initial: 10, decayHalfLife: "100 millis" })
+      let limit = 10
+      for (let i = 0; i < 5; i++) {
+        const next = yield* wave(l, limit, "10 millis")
+        assert.isAbove(next, limit, "in use: half the limit or more in flight")
+        limit = next
+        yield* TestClock.adjust("1 second")
+      }
+      const cut = yield* limiter({ initial: 10, decayHalfLife: "100 millis" })
+      for (let i = 0; i < 3; i++) {
+        yield* Effect.exit(cut.admit("high", Effect.fail(new Deadline.DeadlineExceededError({}))))
+      }
+      const low = (yield* cut.state).limit
+      assert.isBelow(low, 10)
+      for (let i = 0; i < 10; i++) {
+        yield* wave(cut, 1, "10 millis")
+        yield* TestClock.adjust("1 second")
+      }
+      assert.strictEqual((yield* cut.state).limit, low, "decay only takes back unused growth above initial")
+    }))
+
+  it.effect("decayHalfLife: under a steady load the limit comes back to where that load alone holds it", () =>
+    Effect.gen(function*() {
+      const peaked = yield* limiter({ initial: 4, decayHalfLife: "1 second" })
+      const fresh = yield* limiter({ initial: 4, decayHalfLife: "1 second" })
+      assert.isAtLeast(yield* growTo(peaked, 40), 40)
+      const limits: Array<[number, number]> = []
+      // a steady load of 6 requests at a time, every 500 ms, for 30 s
+      for (let i = 0; i < 60; i++) {
+        limits.push([yield* wave(peaked, 6, "10 millis"), yield* wave(fresh, 6, "10 millis")])
+        yield* TestClock.adjust("480 millis")
+      }
+      // growth holds the limit at 2 × 6 + 1 (a request finding 6 in flight no longer
+      // adds 1); the decay takes the peaked one down to there and no further
+      assert.strictEqual(limits[59]![1], 13)
+      for (const [peakedLimit, freshLimit] of limits.slice(-40)) {
+        assert.deepStrictEqual([peakedLimit, freshLimit], [13, 13])
+      }
+      assert.isAbove(limits[0]![0], 13)
     }))
 
   it.effect("a smaller limit sheds low first: low's share shrinks with it", () =>

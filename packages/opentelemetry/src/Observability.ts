@@ -146,10 +146,12 @@ export class PrometheusServeError extends Data.TaggedError("PrometheusServeError
  * exposition format (0.0.4): histograms as `name_bucket{...,le="0.005"}`,
  * `name_sum`, `name_count`; counters as `name_total`. Series carry only the
  * metric's own labels. Effect's runtime metrics are left out unless
- * `runtimeMetrics` is set. The text is written from Effect's metric snapshot
- * in slices of a few milliseconds that give the event loop back in between,
- * and gzipped (off the event loop) when the scraper sends
- * `Accept-Encoding: gzip`. The server closes when the layer is released.
+ * `runtimeMetrics` is set. The text is written from Effect's metric registry
+ * straight into 64 KiB buffers, in slices of a few milliseconds that give
+ * the event loop back in between (also while the socket drains), and gzipped
+ * (off the event loop) when the scraper sends `Accept-Encoding: gzip`: a
+ * scrape of 10,000 label sets holds the event loop for no more than a few
+ * slices at a time. The server closes when the layer is released.
  *
  * Fails with {@link PrometheusServeError} when it cannot listen. Invalid
  * options (port outside [0, 65535], path not starting with `/`) are refused

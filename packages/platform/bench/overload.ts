@@ -1,56 +1,66 @@
 /**
- * Overload scenario: a backend behind `ServerMiddleware.make({ concurrencyLimit })`
- * with an AIMD limit, in its own process (`support/overloadBackend.ts`: capacity 10
- * requests at 1 s, 10 req/s: a rate this shared 2-core machine can drive
- * without its own CPU becoming the bottleneck; `--service 200` is 5× that), driven open-loop with a fixed mix of
- * priorities (20% high, 30% normal, 50% low) in three phases:
+ * Overload scenario (issue 14): a backend behind `ServerMiddleware.make({ concurrencyLimit })`
+ * with an AIMD limit, driven open-loop with a fixed mix of priorities (20% high,
+ * 30% normal, 50% low) in phases:
  *
+ * 0. warm-up: 5 s at 0.5× capacity (connections, JIT, the limit's first steps), not reported;
  * 1. unloaded: 0.5× capacity, the baseline;
  * 2. overload: 2× capacity;
  * 3. recovery: 0.5× capacity again.
  *
+ * The backend (`support/overloadModel.ts`) serves `capacity` requests at
+ * `service` ms each on processors shared by every request in flight (`--pool`:
+ * a pool of workers with a FIFO queue instead): latency grows with what is in
+ * flight past `capacity`, which is what the limit's `latencyThreshold` sees.
+ * The limit is `aimd({ initial: capacity, latencyThreshold: 1.3 × service,
+ * decayHalfLife: service })`.
+ *
+ * The scenario runs twice with the same model and limit: first in virtual time
+ * (`TestClock`: the library's `ConcurrencyLimit.make` and `admit` around the
+ * same backend Effect, arrivals at exact instants, no HTTP, so no noise), then over
+ * real HTTP against the backend in its own process (`support/overloadBackend.ts`).
+ * A third, virtual-time run without `decayHalfLife` (Netflix's AIMD) shows
+ * what the decay changes; it is printed, not reported.
+ *
  * Per phase and priority: p50 and p99 of the answered requests (200) and the
  * share shed (503). Targets (issue 14): in the overload, high keeps its
  * unloaded p99 within 1.5× while low is shed; after it, the limit comes back
- * to within 10% of where it was before.
+ * to within 10% of where it was before (the mean limit over each phase's last
+ * second).
  *
- * cd packages/platform && npx tsx bench/overload.ts [--seconds 10] [--capacity 10] [--service 1000] [--threshold 1300]
- * (also `pnpm --filter @aio-request/examples overload`)
+ * cd packages/platform && npx tsx bench/overload.ts [--seconds 10] [--capacity 10] [--service 1000] [--threshold 1300] [--decay 1000] [--pool] [--virtual-only]
+ * (also `pnpm bench --only overload` and `pnpm --filter @aio-request/examples overload`)
  */
 import type { Priority } from "@aio-request/core"
 import { ConcurrencyLimit } from "@aio-request/core"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Effect, Fiber } from "effect"
+import { Clock, Duration, Effect, Exit, Fiber, Option, Schedule, TestClock, TestContext } from "effect"
 import { spawn } from "node:child_process"
-import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
-import { report } from "../../../bench/figure.js"
+import { quick, report } from "../../../bench/figure.js"
+import { arg, limit, mix, type Parameters, parameters, work } from "./support/overloadModel.js"
 
-const arg = (name: string, fallback: number): number => {
-  const at = process.argv.indexOf(`--${name}`)
-  return at === -1 ? fallback : Number(process.argv[at + 1])
-}
-/** `pnpm bench --quick` sets BENCH_QUICK=1: 3 s per phase, a smoke run. */
-const seconds = arg("seconds", process.env.BENCH_QUICK === "1" ? 3 : 10)
-const capacity = arg("capacity", 10)
-const service = arg("service", 1000)
-/** AIMD's latencyThreshold: 1.3 × the service time, so the limit settles near 1.3 × capacity under overload. */
-const threshold = arg("threshold", Math.round(service * 1.3))
-const capacityRps = capacity * 1000 / service
-
-/** The mix, in a fixed interleaved order: 2 high, 3 normal, 5 low in every 10. */
-const mix: ReadonlyArray<Priority.Priority> = [
-  "low",
-  "normal",
-  "high",
-  "low",
-  "normal",
-  "low",
-  "high",
-  "low",
-  "normal",
-  "low"
+const p = parameters()
+/**
+ * Seconds per reported phase. `pnpm bench --quick` (BENCH_QUICK=1) runs 6 s
+ * phases: the recovery phase needs the overload's last answers (about 1.5 s)
+ * and a few half-lives of decay before its last second.
+ */
+const seconds = arg("seconds", quick ? 6 : 10)
+const capacityRps = p.capacity * 1000 / p.service
+/**
+ * Seconds of warm-up at the unloaded rate: connections, JIT, and the limit's
+ * first steps (from `initial` to where this load holds it, which takes a few
+ * service times), so that "before the overload" is the settled value.
+ */
+const warmUp = arg("warm-up", 5)
+/** Requests per second of each phase (the first is the warm-up), and its length. */
+const plan: ReadonlyArray<{ readonly rps: number; readonly seconds: number }> = [
+  { rps: capacityRps / 2, seconds: warmUp },
+  { rps: capacityRps / 2, seconds },
+  { rps: capacityRps * 2, seconds },
+  { rps: capacityRps / 2, seconds }
 ]
 const priorities: ReadonlyArray<Priority.Priority> = ["high", "normal", "low"]
 
@@ -61,11 +71,109 @@ interface Answer {
 }
 
 interface StateSample {
+  /** `Clock` time, milliseconds. */
   readonly at: number
   readonly limit: number
 }
 
-/** Starts the backend; its URL, its limit samples, and a way to stop it. */
+const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN
+
+/**
+ * Sends `rps` requests per second, open-loop, for `seconds`, the `i`-th with
+ * the priority `mix[(first + i) % 10]`; every answer, and when the phase
+ * ended (`Clock` milliseconds). Time is `Clock`'s: live over HTTP, `TestClock`
+ * in the virtual run.
+ */
+const phase = (
+  send: (priority: Priority.Priority) => Effect.Effect<number>,
+  first: number,
+  rps: number,
+  seconds: number
+) =>
+  Effect.gen(function*() {
+    const timed = (priority: Priority.Priority) =>
+      Effect.gen(function*() {
+        const start = yield* Clock.currentTimeNanos
+        const status = yield* send(priority)
+        const millis = Number((yield* Clock.currentTimeNanos) - start) / 1e6
+        return { priority, status, millis } satisfies Answer
+      })
+    const count = Math.round(rps * seconds)
+    const interval = 1000 / rps
+    const start = yield* Clock.currentTimeMillis
+    const fibers: Array<Fiber.RuntimeFiber<Answer>> = []
+    for (let i = 0; i < count; i++) {
+      const wait = start + i * interval - (yield* Clock.currentTimeMillis)
+      if (wait > 0) yield* Effect.sleep(Duration.millis(wait))
+      fibers.push(yield* Effect.fork(timed(mix[(first + i) % mix.length]!)))
+    }
+    const end = start + count * interval
+    const remaining = end - (yield* Clock.currentTimeMillis)
+    if (remaining > 0) yield* Effect.sleep(Duration.millis(remaining))
+    return { answers: yield* Fiber.joinAll(fibers), end }
+  })
+
+/** The mean limit over the last second before `end`. */
+const limitAt = (states: ReadonlyArray<StateSample>, end: number): number => {
+  const last = states.filter((s) => s.at > end - 1000 && s.at <= end)
+  return last.reduce((n, s) => n + s.limit, 0) / Math.max(1, last.length)
+}
+
+/** Runs the plan with `send`, the limit read from `states`; the reported phases. */
+const scenario = (send: (priority: Priority.Priority) => Effect.Effect<number>, states: ReadonlyArray<StateSample>) =>
+  Effect.gen(function*() {
+    const results: Array<PhaseResult> = []
+    let first = 0
+    for (const [index, { rps, seconds }] of plan.entries()) {
+      const { answers, end } = yield* phase(send, first, rps, seconds)
+      first += answers.length
+      if (index === 0) continue
+      const rows = Object.fromEntries(priorities.map((pr) => [pr, summarize(answers, pr)])) as Record<
+        Priority.Priority,
+        Row
+      >
+      results.push({ rows, limit: limitAt(states, end) })
+    }
+    return results
+  })
+
+/**
+ * The scenario in virtual time: the library's limiter around the same backend
+ * Effect as the real backend's, on `TestClock`, with the limit sampled every
+ * 100 ms as the backend does.
+ */
+const virtual = (parameters: Parameters) =>
+  Effect.gen(function*() {
+    const limiter = yield* ConcurrencyLimit.make({ limit: limit(parameters) })
+    const backendWork = yield* work(parameters)
+    const states: Array<StateSample> = []
+    const sampler = yield* Effect.fork(
+      Effect.repeat(
+        Effect.flatMap(
+          Effect.zip(Clock.currentTimeMillis, limiter.state),
+          ([at, s]) => Effect.sync(() => states.push({ at, limit: s.limit }))
+        ),
+        Schedule.spaced("100 millis")
+      )
+    )
+    const send = (priority: Priority.Priority) =>
+      Effect.map(Effect.exit(limiter.admit(priority, backendWork)), (exit) => Exit.isSuccess(exit) ? 200 : 503)
+    const run = yield* Effect.fork(scenario(send, states))
+    // moves the clock through every arrival, answer and sample, in order, until the plan is done
+    while (Option.isNone(yield* Fiber.poll(run))) yield* TestClock.adjust("1 second")
+    const results = yield* Fiber.join(run)
+    yield* Fiber.interrupt(sampler)
+    return results
+  }).pipe(
+    Effect.scoped,
+    Effect.provide(TestContext.TestContext),
+    // in a runtime of its own: after a TestContext provided inline, the live
+    // run that follows never woke from its first sleep
+    (virtualRun) => Effect.promise(() => Effect.runPromise(virtualRun))
+  )
+
+/** Starts the backend; its URL and its limit samples (stopped with the scope). */
 const backend = Effect.acquireRelease(
   Effect.async<{ url: string; states: Array<StateSample>; child: ReturnType<typeof spawn> }, Error>((resume) => {
     const child = spawn(
@@ -74,11 +182,14 @@ const backend = Effect.acquireRelease(
         ...process.execArgv,
         fileURLToPath(new URL("./support/overloadBackend.ts", import.meta.url)),
         "--capacity",
-        String(capacity),
+        String(p.capacity),
         "--service",
-        String(service),
+        String(p.service),
         "--threshold",
-        String(threshold)
+        String(p.threshold),
+        "--decay",
+        String(p.decay),
+        ...(p.backend === "pool" ? ["--pool"] : [])
       ],
       { stdio: ["ignore", "pipe", "inherit"] }
     )
@@ -95,7 +206,8 @@ const backend = Effect.acquireRelease(
           started = true
           resume(Effect.succeed({ url: `http://127.0.0.1:${a}`, states, child }))
         } else if (kind === "STATE") {
-          states.push({ at: performance.now(), limit: Number(a) })
+          // on the live Clock, as the phases' ends
+          states.push({ at: Effect.runSync(Clock.currentTimeMillis), limit: Number(a) })
         }
       }
     })
@@ -106,38 +218,20 @@ const backend = Effect.acquireRelease(
   ({ child }) => Effect.sync(() => child.kill())
 )
 
-const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN
-
-/** Sends `rps` requests per second, open-loop, for `seconds`; every answer. */
-const phase = (url: string, rps: number, seconds: number) =>
-  Effect.gen(function*() {
-    const client = yield* HttpClient.HttpClient
-    const send = (priority: Priority.Priority) =>
-      Effect.suspend(() => {
-        const start = performance.now()
-        return client.execute(
-          HttpClientRequest.get(`${url}/work`).pipe(HttpClientRequest.setHeader("x-request-priority", priority))
-        ).pipe(
-          Effect.flatMap((response) => Effect.as(response.text, response.status)),
-          Effect.scoped,
-          Effect.orElseSucceed(() => 0),
-          Effect.map((status): Answer => ({ priority, status, millis: performance.now() - start }))
-        )
-      })
-    const count = Math.round(rps * seconds)
-    const interval = 1000 / rps
-    const start = performance.now()
-    const fibers: Array<Fiber.RuntimeFiber<Answer>> = []
-    for (let i = 0; i < count; i++) {
-      const wait = start + i * interval - performance.now()
-      if (wait >= 1) yield* Effect.sleep(wait)
-      fibers.push(yield* Effect.fork(send(mix[i % mix.length]!)))
-    }
-    const end = performance.now()
-    const answers = yield* Fiber.joinAll(fibers)
-    return { answers, start, end }
-  })
+/** The scenario over HTTP against the backend process. */
+const real = Effect.gen(function*() {
+  const { states, url } = yield* backend
+  const client = yield* HttpClient.HttpClient
+  const send = (priority: Priority.Priority) =>
+    client.execute(
+      HttpClientRequest.get(`${url}/work`).pipe(HttpClientRequest.setHeader("x-request-priority", priority))
+    ).pipe(
+      Effect.flatMap((response) => Effect.as(response.text, response.status)),
+      Effect.scoped,
+      Effect.orElseSucceed(() => 0)
+    )
+  return yield* scenario(send, states)
+})
 
 interface Row {
   readonly sent: number
@@ -158,74 +252,6 @@ const summarize = (answers: ReadonlyArray<Answer>, priority: Priority.Priority):
     p50: percentile(ok, 0.5),
     p99: percentile(ok, 0.99)
   }
-}
-
-/** The mean limit over the last second of [start, end]. */
-const limitAt = (states: ReadonlyArray<StateSample>, end: number): number => {
-  const last = states.filter((s) => s.at > end - 1000 && s.at <= end)
-  return last.reduce((n, s) => n + s.limit, 0) / Math.max(1, last.length)
-}
-
-/**
- * The same scenario in virtual time, without HTTP or a runtime: the library's
- * own `aimd` limit and `allowance` rule, arrivals at exact intervals, the
- * backend's latency formula. What the algorithm does when nothing else is
- * noisy; the real run above shows what this machine adds.
- */
-const simulate = () => {
-  const limit = ConcurrencyLimit.aimd({ initial: capacity, max: 1000, latencyThreshold: `${threshold} millis` })
-  let state = limit.initial
-  let inFlight = 0
-  const completions: Array<{ at: number; admittedWith: number; latency: number }> = []
-  const answers: Array<Answer & { phase: number }> = []
-  const limits: Array<{ at: number; limit: number }> = []
-  const complete = (until: number) => {
-    while (completions.length > 0 && completions[0]!.at <= until) {
-      const done = completions.shift()!
-      inFlight--
-      state = limit.update(state, {
-        startMillis: done.at - done.latency,
-        latencyMillis: done.latency,
-        inFlight: done.admittedWith,
-        outcome: "success"
-      })
-      limits.push({ at: done.at, limit: state.limit })
-    }
-  }
-  const rates = [capacityRps / 2, capacityRps / 2, capacityRps * 2, capacityRps / 2]
-  const lengths = [2, seconds, seconds, seconds]
-  const ends: Array<number> = []
-  let t = 0
-  let i = 0
-  rates.forEach((rps, phaseIndex) => {
-    const end = t + lengths[phaseIndex]! * 1000
-    for (; t < end; t += 1000 / rps, i++) {
-      complete(t)
-      const priority = mix[i % mix.length]!
-      if (inFlight < ConcurrencyLimit.allowance(state.limit, priority, { high: 1, normal: 0.9, low: 0.5 })) {
-        inFlight++
-        const latency = service * Math.max(1, inFlight / capacity)
-        const at = t + latency
-        const index = completions.findIndex((c) => c.at > at)
-        completions.splice(index === -1 ? completions.length : index, 0, { at, admittedWith: inFlight, latency })
-        answers.push({ phase: phaseIndex, priority, status: 200, millis: latency })
-      } else {
-        answers.push({ phase: phaseIndex, priority, status: 503, millis: 0 })
-      }
-    }
-    ends.push(end)
-  })
-  complete(Infinity)
-  const limitBefore = (end: number) => {
-    const last = limits.filter((l) => l.at > end - 1000 && l.at <= end)
-    return last.reduce((n, l) => n + l.limit, 0) / Math.max(1, last.length)
-  }
-  return [1, 2, 3].map((phaseIndex) => ({
-    rows: Object.fromEntries(
-      priorities.map((pr) => [pr, summarize(answers.filter((a) => a.phase === phaseIndex), pr)])
-    ) as Record<Priority.Priority, Row>,
-    limit: limitBefore(ends[phaseIndex]!)
-  }))
 }
 
 const phaseNames = ["unloaded (0.5×)", "overload (2×)", "recovery (0.5×)"]
@@ -297,24 +323,28 @@ const conclude = (label: string, id: string, results: ReadonlyArray<PhaseResult>
 
 const program = Effect.gen(function*() {
   console.log(
-    `Overload: backend with capacity ${capacity} × ${service} ms (~${capacityRps} req/s), AIMD limit ` +
-      `(latencyThreshold ${threshold} ms) behind ServerMiddleware; mix 20% high, 30% normal, 50% low; ${seconds} s per phase`
+    `Overload: ${p.backend === "pool" ? "a pool of" : "processor sharing,"} ${p.capacity} ${
+      p.backend === "pool" ? "workers" : "processors"
+    } at ${p.service} ms (${capacityRps} req/s), AIMD limit ` +
+      `(initial ${p.capacity}, latencyThreshold ${p.threshold} ms, decayHalfLife ${
+        p.decay > 0 ? `${p.decay} ms` : "none"
+      }) behind ServerMiddleware; mix 20% high, 30% normal, 50% low; ${warmUp} s warm-up, then ${seconds} s per phase`
   )
-  conclude("simulation (virtual time, no HTTP)", "shed.simulated", simulate())
-
-  const { states, url } = yield* backend
-  // warm-up: connections, JIT, the limit's first steps
-  yield* phase(url, capacityRps / 2, 2)
-  const results: Array<PhaseResult> = []
-  for (const rps of [capacityRps / 2, capacityRps * 2, capacityRps / 2]) {
-    const { answers, end } = yield* phase(url, rps, seconds)
-    const rows = Object.fromEntries(priorities.map((pr) => [pr, summarize(answers, pr)])) as Record<
-      Priority.Priority,
-      Row
-    >
-    results.push({ rows, limit: limitAt(states, end) })
+  conclude("simulation (virtual time, no HTTP)", "shed.simulated", yield* virtual(p))
+  if (p.decay > 0) {
+    const [unloaded, overload, recovery] = (yield* virtual({ ...p, decay: 0 })) as [
+      PhaseResult,
+      PhaseResult,
+      PhaseResult
+    ]
+    console.log(
+      `  the same without decayHalfLife (Netflix's AIMD): limit ${unloaded.limit.toFixed(1)} before, ` +
+        `${overload.limit.toFixed(1)} in, ${recovery.limit.toFixed(1)} after ` +
+        `(${(100 * (recovery.limit / unloaded.limit - 1)).toFixed(1)}%)`
+    )
   }
-  conclude("real HTTP, backend in its own process", "shed", results)
+  if (process.argv.includes("--virtual-only")) return
+  conclude("real HTTP, backend in its own process", "shed", yield* real)
 })
 
 await Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(NodeHttpClient.layerUndici)))

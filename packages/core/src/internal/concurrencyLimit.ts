@@ -39,27 +39,52 @@ export const aimd = (options?: CL.Limit.AimdOptions): CL.Limit => {
   const thresholdMillis = Duration.toMillis(
     validate.duration(where, "latencyThreshold", options?.latencyThreshold ?? "1 second", { positive: true })
   )
+  const halfLifeMillis = options?.decayHalfLife === undefined ? Infinity : Duration.toMillis(
+    validate.duration(where, "decayHalfLife", options.decayHalfLife, { positive: true, allowInfinite: true })
+  )
   return {
     name: "aimd",
-    initial: { limit: initial, decreasedAt: -Infinity },
+    initial: { limit: initial, decreasedAt: -Infinity, usedAt: -Infinity, peak: 0 },
     update: (state, sample) => {
       const limit = state.limit
       const decreasedAt = state.decreasedAt ?? -Infinity
+      const now = sample.startMillis + sample.latencyMillis
       if (sample.outcome === "dropped" || sample.latencyMillis >= thresholdMillis) {
         // admitted before the last decrease: the limit already came down for
         // what this request saw (one decrease per window of requests, as TCP
         // decreases once per round trip), or a burst of slow answers would
         // cut it once per answer
-        if (sample.startMillis < decreasedAt) return state
+        if (sample.startMillis < decreasedAt) return { ...state, usedAt: now, peak: 0 }
         // 1e-9 absorbs 10 × 0.9 = 8.999…
         return {
           limit: Math.max(min, Math.floor(limit * backoffRatio + 1e-9)),
-          decreasedAt: sample.startMillis + sample.latencyMillis
+          decreasedAt: now,
+          usedAt: now,
+          peak: 0
         }
       }
       // grow only while the limit is in use (Netflix: inflight × 2 ≥ limit)
-      if (sample.inFlight * 2 >= limit && limit < max) return { limit: limit + 1, decreasedAt }
-      return state
+      if (sample.inFlight * 2 >= limit) {
+        return { limit: limit < max ? limit + 1 : limit, decreasedAt, usedAt: now, peak: 0 }
+      }
+      // unused: each whole half-life since the limit was last in use halves
+      // its excess over where this load would hold it: `initial`, or the
+      // smallest limit at which the most requests found in flight meanwhile
+      // (`peak`) no longer make it grow (2 × peak + 1), whichever is more.
+      // Never below `initial`: a limit that came down for cause stays down
+      // until the load raises it.
+      const usedAt = state.usedAt ?? -Infinity
+      const peak = Math.max(state.peak ?? 0, sample.inFlight)
+      if (halfLifeMillis === Infinity || limit <= initial || !Number.isFinite(usedAt)) return state
+      const halvings = Math.floor((now - usedAt) / halfLifeMillis)
+      if (halvings < 1) return { ...state, peak }
+      const floor = Math.max(initial, Math.min(max, 2 * peak + 1))
+      return {
+        limit: limit <= floor ? limit : floor + Math.floor((limit - floor) / 2 ** Math.min(halvings, 64)),
+        decreasedAt,
+        usedAt: usedAt + halvings * halfLifeMillis,
+        peak: sample.inFlight
+      }
     }
   }
 }

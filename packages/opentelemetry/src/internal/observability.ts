@@ -179,7 +179,10 @@ export const layerPrometheus = (
         }
         const sink: Prometheus.Sink = {
           write: (chunk) => target.write(chunk),
+          // (a 'drain' may already have been emitted if the fiber yielded
+          // between the write and this wait)
           drained: Effect.async<void>((resume) => {
+            if (!target.writableNeedDrain) return resume(Effect.void)
             const onDrain = () => resume(Effect.void)
             target.once("drain", onDrain)
             return Effect.sync(() => target.off("drain", onDrain))

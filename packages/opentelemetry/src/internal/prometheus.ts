@@ -4,6 +4,7 @@ import type * as MetricKey from "effect/MetricKey"
 import * as MetricKeyType from "effect/MetricKeyType"
 import type * as MetricPair from "effect/MetricPair"
 import * as MetricState from "effect/MetricState"
+import * as MutableHashMap from "effect/MutableHashMap"
 import * as Option from "effect/Option"
 
 /**
@@ -73,55 +74,55 @@ interface Hook {
 }
 
 /**
- * The series of the registry, without reading their states: Effect 3's
- * registry keeps its hooks in a `MutableHashMap` (`map`), which we walk (a
- * reference per series) so that each state is read only when its series is
- * written, slice by slice. Were that field ever missing, the public snapshot
- * (every state read at once) is used instead.
+ * The registry's own map of hooks: Effect 3's registry keeps them in a
+ * `MutableHashMap` (`map`), which we walk (a reference per series) so that
+ * each state is read only when its series is written, slice by slice. Were
+ * that field ever missing, the public snapshot (every state read at once) is
+ * used instead.
  */
-const registrySeries = (): Iterator<Series> => {
+const registryMap = ():
+  | MutableHashMap.MutableHashMap<MetricKey.MetricKey.Untyped, Hook | undefined>
+  | undefined =>
+{
   const map = (Metric.globalMetricRegistry as unknown as { readonly map?: unknown }).map
-  if (typeof map === "object" && map !== null && Symbol.iterator in map) {
-    const entries = (map as Iterable<readonly [MetricKey.MetricKey.Untyped, Hook | undefined]>)[Symbol.iterator]()
-    let fallback: Iterator<Series> | undefined
-    return {
-      next: (): IteratorResult<Series> => {
-        if (fallback !== undefined) return fallback.next()
-        const entry = entries.next()
-        if (entry.done === true) return { done: true, value: undefined }
-        const hook = entry.value[1]
-        if (typeof hook?.get !== "function") {
-          fallback = fromSnapshot()[Symbol.iterator]()
-          return fallback.next()
-        }
-        return { done: false, value: { metricKey: entry.value[0], state: () => hook.get() } }
-      }
-    }
-  }
-  return fromSnapshot()[Symbol.iterator]()
+  return typeof map === "object" && map !== null && Symbol.for("effect/MutableHashMap") in map
+    ? map as MutableHashMap.MutableHashMap<MetricKey.MetricKey.Untyped, Hook | undefined>
+    : undefined
 }
 
-const fromSnapshot = (): Array<Series> =>
-  Metric.unsafeSnapshot().map((pair) => ({ metricKey: pair.metricKey, state: () => pair.metricState }))
-
-/** @internal */
-export const seriesOf = (snapshot: ReadonlyArray<MetricPair.MetricPair.Untyped>): Array<Series> =>
+const seriesOf = (snapshot: ReadonlyArray<MetricPair.MetricPair.Untyped>): Array<Series> =>
   snapshot.map((pair) => ({ metricKey: pair.metricKey, state: () => pair.metricState }))
 
 /**
  * What a writer keeps between scrapes: the label part (`a="x",b="y"`) of each
- * series, by the registry's metric key, and the `le` values of each bucket
- * boundary.
+ * series, by the registry's metric key; the `le` values of each bucket
+ * boundary; and the registry's series grouped into families. Effect 3's
+ * registry never forgets a series, so a scrape only adds the series that are
+ * new since the last one (and walks the registry only when it has grown):
+ * the list of series is not rebuilt, and left for the garbage collector,
+ * at every scrape.
  *
  * @internal
  */
 export interface Cache {
   readonly labels: WeakMap<MetricKey.MetricKey.Untyped, string>
   readonly le: Map<number, string>
+  readonly index: Index
+}
+
+interface Index {
+  readonly families: Map<string, Family>
+  readonly seen: WeakSet<MetricKey.MetricKey.Untyped>
+  /** How many of the registry's series the index holds. */
+  size: number
 }
 
 /** @internal */
-export const makeCache = (): Cache => ({ labels: new WeakMap(), le: new Map() })
+export const makeCache = (): Cache => ({
+  labels: new WeakMap(),
+  le: new Map(),
+  index: { families: new Map(), seen: new WeakSet(), size: 0 }
+})
 
 const labelsOf = (cache: Cache, key: MetricKey.MetricKey.Untyped, extra?: string): string => {
   let labels = cache.labels.get(key)
@@ -216,13 +217,9 @@ export interface WriteOptions {
   readonly sliceMillis?: number | undefined
 }
 
-/**
- * Groups a snapshot into families (the registry's order interleaves them),
- * dropping Effect's runtime metrics unless asked for.
- */
-const addTo = (byName: Map<string, Family>, pair: Series, runtimeMetrics: boolean): void => {
+/** Adds a series to its family (the registry's order interleaves families). */
+const addTo = (byName: Map<string, Family>, pair: Series): void => {
   const name = pair.metricKey.name
-  if (!runtimeMetrics && isRuntimeMetric(name)) return
   let family = byName.get(name)
   if (family === undefined) {
     family = { name, key: pair.metricKey, pairs: [] }
@@ -232,7 +229,7 @@ const addTo = (byName: Map<string, Family>, pair: Series, runtimeMetrics: boolea
 }
 
 /**
- * The whole exposition of `snapshot` at once (tests and benchmarks).
+ * The whole exposition of `snapshot` at once, as one string (tests).
  *
  * @internal
  */
@@ -243,8 +240,9 @@ export const writeAll = (
 ): string => {
   let out = options.preamble
   const byName = new Map<string, Family>()
-  for (const pair of seriesOf(snapshot)) addTo(byName, pair, options.runtimeMetrics)
+  for (const pair of seriesOf(snapshot)) addTo(byName, pair)
   for (const family of byName.values()) {
+    if (!options.runtimeMetrics && isRuntimeMetric(family.name)) continue
     out += header(family)
     for (const pair of family.pairs) out += series(cache, family, pair)
   }
@@ -252,28 +250,71 @@ export const writeAll = (
 }
 
 /**
- * Where the text goes: `write` returns `false` when the receiver's buffer is
- * full, and `drained` waits until it has room again.
+ * Where the text goes, as UTF-8 bytes: `write` returns `false` when the
+ * receiver's buffer is full, and `drained` waits until it has room again.
  *
  * @internal
  */
 export interface Sink {
-  readonly write: (chunk: string) => boolean
+  readonly write: (chunk: Uint8Array) => boolean
   readonly drained: Effect.Effect<void>
 }
 
-/** Text is handed to the sink in pieces of about this many characters. */
-const chunkChars = 64 * 1024
+/** Text is handed to the sink in chunks of about this many bytes. */
+const chunkBytes = 64 * 1024
+
+/**
+ * The bytes of the chunk being filled. Each series' text (a few KiB at most,
+ * short-lived) is encoded into it at once, so no string of a whole chunk is
+ * ever built: a scrape of 30 MB leaves the young generation little to copy,
+ * and the socket gets bytes it need not encode.
+ */
+class Chunk {
+  private bytes = Buffer.allocUnsafe(chunkBytes)
+  private used = 0
+  private readonly emit: (chunk: Uint8Array) => void
+  constructor(emit: (chunk: Uint8Array) => void) {
+    this.emit = emit
+  }
+  get size(): number {
+    return this.used
+  }
+  add(text: string): void {
+    if (text.length === 0) return
+    // a UTF-16 unit takes at most 3 bytes in UTF-8
+    if (this.used + text.length * 3 > this.bytes.length) {
+      this.flush()
+      if (text.length * 3 > this.bytes.length) {
+        this.emit(Buffer.from(text, "utf8"))
+        return
+      }
+    }
+    this.used += this.bytes.write(text, this.used, "utf8")
+  }
+  /** Hands the filled part to the receiver, and starts a new chunk. */
+  flush(): void {
+    if (this.used === 0) return
+    const full = this.bytes.subarray(0, this.used)
+    this.bytes = Buffer.allocUnsafe(chunkBytes)
+    this.used = 0
+    this.emit(full)
+  }
+}
 
 /**
  * Writes the exposition of the current metrics to `sink`, piece by piece:
- * the list of series is taken at once (a reference each), then the text is
- * written in slices of at most about `sliceMillis` of work, each series' state
- * read as it is written, in chunks of about 64 KiB. Between two slices the
- * fiber sleeps for zero milliseconds (a macrotask), so requests and timers
- * waiting on the event loop run; when the receiver's buffer is full it waits
+ * first the list of series (a reference each, grouped by name), then the
+ * text, each series' state read as it is written, in chunks of about 64 KiB.
+ * Both passes run in slices of about `sliceMillis` of work; after each slice
+ * the fiber sleeps for zero milliseconds (a macrotask), so requests and timers
+ * waiting on the event loop run. When the receiver's buffer is full it waits
  * for it to drain, so a slow scraper costs no memory. (A series is as of the
  * instant it is written, as with prom-client; no scrape is a single instant.)
+ *
+ * Waiting for a drain does not count as giving the event loop back: a socket
+ * that takes the data at once emits `drain` from a tick (`process.nextTick`),
+ * and a writer that restarted its slice there would hold the loop for the
+ * whole scrape. The slice's clock runs from the last zero-millisecond sleep.
  *
  * @internal
  */
@@ -285,56 +326,90 @@ export const write = (
   Effect.flatMap(Effect.clock, (clock) =>
     Effect.suspend(() => {
       const sliceNanos = BigInt(Math.round((options.sliceMillis ?? 4) * 1e6))
+      // when the event loop was last given back
+      let since = clock.unsafeCurrentTimeNanos()
+      const spent = (): boolean => clock.unsafeCurrentTimeNanos() - since >= sliceNanos
+      const giveBack: Effect.Effect<void> = Effect.zipRight(
+        Effect.sleep(0),
+        Effect.sync(() => {
+          since = clock.unsafeCurrentTimeNanos()
+        })
+      )
+      /** Between two chunks: wait for room if there is none, give the loop back if the slice is spent. */
+      const pause = (room: boolean): Effect.Effect<void> =>
+        room ? giveBack : Effect.zipRight(sink.drained, Effect.suspend(() => spent() ? giveBack : Effect.void))
       // first the list of series, grouped by name (the registry interleaves
-      // them), itself in slices; then the text
-      const source = registrySeries()
-      const byName = new Map<string, Family>()
+      // them): the cache's index, brought up to date in slices; then the text
+      const map = registryMap()
+      let byName = cache.index.families
+      const entries = map === undefined || MutableHashMap.size(map) === cache.index.size
+        ? undefined
+        : map[Symbol.iterator]()
       const collect = (): Effect.Effect<void> =>
         Effect.suspend(() => {
-          const start = clock.unsafeCurrentTimeNanos()
-          for (let n = 1;; n++) {
-            const next = source.next()
-            if (next.done === true) return Effect.void
-            addTo(byName, next.value, options.runtimeMetrics)
-            if (n % 512 === 0 && clock.unsafeCurrentTimeNanos() - start >= sliceNanos) {
-              return Effect.zipRight(Effect.sleep(0), collect())
+          if (entries === undefined) {
+            if (map === undefined) {
+              byName = new Map()
+              for (const pair of seriesOf(Metric.unsafeSnapshot())) addTo(byName, pair)
             }
+            return Effect.void
+          }
+          const index = cache.index
+          for (let n = 1;; n++) {
+            const next = entries.next()
+            if (next.done === true) return Effect.void
+            const [metricKey, hook] = next.value
+            if (!index.seen.has(metricKey) && typeof hook?.get === "function") {
+              index.seen.add(metricKey)
+              index.size++
+              addTo(index.families, { metricKey, state: () => hook.get() })
+            }
+            if (n % 256 === 0 && spent()) return Effect.zipRight(giveBack, collect())
           }
         })
-      let families: Array<Family> = []
+      const families: Array<Family> = []
       let family = 0
       let pair = -1 // -1: the family's header is next
-      let out = options.preamble
+      let room = true
+      let emitted = false
+      const chunk = new Chunk((bytes) => {
+        room = sink.write(bytes)
+        emitted = true
+      })
+      chunk.add(options.preamble)
       const slice = (): Effect.Effect<void> =>
         Effect.suspend(() => {
-          const start = clock.unsafeCurrentTimeNanos()
-          let room = true
           while (family < families.length) {
             const current = families[family]!
             if (pair === -1) {
-              out += header(current)
+              chunk.add(header(current))
               pair = 0
             }
             while (pair < current.pairs.length) {
-              out += series(cache, current, current.pairs[pair++]!)
-              if (out.length >= chunkChars) {
-                room = sink.write(out)
-                out = ""
-                if (!room || clock.unsafeCurrentTimeNanos() - start >= sliceNanos) {
-                  return Effect.zipRight(room ? Effect.sleep(0) : sink.drained, slice())
+              chunk.add(series(cache, current, current.pairs[pair++]!))
+              if (chunk.size >= chunkBytes * 0.75) chunk.flush()
+              // the clock is read once a chunk has gone out, and every 16 series
+              if (emitted || pair % 16 === 0) {
+                emitted = false
+                if (!room || spent()) {
+                  const wait = pause(room)
+                  room = true
+                  return Effect.zipRight(wait, slice())
                 }
               }
             }
             family++
             pair = -1
           }
-          if (out.length > 0) sink.write(out)
+          chunk.flush()
           return Effect.void
         })
       return Effect.zipRight(
         collect(),
         Effect.suspend(() => {
-          families = [...byName.values()]
+          for (const family of byName.values()) {
+            if (options.runtimeMetrics || !isRuntimeMetric(family.name)) families.push(family)
+          }
           return slice()
         })
       )

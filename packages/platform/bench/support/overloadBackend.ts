@@ -1,14 +1,12 @@
 /**
  * The backend of the overload scenario (`bench/overload.ts` starts it in its
  * own process): `GET /work` behind `ServerMiddleware.make({ concurrencyLimit })`
- * with an AIMD limit. Its capacity is simulated: `capacity` requests at a time
- * take `service` ms each; beyond that, every request arriving stretches as on a
- * processor shared by all (latency = service × active / capacity, fixed at
- * arrival). So the backend serves about capacity / service requests per second
- * whatever the concurrency, and latency grows with queueing as in a real one.
+ * with the scenario's AIMD limit; the work is `service` ms on `capacity`
+ * processors shared by every request in flight (or, with `--pool`, a pool of
+ * `capacity` workers): `overloadModel.ts`, which the virtual-time run uses too.
  *
  * Prints `PORT <port>` once listening, then `STATE <limit> <inFlight>` every
- * 100 ms. Arguments: --capacity 10 --service 1000 --threshold 1300 (ms).
+ * 100 ms. Arguments: --capacity 10 --service 1000 --threshold 1300 --decay 1000 (ms) [--pool].
  */
 import { ConcurrencyLimit } from "@aio-request/core"
 import { ServerMiddleware } from "@aio-request/platform"
@@ -16,28 +14,14 @@ import { HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Context, Effect, Layer, Schedule } from "effect"
 import { createServer } from "node:http"
+import { limit, parameters, work } from "./overloadModel.js"
 
-const arg = (name: string, fallback: number): number => {
-  const at = process.argv.indexOf(`--${name}`)
-  return at === -1 ? fallback : Number(process.argv[at + 1])
-}
-const capacity = arg("capacity", 10)
-const service = arg("service", 1000)
-const threshold = arg("threshold", Math.round(service * 1.3))
+const p = parameters()
 
 const program = Effect.gen(function*() {
-  const limiter = yield* ConcurrencyLimit.make({
-    limit: ConcurrencyLimit.aimd({ initial: capacity, max: 1000, latencyThreshold: `${threshold} millis` })
-  })
-  let active = 0
-  const work = Effect.suspend(() => {
-    active++
-    return Effect.sleep(service * Math.max(1, active / capacity)).pipe(
-      Effect.ensuring(Effect.sync(() => active--)),
-      Effect.as(HttpServerResponse.text("done"))
-    )
-  })
-  const router = HttpRouter.empty.pipe(HttpRouter.get("/work", work))
+  const limiter = yield* ConcurrencyLimit.make({ limit: limit(p) })
+  const handler = Effect.as(yield* work(p), HttpServerResponse.text("done"))
+  const router = HttpRouter.empty.pipe(HttpRouter.get("/work", handler))
   const context = yield* Layer.build(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" }))
   yield* HttpServer.serveEffect(ServerMiddleware.make({ concurrencyLimit: limiter }))(router).pipe(
     Effect.provide(context)
