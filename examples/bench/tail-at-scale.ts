@@ -20,7 +20,7 @@
  * histogram), then the measured requests.
  *
  * The policy (why, with counts: docs/performance.md, "Tail at Scale"): the
- * hedge at `Delays.percentile({ percentile: 0.999, min: 5 ms, max: 50 ms })`,
+ * hedge at `Delays.percentile({ percentile: 0.999, min: 5 ms, max: 30 ms })`,
  * the 99.9th percentile of the latencies hedging leaves (the slow attempts lose
  * and are never observed), so that ordinary calls are almost never hedged; and
  * `RetryBudget.make({ ratio: 0.1, minPerSecond: 0 })`, a cap for overload with
@@ -29,7 +29,7 @@
  *
  * cd examples && npx tsx bench/tail-at-scale.ts [--requests 20000] [--rate 200]
  *   [--warmup 3000] [--closed 32] [--budget 0.1]
- *   [--percentile 0.999] [--min 5] [--max 50] [--window 300]   (the percentile's delay: clamp(pN, min, max) ms, over a window of s)
+ *   [--percentile 0.999] [--min 5] [--max 30] [--window 300]   (the percentile's delay: clamp(pN, min, max) ms, over a window of s)
  *   [--strategies single,hedge_p95,hedge_percentile]   (only these; no figures are reported)
  *   [--trace]   (per request: when each attempt was sent, what the budget refused; explains the requests above 100 ms)
  *
@@ -60,7 +60,7 @@ const closed = arg("closed", 0)
 const percentileOption = arg("percentile", 0.999)
 const budgetRatio = arg("budget", 0.1)
 const percentileMin = arg("min", 5)
-const percentileMax = arg("max", 50)
+const percentileMax = arg("max", 30)
 const percentileWindow = arg("window", 300)
 const deadline = "5 seconds"
 const only = (() => {
