@@ -24,6 +24,23 @@ const record = (endpoint: string, sets: number) =>
     }
   })
 
+/** The chunks of one sliced scrape into a receiver that always has room. */
+const writeChunks = (
+  cache: Prometheus.Cache,
+  options: { readonly runtimeMetrics: boolean; readonly preamble: string }
+) =>
+  Effect.suspend(() => {
+    const chunks: Array<Uint8Array> = []
+    const sink: Prometheus.Sink = {
+      write: (chunk) => {
+        chunks.push(chunk)
+        return true
+      },
+      drained: Effect.void
+    }
+    return Effect.as(Prometheus.write(cache, options, sink), chunks)
+  })
+
 /**
  * Runs `f` while a `setImmediate` loop logs `"tick"` into `events`: each tick
  * is one turn of the event loop that the code under test let happen.
@@ -104,19 +121,7 @@ describe("Prometheus scrape in slices", () => {
 
   it.live("the list of series kept between scrapes takes in series and families recorded since", () =>
     Effect.gen(function*() {
-      const collect = (cache: Prometheus.Cache) =>
-        Effect.gen(function*() {
-          const chunks: Array<Uint8Array> = []
-          const sink: Prometheus.Sink = {
-            write: (chunk) => {
-              chunks.push(chunk)
-              return true
-            },
-            drained: Effect.void
-          }
-          yield* Prometheus.write(cache, options, sink)
-          return text(chunks)
-        })
+      const collect = (cache: Prometheus.Cache) => Effect.map(writeChunks(cache, options), text)
       const options = { runtimeMetrics: false, preamble: "" }
       const cache = Prometheus.makeCache()
       const first = unique("kept-first")
@@ -153,17 +158,9 @@ describe("Prometheus scrape in slices", () => {
         0.25
       )
       yield* record(short, 300)
-      const chunks: Array<Uint8Array> = []
-      const sink: Prometheus.Sink = {
-        write: (chunk) => {
-          chunks.push(chunk)
-          return true
-        },
-        drained: Effect.void
-      }
       const options = { runtimeMetrics: false, preamble: "" }
       const cache = Prometheus.makeCache()
-      yield* Prometheus.write(cache, options, sink)
+      const chunks = yield* writeChunks(cache, options)
       assert.isTrue(chunks.every((chunk) => chunk.length > 0))
       const written = text(chunks)
       assert.strictEqual(written, Prometheus.writeAll(cache, Metric.unsafeSnapshot(), options))
