@@ -48,11 +48,9 @@ export const substitute = (
   let missing: string | undefined
   let malformed: string | undefined
   let escapes = false
-  const used = new Set<string>()
   const segments = pathPart.split("/").map((segment) => {
     if (!segment.includes("{")) return segment
     const substituted = segment.replace(placeholder, (_, name: string) => {
-      used.add(name)
       const value = path !== undefined && Object.prototype.hasOwnProperty.call(path, name) ? path[name] : undefined
       if (value === undefined) {
         missing ??= name
@@ -76,7 +74,7 @@ export const substitute = (
   if (escapes) return invalidUrl(template, "a path parameter is a dot segment")
   if (path !== undefined) {
     for (const name of Object.keys(path)) {
-      if (!used.has(name)) return unusedParameter(template, name)
+      if (!pathPart.includes(`{${name}}`)) return unusedParameter(template, name)
     }
   }
   return segments.join("/") + rest
