@@ -1,3 +1,4 @@
+import * as kernel from "@aio-request/kernel/priority"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
@@ -10,8 +11,6 @@ export class CurrentPriority extends Context.Reference<CurrentPriority>()("@aio-
   defaultValue: () => Option.none<Priority.Priority>()
 }) {}
 
-const priorities: ReadonlyArray<Priority.Priority> = ["high", "normal", "low"]
-
 /** @internal */
 export const withPriority = dual<
   (priority: Priority.Priority) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>,
@@ -20,23 +19,14 @@ export const withPriority = dual<
   Effect.provideService(
     self,
     CurrentPriority,
-    Option.some(validate.oneOf("Priority.withPriority", "priority", priority, priorities))
+    Option.some(validate.oneOf("Priority.withPriority", "priority", priority, kernel.priorities))
   ))
 
 /** @internal */
-export const parse = (s: string | undefined): Option.Option<Priority.Priority> => {
-  if (s === undefined) return Option.none()
-  const value = s.trim().toLowerCase()
-  return value === "high" || value === "normal" || value === "low" ? Option.some(value) : Option.none()
-}
+export const parse = (s: string | undefined): Option.Option<Priority.Priority> => Option.fromNullable(kernel.parse(s))
 
 /** @internal */
 export const normalize = dual<
   (inherited: Option.Option<Priority.Priority>) => (requested: Priority.Priority) => Priority.Priority,
   (requested: Priority.Priority, inherited: Option.Option<Priority.Priority>) => Priority.Priority
->(2, (requested, inherited) => {
-  if (Option.isNone(inherited)) return requested
-  if (inherited.value === "high" && requested === "low") return "normal"
-  if (inherited.value === "low" && requested === "high") return "normal"
-  return requested
-})
+>(2, (requested, inherited) => kernel.normalize(requested, Option.getOrUndefined(inherited)))
