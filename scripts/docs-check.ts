@@ -1,6 +1,9 @@
 /**
- * Typechecks every ```ts code block of README.md and docs/*.md against the
- * packages' public API (`pnpm docs:check`, also run by `pnpm check`).
+ * Typechecks the code of the documentation against the packages' public API
+ * (`pnpm docs:check`, also run by `pnpm check`):
+ *
+ * - every ```ts code block of README.md and docs/*.md;
+ * - every JSDoc `@example` of packages/*\/src/**\/*.ts.
  *
  * Each block becomes its own module under `build/docs-check/` (git-ignored),
  * named after its file and line, and all of them are compiled together by tsc
@@ -9,15 +12,33 @@
  * workspace exactly as they do for the examples package: the folder's
  * `node_modules` is a link to `examples/node_modules`.
  *
- * A block must be a complete program with its imports. A block that is
- * deliberately a fragment is fenced ```ts-fragment (or ```text) and is not
+ * Markdown: a block must be a complete program with its imports. A block that
+ * is deliberately a fragment is fenced ```ts-fragment (or ```text) and is not
  * checked.
  *
- * Errors are reported at the Markdown line they come from:
+ * JSDoc: the code of an `@example` is the text after the tag up to the next
+ * tag or the end of the comment; a ```ts fence around it is optional.
+ * - An example with an `import` of its own is a complete program, checked as
+ *   it is.
+ * - An example without one is a snippet: the prelude below is put before it.
+ *   It imports every public module of the packages as a namespace
+ *   (`Strategy`, `CircuitBreaker`, `ResilientHttpClient`, ...), `effect`'s
+ *   common modules (`Effect`, `Layer`, `Duration`, ...), `@effect/platform`'s
+ *   `HttpClient`, `HttpClientRequest` and `HttpClientResponse`, and declares
+ *   the three placeholders a snippet may use without building them: `client`
+ *   (an `HttpClient`), `request` (an `HttpClientRequest`) and `program` (an
+ *   `Effect<void>`). Any other name a snippet uses must be defined in it. A
+ *   snippet that uses `yield*` is put in the body of an `Effect.gen`.
+ * - `@example fragment` (the word after the tag), or a ```ts-fragment fence,
+ *   marks a fragment that is deliberately not checked.
+ *
+ * Errors are reported at the line they come from:
  * `docs/client.md:140:7 error TS2304: Cannot find name 'callUpstream'.`
+ * `packages/core/src/Strategy.ts:175:1 error TS2304: ...`
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
+import * as url from "node:url"
 import ts from "typescript"
 
 const root = path.resolve(import.meta.dirname, "..")
@@ -26,17 +47,20 @@ const outDir = path.join(root, "build", "docs-check")
 /** The fence languages that are typechecked; anything else is not. */
 const checkedLanguages = new Set(["ts", "typescript"])
 
-interface Block {
-  /** Markdown file, relative to the root. */
+export interface Block {
+  /** Markdown or TypeScript file, relative to the root. */
   readonly source: string
-  /** 1-based line of the first line of code (the line after the fence). */
+  /** 1-based line of the first line of code (the line after the fence or tag). */
   readonly line: number
   readonly code: string
   /** Generated module, absolute. */
   readonly file: string
+  /** Lines put before `code` in the generated module (a JSDoc snippet's prelude); none for Markdown. */
+  readonly prefix?: ReadonlyArray<string>
 }
 
-const markdownFiles = (): ReadonlyArray<string> => {
+/** README.md and docs/*.md, relative to the root. */
+export const markdownFiles = (): ReadonlyArray<string> => {
   const docs = fs.readdirSync(path.join(root, "docs"))
     .filter((name) => name.endsWith(".md"))
     .sort()
@@ -45,7 +69,7 @@ const markdownFiles = (): ReadonlyArray<string> => {
 }
 
 /** Splits one Markdown file into its fenced blocks of a checked language. */
-const extract = (source: string): ReadonlyArray<Block> => {
+export const extract = (source: string): ReadonlyArray<Block> => {
   const lines = fs.readFileSync(path.join(root, source), "utf8").split("\n")
   const blocks: Array<Block> = []
   const slug = source.replace(/\.md$/, "").replace(/[^A-Za-z0-9]+/g, "-")
@@ -80,6 +104,116 @@ const extract = (source: string): ReadonlyArray<Block> => {
   return blocks
 }
 
+/** packages/*\/src/**\/*.ts, relative to the root. */
+export const sourceFiles = (): ReadonlyArray<string> => {
+  const files: Array<string> = []
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+      const relative = path.join(dir, entry.name)
+      if (entry.isDirectory()) walk(relative)
+      else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) files.push(relative)
+    }
+  }
+  for (const pkg of fs.readdirSync(path.join(root, "packages")).sort()) {
+    if (fs.existsSync(path.join(root, "packages", pkg, "src"))) walk(path.join("packages", pkg, "src"))
+  }
+  return files.sort()
+}
+
+/** The public modules of a package: `src/Name.ts`, re-exported by its index as `Name`. */
+const publicModules = (pkg: string): ReadonlyArray<string> => {
+  const index = path.join(root, "packages", pkg, "src", "index.ts")
+  if (!fs.existsSync(index)) return []
+  return Array.from(fs.readFileSync(index, "utf8").matchAll(/export \* as (\w+) from/g), (match) => match[1]!)
+}
+
+/** What a JSDoc snippet (an example without an import) is checked with. */
+const prelude = (): ReadonlyArray<string> => {
+  const packages = fs.readdirSync(path.join(root, "packages")).sort()
+  return [
+    ...packages.flatMap((pkg) => {
+      const names = publicModules(pkg)
+      return names.length === 0 ? [] : [`import { ${names.join(", ")} } from "@aio-request/${pkg}"`]
+    }),
+    "import { Config, Context, Duration, Effect, Exit, Layer, Metric, Option, pipe, Schedule, Stream } from \"effect\"",
+    "import { HttpClient, HttpClientRequest, HttpClientResponse } from \"@effect/platform\"",
+    "declare const client: HttpClient.HttpClient",
+    "declare const request: HttpClientRequest.HttpClientRequest",
+    "declare const program: Effect.Effect<void>"
+  ]
+}
+
+/** Strips a JSDoc comment line to its text: ` * text` -> `text`. */
+const commentText = (line: string): string => line.replace(/^\s*\*\/?\s?/, "").replace(/\s*\*\/\s*$/, "")
+
+/**
+ * Splits one TypeScript file into the code of its JSDoc `@example` tags,
+ * fragments left out.
+ */
+export const extractExamples = (source: string, preludeLines: ReadonlyArray<string>): ReadonlyArray<Block> => {
+  const lines = fs.readFileSync(path.join(root, source), "utf8").split("\n")
+  const blocks: Array<Block> = []
+  const slug = source.replace(/\.ts$/, "").replace(/[^A-Za-z0-9]+/g, "-")
+  let inComment = false
+  let example: { readonly line: number; readonly fragment: boolean; readonly body: Array<string> } | undefined
+  const close = (): void => {
+    if (example === undefined) return
+    const current = example
+    example = undefined
+    let body = current.body
+    let first = current.line
+    let fragment = current.fragment
+    const fence = body.findIndex((text) => /^(`{3,}|~{3,})/.test(text.trim()))
+    if (fence >= 0) {
+      const language = body[fence]!.trim().replace(/^[`~]+/, "").trim().toLowerCase()
+      if (language === "ts-fragment" || language === "text") fragment = true
+      const end = body.findIndex((text, index) => index > fence && /^(`{3,}|~{3,})\s*$/.test(text.trim()))
+      if (end < 0) throw new Error(`${source}:${first + fence}: code fence is never closed`)
+      first = first + fence + 1
+      body = body.slice(fence + 1, end)
+    }
+    while (body.length > 0 && body[body.length - 1]!.trim() === "") body = body.slice(0, -1)
+    if (fragment || body.every((text) => text.trim() === "")) return
+    const code = body.join("\n")
+    const own = /^\s*import\s/m.test(code)
+    const generator = !own && /\byield\*/.test(code)
+    blocks.push({
+      source,
+      line: first,
+      code: generator ? `${code}\n})` : code,
+      file: path.join(outDir, `${slug}-L${first}.ts`),
+      prefix: own ? [] : [...preludeLines, ...(generator ? ["Effect.gen(function*() {"] : [])]
+    })
+  }
+  lines.forEach((raw, index) => {
+    const trimmed = raw.trim()
+    if (!inComment) {
+      // A one-line `/** ... */` holds no example.
+      inComment = trimmed.startsWith("/**") && !(trimmed.length > 3 && trimmed.endsWith("*/"))
+      return
+    }
+    const ends = trimmed.endsWith("*/")
+    const text = commentText(raw)
+    const tag = /^@(\w+)\s*(.*)$/.exec(text.trim())
+    const inFence = example !== undefined &&
+      example.body.filter((t) => /^(`{3,}|~{3,})/.test(t.trim())).length % 2 === 1
+    if (tag !== null && !inFence) {
+      close()
+      if (tag[1] === "example") {
+        // The rest of the tag's line is a caption, not code; `fragment` opts out.
+        example = { line: index + 2, fragment: /^fragment\b/.test(tag[2]!), body: [] }
+      }
+    } else if (example !== undefined && !(ends && text.trim() === "")) {
+      example.body.push(text)
+    }
+    if (ends) {
+      close()
+      inComment = false
+    }
+  })
+  return blocks
+}
+
 const prepare = (blocks: ReadonlyArray<Block>): void => {
   fs.rmSync(outDir, { recursive: true, force: true })
   fs.mkdirSync(outDir, { recursive: true })
@@ -88,7 +222,7 @@ const prepare = (blocks: ReadonlyArray<Block>): void => {
   for (const block of blocks) {
     // `export {}` keeps every block a module of its own, so two blocks may
     // declare the same names; it goes on the last line to keep line numbers.
-    fs.writeFileSync(block.file, `${block.code}\nexport {}\n`)
+    fs.writeFileSync(block.file, [...(block.prefix ?? []), `${block.code}\nexport {}\n`].join("\n"))
   }
 }
 
@@ -107,7 +241,10 @@ const compilerOptions = (): ts.CompilerOptions => {
 }
 
 const main = (): number => {
-  const blocks = markdownFiles().flatMap(extract)
+  const preludeLines = prelude()
+  const markdown = markdownFiles().flatMap(extract)
+  const examples = sourceFiles().flatMap((source) => extractExamples(source, preludeLines))
+  const blocks = [...markdown, ...examples]
   prepare(blocks)
   const byFile = new Map(blocks.map((block) => [path.normalize(block.file), block]))
   const program = ts.createProgram(blocks.map((block) => block.file), compilerOptions())
@@ -122,19 +259,27 @@ const main = (): number => {
       const { character, line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start)
       const where = block === undefined
         ? `${path.relative(root, diagnostic.file.fileName)}:${line + 1}:${character + 1}`
-        : `${block.source}:${block.line + line}:${character + 1}`
+        : line < (block.prefix?.length ?? 0)
+        ? `${block.source}:${block.line}:1 (in the prelude)`
+        : `${block.source}:${block.line + line - (block.prefix?.length ?? 0)}:${character + 1}`
       console.error(`${where} ${category} TS${diagnostic.code}: ${message}`)
     } else {
       console.error(`${category} TS${diagnostic.code}: ${message}`)
     }
   }
-  const files = new Set(blocks.map((block) => block.source)).size
+  const files = (list: ReadonlyArray<Block>) => new Set(list.map((block) => block.source)).size
   if (errors > 0) {
-    console.error(`docs:check: ${errors} error(s) in the ts blocks of README.md and docs/*.md`)
+    console.error(`docs:check: ${errors} error(s) in the ts blocks of README.md and docs/*.md and the JSDoc examples`)
     return 1
   }
-  console.log(`docs:check: ${blocks.length} ts blocks in ${files} files typecheck`)
+  console.log(
+    `docs:check: ${markdown.length} ts blocks in ${files(markdown)} Markdown files and ` +
+      `${examples.length} JSDoc examples in ${files(examples)} source files typecheck`
+  )
   return 0
 }
 
-process.exitCode = main()
+// Run as a script only: another script may import `markdownFiles` and `extract`.
+if (process.argv[1] !== undefined && import.meta.url === url.pathToFileURL(path.resolve(process.argv[1])).href) {
+  process.exitCode = main()
+}
