@@ -153,6 +153,8 @@ export declare namespace CircuitBreaker {
  * import { CircuitBreaker } from "@aio-request/core"
  * import { Effect, Exit } from "effect"
  *
+ * const callInventory = Effect.succeed({ sku: "A-1", inStock: 3 })
+ *
  * const program = Effect.gen(function*() {
  *   const breaker = yield* CircuitBreaker.make({
  *     breakDuration: "5 seconds",
@@ -210,7 +212,7 @@ export const layerConfig: (
  * A breaker that never opens: `execute` runs the effect as it is.
  *
  * @example
- * ResilientHttpClient.make({ endpoint, circuitBreaker: CircuitBreaker.noopService })
+ * ResilientHttpClient.make({ endpoint: "http://inventory:8080/", circuitBreaker: CircuitBreaker.noopService })
  * @since 0.1.0
  * @category constructors
  */

@@ -116,7 +116,7 @@ export const unsafeMake: (epochMillis: number) => Deadline = internal.unsafeMake
 
 /**
  * @example
- * if (Deadline.isDeadline(u)) yield* Deadline.remaining(u)
+ * const left = (u: unknown) => Deadline.isDeadline(u) ? Deadline.remaining(u) : Effect.succeed(Duration.infinity)
  * @since 0.1.0
  * @category guards
  */
@@ -126,6 +126,7 @@ export const isDeadline: (u: unknown) => u is Deadline = internal.isDeadline
  * The time left before the deadline, zero once it has passed.
  *
  * @example
+ * const deadline = yield* Deadline.fromTimeout("2 seconds")
  * const left = yield* Deadline.remaining(deadline)
  * @since 0.1.0
  * @category getters
@@ -136,7 +137,8 @@ export const remaining: (self: Deadline) => Effect.Effect<Duration.Duration> = i
  * Whether the deadline has passed.
  *
  * @example
- * if (yield* Deadline.isExpired(deadline)) return yield* new Deadline.DeadlineExceededError()
+ * const deadline = yield* Deadline.fromTimeout("2 seconds")
+ * if (yield* Deadline.isExpired(deadline)) return yield* new Deadline.DeadlineExceededError({ reason: "expired" })
  * @since 0.1.0
  * @category getters
  */
@@ -146,7 +148,9 @@ export const isExpired: (self: Deadline) => Effect.Effect<boolean> = internal.is
  * The earlier of two deadlines.
  *
  * @example
- * const earlier = Deadline.min(inherited, own)
+ * const inherited = Deadline.unsafeMake(2_000)
+ * const own = Deadline.unsafeMake(1_000)
+ * const earlier = Deadline.min(inherited, own) // own
  * @since 0.1.0
  * @category combinators
  */

@@ -109,6 +109,7 @@ export const exponential: (options: Delays.ExponentialOptions) => Delays = inter
  * the schedule is done the delay is infinite, so sequential strategies stop.
  *
  * @example
+ * import { Delays } from "@aio-request/core"
  * import { Schedule } from "effect"
  *
  * Delays.fromSchedule(Schedule.exponential("100 millis").pipe(Schedule.jittered))

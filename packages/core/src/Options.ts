@@ -22,9 +22,12 @@ import * as internal from "./internal/validate.js"
  * @example
  * import { Options } from "@aio-request/core"
  *
- * if (typeof options.onEvent !== "function") {
- *   Options.fail("Audit.make", "onEvent", "a function", options.onEvent)
+ * const checkOnEvent = (options: { readonly onEvent?: unknown }) => {
+ *   if (typeof options.onEvent !== "function") {
+ *     Options.fail("Audit.make", "onEvent", "a function", options.onEvent)
+ *   }
  * }
+ * // checkOnEvent({ onEvent: "yes" }) throws:
  * // Audit.make: option "onEvent" must be a function, got "yes"
  * @since 0.1.0
  * @category validation
@@ -38,6 +41,7 @@ export const fail: (where: string, option: string, expected: string, got: unknow
  * @example
  * import { Options } from "@aio-request/core"
  *
+ * declare const options: { readonly attempts?: number }
  * const attempts = Options.integer("Audit.make", "attempts", options.attempts ?? 3, 1)
  * @since 0.1.0
  * @category validation
@@ -51,6 +55,7 @@ export const integer: (where: string, option: string, value: number, min: number
  * @example
  * import { Options } from "@aio-request/core"
  *
+ * declare const options: { readonly jitter?: number }
  * const jitter = Options.between("Audit.make", "jitter", options.jitter ?? 0.2, 0, 1, true)
  * @since 0.1.0
  * @category validation
@@ -71,7 +76,9 @@ export const between: (
  *
  * @example
  * import { Options } from "@aio-request/core"
+ * import type { Duration } from "effect"
  *
+ * declare const options: { readonly ttl?: Duration.DurationInput }
  * const ttl = Options.duration("Audit.make", "ttl", options.ttl ?? "10 seconds", { positive: true })
  * // Options.duration("Audit.make", "ttl", -1) throws:
  * // Audit.make: option "ttl" must be a non-negative duration, got -1
@@ -92,6 +99,7 @@ export const duration: (
  * @example
  * import { Options } from "@aio-request/core"
  *
+ * declare const options: { readonly followRedirects?: boolean }
  * const follow = Options.boolean("Audit.make", "followRedirects", options.followRedirects ?? true)
  * @since 0.1.0
  * @category validation
@@ -104,6 +112,7 @@ export const boolean: (where: string, option: string, value: boolean) => boolean
  * @example
  * import { Options } from "@aio-request/core"
  *
+ * declare const options: { readonly onEvent: (event: string) => void }
  * const onEvent = Options.callable("Audit.make", "onEvent", options.onEvent)
  * @since 0.1.0
  * @category validation
@@ -120,6 +129,7 @@ export const callable: <F extends (...args: ReadonlyArray<any>) => unknown>(
  * @example
  * import { Options } from "@aio-request/core"
  *
+ * declare const options: { readonly name: string }
  * const name = Options.string("Audit.make", "name", options.name, { nonEmpty: true })
  * @since 0.1.0
  * @category validation
@@ -137,6 +147,7 @@ export const string: (
  * @example
  * import { Options } from "@aio-request/core"
  *
+ * declare const options: { readonly priority: "high" | "normal" | "low" }
  * const priority = Options.oneOf("Audit.make", "priority", options.priority, ["high", "normal", "low"])
  * @since 0.1.0
  * @category validation
@@ -156,6 +167,7 @@ export const oneOf: <A extends string | number | boolean>(
  * @example
  * import { Options } from "@aio-request/core"
  *
+ * declare const options: { readonly circuitBreaker: unknown }
  * const breaker = Options.service("Audit.make", "circuitBreaker", options.circuitBreaker, "CircuitBreaker", ["execute"])
  * // Audit.make: option "circuitBreaker" must be a CircuitBreaker service (with execute), got [object Object]
  * @since 0.1.0
@@ -175,6 +187,7 @@ export const service: <S>(
  * @example
  * import { Options } from "@aio-request/core"
  *
+ * declare const options: { readonly shares?: Record<string, number> }
  * const shares = Options.record("Audit.make", "shares", options.shares ?? {})
  * @since 0.1.0
  * @category validation

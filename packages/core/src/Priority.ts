@@ -31,7 +31,9 @@ export const CurrentPriority: Context.Reference<internal.CurrentPriority, Option
  *
  * @example
  * import { Priority } from "@aio-request/core"
+ * import { Effect } from "effect"
  *
+ * const callUpstream = Effect.succeed("ok")
  * const urgent = callUpstream.pipe(Priority.withPriority("high"))
  * @since 0.1.0
  * @category combinators

@@ -80,11 +80,16 @@ export const unlimited: RetryBudget.Service = internal.unlimited
  * Invalid options throw `IllegalArgumentException` naming the option.
  *
  * @example
- * import { RetryBudget, Strategy } from "@aio-request/core"
- * import { Effect } from "effect"
+ * import { Deadline, RetryBudget, Strategy } from "@aio-request/core"
+ * import { Effect, Exit } from "effect"
  *
  * const program = Effect.gen(function*() {
  *   const budget = yield* RetryBudget.make({ ratio: 0.1 })
+ *   const options: Strategy.RunOptions<string, never, never> = {
+ *     attempt: () => Effect.succeed("ok"),
+ *     classify: (exit) => Exit.isSuccess(exit) ? "accept" : "reject",
+ *     deadline: yield* Deadline.fromTimeout("1 second")
+ *   }
  *   return yield* Strategy.run(Strategy.sequential(), options).pipe(
  *     Effect.provideService(RetryBudget.RetryBudget, budget)
  *   )

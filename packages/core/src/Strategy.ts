@@ -240,7 +240,7 @@ export const byMethod: (strategies: Readonly<Record<string, Strategy>>, fallback
  * methods: `single` (Python aio-request's split of safe and unsafe methods).
  *
  * @example
- * ResilientHttpClient.make({ endpoint, strategy: Strategy.default })
+ * ResilientHttpClient.make({ endpoint: "http://users:8080/", strategy: Strategy.default })
  * @since 0.1.0
  * @category constructors
  */
@@ -273,6 +273,8 @@ export const isStrategy: (u: unknown) => u is Strategy = internal.isStrategy
  * @example
  * import { Deadline, Strategy } from "@aio-request/core"
  * import { Effect, Exit } from "effect"
+ *
+ * const callUpstream = (attempt: number) => Effect.succeed(`answer of attempt ${attempt}`)
  *
  * const program = Effect.gen(function*() {
  *   const deadline = yield* Deadline.fromTimeout("1 second")

@@ -110,7 +110,7 @@ export const circuitBreakerTransitions: Metric.Metric.Counter<number> = CircuitB
  *
  * @example
  * HttpMetrics.recordClientRequest(
- *   { endpoint, method: "GET", path: "/users/:id", status: HttpMetrics.OutcomeStatus.circuitOpen, circuitBreaker: true },
+ *   { endpoint: "http://users:8080/", method: "GET", path: "users/{id}", status: HttpMetrics.OutcomeStatus.circuitOpen, circuitBreaker: true },
  *   0
  * )
  * @since 0.1.0
@@ -239,7 +239,10 @@ export const clientRoute = (labels: ClientLabels): ClientRoute => {
  * Records one logical client request.
  *
  * @example
- * HttpMetrics.recordClientRequest({ endpoint, method: "GET", path: "/users/:id", status: 200, circuitBreaker: false }, 0.042)
+ * HttpMetrics.recordClientRequest(
+ *   { endpoint: "http://users:8080/", method: "GET", path: "users/{id}", status: 200, circuitBreaker: false },
+ *   0.042
+ * )
  * @since 0.1.0
  * @category recording
  */
@@ -265,7 +268,10 @@ const recordAttemptOn = (route: ClientRoute, status: number, kind: "first" | "he
  * Records one attempt, and counts it as an attempt, a hedge or a retry.
  *
  * @example
- * HttpMetrics.recordAttempt({ endpoint, method: "GET", path: "/users/:id", status: 503, kind: "retry" }, 0.01)
+ * HttpMetrics.recordAttempt(
+ *   { endpoint: "http://users:8080/", method: "GET", path: "users/{id}", status: 503, kind: "retry" },
+ *   0.01
+ * )
  * @since 0.1.0
  * @category recording
  */

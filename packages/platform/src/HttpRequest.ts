@@ -72,7 +72,7 @@ export const get: (template: string, options?: HttpRequest.Options) => HttpClien
  * like), or see `postJson`.
  *
  * @example
- * HttpRequest.post("orders", { headers: { "idempotency-key": key } })
+ * HttpRequest.post("orders", { headers: { "idempotency-key": "order-7f3a" } })
  * @since 0.1.0
  * @category constructors
  */
@@ -81,7 +81,7 @@ export const post: (template: string, options?: HttpRequest.Options) => HttpClie
 
 /**
  * @example
- * HttpRequest.put("users/{id}/avatar", { path: { id } })
+ * HttpRequest.put("users/{id}/avatar", { path: { id: "42" } })
  * @since 0.1.0
  * @category constructors
  */
@@ -90,7 +90,7 @@ export const put: (template: string, options?: HttpRequest.Options) => HttpClien
 
 /**
  * @example
- * HttpRequest.patch("users/{id}", { path: { id } })
+ * HttpRequest.patch("users/{id}", { path: { id: "42" } })
  * @since 0.1.0
  * @category constructors
  */
@@ -102,7 +102,7 @@ export const patch: (template: string, options?: HttpRequest.Options) => HttpCli
  * call `HttpRequest.delete`).
  *
  * @example
- * HttpRequest.delete("users/{id}", { path: { id } })
+ * HttpRequest.delete("users/{id}", { path: { id: "42" } })
  * @since 0.1.0
  * @category constructors
  */
@@ -119,7 +119,7 @@ export {
 
 /**
  * @example
- * HttpRequest.head("files/{name}", { path: { name } })
+ * HttpRequest.head("files/{name}", { path: { name: "report.pdf" } })
  * @since 0.1.0
  * @category constructors
  */
@@ -152,7 +152,7 @@ export const postJson: (
 
 /**
  * @example
- * HttpRequest.putJson("users/{id}", { name: "Ada" }, { path: { id } })
+ * HttpRequest.putJson("users/{id}", { name: "Ada" }, { path: { id: "42" } })
  * @since 0.1.0
  * @category constructors
  */
@@ -164,7 +164,7 @@ export const putJson: (
 
 /**
  * @example
- * HttpRequest.patchJson("users/{id}", { name: "Ada" }, { path: { id } })
+ * HttpRequest.patchJson("users/{id}", { name: "Ada" }, { path: { id: "42" } })
  * @since 0.1.0
  * @category constructors
  */
@@ -191,7 +191,7 @@ export const pathTemplate: (request: HttpClientRequest.HttpClientRequest) => str
  * `HttpClientRequest` directly).
  *
  * @example
- * HttpClientRequest.get(`users/${id}`).pipe(HttpRequest.withPathTemplate("users/{id}"))
+ * HttpClientRequest.get("users/42").pipe(HttpRequest.withPathTemplate("users/{id}"))
  * @since 0.1.0
  * @category combinators
  */
