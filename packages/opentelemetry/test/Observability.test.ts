@@ -3,6 +3,7 @@ import { Observability } from "@aio-request/opentelemetry"
 import { HttpMetrics } from "@aio-request/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer } from "effect"
+import { refused as illegal } from "../../core/test/support/refused.js"
 import { eventually } from "./utils/eventually.js"
 import { freePort, holdPort } from "./utils/net.js"
 import * as Receiver from "./utils/otlpReceiver.js"
@@ -32,16 +33,6 @@ const openCircuit = (scope: string) =>
     yield* breaker.execute(scope, Effect.fail("boom"), Exit.isFailure).pipe(Effect.ignore)
     assert.strictEqual(yield* breaker.stateOf(scope), "open")
   })
-
-const illegal = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    assert.instanceOf(e, Cause.IllegalArgumentException)
-    return (e as Error).message
-  }
-  return assert.fail("expected an IllegalArgumentException")
-}
 
 describe("Observability.layerPrometheus", () => {
   it.live("serves the seed histograms with their labels and every bucket boundary", () =>

@@ -7,22 +7,16 @@
  */
 import { Observability } from "@aio-request/opentelemetry"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect } from "effect"
+import { Effect } from "effect"
+import { refused } from "../../core/test/support/refused.js"
 
 /** Asserts that `f` is refused with a message naming `where` and `option`. */
 const assertRefused = (f: () => unknown, where: string, option: string) => {
-  try {
-    f()
-  } catch (e) {
-    assert.instanceOf(e, Cause.IllegalArgumentException)
-    const message = (e as Error).message
-    assert.isTrue(
-      message.startsWith(`${where}: option "${option}" must be `),
-      `expected a message naming ${where} and "${option}", got: ${message}`
-    )
-    return
-  }
-  assert.fail(`expected ${where} to refuse option "${option}"`)
+  const message = refused(f)
+  assert.isTrue(
+    message.startsWith(`${where}: option "${option}" must be `),
+    `expected a message naming ${where} and "${option}", got: ${message}`
+  )
 }
 
 /** Lets a test pass what TypeScript would refuse, as JavaScript would. */

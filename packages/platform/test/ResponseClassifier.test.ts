@@ -2,7 +2,8 @@ import { CircuitBreaker, Deadline } from "@aio-request/core"
 import { Headers, ResilientHttpClient, ResponseClassifier } from "@aio-request/platform"
 import { HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Duration, Exit, FiberId } from "effect"
+import { Duration, Exit, FiberId } from "effect"
+import { refused as illegal } from "../../core/test/support/refused.js"
 
 const request = HttpClientRequest.get("http://127.0.0.1/x")
 const response = (status: number, headers?: Record<string, string>) =>
@@ -28,15 +29,7 @@ describe("ResponseClassifier.default", () => {
   })
 
   it("refuses a bad verdictForStatus at construction, naming the option (JavaScript callers)", () => {
-    const refused = (options: unknown): string => {
-      try {
-        ResponseClassifier.default(options as any)
-      } catch (e) {
-        assert.instanceOf(e, Cause.IllegalArgumentException)
-        return (e as Error).message
-      }
-      return assert.fail("expected an IllegalArgumentException")
-    }
+    const refused = (options: unknown): string => illegal(() => ResponseClassifier.default(options as any))
     assert.strictEqual(
       refused({ verdictForStatus: { 404: "retry" } }),
       "ResponseClassifier.default: option \"verdictForStatus.404\" must be \"accept\" or \"reject\", got \"retry\""

@@ -4,8 +4,8 @@ import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Duration, Effect, Fiber, Layer, Option, Schema } from "effect"
-import type { Seen } from "./serverMiddlewareHarness.js"
-import { awaitServerCount, get, seen, serve, uniqueClient } from "./serverMiddlewareHarness.js"
+import type { Seen } from "./support/serverMiddlewareHarness.js"
+import { awaitServerCount, get, seen, serve, uniqueClient } from "./support/serverMiddlewareHarness.js"
 
 /** A resilient client of service B, as service A would hold it (its dispatcher lives as long as the test). */
 const clientOf = (endpoint: string, serviceName: string, priority: Priority.Priority = "normal") =>

@@ -5,8 +5,8 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Deferred, Duration, Effect, Layer, Option, Ref, Schema } from "effect"
 import { createServer } from "node:http"
-import * as harness from "./serverMiddlewareHarness.js"
-import { awaitServerCount, uniqueClient } from "./serverMiddlewareHarness.js"
+import * as harness from "./support/serverMiddlewareHarness.js"
+import { awaitServerCount, uniqueClient } from "./support/serverMiddlewareHarness.js"
 
 const Seen = Schema.Struct({ remainingMillis: Schema.NullOr(Schema.Number), priority: Schema.NullOr(Schema.String) })
 

@@ -3,8 +3,8 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import * as fc from "fast-check"
-import type { Seen } from "./serverMiddlewareHarness.js"
-import { seen, serve } from "./serverMiddlewareHarness.js"
+import type { Seen } from "./support/serverMiddlewareHarness.js"
+import { seen, serve } from "./support/serverMiddlewareHarness.js"
 
 // Printable ASCII and tab: what an HTTP client may put in a header value
 // (undici refuses control and non-ASCII characters before sending).

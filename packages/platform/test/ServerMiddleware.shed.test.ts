@@ -4,7 +4,7 @@ import { HttpClient, HttpClientRequest, HttpRouter, HttpServerResponse } from "@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Metric, Ref, Schedule } from "effect"
-import { get, serve } from "./serverMiddlewareHarness.js"
+import { get, serve } from "./support/serverMiddlewareHarness.js"
 
 /** A GET with headers: status, `Retry-After` and body. */
 const call = (url: string, headers: Record<string, string> = {}) =>

@@ -6,8 +6,8 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Context, Deferred, Duration, Effect, Fiber, Layer, Option, Ref } from "effect"
 import { createServer } from "node:http"
-import type { Seen } from "./serverMiddlewareHarness.js"
-import { awaitServerCount, get, seen, serve, serverCount, uniqueClient } from "./serverMiddlewareHarness.js"
+import type { Seen } from "./support/serverMiddlewareHarness.js"
+import { awaitServerCount, get, seen, serve, serverCount, uniqueClient } from "./support/serverMiddlewareHarness.js"
 
 const getSeen = (url: string, headers: Record<string, string> = {}) =>
   Effect.map(

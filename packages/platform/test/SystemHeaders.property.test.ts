@@ -10,8 +10,8 @@ import { HttpServerRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Metric, Option, Runtime } from "effect"
 import * as fc from "fast-check"
-import type { Seen } from "./serverMiddlewareHarness.js"
-import { seen } from "./serverMiddlewareHarness.js"
+import type { Seen } from "./support/serverMiddlewareHarness.js"
+import { seen } from "./support/serverMiddlewareHarness.js"
 
 const numRuns = 10_000
 
