@@ -1,4 +1,5 @@
 import { Options } from "@aio-request/core"
+import * as PrometheusFormat from "@aio-request/kernel/prometheus/format"
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http"
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
@@ -21,6 +22,7 @@ import * as Zlib from "node:zlib"
 import type * as Api from "../Observability.js"
 import { PrometheusEndpoint, PrometheusServeError } from "../Observability.js"
 import * as Prometheus from "./prometheus.js"
+import { isRuntimeMetric } from "./prometheusFormat.js"
 
 // ---------------------------------------------------------------------------
 // validation
@@ -119,10 +121,9 @@ const preambleOf = (resource: NodeSdk.Configuration["resource"]): string => {
   const attributes: Array<[string, string]> = [["service_name", serviceName]]
   if (resource?.serviceVersion !== undefined) attributes.push(["service_version", resource.serviceVersion])
   for (const [key, value] of Object.entries(resource?.attributes ?? {})) {
-    attributes.push([key.replace(/[^a-zA-Z0-9_]/g, "_"), String(value)])
+    attributes.push([PrometheusFormat.labelChars(key), String(value)])
   }
-  const labels = attributes.map(([key, value]) => `${key}="${Prometheus.escapeLabelValue(value)}"`).join(",")
-  return `# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info{${labels}} 1\n`
+  return PrometheusFormat.targetInfo(attributes)
 }
 
 const acceptsGzip = (header: string | undefined): boolean =>
@@ -242,7 +243,7 @@ class SecondsExporter implements PushMetricExporter {
       scopeMetrics: metrics.scopeMetrics.map((scope) => ({
         ...scope,
         metrics: scope.metrics.flatMap((metric) =>
-          !this.runtimeMetrics && Prometheus.isRuntimeMetric(metric.descriptor.name)
+          !this.runtimeMetrics && isRuntimeMetric(metric.descriptor.name)
             ? []
             : secondsHistograms.has(metric.descriptor.name)
             ? [{ ...metric, descriptor: { ...metric.descriptor, unit: "s" } }]
