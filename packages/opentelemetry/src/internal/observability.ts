@@ -7,6 +7,8 @@ import { AggregationTemporality, PeriodicExportingMetricReader } from "@opentele
 import type { InstrumentType, PushMetricExporter, ResourceMetrics } from "@opentelemetry/sdk-metrics"
 import { BatchSpanProcessor, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -20,9 +22,30 @@ import type * as Net from "node:net"
 import type * as Stream from "node:stream"
 import * as Zlib from "node:zlib"
 import type * as Api from "../Observability.js"
-import { PrometheusEndpoint, PrometheusServeError } from "../Observability.js"
 import * as Prometheus from "./prometheus.js"
 import { isRuntimeMetric } from "./prometheusFormat.js"
+
+// ---------------------------------------------------------------------------
+// tags and errors
+// ---------------------------------------------------------------------------
+
+/** @internal */
+export class PrometheusEndpoint extends Context.Tag("@aio-request/opentelemetry/PrometheusEndpoint")<
+  Api.PrometheusEndpoint,
+  Api.PrometheusEndpoint.Service
+>() {}
+
+/** @internal */
+export class PrometheusServeError extends Data.TaggedError("PrometheusServeError")<{
+  readonly host: string
+  readonly port: number
+  readonly cause: unknown
+}> {
+  override get message() {
+    const reason = this.cause instanceof Error ? this.cause.message : String(this.cause)
+    return `cannot serve Prometheus metrics on ${this.host}:${this.port}: ${reason}`
+  }
+}
 
 // ---------------------------------------------------------------------------
 // validation
@@ -133,7 +156,7 @@ const acceptsGzip = (header: string | undefined): boolean =>
 /** @internal */
 export const layerPrometheus = (
   options: Api.PrometheusOptions = {}
-): Layer.Layer<PrometheusEndpoint, PrometheusServeError> => {
+): Layer.Layer<Api.PrometheusEndpoint, Api.PrometheusServeError> => {
   const where = "Observability.layerPrometheus"
   Options.record(where, "options", options)
   const host = Options.string(where, "host", options.host ?? "127.0.0.1", { nonEmpty: true })
