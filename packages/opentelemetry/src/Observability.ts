@@ -146,6 +146,8 @@ export interface PrometheusServeError extends Cause.YieldableError {
 }
 
 /**
+ * The constructor of {@link PrometheusServeError} (for tests and `instanceof`).
+ *
  * @since 0.1.0
  * @category errors
  */

@@ -12,11 +12,11 @@ import * as MutableHashMap from "effect/MutableHashMap"
  * `get` needs a key one already has, so the only public way to learn the
  * registry's series is `snapshot()`, and it reads every series' state
  * (building each histogram's bucket array) in one synchronous call: with
- * 10,000 series that is 17 to 74 ms of event loop held at once, at every
- * scrape, before a byte is written (against well under a millisecond to walk
- * the keys), and every state of the scrape alive at once. It cannot be sliced,
- * and the registry's size (which tells a scrape whether there is anything new
- * to take in) is not public either. The registry keeps its hooks in a
+ * 10,000 histogram series that is tens of milliseconds of event loop held at
+ * once, at every scrape, before a byte is written (walking the keys takes
+ * well under one), and every state of the scrape alive at once. It cannot be
+ * sliced, and the registry's size (which tells a scrape whether there is
+ * anything new to take in) is not public either. The registry keeps its hooks in a
  * `MutableHashMap` field `map`: walking it (a reference per series) lets the
  * scrape take in new series in slices and read each state only when its
  * series is written.
