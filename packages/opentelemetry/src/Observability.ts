@@ -12,8 +12,8 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
-import * as Data from "effect/Data"
+import type * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Layer from "effect/Layer"
 import * as internal from "./internal/observability.js"
@@ -102,10 +102,18 @@ export interface OtlpOptions {
  * @since 0.1.0
  * @category tags
  */
-export class PrometheusEndpoint extends Context.Tag("@aio-request/opentelemetry/PrometheusEndpoint")<
-  PrometheusEndpoint,
-  PrometheusEndpoint.Service
->() {}
+export const PrometheusEndpoint: Context.Tag<PrometheusEndpoint, PrometheusEndpoint.Service> =
+  internal.PrometheusEndpoint
+
+/**
+ * The identifier of {@link PrometheusEndpoint} in a layer's or an effect's requirements.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export interface PrometheusEndpoint {
+  readonly _: unique symbol
+}
 
 /**
  * @since 0.1.0
@@ -130,16 +138,24 @@ export declare namespace PrometheusEndpoint {
  * @since 0.1.0
  * @category errors
  */
-export class PrometheusServeError extends Data.TaggedError("PrometheusServeError")<{
+export interface PrometheusServeError extends Cause.YieldableError {
+  readonly _tag: "PrometheusServeError"
   readonly host: string
   readonly port: number
   readonly cause: unknown
-}> {
-  override get message() {
-    const reason = this.cause instanceof Error ? this.cause.message : String(this.cause)
-    return `cannot serve Prometheus metrics on ${this.host}:${this.port}: ${reason}`
-  }
 }
+
+/**
+ * The constructor of {@link PrometheusServeError} (for tests and `instanceof`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const PrometheusServeError: new(args: {
+  readonly host: string
+  readonly port: number
+  readonly cause: unknown
+}) => PrometheusServeError = internal.PrometheusServeError
 
 /**
  * Serves the process's Effect metrics for a Prometheus scrape, in the text

@@ -11,11 +11,11 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Ref } from "effect"
 import { createServer } from "node:http"
-import { eventually } from "./utils/eventually.js"
-import { freePort } from "./utils/net.js"
-import * as Receiver from "./utils/otlpReceiver.js"
-import { scrape } from "./utils/prometheus.js"
-import type { Scrape } from "./utils/prometheus.js"
+import { eventually } from "./support/eventually.js"
+import { freePort } from "./support/net.js"
+import * as Receiver from "./support/otlpReceiver.js"
+import { scrape } from "./support/prometheus.js"
+import type { Scrape } from "./support/prometheus.js"
 
 /** The upstream: `/users/:id` answers at once; `/flaky/:id` answers 503 the first time per id;
  * `/slow-first/:id` is slow the first time per id; `/down` always 500; `/slow` takes 2 seconds. */

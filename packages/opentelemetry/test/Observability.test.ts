@@ -4,10 +4,10 @@ import { HttpMetrics } from "@aio-request/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer } from "effect"
 import { refused as illegal } from "../../core/test/support/refused.js"
-import { eventually } from "./utils/eventually.js"
-import { freePort, holdPort } from "./utils/net.js"
-import * as Receiver from "./utils/otlpReceiver.js"
-import { get, scrape } from "./utils/prometheus.js"
+import { eventually } from "./support/eventually.js"
+import { freePort, holdPort } from "./support/net.js"
+import * as Receiver from "./support/otlpReceiver.js"
+import { get, scrape } from "./support/prometheus.js"
 
 // The metric registry is global to the process: tests use their own endpoint
 // label, or read deltas between two scrapes.

@@ -12,9 +12,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer, RuntimeFlags, RuntimeFlagsPatch } from "effect"
 import { createServer, get as httpGet } from "node:http"
 import { gunzipSync } from "node:zlib"
-import { eventually } from "./utils/eventually.js"
-import * as Receiver from "./utils/otlpReceiver.js"
-import { parse, scrape } from "./utils/prometheus.js"
+import { eventually } from "./support/eventually.js"
+import * as Receiver from "./support/otlpReceiver.js"
+import { parse, scrape } from "./support/prometheus.js"
 
 let next = 0
 const unique = (name: string) => `${name}-${process.pid}-${next++}`

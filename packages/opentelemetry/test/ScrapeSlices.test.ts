@@ -9,7 +9,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Metric } from "effect"
 import { request } from "node:http"
 import * as Prometheus from "../src/internal/prometheus.js"
-import { parse } from "./utils/prometheus.js"
+import { parse } from "./support/prometheus.js"
 
 let next = 0
 const unique = (name: string) => `http://${name}-${process.pid}-${next++}.test`

@@ -1,4 +1,5 @@
 import { Options } from "@aio-request/core"
+import * as PrometheusFormat from "@aio-request/kernel/prometheus/format"
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http"
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
@@ -6,6 +7,8 @@ import { AggregationTemporality, PeriodicExportingMetricReader } from "@opentele
 import type { InstrumentType, PushMetricExporter, ResourceMetrics } from "@opentelemetry/sdk-metrics"
 import { BatchSpanProcessor, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -19,8 +22,30 @@ import type * as Net from "node:net"
 import type * as Stream from "node:stream"
 import * as Zlib from "node:zlib"
 import type * as Api from "../Observability.js"
-import { PrometheusEndpoint, PrometheusServeError } from "../Observability.js"
 import * as Prometheus from "./prometheus.js"
+import { isRuntimeMetric } from "./prometheusFormat.js"
+
+// ---------------------------------------------------------------------------
+// tags and errors
+// ---------------------------------------------------------------------------
+
+/** @internal */
+export class PrometheusEndpoint extends Context.Tag("@aio-request/opentelemetry/PrometheusEndpoint")<
+  Api.PrometheusEndpoint,
+  Api.PrometheusEndpoint.Service
+>() {}
+
+/** @internal */
+export class PrometheusServeError extends Data.TaggedError("PrometheusServeError")<{
+  readonly host: string
+  readonly port: number
+  readonly cause: unknown
+}> {
+  override get message() {
+    const reason = this.cause instanceof Error ? this.cause.message : String(this.cause)
+    return `cannot serve Prometheus metrics on ${this.host}:${this.port}: ${reason}`
+  }
+}
 
 // ---------------------------------------------------------------------------
 // validation
@@ -119,10 +144,9 @@ const preambleOf = (resource: NodeSdk.Configuration["resource"]): string => {
   const attributes: Array<[string, string]> = [["service_name", serviceName]]
   if (resource?.serviceVersion !== undefined) attributes.push(["service_version", resource.serviceVersion])
   for (const [key, value] of Object.entries(resource?.attributes ?? {})) {
-    attributes.push([key.replace(/[^a-zA-Z0-9_]/g, "_"), String(value)])
+    attributes.push([PrometheusFormat.labelChars(key), String(value)])
   }
-  const labels = attributes.map(([key, value]) => `${key}="${Prometheus.escapeLabelValue(value)}"`).join(",")
-  return `# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info{${labels}} 1\n`
+  return PrometheusFormat.targetInfo(attributes)
 }
 
 const acceptsGzip = (header: string | undefined): boolean =>
@@ -132,7 +156,7 @@ const acceptsGzip = (header: string | undefined): boolean =>
 /** @internal */
 export const layerPrometheus = (
   options: Api.PrometheusOptions = {}
-): Layer.Layer<PrometheusEndpoint, PrometheusServeError> => {
+): Layer.Layer<Api.PrometheusEndpoint, Api.PrometheusServeError> => {
   const where = "Observability.layerPrometheus"
   Options.record(where, "options", options)
   const host = Options.string(where, "host", options.host ?? "127.0.0.1", { nonEmpty: true })
@@ -242,7 +266,7 @@ class SecondsExporter implements PushMetricExporter {
       scopeMetrics: metrics.scopeMetrics.map((scope) => ({
         ...scope,
         metrics: scope.metrics.flatMap((metric) =>
-          !this.runtimeMetrics && Prometheus.isRuntimeMetric(metric.descriptor.name)
+          !this.runtimeMetrics && isRuntimeMetric(metric.descriptor.name)
             ? []
             : secondsHistograms.has(metric.descriptor.name)
             ? [{ ...metric, descriptor: { ...metric.descriptor, unit: "s" } }]

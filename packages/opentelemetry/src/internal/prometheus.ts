@@ -1,212 +1,33 @@
+import * as SeriesIndex from "@aio-request/kernel/prometheus/series"
 import * as Effect from "effect/Effect"
-import * as Metric from "effect/Metric"
-import type * as MetricKey from "effect/MetricKey"
-import * as MetricKeyType from "effect/MetricKeyType"
 import type * as MetricPair from "effect/MetricPair"
-import * as MetricState from "effect/MetricState"
-import * as MutableHashMap from "effect/MutableHashMap"
-import * as Option from "effect/Option"
+import * as Format from "./prometheusFormat.js"
+import * as Series from "./prometheusSeries.js"
 
 /**
- * The Prometheus text exposition format (version 0.0.4), written straight from
- * Effect's metric snapshot: histograms as `name_bucket{...,le="0.005"}`,
- * `name_sum`, `name_count`; incremental counters as `name_total` (type
- * `counter`); other counters and gauges as gauges; frequencies as a counter
- * per value (label `key`); summaries as summaries. The format has no unit
- * line: the latencies are in seconds, as their help text says.
+ * A Prometheus scrape: the exposition of Effect's metrics (written by
+ * `prometheusFormat`, series listed by `prometheusSeries`) handed to a
+ * receiver in chunks of bytes, in slices of work.
  *
  * Work is sliced: the writer hands out the text in pieces and gives the event
  * loop back between slices, so a scrape of many series never holds it for
- * long. The label part of each series is kept between scrapes (keyed by the
- * registry's own metric key, which lives as long as the series).
+ * long; when the receiver's buffer is full it waits for it to drain. The
+ * label part of each series and the list of series are kept between scrapes.
  */
 
-/** Effect's runtime metrics (`effect_fiber_*`): exported only when asked for. */
-export const isRuntimeMetric = (name: string): boolean => name.startsWith("effect_fiber_")
-
-const metricNameChars = /[^a-zA-Z0-9_:]/g
-const labelNameChars = /[^a-zA-Z0-9_]/g
-
-const metricName = (name: string): string => {
-  const cleaned = name.replace(metricNameChars, "_")
-  return /^[0-9]/.test(cleaned) ? `_${cleaned}` : cleaned
-}
-
-const labelName = (name: string): string => {
-  const cleaned = name.replace(labelNameChars, "_")
-  return /^[0-9]/.test(cleaned) ? `_${cleaned}` : cleaned
-}
-
-const needsEscape = /[\\"\n]/
-
-/** @internal */
-export const escapeLabelValue = (value: string): string =>
-  needsEscape.test(value) ? value.replace(/\\/g, "\\\\").replace(/"/g, "\\\"").replace(/\n/g, "\\n") : value
-
-const escapeHelp = (text: string): string => text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")
-
-const number = (n: number | bigint): string =>
-  typeof n === "bigint"
-    ? n.toString()
-    : Number.isNaN(n)
-    ? "NaN"
-    : n === Infinity
-    ? "+Inf"
-    : n === -Infinity
-    ? "-Inf"
-    : String(n)
-
-/** One series: its key, and how to read its state (read when it is written). */
-interface Series {
-  readonly metricKey: MetricKey.MetricKey.Untyped
-  readonly state: () => MetricState.MetricState.Untyped
-}
-
-/** A family: every series of one metric name, written together. */
-interface Family {
-  readonly name: string
-  readonly key: MetricKey.MetricKey.Untyped
-  readonly pairs: Array<Series>
-}
-
-interface Hook {
-  readonly get: () => MetricState.MetricState.Untyped
-}
-
 /**
- * The registry's own map of hooks: Effect 3's registry keeps them in a
- * `MutableHashMap` (`map`), which we walk (a reference per series) so that
- * each state is read only when its series is written, slice by slice. Were
- * that field ever missing, the public snapshot (every state read at once) is
- * used instead.
- */
-const registryMap = ():
-  | MutableHashMap.MutableHashMap<MetricKey.MetricKey.Untyped, Hook | undefined>
-  | undefined =>
-{
-  const map = (Metric.globalMetricRegistry as unknown as { readonly map?: unknown }).map
-  return typeof map === "object" && map !== null && Symbol.for("effect/MutableHashMap") in map
-    ? map as MutableHashMap.MutableHashMap<MetricKey.MetricKey.Untyped, Hook | undefined>
-    : undefined
-}
-
-const seriesOf = (snapshot: ReadonlyArray<MetricPair.MetricPair.Untyped>): Array<Series> =>
-  snapshot.map((pair) => ({ metricKey: pair.metricKey, state: () => pair.metricState }))
-
-/**
- * What a writer keeps between scrapes: the label part (`a="x",b="y"`) of each
- * series, by the registry's metric key; the `le` values of each bucket
- * boundary; and the registry's series grouped into families. Effect 3's
- * registry never forgets a series, so a scrape only adds the series that are
- * new since the last one (and walks the registry only when it has grown):
- * the list of series is not rebuilt, and left for the garbage collector,
- * at every scrape.
+ * What a writer keeps between scrapes: the label parts of the series and the
+ * `le` labels of the bucket boundaries (see `prometheusFormat`), and the
+ * registry's series grouped into families (see `prometheusSeries`).
  *
  * @internal
  */
-export interface Cache {
-  readonly labels: WeakMap<MetricKey.MetricKey.Untyped, string>
-  readonly le: Map<number, string>
-  readonly index: Index
-}
-
-interface Index {
-  readonly families: Map<string, Family>
-  readonly seen: WeakSet<MetricKey.MetricKey.Untyped>
-  /** How many of the registry's series the index holds. */
-  size: number
+export interface Cache extends Format.Labels {
+  readonly index: Series.Index
 }
 
 /** @internal */
-export const makeCache = (): Cache => ({
-  labels: new WeakMap(),
-  le: new Map(),
-  index: { families: new Map(), seen: new WeakSet(), size: 0 }
-})
-
-const labelsOf = (cache: Cache, key: MetricKey.MetricKey.Untyped, extra?: string): string => {
-  let labels = cache.labels.get(key)
-  if (labels === undefined) {
-    labels = ""
-    for (const tag of key.tags) {
-      labels += `${labels.length > 0 ? "," : ""}${labelName(tag.key)}="${escapeLabelValue(tag.value)}"`
-    }
-    cache.labels.set(key, labels)
-  }
-  if (extra !== undefined) return labels.length > 0 ? `{${labels},${extra}}` : `{${extra}}`
-  return labels.length > 0 ? `{${labels}}` : ""
-}
-
-const leOf = (cache: Cache, boundary: number): string => {
-  let le = cache.le.get(boundary)
-  if (le === undefined) {
-    le = `le="${number(boundary)}"`
-    cache.le.set(boundary, le)
-  }
-  return le
-}
-
-const typeOf = (key: MetricKey.MetricKey.Untyped): { readonly type: string; readonly suffix: string } => {
-  const keyType = key.keyType
-  if (MetricKeyType.isHistogramKey(keyType)) return { type: "histogram", suffix: "" }
-  if (MetricKeyType.isSummaryKey(keyType)) return { type: "summary", suffix: "" }
-  if (MetricKeyType.isFrequencyKey(keyType)) return { type: "counter", suffix: "_total" }
-  if (MetricKeyType.isCounterKey(keyType) && keyType.incremental) return { type: "counter", suffix: "_total" }
-  return { type: "gauge", suffix: "" }
-}
-
-const header = (family: Family): string => {
-  const { suffix, type } = typeOf(family.key)
-  const base = metricName(family.name)
-  const name = suffix !== "" && !base.endsWith(suffix) ? `${base}${suffix}` : base
-  const help = Option.match(family.key.description, {
-    onNone: () => "",
-    onSome: (text) => `# HELP ${name} ${escapeHelp(text)}\n`
-  })
-  return `${help}# TYPE ${name} ${type}\n`
-}
-
-/** The lines of one series. */
-const series = (cache: Cache, family: Family, pair: Series): string => {
-  const base = metricName(family.name)
-  const key = pair.metricKey
-  const state = pair.state()
-  if (MetricState.isHistogramState(state)) {
-    let out = ""
-    for (const [boundary, count] of state.buckets) {
-      out += `${base}_bucket${labelsOf(cache, key, leOf(cache, boundary))} ${count}\n`
-    }
-    if (state.buckets.length === 0 || state.buckets[state.buckets.length - 1]![0] !== Infinity) {
-      out += `${base}_bucket${labelsOf(cache, key, `le="+Inf"`)} ${state.count}\n`
-    }
-    const labels = labelsOf(cache, key)
-    return `${out}${base}_sum${labels} ${number(state.sum)}\n${base}_count${labels} ${state.count}\n`
-  }
-  if (MetricState.isCounterState(state)) {
-    const { suffix } = typeOf(key)
-    const name = suffix !== "" && !base.endsWith(suffix) ? `${base}${suffix}` : base
-    return `${name}${labelsOf(cache, key)} ${number(state.count)}\n`
-  }
-  if (MetricState.isGaugeState(state)) return `${base}${labelsOf(cache, key)} ${number(state.value)}\n`
-  if (MetricState.isFrequencyState(state)) {
-    const name = base.endsWith("_total") ? base : `${base}_total`
-    let out = ""
-    for (const [value, count] of state.occurrences) {
-      out += `${name}${labelsOf(cache, key, `key="${escapeLabelValue(value)}"`)} ${count}\n`
-    }
-    return out
-  }
-  if (MetricState.isSummaryState(state)) {
-    let out = ""
-    for (const [quantile, value] of state.quantiles) {
-      const q = `quantile="${number(quantile)}"`
-      out += `${base}${labelsOf(cache, key, q)} ${Option.match(value, { onNone: () => "NaN", onSome: number })}\n`
-    }
-    const labels = labelsOf(cache, key)
-    return `${out}${base}_sum${labels} ${number(state.sum)}\n${base}_count${labels} ${state.count}\n`
-  }
-  return ""
-}
+export const makeCache = (): Cache => ({ ...Format.makeLabels(), index: Series.makeIndex() })
 
 /** @internal */
 export interface WriteOptions {
@@ -217,16 +38,8 @@ export interface WriteOptions {
   readonly sliceMillis?: number | undefined
 }
 
-/** Adds a series to its family (the registry's order interleaves families). */
-const addTo = (byName: Map<string, Family>, pair: Series): void => {
-  const name = pair.metricKey.name
-  let family = byName.get(name)
-  if (family === undefined) {
-    family = { name, key: pair.metricKey, pairs: [] }
-    byName.set(name, family)
-  }
-  family.pairs.push(pair)
-}
+const everyFamily = (): boolean => true
+const notRuntime = (name: string): boolean => !Format.isRuntimeMetric(name)
 
 /**
  * The whole exposition of `snapshot` at once, as one string (tests).
@@ -239,12 +52,10 @@ export const writeAll = (
   options: WriteOptions
 ): string => {
   let out = options.preamble
-  const byName = new Map<string, Family>()
-  for (const pair of seriesOf(snapshot)) addTo(byName, pair)
-  for (const family of byName.values()) {
-    if (!options.runtimeMetrics && isRuntimeMetric(family.name)) continue
-    out += header(family)
-    for (const pair of family.pairs) out += series(cache, family, pair)
+  for (const family of Series.familiesOf(snapshot).values()) {
+    if (!options.runtimeMetrics && Format.isRuntimeMetric(family.name)) continue
+    out += Format.header(family)
+    for (const pair of family.series) out += Format.series(cache, family, pair)
   }
   return out
 }
@@ -340,34 +151,10 @@ export const write = (
         room ? giveBack : Effect.zipRight(sink.drained, Effect.suspend(() => spent() ? giveBack : Effect.void))
       // first the list of series, grouped by name (the registry interleaves
       // them): the cache's index, brought up to date in slices; then the text
-      const map = registryMap()
-      let byName = cache.index.families
-      const entries = map === undefined || MutableHashMap.size(map) === cache.index.size
-        ? undefined
-        : map[Symbol.iterator]()
+      const collector = new Series.Collector(cache.index)
       const collect = (): Effect.Effect<void> =>
-        Effect.suspend(() => {
-          if (entries === undefined) {
-            if (map === undefined) {
-              byName = new Map()
-              for (const pair of seriesOf(Metric.unsafeSnapshot())) addTo(byName, pair)
-            }
-            return Effect.void
-          }
-          const index = cache.index
-          for (let n = 1;; n++) {
-            const next = entries.next()
-            if (next.done === true) return Effect.void
-            const [metricKey, hook] = next.value
-            if (!index.seen.has(metricKey) && typeof hook?.get === "function") {
-              index.seen.add(metricKey)
-              index.size++
-              addTo(index.families, { metricKey, state: () => hook.get() })
-            }
-            if (n % 256 === 0 && spent()) return Effect.zipRight(giveBack, collect())
-          }
-        })
-      const families: Array<Family> = []
+        Effect.suspend(() => collector.step(spent) ? Effect.void : Effect.zipRight(giveBack, collect()))
+      let families: Array<Series.Family> = []
       let family = 0
       let pair = -1 // -1: the family's header is next
       let room = true
@@ -382,11 +169,11 @@ export const write = (
           while (family < families.length) {
             const current = families[family]!
             if (pair === -1) {
-              chunk.add(header(current))
+              chunk.add(Format.header(current))
               pair = 0
             }
-            while (pair < current.pairs.length) {
-              chunk.add(series(cache, current, current.pairs[pair++]!))
+            while (pair < current.series.length) {
+              chunk.add(Format.series(cache, current, current.series[pair++]!))
               if (chunk.size >= chunkBytes * 0.75) chunk.flush()
               // the clock is read once a chunk has gone out, and every 16 series
               if (emitted || pair % 16 === 0) {
@@ -407,9 +194,7 @@ export const write = (
       return Effect.zipRight(
         collect(),
         Effect.suspend(() => {
-          for (const family of byName.values()) {
-            if (options.runtimeMetrics || !isRuntimeMetric(family.name)) families.push(family)
-          }
+          families = SeriesIndex.select(collector.families, options.runtimeMetrics ? everyFamily : notRuntime)
           return slice()
         })
       )
