@@ -78,17 +78,11 @@ export const aimd = (options?: CL.Limit.AimdOptions): CL.Limit => {
 export const gradient2 = (options?: CL.Limit.Gradient2Options): CL.Limit => {
   const where = "ConcurrencyLimit.gradient2"
   const { initial, max, min } = bounds(where, options ?? {})
-  const tolerance = options?.tolerance ?? 1.5
-  if (typeof tolerance !== "number" || !Number.isFinite(tolerance) || tolerance < 1) {
-    validate.fail(where, "tolerance", "a finite number >= 1", tolerance)
-  }
+  const tolerance = validate.finiteAtLeast(where, "tolerance", options?.tolerance ?? 1.5, 1)
   const smoothing = validate.between(where, "smoothing", options?.smoothing ?? 0.2, 0, 1, true)
   if (smoothing === 0) validate.fail(where, "smoothing", "a number in (0, 1]", smoothing)
   const longWindow = validate.integer(where, "longWindow", options?.longWindow ?? 600, 1)
-  const queueSize = options?.queueSize ?? 4
-  if (typeof queueSize !== "number" || !Number.isFinite(queueSize) || queueSize < 0) {
-    validate.fail(where, "queueSize", "a finite number >= 0", queueSize)
-  }
+  const queueSize = validate.finiteAtLeast(where, "queueSize", options?.queueSize ?? 4, 0)
   return kernel.gradient2({ initial, min, max, tolerance, smoothing, longWindow, queueSize })
 }
 

@@ -59,10 +59,7 @@ export const exponential = (options: Delays.Delays.ExponentialOptions): Delays.D
   const where = "Delays.exponential"
   validate.record(where, "options", options)
   const base = Duration.toMillis(validate.duration(where, "base", options.base))
-  const factor = options.factor ?? 2
-  if (typeof factor !== "number" || !Number.isFinite(factor) || factor < 1) {
-    validate.fail(where, "factor", "a finite number >= 1", factor)
-  }
+  const factor = validate.finiteAtLeast(where, "factor", options.factor ?? 2, 1)
   const max = options.max === undefined ? Infinity : Duration.toMillis(validate.duration(where, "max", options.max))
   if (base > max) validate.fail(where, "base", `at most max (${max} millis)`, options.base)
   const jitter = validate.between(where, "jitter", options.jitter ?? 0.2, 0, 1, true)

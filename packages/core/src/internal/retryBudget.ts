@@ -25,11 +25,6 @@ export class RetryBudget extends Context.Reference<RetryBudget>()("@aio-request/
   defaultValue: (): RB.RetryBudget.Service => unlimited
 }) {}
 
-const nonNegative = (where: string, option: string, value: number): number =>
-  typeof value === "number" && Number.isFinite(value) && value >= 0
-    ? value
-    : validate.fail(where, option, "a finite number >= 0", value)
-
 /** @internal */
 export const make = (options?: RB.RetryBudget.Options): Effect.Effect<RB.RetryBudget.Service> =>
   makeAs("RetryBudget.make", options)
@@ -37,8 +32,8 @@ export const make = (options?: RB.RetryBudget.Options): Effect.Effect<RB.RetryBu
 /** `make`, naming `where` (the public constructor called) in its option errors. */
 const makeAs = (where: string, options: RB.RetryBudget.Options | undefined): Effect.Effect<RB.RetryBudget.Service> => {
   validate.optionsBag(where, options)
-  const ratio = nonNegative(where, "ratio", options?.ratio ?? 0.2)
-  const minPerSecond = nonNegative(where, "minPerSecond", options?.minPerSecond ?? 10)
+  const ratio = validate.finiteAtLeast(where, "ratio", options?.ratio ?? 0.2, 0)
+  const minPerSecond = validate.finiteAtLeast(where, "minPerSecond", options?.minPerSecond ?? 10, 0)
   const ttl = validate.duration(where, "ttl", options?.ttl ?? "10 seconds", { positive: true })
   const settings: kernel.Settings = { ratio, minPerSecond, ttlMillis: Duration.toMillis(ttl) }
 
