@@ -26,8 +26,7 @@ export const earlier = <D extends { readonly epochMillis: number }>(self: D, tha
   self.epochMillis <= that.epochMillis ? self : that
 
 /** How a deadline reads in logs: an ISO instant, or "never". */
-export const show = (deadline: number): string =>
-  Number.isFinite(deadline) ? new Date(deadline).toISOString() : "never"
+export const show = (deadline: number): string => Number.isFinite(deadline) ? new Date(deadline).toISOString() : "never"
 
 /**
  * The deadline of attempt `attempt` (0-based) of `attempts` when what is left

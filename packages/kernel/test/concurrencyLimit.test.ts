@@ -11,9 +11,7 @@ const sample = fc.record({
 })
 
 const boundsArb = fc.integer({ min: 1, max: 100 }).chain((min) =>
-  fc.integer({ min, max: 1000 }).chain((max) =>
-    fc.integer({ min, max }).map((initial) => ({ min, max, initial }))
-  )
+  fc.integer({ min, max: 1000 }).chain((max) => fc.integer({ min, max }).map((initial) => ({ min, max, initial })))
 )
 
 const run = (limit: CL.Limit, samples: ReadonlyArray<CL.Sample>): Array<number> => {
@@ -28,8 +26,13 @@ const run = (limit: CL.Limit, samples: ReadonlyArray<CL.Sample>): Array<number> 
 
 describe("concurrency limit", () => {
   it("fixed never moves", () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 100 }), fc.array(sample), (n, samples) =>
-      run(CL.fixed(n), samples).every((l) => l === n)))
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100 }),
+        fc.array(sample),
+        (n, samples) => run(CL.fixed(n), samples).every((l) => l === n)
+      )
+    )
   })
 
   it("aimd adds 1 when in use and fast, cuts by backoffRatio when slow or dropped", () => {
@@ -53,7 +56,14 @@ describe("concurrency limit", () => {
   })
 
   it("aimd's decay takes unused growth back by halves, never below initial", () => {
-    const limit = CL.aimd({ initial: 10, min: 1, max: 100, backoffRatio: 0.9, thresholdMillis: 100, halfLifeMillis: 1000 })
+    const limit = CL.aimd({
+      initial: 10,
+      min: 1,
+      max: 100,
+      backoffRatio: 0.9,
+      thresholdMillis: 100,
+      halfLifeMillis: 1000
+    })
     let state = limit.initial
     for (let i = 0; i < 30; i++) {
       state = limit.update(state, { startMillis: i, latencyMillis: 1, inFlight: 100, outcome: "success" })

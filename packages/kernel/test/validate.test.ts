@@ -32,8 +32,13 @@ describe("validate", () => {
     expect(V.integer(0, 1)).toBe("an integer >= 1")
     expect(V.integer(1.5, 1)).toBe("an integer >= 1")
     expect(V.integer("3", 1)).toBe("an integer >= 1")
-    fc.assert(fc.property(fc.anything(), fc.integer({ min: -5, max: 5 }), (u, min) =>
-      (V.integer(u, min) === undefined) === (typeof u === "number" && Number.isInteger(u) && u >= min)))
+    fc.assert(
+      fc.property(
+        fc.anything(),
+        fc.integer({ min: -5, max: 5 }),
+        (u, min) => (V.integer(u, min) === undefined) === (typeof u === "number" && Number.isInteger(u) && u >= min)
+      )
+    )
   })
 
   it("between, inclusive or not", () => {
