@@ -8,15 +8,14 @@
  */
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
-import * as Context from "effect/Context"
-import * as Data from "effect/Data"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
+import type * as Layer from "effect/Layer"
 import type * as Metric from "effect/Metric"
 import type * as Stream from "effect/Stream"
 import * as internal from "./internal/circuitBreaker.js"
+import * as metrics from "./internal/metrics.js"
 
 /**
  * @since 0.1.0
@@ -30,23 +29,25 @@ export type State = "closed" | "open" | "half-open"
  * @since 0.1.0
  * @category errors
  */
-export class CircuitBreakerOpenError extends Data.TaggedError("CircuitBreakerOpenError")<{
-  readonly scope: string
-  readonly retryAfter: Duration.Duration
-}> {
-  override get message() {
-    return `circuit for ${this.scope} is open (retry after ${Duration.format(this.retryAfter)})`
-  }
-}
+export const CircuitBreakerOpenError: typeof internal.CircuitBreakerOpenError = internal.CircuitBreakerOpenError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type CircuitBreakerOpenError = internal.CircuitBreakerOpenError
 
 /**
  * @since 0.1.0
  * @category tags
  */
-export class CircuitBreaker extends Context.Tag("@aio-request/core/CircuitBreaker")<
-  CircuitBreaker,
-  CircuitBreaker.Service
->() {}
+export const CircuitBreaker: typeof internal.CircuitBreaker = internal.CircuitBreaker
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export type CircuitBreaker = internal.CircuitBreaker
 
 /**
  * @since 0.1.0
@@ -226,7 +227,7 @@ export const noopService: CircuitBreaker.Service = internal.noopService
  * @since 0.1.0
  * @category layers
  */
-export const noop: Layer.Layer<CircuitBreaker> = Layer.succeed(CircuitBreaker, noopService)
+export const noop: Layer.Layer<CircuitBreaker> = internal.noop
 
 /**
  * Every state change a breaker makes, counted by the breaker itself in the
@@ -250,4 +251,4 @@ export const noop: Layer.Layer<CircuitBreaker> = Layer.succeed(CircuitBreaker, n
  * @since 0.2.0
  * @category metrics
  */
-export const transitions: Metric.Metric.Counter<number> = internal.transitions
+export const transitions: Metric.Metric.Counter<number> = metrics.transitions

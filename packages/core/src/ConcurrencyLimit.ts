@@ -8,12 +8,10 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
+import type * as Layer from "effect/Layer"
 import * as internal from "./internal/concurrencyLimit.js"
 import type { Priority } from "./Priority.js"
 
@@ -25,17 +23,13 @@ import type { Priority } from "./Priority.js"
  * @since 0.1.0
  * @category errors
  */
-export class LoadShedError extends Data.TaggedError("LoadShedError")<{
-  readonly priority: Priority
-  readonly limit: number
-  readonly inFlight: number
-}> {
-  override get message() {
-    return `load shed: a ${this.priority}-priority request was refused with ${this.inFlight} requests in flight ` +
-      `against a concurrency limit of ${this.limit} (${this.priority} may use a share of it); ` +
-      `retry after a backoff, within a retry budget, or send less ${this.priority}-priority traffic`
-  }
-}
+export const LoadShedError: typeof internal.LoadShedError = internal.LoadShedError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type LoadShedError = internal.LoadShedError
 
 /**
  * What a finished request tells the limit: `"success"` (a latency sample),
@@ -149,10 +143,13 @@ export declare namespace Limit {
  * @since 0.1.0
  * @category tags
  */
-export class ConcurrencyLimit extends Context.Tag("@aio-request/core/ConcurrencyLimit")<
-  ConcurrencyLimit,
-  ConcurrencyLimit.Service
->() {}
+export const ConcurrencyLimit: typeof internal.ConcurrencyLimit = internal.ConcurrencyLimit
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export type ConcurrencyLimit = internal.ConcurrencyLimit
 
 /**
  * @since 0.1.0
@@ -312,8 +309,7 @@ export const defaultClassify: (exit: Exit.Exit<unknown, unknown>) => Outcome = i
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: ConcurrencyLimit.Options): Effect.Effect<ConcurrencyLimit.Service> =>
-  internal.make(options, LoadShedError)
+export const make: (options: ConcurrencyLimit.Options) => Effect.Effect<ConcurrencyLimit.Service> = internal.make
 
 /**
  * Provides `ConcurrencyLimit` built by `make(options)`.
@@ -325,8 +321,7 @@ export const make = (options: ConcurrencyLimit.Options): Effect.Effect<Concurren
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: ConcurrencyLimit.Options): Layer.Layer<ConcurrencyLimit> =>
-  Layer.effect(ConcurrencyLimit, make(options))
+export const layer: (options: ConcurrencyLimit.Options) => Layer.Layer<ConcurrencyLimit> = internal.layer
 
 /**
  * The admission threshold of `priority` under `limit`: a request is admitted

@@ -8,7 +8,6 @@
  */
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
-import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
@@ -20,9 +19,13 @@ import * as internal from "./internal/retryBudget.js"
  * @since 0.1.0
  * @category references
  */
-export class RetryBudget extends Context.Reference<RetryBudget>()("@aio-request/core/RetryBudget", {
-  defaultValue: (): RetryBudget.Service => internal.unlimited
-}) {}
+export const RetryBudget: typeof internal.RetryBudget = internal.RetryBudget
+
+/**
+ * @since 0.1.0
+ * @category references
+ */
+export type RetryBudget = internal.RetryBudget
 
 /**
  * @since 0.1.0

@@ -1,29 +1,45 @@
+import * as kernel from "@aio-request/kernel/breaker"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
+import * as Data from "effect/Data"
 import type * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
 import * as MutableRef from "effect/MutableRef"
 import * as PubSub from "effect/PubSub"
 import * as Stream from "effect/Stream"
 import type * as CB from "../CircuitBreaker.js"
-import { CircuitBreaker, CircuitBreakerOpenError } from "../CircuitBreaker.js"
-import { RollingWindow } from "./rollingWindow.js"
+import { transitions } from "./metrics.js"
 import * as validate from "./validate.js"
 
+/**
+ * The Effect glue of the circuit breaker: options, the Clock read, running
+ * the call, counting and publishing transitions. The state machine is the
+ * kernel's `Breaker` (@aio-request/kernel/breaker).
+ */
+
 /** @internal */
-export const transitions = Metric.counter("aio_request_circuit_breaker_transitions", {
-  description: "Circuit breaker state changes, counted by the breaker that made them",
-  incremental: true
-})
+export class CircuitBreakerOpenError extends Data.TaggedError("CircuitBreakerOpenError")<{
+  readonly scope: string
+  readonly retryAfter: Duration.Duration
+}> {
+  override get message() {
+    return `circuit for ${this.scope} is open (retry after ${Duration.format(this.retryAfter)})`
+  }
+}
+
+/** @internal */
+export class CircuitBreaker extends Context.Tag("@aio-request/core/CircuitBreaker")<
+  CircuitBreaker,
+  CB.CircuitBreaker.Service
+>() {}
 
 /**
  * Counts one transition, synchronously, in the step that makes it: it cannot
@@ -36,42 +52,11 @@ const countTransition = (change: CB.CircuitBreaker.StateChange): void =>
     MetricLabel.make("to", change.to)
   ])
 
-/** @internal */
-export const defaultMaxScopes = 10_000
-
-/** @internal */
-export const defaultWindowsCount = 10
-
 /**
- * One scope's circuit. `window` counts successes and failures over the last
- * `windowsCount` buckets of `samplingDuration / windowsCount`.
+ * The continuation of the last call of a ticket, kept in its `cache` for the
+ * next call with the same classifier and clock (usually every call of one
+ * client): building it costs more than the call.
  */
-interface Circuit {
-  state: CB.State
-  /** Bumped on every transition: outcomes of calls admitted under another generation are dropped. */
-  generation: number
-  /** While open: the instant (Clock millis) from which one caller may probe. */
-  openUntil: number
-  readonly window: RollingWindow
-  /** While closed: the ticket every call of this generation shares. */
-  closedTicket: RunTicket
-}
-
-interface RunTicket {
-  readonly _tag: "Run"
-  readonly circuit: Circuit
-  readonly generation: number
-  readonly probe: boolean
-  /** The transition this admission caused (open → half-open for a probe). */
-  readonly transition: CB.CircuitBreaker.StateChange | undefined
-  /**
-   * The continuation of the last closed-path call, kept for the next call
-   * with the same classifier and clock (usually every call of one client):
-   * building it costs more than the call.
-   */
-  handlers: Handlers | undefined
-}
-
 interface Handlers {
   readonly isFailure: (exit: Exit.Exit<any, any>) => boolean
   readonly clock: Clock.Clock
@@ -79,48 +64,24 @@ interface Handlers {
   readonly onFailure: (cause: Cause.Cause<any>) => Effect.Effect<any, any>
 }
 
-/** What `admit` decided for one call. */
-type Ticket = RunTicket | { readonly _tag: "Reject"; readonly retryAfter: number }
-
-const closedTicket = (circuit: Circuit): RunTicket => ({
-  _tag: "Run",
-  circuit,
-  generation: circuit.generation,
-  probe: false,
-  transition: undefined,
-  handlers: undefined
-})
-
-const SUCCESSES = 0
-const FAILURES = 1
-
 /**
- * The registry of circuits, one per scope, in a `MutableRef` created by `make`
- * (never shared between instances). Every read and update of it is one
- * synchronous step (inside `Effect.withFiberRuntime` or `Effect.sync`), so it
- * is atomic with respect to every other fiber; circuits are updated in place,
- * which keeps `execute` on a closed scope to a few interpreter steps (a
+ * The breaker of one instance, in a `MutableRef` created by `make` (never
+ * shared between instances). Every read and update of it is one synchronous
+ * step (inside `Effect.withFiberRuntime` or `Effect.sync`), so it is atomic
+ * with respect to every other fiber; circuits are updated in place, which
+ * keeps `execute` on a closed scope to a few interpreter steps (a
  * `Ref.modify` would add two per call, see bench/circuitBreaker.ts).
  */
-type Registry = Map<string, Circuit>
+type Registry = kernel.Breaker
 
-interface Settings {
-  readonly breakMillis: number
-  readonly bucketMillis: number
-  readonly windowsCount: number
-  readonly minimumThroughput: number
-  readonly failureThreshold: number
-  readonly maxScopes: number
-}
-
-const validateOptions = (where: string, options: CB.CircuitBreaker.Options): Settings => {
+const validateOptions = (where: string, options: CB.CircuitBreaker.Options): kernel.Settings => {
   validate.record(where, "options", options)
   const breakDuration = validate.duration(where, "breakDuration", options.breakDuration, { positive: true })
   const samplingDuration = validate.duration(where, "samplingDuration", options.samplingDuration, { positive: true })
   const minimumThroughput = validate.integer(where, "minimumThroughput", options.minimumThroughput, 1)
   const failureThreshold = validate.between(where, "failureThreshold", options.failureThreshold, 0, 1, false)
-  const windowsCount = validate.integer(where, "windowsCount", options.windowsCount ?? defaultWindowsCount, 1)
-  const maxScopes = validate.integer(where, "maxScopes", options.maxScopes ?? defaultMaxScopes, 1)
+  const windowsCount = validate.integer(where, "windowsCount", options.windowsCount ?? kernel.defaultWindowsCount, 1)
+  const maxScopes = validate.integer(where, "maxScopes", options.maxScopes ?? kernel.defaultMaxScopes, 1)
   if (options.onStateChange !== undefined) validate.callable(where, "onStateChange", options.onStateChange)
   return {
     breakMillis: Duration.toMillis(breakDuration),
@@ -142,53 +103,18 @@ const makeAs = (where: string, options: CB.CircuitBreaker.Options): Effect.Effec
   const onStateChange = options.onStateChange
   return Effect.map(
     Effect.all([
-      Effect.sync(() => MutableRef.make<Registry>(new Map())),
+      Effect.sync(() => MutableRef.make<Registry>(new kernel.Breaker(settings))),
       PubSub.unbounded<CB.CircuitBreaker.StateChange>()
     ]),
-    ([registry, pubsub]) => unsafeMakeService(settings, registry, pubsub, onStateChange)
+    ([registry, pubsub]) => unsafeMakeService(registry, pubsub, onStateChange)
   )
 }
 
 const unsafeMakeService = (
-  settings: Settings,
   registry: MutableRef.MutableRef<Registry>,
   pubsub: PubSub.PubSub<CB.CircuitBreaker.StateChange>,
   onStateChange: ((change: CB.CircuitBreaker.StateChange) => Effect.Effect<void>) | undefined
 ): CB.CircuitBreaker.Service => {
-  const { breakMillis, bucketMillis, failureThreshold, maxScopes, minimumThroughput, windowsCount } = settings
-  const evictTo = Math.max(0, Math.min(maxScopes - 1, Math.floor(maxScopes * 0.9)))
-
-  /** Whether a closed circuit saw no outcome in its current window. */
-  const isIdle = (circuit: Circuit, now: number): boolean => {
-    return circuit.state === "closed" && circuit.window.isEmpty(now)
-  }
-
-  /**
-   * Called when a new scope would exceed `maxScopes`: drops idle closed
-   * circuits, then closed ones, then any, oldest first, down to 90% of the bound.
-   */
-  const evict = (map: Registry, now: number): void => {
-    for (const [scope, circuit] of map) {
-      if (map.size <= evictTo) return
-      if (isIdle(circuit, now)) map.delete(scope)
-    }
-    for (const [scope, circuit] of map) {
-      if (map.size <= evictTo) return
-      if (circuit.state === "closed") map.delete(scope)
-    }
-    for (const scope of map.keys()) {
-      if (map.size <= evictTo) return
-      map.delete(scope)
-    }
-  }
-
-  /** A transition the breaker makes now: counted here, published by the caller. */
-  const change = (scope: string, from: CB.State, to: CB.State): CB.CircuitBreaker.StateChange => {
-    const event: CB.CircuitBreaker.StateChange = { scope, from, to }
-    countTransition(event)
-    return event
-  }
-
   const publish = (event: CB.CircuitBreaker.StateChange): Effect.Effect<void> => {
     const published = PubSub.publish(pubsub, event)
     return onStateChange === undefined
@@ -200,93 +126,6 @@ const unsafeMakeService = (
           (cause) => Effect.logWarning("CircuitBreaker: onStateChange failed", cause)
         )
       )
-  }
-
-  /** Decides whether a call may run; an expired break admits exactly one probe. */
-  const admit = (map: Registry, scope: string, now: number): Ticket => {
-    let circuit = map.get(scope)
-    if (circuit === undefined) {
-      if (map.size >= maxScopes) evict(map, now)
-      circuit = {
-        state: "closed",
-        generation: 0,
-        openUntil: 0,
-        window: new RollingWindow(windowsCount, bucketMillis),
-        closedTicket: undefined as unknown as RunTicket
-      }
-      circuit.closedTicket = closedTicket(circuit)
-      map.set(scope, circuit)
-    }
-    switch (circuit.state) {
-      case "closed":
-        return circuit.closedTicket
-      case "open": {
-        if (now < circuit.openUntil) return { _tag: "Reject", retryAfter: circuit.openUntil - now }
-        circuit.state = "half-open"
-        circuit.generation++
-        return {
-          _tag: "Run",
-          circuit,
-          generation: circuit.generation,
-          probe: true,
-          transition: change(scope, "open", "half-open"),
-          handlers: undefined
-        }
-      }
-      case "half-open":
-        // the probe's verdict is unknown: the break is the earliest a new probe could follow a failed one
-        return { _tag: "Reject", retryAfter: breakMillis }
-    }
-  }
-
-  const open = (circuit: Circuit, until: number): void => {
-    circuit.state = "open"
-    circuit.generation++
-    circuit.openUntil = until
-  }
-
-  /** Records the outcome of a call admitted by `ticket`; returns the transition it caused, if any. */
-  const complete = (
-    map: Registry,
-    scope: string,
-    ticket: RunTicket,
-    failed: boolean | "interrupted",
-    now: number
-  ): CB.CircuitBreaker.StateChange | undefined => {
-    const circuit = ticket.circuit
-    // evicted meanwhile, or a transition happened since the call was admitted
-    if (map.get(scope) !== circuit || circuit.generation !== ticket.generation) return undefined
-    if (ticket.probe) {
-      if (failed === "interrupted") {
-        // nobody knows: the next caller probes at once
-        open(circuit, now)
-        return change(scope, "half-open", "open")
-      }
-      if (failed) {
-        open(circuit, now + breakMillis)
-        return change(scope, "half-open", "open")
-      }
-      circuit.state = "closed"
-      circuit.generation++
-      circuit.closedTicket = closedTicket(circuit)
-      circuit.window.clear()
-      return change(scope, "half-open", "closed")
-    }
-    if (failed === "interrupted") return undefined
-    const window = circuit.window
-    if (!failed) {
-      window.add(now, SUCCESSES)
-      return undefined
-    }
-    window.add(now, FAILURES)
-    // *(seed, as Polly)* only a failure can open the circuit
-    const failures = window.sum(now, FAILURES)
-    const total = failures + window.sum(now, SUCCESSES)
-    if (total >= minimumThroughput && failures / total >= failureThreshold) {
-      open(circuit, now + breakMillis)
-      return change(scope, "closed", "open")
-    }
-    return undefined
   }
 
   const classify = <A, E>(
@@ -313,21 +152,22 @@ const unsafeMakeService = (
    */
   const handlersFor = <A, E>(
     scope: string,
-    ticket: RunTicket,
+    ticket: kernel.RunTicket,
     isFailure: (exit: Exit.Exit<A, E>) => boolean,
     clock: Clock.Clock
   ): Handlers => {
-    const cached = ticket.handlers
+    const cached = ticket.cache as Handlers | undefined
     if (cached !== undefined && cached.isFailure === isFailure && cached.clock === clock) return cached
     const settle = (exit: Exit.Exit<A, E>): Effect.Effect<A, E> => {
-      const after = complete(
-        MutableRef.get(registry),
+      const after = MutableRef.get(registry).complete(
         scope,
         ticket,
         classify(exit, isFailure),
         clock.unsafeCurrentTimeMillis()
       )
-      return after === undefined ? exit : Effect.zipRight(publish(after), exit)
+      if (after === undefined) return exit
+      countTransition(after)
+      return Effect.zipRight(publish(after), exit)
     }
     const handlers: Handlers = {
       isFailure,
@@ -335,14 +175,14 @@ const unsafeMakeService = (
       onSuccess: (value: A) => settle(Exit.succeed(value)),
       onFailure: (cause: Cause.Cause<E>) => settle(Exit.failCause(cause))
     }
-    ticket.handlers = handlers
+    ticket.cache = handlers
     return handlers
   }
 
   /** Runs a call admitted by `ticket` and records its outcome, whatever happens to the caller. */
   const run = <A, E, R>(
     scope: string,
-    ticket: RunTicket,
+    ticket: kernel.RunTicket,
     effect: Effect.Effect<A, E, R>,
     isFailure: (exit: Exit.Exit<A, E>) => boolean,
     clock: Clock.Clock
@@ -375,36 +215,33 @@ const unsafeMakeService = (
   ): Effect.Effect<A, E | CircuitBreakerOpenError, R> =>
     Effect.withFiberRuntime((fiber) => {
       const clock = clockOf(fiber)
-      const map = MutableRef.get(registry)
-      const circuit = map.get(scope)
+      const circuit = MutableRef.get(registry).circuits.get(scope)
       // fast path: a closed circuit needs no cleanup if the caller is interrupted
       if (circuit !== undefined && circuit.state === "closed") {
         return run(scope, circuit.closedTicket, effect, isFailure, clock)
       }
       if (circuit !== undefined && circuit.state === "open") {
-        const now = clock.unsafeCurrentTimeMillis()
-        if (now < circuit.openUntil) return reject(scope, circuit.openUntil - now)
+        const retryAfter = kernel.breakLeft(circuit, clock.unsafeCurrentTimeMillis())
+        if (retryAfter > 0) return reject(scope, retryAfter)
       }
       // a new scope, or a probe may start: admit under a mask, so that an
       // interruption cannot come between the admission and its cleanup
       return Effect.uninterruptibleMask((restore) =>
         Effect.suspend((): Effect.Effect<A, E | CircuitBreakerOpenError, R> => {
-          const ticket = admit(MutableRef.get(registry), scope, clock.unsafeCurrentTimeMillis())
+          const ticket = MutableRef.get(registry).admit(scope, clock.unsafeCurrentTimeMillis())
           if (ticket._tag === "Reject") return reject(scope, ticket.retryAfter)
           const guarded = run(scope, ticket, restore(effect), isFailure, clock)
-          return ticket.transition === undefined ? guarded : Effect.zipRight(publish(ticket.transition), guarded)
+          if (ticket.transition === undefined) return guarded
+          countTransition(ticket.transition)
+          return Effect.zipRight(publish(ticket.transition), guarded)
         })
       )
     })
 
   return {
     execute,
-    state: Effect.sync(() => {
-      const snapshot = new Map<string, CB.State>()
-      for (const [scope, circuit] of MutableRef.get(registry)) snapshot.set(scope, circuit.state)
-      return snapshot as ReadonlyMap<string, CB.State>
-    }),
-    stateOf: (scope) => Effect.sync(() => MutableRef.get(registry).get(scope)?.state ?? "closed"),
+    state: Effect.sync((): ReadonlyMap<string, CB.State> => MutableRef.get(registry).snapshot()),
+    stateOf: (scope) => Effect.sync(() => MutableRef.get(registry).stateOf(scope)),
     changes: Stream.fromPubSub(pubsub)
   }
 }
@@ -443,3 +280,6 @@ export const noopService: CB.CircuitBreaker.Service = {
   stateOf: () => Effect.succeed("closed"),
   changes: Stream.empty
 }
+
+/** @internal */
+export const noop: Layer.Layer<CircuitBreaker> = Layer.succeed(CircuitBreaker, noopService)

@@ -1,3 +1,4 @@
+import * as kernel from "@aio-request/kernel/deadline"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -12,6 +13,12 @@ import type * as Deadline from "../Deadline.js"
 import { timerFor } from "./timer.js"
 import * as validate from "./validate.js"
 
+/**
+ * The Effect glue of `Deadline`: the value, the Reference, the error, the
+ * Clock reads and the cut. The arithmetic is the kernel's
+ * (@aio-request/kernel/deadline).
+ */
+
 /** @internal */
 export const TypeId: typeof Deadline.TypeId = Symbol.for("@aio-request/core/Deadline") as typeof Deadline.TypeId
 
@@ -25,7 +32,7 @@ class DeadlineImpl implements Deadline.Deadline {
     return pipeArguments(this, arguments)
   }
   toString() {
-    return `Deadline(${Number.isFinite(this.epochMillis) ? new Date(this.epochMillis).toISOString() : "never"})`
+    return `Deadline(${kernel.show(this.epochMillis)})`
   }
   toJSON() {
     return { _id: "Deadline", epochMillis: this.epochMillis }
@@ -33,8 +40,7 @@ class DeadlineImpl implements Deadline.Deadline {
 }
 
 /** @internal */
-export const unsafeMake = (epochMillis: number): Deadline.Deadline =>
-  new DeadlineImpl(Number.isNaN(epochMillis) ? 0 : epochMillis)
+export const unsafeMake = (epochMillis: number): Deadline.Deadline => new DeadlineImpl(kernel.epochMillis(epochMillis))
 
 /** @internal */
 export const isDeadline = (u: unknown): u is Deadline.Deadline => typeof u === "object" && u !== null && TypeId in u
@@ -44,7 +50,7 @@ export const fromTimeoutAt = (now: number, timeout: Duration.DurationInput): Dea
   const millis = typeof timeout === "number" && timeout < 0
     ? 0
     : Option.match(Duration.decodeUnknown(timeout), { onNone: () => 0, onSome: Duration.toMillis })
-  return unsafeMake(now + Math.max(0, millis))
+  return unsafeMake(kernel.after(now, millis))
 }
 
 /** @internal */
@@ -53,7 +59,7 @@ export const fromTimeout = (timeout: Duration.DurationInput): Effect.Effect<Dead
 
 /** @internal */
 export const remainingAt = (self: Deadline.Deadline, now: number): Duration.Duration => {
-  const left = self.epochMillis - now
+  const left = kernel.remaining(self.epochMillis, now)
   if (left === Infinity) return Duration.infinity
   return left > 0 ? Duration.millis(left) : Duration.zero
 }
@@ -64,13 +70,13 @@ export const remaining = (self: Deadline.Deadline): Effect.Effect<Duration.Durat
 
 /** @internal */
 export const isExpired = (self: Deadline.Deadline): Effect.Effect<boolean> =>
-  Effect.map(Clock.currentTimeMillis, (now) => now >= self.epochMillis)
+  Effect.map(Clock.currentTimeMillis, (now) => kernel.isExpired(self.epochMillis, now))
 
 /** @internal */
 export const min = dual<
   (that: Deadline.Deadline) => (self: Deadline.Deadline) => Deadline.Deadline,
   (self: Deadline.Deadline, that: Deadline.Deadline) => Deadline.Deadline
->(2, (self, that) => self.epochMillis <= that.epochMillis ? self : that)
+>(2, kernel.earlier)
 
 const formatBudget = (budget: Duration.Duration): string => {
   const millis = Duration.toMillis(budget)
@@ -155,11 +161,11 @@ export const cutAt = <A, E, R>(
     const error = () =>
       new DeadlineExceededError({
         reason: "expired",
-        budget: Duration.millis(Math.max(0, at - now)),
+        budget: Duration.millis(kernel.remaining(at, now)),
         phase: options.phase,
         subject: options.subject
       })
-    if (at <= now) return Effect.fail(error())
+    if (kernel.isExpired(at, now)) return Effect.fail(error())
     const timer = timerFor(clock, parent)
     const inherit = options.inherit !== false
     return Effect.uninterruptibleMask((restore) =>
@@ -267,9 +273,13 @@ export const splitBetweenAttempts = (
     : validate.integer("Deadline.splitBetweenAttempts", "attemptsToSplit", options.attemptsToSplit, 2)
   return (context) =>
     Effect.map(Clock.currentTimeMillis, (now) => {
-      const k = Math.min(attemptsToSplit ?? context.attempts, context.attempts)
-      const left = context.deadline.epochMillis - now
-      if (k - context.attempt <= 1 || !Number.isFinite(left) || left <= 0) return context.deadline
-      return unsafeMake(now + left / (k - context.attempt))
+      const share = kernel.splitShare(
+        context.deadline.epochMillis,
+        now,
+        context.attempt,
+        context.attempts,
+        attemptsToSplit
+      )
+      return share === undefined ? context.deadline : unsafeMake(share)
     })
 }

@@ -1,3 +1,5 @@
+import * as kernel from "@aio-request/kernel/delays"
+import { Digest } from "@aio-request/kernel/percentile"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -10,19 +12,16 @@ import type * as Delays from "../Delays.js"
 import * as validate from "./validate.js"
 
 /**
- * millis ± millis·u·jitter, u uniform in [0, 1), the sign a fair coin
- * *(seed)*. Both come from one draw v: the coin is v ≥ 0.5, u is v rescaled
- * within its half (one `Random` step instead of two: this runs for every
- * hedge and retry).
+ * The Effect glue of `Delays`: options, the `Random` draw, the Clock read,
+ * Duration at the boundary. The formulas and the percentile digest are the
+ * kernel's (@aio-request/kernel/delays, @aio-request/kernel/percentile).
  */
+
+/** `millis` jittered (`kernel.jitter`) with one `Random` draw, then `finish`ed. */
 const jittered = <X>(millis: number, jitter: number, finish: (millis: number) => X): Effect.Effect<X> =>
-  jitter === 0 || millis === 0
-    ? Effect.succeed(finish(millis))
-    : Effect.map(Random.next, (v) => {
-      const plus = v >= 0.5
-      const u = plus ? (v - 0.5) * 2 : v * 2
-      return finish(Math.max(0, plus ? millis + millis * u * jitter : millis - millis * u * jitter))
-    })
+  kernel.isJittered(millis, jitter)
+    ? Effect.map(Random.next, (v) => finish(kernel.jitter(millis, jitter, v)))
+    : Effect.succeed(finish(millis))
 
 /**
  * A `Delays` given as an option: an object whose `delay` is a function (and
@@ -51,7 +50,7 @@ export const linear = (options?: Delays.Delays.LinearOptions): Delays.Delays => 
   const multiplier = Duration.toMillis(validate.duration(where, "multiplier", options?.multiplier ?? "50 millis"))
   const jitter = validate.between(where, "jitter", options?.jitter ?? 0.2, 0, 1, true)
   return {
-    delay: (attempt) => jittered(min + attempt * multiplier, jitter, Duration.millis)
+    delay: (attempt) => jittered(kernel.linear(min, multiplier, attempt), jitter, Duration.millis)
   }
 }
 
@@ -60,17 +59,14 @@ export const exponential = (options: Delays.Delays.ExponentialOptions): Delays.D
   const where = "Delays.exponential"
   validate.record(where, "options", options)
   const base = Duration.toMillis(validate.duration(where, "base", options.base))
-  const factor = options.factor ?? 2
-  if (typeof factor !== "number" || !Number.isFinite(factor) || factor < 1) {
-    validate.fail(where, "factor", "a finite number >= 1", factor)
-  }
+  const factor = validate.finiteAtLeast(where, "factor", options.factor ?? 2, 1)
   const max = options.max === undefined ? Infinity : Duration.toMillis(validate.duration(where, "max", options.max))
   if (base > max) validate.fail(where, "base", `at most max (${max} millis)`, options.base)
   const jitter = validate.between(where, "jitter", options.jitter ?? 0.2, 0, 1, true)
   return {
     delay: (attempt) =>
       jittered(
-        Math.min(max, base * Math.pow(factor, Math.max(0, attempt - 1))),
+        kernel.exponential(base, factor, max, attempt),
         jitter,
         (millis) => Duration.millis(Math.min(max, millis))
       )
@@ -108,15 +104,6 @@ export const fromSchedule = (schedule: Schedule.Schedule<unknown, number>): Dela
 // percentile
 // ---------------------------------------------------------------------------
 
-const GROWTH = 1.02
-const FLOOR_MILLIS = 0.1
-
-interface KeyState {
-  readonly counts: Array<Uint32Array>
-  readonly starts: Float64Array
-  lastUsed: number
-}
-
 /** @internal */
 export const percentile = (options?: Delays.Delays.PercentileOptions): Effect.Effect<Delays.Delays> => {
   const where = "Delays.percentile"
@@ -130,90 +117,16 @@ export const percentile = (options?: Delays.Delays.PercentileOptions): Effect.Ef
   )
   const buckets = validate.integer(where, "buckets", options?.buckets ?? 2, 1)
   const maxKeys = validate.integer(where, "maxKeys", options?.maxKeys ?? 1024, 1)
-  const span = window / buckets
-  // bin 0 holds latencies below FLOOR_MILLIS, bin i ≥ 1 holds [FLOOR·G^(i-1), FLOOR·G^i)
-  const bins = 2 + Math.ceil(Math.log(Math.max(max, FLOOR_MILLIS) / FLOOR_MILLIS) / Math.log(GROWTH))
-  const binOf = (millis: number) =>
-    millis < FLOOR_MILLIS ? 0 : Math.min(bins - 1, 1 + Math.floor(Math.log(millis / FLOOR_MILLIS) / Math.log(GROWTH)))
-  const upperOf = (bin: number) => FLOOR_MILLIS * Math.pow(GROWTH, bin)
 
   return Effect.sync(() => {
     // Per-instance state, owned by this Delays value and touched only inside
-    // `Effect.sync`, so each read or update runs without interleaving.
-    const keys = new Map<string, KeyState>()
-
-    const rotate = (state: KeyState, now: number) => {
-      for (let i = 0; i < buckets; i++) {
-        if (state.starts[i] !== -Infinity && now - state.starts[i]! >= window) {
-          state.counts[i]!.fill(0)
-          state.starts[i] = -Infinity
-        }
-      }
-    }
-
-    const currentBucket = (state: KeyState, now: number): Uint32Array => {
-      let newest = 0
-      for (let i = 1; i < buckets; i++) if (state.starts[i]! > state.starts[newest]!) newest = i
-      if (now - state.starts[newest]! < span) return state.counts[newest]!
-      // open a new bucket in place of the oldest
-      let oldest = 0
-      for (let i = 1; i < buckets; i++) if (state.starts[i]! < state.starts[oldest]!) oldest = i
-      state.counts[oldest]!.fill(0)
-      state.starts[oldest] = now
-      return state.counts[oldest]!
-    }
-
-    const evictIfFull = () => {
-      if (keys.size < maxKeys) return
-      let victim: string | undefined
-      let oldest = Infinity
-      for (const [key, state] of keys) {
-        if (state.lastUsed < oldest) {
-          oldest = state.lastUsed
-          victim = key
-        }
-      }
-      if (victim !== undefined) keys.delete(victim)
-    }
-
-    const quantile = (state: KeyState, now: number): number | undefined => {
-      rotate(state, now)
-      let total = 0
-      for (const counts of state.counts) for (let b = 0; b < bins; b++) total += counts[b]!
-      if (total === 0) return undefined
-      const rank = Math.ceil(p * total)
-      let seen = 0
-      for (let b = 0; b < bins; b++) {
-        for (const counts of state.counts) seen += counts[b]!
-        if (seen >= rank) return b === 0 ? FLOOR_MILLIS : Math.sqrt(upperOf(b - 1) * upperOf(b))
-      }
-      return max
-    }
-
+    // `Effect.map` over a Clock read, so each read or update runs without interleaving.
+    const digest = new Digest({ percentile: p, minMillis: min, maxMillis: max, windowMillis: window, buckets, maxKeys })
     const delays: Delays.Delays = {
       delay: (attempt, key) =>
-        Effect.map(Clock.currentTimeMillis, (now) => {
-          const state = keys.get(key)
-          const q = state === undefined ? undefined : quantile(state, now)
-          const base = q === undefined ? min : Math.min(max, Math.max(min, q))
-          return Duration.millis(base * attempt)
-        }),
+        Effect.map(Clock.currentTimeMillis, (now) => Duration.millis(digest.delay(key, attempt, now))),
       observe: (key, latency) =>
-        Effect.map(Clock.currentTimeMillis, (now) => {
-          let state = keys.get(key)
-          if (state === undefined) {
-            evictIfFull()
-            state = {
-              counts: Array.from({ length: buckets }, () => new Uint32Array(bins)),
-              starts: new Float64Array(buckets).fill(-Infinity),
-              lastUsed: now
-            }
-            keys.set(key, state)
-          }
-          state.lastUsed = now
-          const bucket = currentBucket(state, now)
-          bucket[binOf(Duration.toMillis(latency))]!++
-        })
+        Effect.map(Clock.currentTimeMillis, (now) => digest.observe(key, Duration.toMillis(latency), now))
     }
     return delays
   })

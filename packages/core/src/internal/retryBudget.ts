@@ -1,13 +1,18 @@
+import * as kernel from "@aio-request/kernel/retryBudget"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import type * as RB from "../RetryBudget.js"
-import { RetryBudget } from "../RetryBudget.js"
-import { RollingWindow } from "./rollingWindow.js"
 import * as validate from "./validate.js"
+
+/**
+ * The Effect glue of the retry budget: options, the Reference, the Clock
+ * read. The arithmetic is the kernel's `Budget` (@aio-request/kernel/retryBudget).
+ */
 
 /** @internal */
 export const unlimited: RB.RetryBudget.Service = {
@@ -15,16 +20,10 @@ export const unlimited: RB.RetryBudget.Service = {
   tryWithdraw: Effect.succeed(true)
 }
 
-/** How many buckets the `ttl` window slides by. */
-const buckets = 10
-
-/** Absorbs rounding in `ratio × deposits` (0.29 × 100 = 28.999…). */
-const epsilon = 1e-9
-
-const nonNegative = (where: string, option: string, value: number): number =>
-  typeof value === "number" && Number.isFinite(value) && value >= 0
-    ? value
-    : validate.fail(where, option, "a finite number >= 0", value)
+/** @internal */
+export class RetryBudget extends Context.Reference<RetryBudget>()("@aio-request/core/RetryBudget", {
+  defaultValue: (): RB.RetryBudget.Service => unlimited
+}) {}
 
 /** @internal */
 export const make = (options?: RB.RetryBudget.Options): Effect.Effect<RB.RetryBudget.Service> =>
@@ -33,34 +32,22 @@ export const make = (options?: RB.RetryBudget.Options): Effect.Effect<RB.RetryBu
 /** `make`, naming `where` (the public constructor called) in its option errors. */
 const makeAs = (where: string, options: RB.RetryBudget.Options | undefined): Effect.Effect<RB.RetryBudget.Service> => {
   validate.optionsBag(where, options)
-  const ratio = nonNegative(where, "ratio", options?.ratio ?? 0.2)
-  const minPerSecond = nonNegative(where, "minPerSecond", options?.minPerSecond ?? 10)
+  const ratio = validate.finiteAtLeast(where, "ratio", options?.ratio ?? 0.2, 0)
+  const minPerSecond = validate.finiteAtLeast(where, "minPerSecond", options?.minPerSecond ?? 10, 0)
   const ttl = validate.duration(where, "ttl", options?.ttl ?? "10 seconds", { positive: true })
-  const ttlMillis = Duration.toMillis(ttl)
-  const bucketMillis = ttlMillis / buckets
-  const reserve = minPerSecond * ttlMillis / 1000
-
-  const DEPOSITS = 0
-  const WITHDRAWALS = 1
-  const balance = (window: RollingWindow, now: number): number =>
-    reserve + ratio * window.sum(now, DEPOSITS) - window.sum(now, WITHDRAWALS)
+  const settings: kernel.Settings = { ratio, minPerSecond, ttlMillis: Duration.toMillis(ttl) }
 
   return Effect.map(
-    Ref.make(new RollingWindow(buckets, bucketMillis)),
+    Ref.make(new kernel.Budget(settings)),
     (ref): RB.RetryBudget.Service => ({
       deposit: Effect.clockWith((clock) =>
-        Ref.modify(ref, (window) => {
-          window.add(clock.unsafeCurrentTimeMillis(), DEPOSITS)
-          return [undefined, window]
+        Ref.modify(ref, (budget) => {
+          budget.deposit(clock.unsafeCurrentTimeMillis())
+          return [undefined, budget]
         })
       ),
       tryWithdraw: Effect.clockWith((clock) =>
-        Ref.modify(ref, (window) => {
-          const now = clock.unsafeCurrentTimeMillis()
-          if (balance(window, now) < 1 - epsilon) return [false, window]
-          window.add(now, WITHDRAWALS)
-          return [true, window]
-        })
+        Ref.modify(ref, (budget) => [budget.tryWithdraw(clock.unsafeCurrentTimeMillis()), budget])
       )
     })
   )

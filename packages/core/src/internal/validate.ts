@@ -1,3 +1,4 @@
+import * as kernel from "@aio-request/kernel/validate"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import { isEffect } from "effect/Effect"
@@ -7,37 +8,30 @@ import * as Option from "effect/Option"
  * Construction-time checks shared by every module. An invalid option is a
  * programming error, so it is refused at once with an `IllegalArgumentException`
  * whose message names the constructor and the option. Public as `Options`
- * (src/Options.ts), which the other packages use.
+ * (src/Options.ts), which the other packages use. The checks on plain values
+ * and the message are the kernel's (@aio-request/kernel/validate).
  */
 
 /** @internal */
 export const fail = (where: string, option: string, expected: string, got: unknown): never => {
-  throw new Cause.IllegalArgumentException(`${where}: option "${option}" must be ${expected}, got ${show(got)}`)
+  throw new Cause.IllegalArgumentException(kernel.message(where, option, expected, kernel.show(got, describe)))
 }
 
-const show = (u: unknown): string => {
-  if (typeof u === "string") return JSON.stringify(u)
-  if (typeof u === "number" || typeof u === "bigint" || typeof u === "boolean" || u == null) return String(u)
-  // a value may throw when read (a Symbol.toStringTag getter, a proxy): the refusal must not
-  try {
-    if (Duration.isDuration(u)) return Duration.format(u)
-    // the usual JavaScript slip: `make(...)` passed where the service it builds belongs
-    if (isEffect(u)) return "an Effect (not run: yield* it first)"
-    if (Array.isArray(u)) return "an array"
-    if (typeof u === "function") return "a function"
-    return Object.prototype.toString.call(u)
-  } catch {
-    return `a ${typeof u} that cannot be shown`
-  }
+/** Names the values only Effect knows. */
+const describe = (u: unknown): string | undefined => {
+  if (Duration.isDuration(u)) return Duration.format(u)
+  // the usual JavaScript slip: `make(...)` passed where the service it builds belongs
+  if (isEffect(u)) return "an Effect (not run: yield* it first)"
+  return undefined
 }
+
+/** `value` if `expected` is `undefined` (the kernel check passed), else the refusal. */
+const check = <A>(where: string, option: string, value: A, expected: kernel.Expected): A =>
+  expected === undefined ? value : fail(where, option, expected, value)
 
 /** @internal */
-export const integer = (where: string, option: string, value: number, min: number): number => {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    return fail(where, option, `an integer >= ${min}`, value)
-  }
-  return value
-}
+export const integer = (where: string, option: string, value: number, min: number): number =>
+  check(where, option, value, kernel.integer(value, min))
 
 /** @internal */
 export const between = (
@@ -47,14 +41,15 @@ export const between = (
   min: number,
   max: number,
   inclusive: boolean
-): number => {
-  const ok = typeof value === "number" && !Number.isNaN(value) &&
-    (inclusive ? value >= min && value <= max : value > min && value < max)
-  if (!ok) {
-    return fail(where, option, inclusive ? `a number in [${min}, ${max}]` : `a number in (${min}, ${max})`, value)
-  }
-  return value
-}
+): number => check(where, option, value, kernel.between(value, min, max, inclusive))
+
+/**
+ * A finite number ≥ `min`.
+ *
+ * @internal
+ */
+export const finiteAtLeast = (where: string, option: string, value: number, min: number): number =>
+  check(where, option, value, kernel.finiteAtLeast(value, min))
 
 /**
  * A finite, non-negative duration (`positive: true` also refuses zero).
@@ -67,12 +62,7 @@ export const duration = (
   input: Duration.DurationInput,
   options?: { readonly positive?: boolean | undefined; readonly allowInfinite?: boolean | undefined }
 ): Duration.Duration => {
-  if (typeof input === "number" && (Number.isNaN(input) || input < 0)) {
-    return fail(where, option, "a non-negative duration", input)
-  }
-  if (typeof input === "bigint" && input < BigInt(0)) {
-    return fail(where, option, "a non-negative duration", input)
-  }
+  check(where, option, input, kernel.durationSign(input))
   const decoded = Duration.decodeUnknown(input)
   if (Option.isNone(decoded)) return fail(where, option, "a duration", input)
   const d = decoded.value
@@ -82,29 +72,20 @@ export const duration = (
 }
 
 /** @internal */
-export const boolean = (where: string, option: string, value: boolean): boolean => {
-  if (typeof value !== "boolean") return fail(where, option, "a boolean", value)
-  return value
-}
+export const boolean = (where: string, option: string, value: boolean): boolean =>
+  check(where, option, value, kernel.boolean(value))
 
 /** @internal */
 export const callable = <F extends (...args: ReadonlyArray<any>) => unknown>(
   where: string,
   option: string,
   value: F
-): F => {
-  if (typeof value !== "function") return fail(where, option, "a function", value)
-  return value
-}
+): F => check(where, option, value, kernel.callable(value))
 
 /** @internal */
 export const string = (where: string, option: string, value: string, options?: {
   readonly nonEmpty?: boolean | undefined
-}): string => {
-  if (typeof value !== "string") return fail(where, option, "a string", value)
-  if (options?.nonEmpty === true && value.length === 0) return fail(where, option, "a non-empty string", value)
-  return value
-}
+}): string => check(where, option, value, kernel.string(value, options?.nonEmpty === true))
 
 /** @internal */
 export const oneOf = <A extends string | number | boolean>(
@@ -112,17 +93,7 @@ export const oneOf = <A extends string | number | boolean>(
   option: string,
   value: A,
   allowed: ReadonlyArray<A>
-): A => {
-  if (!allowed.includes(value)) {
-    return fail(
-      where,
-      option,
-      allowed.map((a) => typeof a === "string" ? JSON.stringify(a) : String(a)).join(" or "),
-      value
-    )
-  }
-  return value
-}
+): A => check(where, option, value, kernel.oneOf(value, allowed))
 
 /** @internal */
 export const service = <S>(
@@ -131,20 +102,11 @@ export const service = <S>(
   value: S,
   name: string,
   members: ReadonlyArray<string>
-): S => {
-  const ok = typeof value === "object" && value !== null &&
-    members.every((m) => (value as Record<string, unknown>)[m] !== undefined)
-  if (!ok) return fail(where, option, `a ${name} service (with ${members.join(", ")})`, value)
-  return value
-}
+): S => check(where, option, value, kernel.service(value, name, members))
 
 /** @internal */
-export const record = <R extends object>(where: string, option: string, value: R): R => {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return fail(where, option, "an object", value)
-  }
-  return value
-}
+export const record = <R extends object>(where: string, option: string, value: R): R =>
+  check(where, option, value, kernel.record(value))
 
 /**
  * An optional option bag: `undefined`, or a plain object.

@@ -2,14 +2,15 @@
  * Two counters over a window that slides by whole buckets: the circuit
  * breaker counts successes and failures in it, the retry budget deposits and
  * withdrawals. A bucket covers `bucketMillis` of the Clock; the window is the
- * last `buckets` of them. Each value is owned by one state machine and only
- * touched inside a single synchronous step, so it is updated in place.
+ * last `buckets` of them. Time enters as `now`, in milliseconds (the glue's
+ * Clock read). Each value is owned by one state machine and only touched
+ * inside a single synchronous step, so it is updated in place.
  */
 
-/** @internal */
+/** Which of the two counters: 0 or 1. */
 export type Counter = 0 | 1
 
-/** @internal */
+/** Two counters over the last `buckets` buckets of `bucketMillis` each, updated in place. */
 export class RollingWindow {
   /** `buckets` slots of three numbers: bucket id (floor(time / bucketMillis)), counter 0, counter 1. */
   private readonly slots: Array<number>
