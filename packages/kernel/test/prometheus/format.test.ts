@@ -9,7 +9,10 @@ const labelNamePattern = /^[a-zA-Z_][a-zA-Z0-9_]*$/
 const unescape = (s: string) => s.replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c))
 
 /** Ascending finite boundaries with cumulative counts, from per-bucket counts. */
-const buckets = fc.uniqueArray(fc.double({ noNaN: true, noDefaultInfinity: true }), { maxLength: 12 }).chain(
+const buckets = fc.uniqueArray(fc.double({ noNaN: true, noDefaultInfinity: true }), {
+  maxLength: 12,
+  comparator: "SameValueZero"
+}).chain(
   (boundaries) =>
     fc.array(fc.nat(1000), { minLength: boundaries.length, maxLength: boundaries.length }).map((counts) => {
       const sorted = [...boundaries].sort((a, b) => a - b)
