@@ -19,11 +19,14 @@ export const scene: Scene = {
   title: "The retry budget stopping a retry storm",
   run: ({ quick }) =>
     Effect.gen(function*() {
-      const requests = quick ? 40 : 120
+      const requests = quick ? 40 : 80
       const upstreamCalls = yield* Ref.make(0)
       const endpoint = yield* serve(HttpRouter.empty.pipe(HttpRouter.get(
         "/quote",
-        Effect.zipRight(Ref.update(upstreamCalls, (n) => n + 1), Effect.succeed(HttpServerResponse.empty({ status: 503 })))
+        Effect.zipRight(
+          Ref.update(upstreamCalls, (n) => n + 1),
+          Effect.succeed(HttpServerResponse.empty({ status: 503 }))
+        )
       )))
       const strategy = Strategy.sequential({ attempts: 4, delays: Delays.constant(0) })
       yield* Console.log(

@@ -110,7 +110,9 @@ export const scene: Scene = {
         yield* Console.log(
           `${cell(work, 8)} ms  ${show(report.front)}  ${
             (typeof report.upstream === "string" ? report.upstream : show(report.upstream)).padEnd(25)
-          }  ${Exit.isSuccess(exit) ? "200" : Exit.match(exit, { onFailure: failureTag, onSuccess: () => "" })} after ${took} ms`
+          }  ${
+            Exit.isSuccess(exit) ? "200" : Exit.match(exit, { onFailure: failureTag, onSuccess: () => "" })
+          } after ${took} ms`
         )
       }
       const calls = yield* Ref.get(upstreamCalls)

@@ -60,7 +60,9 @@ export const scene: Scene = {
       yield* Console.log(
         `latency_count: requests by final status; attempts_total: attempts started, ${started} = ${requests} requests` +
           ` + ${hedges} hedges (those that lost included);\nserver_latency_count: attempts the upstream recorded,` +
-          ` ${recorded} (499: the caller left, a hedge that lost); ${started - recorded} hedges lost before they were sent`
+          ` ${recorded} (499: the caller left, a hedge that lost); ${
+            started - recorded
+          } hedges lost before they were sent`
       )
       return { lines: lines.length, started, hedges, recorded, requests }
     }).pipe(Effect.scoped)

@@ -3,10 +3,10 @@
  * port of 127.0.0.1, percentiles, and counts read from Effect's metric
  * registry (the same values the Prometheus scrape shows).
  */
+import type { Observability } from "@aio-request/opentelemetry"
 import type { HttpApp, HttpClient, HttpMiddleware } from "@effect/platform"
 import { HttpServer } from "@effect/platform"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import type { Observability } from "@aio-request/opentelemetry"
 import type { Scope } from "effect"
 import { Clock, Effect, Metric, MetricState } from "effect"
 import { createServer } from "node:http"
@@ -34,7 +34,11 @@ export interface Scene {
 export const serve = <E, R>(
   app: HttpApp.Default<E, R>,
   middleware?: HttpMiddleware.HttpMiddleware
-): Effect.Effect<string, unknown, Scope.Scope | Exclude<R, import("@effect/platform").HttpServerRequest.HttpServerRequest>> =>
+): Effect.Effect<
+  string,
+  unknown,
+  Scope.Scope | Exclude<R, import("@effect/platform").HttpServerRequest.HttpServerRequest>
+> =>
   Effect.gen(function*() {
     const server = yield* NodeHttpServer.make(() => createServer(), { port: 0, host: "127.0.0.1" })
     const serving = middleware === undefined ? HttpServer.serveEffect(app) : HttpServer.serveEffect(app, middleware)
@@ -49,8 +53,10 @@ export const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!
 
 /** Milliseconds since the effect was built (for "at 123 ms" lines). */
-export const stopwatch = Effect.map(Clock.currentTimeMillis, (start) =>
-  Effect.map(Clock.currentTimeMillis, (now) => now - start))
+export const stopwatch = Effect.map(
+  Clock.currentTimeMillis,
+  (start) => Effect.map(Clock.currentTimeMillis, (now) => now - start)
+)
 
 /** A right-aligned cell. */
 export const cell = (value: string | number, width: number): string => String(value).padStart(width)
