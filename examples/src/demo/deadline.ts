@@ -38,7 +38,7 @@ const failureTag = (cause: Cause.Cause<{ readonly _tag: string }>) =>
   Option.match(Cause.failureOption(cause), { onNone: () => "interrupted", onSome: (error) => error._tag })
 
 /** "0.899 s sent, 899 ms left" */
-const show = (seen: Seen) => `${seen.header} s sent, ${cell(seen.remaining, 3)} ms left`
+const show = (seen: Seen) => `${seen.header} s sent, ${cell(seen.remaining, 4)} ms left`
 
 export const scene: Scene = {
   name: "deadline",
@@ -91,7 +91,7 @@ export const scene: Scene = {
       const works = quick ? [100, 1100] : [100, 400, 800, 1100]
       yield* Console.log("the caller gives each request 1 s; the front works, then calls the upstream")
       yield* Console.log(
-        `front works  ${"front received".padEnd(25)}  ${"upstream received".padEnd(25)}  caller got`
+        `front works  ${"front received".padEnd(26)}  ${"upstream received".padEnd(26)}  caller got`
       )
       for (const work of works) {
         const start = yield* Clock.currentTimeMillis
@@ -109,7 +109,7 @@ export const scene: Scene = {
         )
         yield* Console.log(
           `${cell(work, 8)} ms  ${show(report.front)}  ${
-            (typeof report.upstream === "string" ? report.upstream : show(report.upstream)).padEnd(25)
+            (typeof report.upstream === "string" ? report.upstream : show(report.upstream)).padEnd(26)
           }  ${
             Exit.isSuccess(exit) ? "200" : Exit.match(exit, { onFailure: failureTag, onSuccess: () => "" })
           } after ${took} ms`

@@ -34,7 +34,7 @@ export const scene: Scene = {
   title: "Hedging on the long tail",
   run: ({ quick }) =>
     Effect.gen(function*() {
-      const requests = quick ? 50 : 200
+      const requests = quick ? 50 : 400
       const concurrency = 4
       const router = HttpRouter.empty.pipe(
         HttpRouter.get(
