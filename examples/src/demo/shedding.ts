@@ -1,11 +1,11 @@
 /**
  * Scene "shedding": priority load shedding at twice the capacity.
  *
- * The upstream (behind `ServerMiddleware` with a `concurrencyLimit` of 4
- * requests in flight) takes 100 ms per request: 40 requests a second. Callers
+ * The upstream (behind `ServerMiddleware` with a `concurrencyLimit` of 6
+ * requests in flight) takes 150 ms per request: 40 requests a second. Callers
  * send 80 a second, a third each of high, normal and low priority
  * (`X-Request-Priority`), and do not back off. With the default
- * shares, high may use all 4 places, normal 3 and low 2: low is shed first,
+ * shares, high may use all 6 places, normal 5 and low 3: low is shed first,
  * high last. A shed request is answered 503 at once, without running the
  * handler.
  */
@@ -23,12 +23,12 @@ export const scene: Scene = {
   run: ({ quick }) =>
     Effect.gen(function*() {
       const seconds = quick ? 1 : 3
-      const limit = 4
+      const limit = 6
       const concurrencyLimit = yield* ConcurrencyLimit.make({ limit: ConcurrencyLimit.fixed(limit) })
       const endpoint = yield* serve(
         HttpRouter.empty.pipe(HttpRouter.get(
           "/search",
-          Effect.as(Effect.sleep("100 millis"), HttpServerResponse.text("ok"))
+          Effect.as(Effect.sleep("150 millis"), HttpServerResponse.text("ok"))
         )),
         ServerMiddleware.make({ concurrencyLimit })
       )
@@ -36,7 +36,7 @@ export const scene: Scene = {
       // 503's Retry-After): what an overloaded service faces
       const client = yield* HttpClient.HttpClient
       yield* Console.log(
-        `upstream: ${limit} in flight × 100 ms = 40 requests/s; callers send 80/s for ${seconds} s,` +
+        `upstream: ${limit} in flight × 150 ms = 40 requests/s; callers send 80/s for ${seconds} s,` +
           ` a third each of high, normal and low`
       )
 
