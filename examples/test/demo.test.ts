@@ -1,0 +1,73 @@
+/**
+ * The demo's scenes (`pnpm demo`), each run in quick mode (a smaller load):
+ * each ends, closes its servers, and returns figures that add up.
+ */
+import { Observability } from "@aio-request/opentelemetry"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { Console, Effect, Layer } from "effect"
+import { describe, expect, it } from "vitest"
+import { scenes } from "../src/demo/scenes.js"
+
+const Main = Layer.mergeAll(NodeHttpClient.layerUndici, Observability.layerPrometheus({ port: 0 }))
+
+/** Runs one scene quickly; returns its figures and what it printed. */
+const run = (name: string) => {
+  const scene = scenes.find((s) => s.name === name)!
+  const printed: Array<string> = []
+  const console: Console.Console = {
+    ...globalThis.console,
+    [Console.TypeId]: Console.TypeId,
+    log: (...args: ReadonlyArray<unknown>) => Effect.sync(() => void printed.push(args.join(" "))),
+    unsafe: { ...globalThis.console, log: (...args: ReadonlyArray<unknown>) => void printed.push(args.join(" ")) }
+  } as unknown as Console.Console
+  return Effect.runPromise(
+    scene.run({ quick: true }).pipe(Effect.withConsole(console), Effect.provide(Main))
+  ).then((figures) => ({ figures, output: printed.join("\n") }))
+}
+
+describe("demo scenes (quick)", () => {
+  it("has one scene per capability, with unique names", () => {
+    expect(scenes.map((s) => s.name)).toEqual(["hedging", "deadline", "circuit", "budget", "shedding", "scrape"])
+  })
+
+  it("hedging: the figures at both ends add up", async () => {
+    const { figures, output } = await run("hedging")
+    expect(figures.agree).toBe(1)
+    expect(figures["single.extra"]).toBe(0)
+    expect(output).toContain("adds up")
+  }, 60_000)
+
+  it("deadline: the upstream sees less than the front, and is not called past the deadline", async () => {
+    const { figures, output } = await run("deadline")
+    expect(figures.upstreamCalls).toBe(figures.requests! - 1)
+    expect(output).toContain("not called")
+  }, 30_000)
+
+  it("circuit: opens, fails fast, half-opens and closes", async () => {
+    const { figures, output } = await run("circuit")
+    for (const step of ["closed → open", "open → half-open", "half-open → closed"]) expect(output).toContain(step)
+    expect(figures.failedFast).toBeGreaterThan(0)
+    expect(figures.upstreamCalls).toBeLessThan(figures.requests!)
+  }, 30_000)
+
+  it("budget: fewer attempts with the budget, attempts = requests + retries", async () => {
+    const { figures } = await run("budget")
+    expect(figures["with.attempts"]).toBeLessThan(figures["without.attempts"]!)
+    expect(figures["with.attempts"]! - figures["with.retries"]!).toBe(40)
+  }, 60_000)
+
+  it("shedding: low is shed more than high; every shed request counted by the server", async () => {
+    const { figures } = await run("shedding")
+    const shedShare = (p: string) => figures[`${p}.shed`]! / figures[`${p}.sent`]!
+    expect(shedShare("low")).toBeGreaterThan(shedShare("high"))
+    expect(figures["high.serverShed"]! + figures["normal.serverShed"]! + figures["low.serverShed"]!)
+      .toBeGreaterThanOrEqual(figures["high.shed"]! + figures["normal.shed"]! + figures["low.shed"]!)
+  }, 30_000)
+
+  it("scrape: prints the metric lines", async () => {
+    const { figures, output } = await run("scrape")
+    expect(figures.lines).toBeGreaterThan(0)
+    expect(figures.started).toBe(figures.requests! + figures.hedges!)
+    expect(output).toContain("aio_request_attempts_total")
+  }, 30_000)
+})
