@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import * as kernel from "@aio-request/kernel/http/headers"
 
 /**
  * The time left for the request, in seconds (decimal), e.g. `"4.995"`. Sent by
@@ -14,7 +15,7 @@
  * @since 0.1.0
  * @category headers
  */
-export const RequestTimeout = "x-request-timeout" as const
+export const RequestTimeout: "x-request-timeout" = kernel.RequestTimeout
 
 /**
  * The priority of the request: `high`, `normal` or `low`.
@@ -22,7 +23,7 @@ export const RequestTimeout = "x-request-timeout" as const
  * @since 0.1.0
  * @category headers
  */
-export const RequestPriority = "x-request-priority" as const
+export const RequestPriority: "x-request-priority" = kernel.RequestPriority
 
 /**
  * The name of the calling service (`serviceName` of the client).
@@ -30,7 +31,7 @@ export const RequestPriority = "x-request-priority" as const
  * @since 0.1.0
  * @category headers
  */
-export const ServiceName = "x-service-name" as const
+export const ServiceName: "x-service-name" = kernel.ServiceName
 
 /**
  * A server answers with this header (any value) to say that the response,
@@ -40,7 +41,7 @@ export const ServiceName = "x-service-name" as const
  * @since 0.1.0
  * @category headers
  */
-export const DoNotRetry = "x-do-not-retry" as const
+export const DoNotRetry: "x-do-not-retry" = kernel.DoNotRetry
 
 /**
  * Marks a response or a metric produced by a circuit breaker rather than by
@@ -49,7 +50,7 @@ export const DoNotRetry = "x-do-not-retry" as const
  * @since 0.1.0
  * @category headers
  */
-export const CircuitBreaker = "x-circuit-breaker" as const
+export const CircuitBreaker: "x-circuit-breaker" = kernel.CircuitBreaker
 
 /**
  * The canonical spelling of each system header, for logs and documentation.
@@ -63,10 +64,4 @@ export const canonical: {
   readonly [ServiceName]: "X-Service-Name"
   readonly [DoNotRetry]: "X-Do-Not-Retry"
   readonly [CircuitBreaker]: "X-Circuit-Breaker"
-} = {
-  [RequestTimeout]: "X-Request-Timeout",
-  [RequestPriority]: "X-Request-Priority",
-  [ServiceName]: "X-Service-Name",
-  [DoNotRetry]: "X-Do-Not-Retry",
-  [CircuitBreaker]: "X-Circuit-Breaker"
-}
+} = kernel.canonical

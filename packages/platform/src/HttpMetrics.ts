@@ -5,12 +5,12 @@
  *
  * @since 0.1.0
  */
-import { CircuitBreaker, Options } from "@aio-request/core"
-import * as Effect from "effect/Effect"
-import * as Metric from "effect/Metric"
-import * as MetricLabel from "effect/MetricLabel"
+import * as kernel from "@aio-request/kernel/http/metrics"
+import * as status from "@aio-request/kernel/http/status"
+import type * as Effect from "effect/Effect"
+import type * as Metric from "effect/Metric"
 import * as internal from "./internal/httpMetrics.js"
-import * as loadShedding from "./internal/loadShedding.js"
+import * as metrics from "./internal/metrics.js"
 
 /**
  * Python aio-request's latency buckets, in seconds.
@@ -18,9 +18,7 @@ import * as loadShedding from "./internal/loadShedding.js"
  * @since 0.1.0
  * @category boundaries
  */
-export const latencyBuckets: ReadonlyArray<number> = internal.latencyBuckets
-
-const boundaries = internal.boundaries
+export const latencyBuckets: ReadonlyArray<number> = kernel.latencyBuckets
 
 /**
  * Per logical client request. Labels: `request_endpoint`, `request_method`,
@@ -29,11 +27,7 @@ const boundaries = internal.boundaries
  * @since 0.1.0
  * @category metrics
  */
-export const clientLatency = Metric.histogram(
-  "aio_request_latency",
-  boundaries,
-  "Latency of a client request, all attempts included, in seconds"
-)
+export const clientLatency: Metric.Metric.Histogram<number> = metrics.clientLatency
 
 /**
  * Per attempt. Labels: `request_endpoint`, `request_method`, `request_path`,
@@ -42,11 +36,7 @@ export const clientLatency = Metric.histogram(
  * @since 0.1.0
  * @category metrics
  */
-export const transportLatency = Metric.histogram(
-  "aio_request_transport_latency",
-  boundaries,
-  "Latency of one attempt of a client request, in seconds"
-)
+export const transportLatency: Metric.Metric.Histogram<number> = metrics.transportLatency
 
 /**
  * Per server request. Labels: `request_client`, `request_method`,
@@ -55,7 +45,7 @@ export const transportLatency = Metric.histogram(
  * @since 0.1.0
  * @category metrics
  */
-export const serverLatency: Metric.Metric.Histogram<number> = internal.serverLatency
+export const serverLatency: Metric.Metric.Histogram<number> = metrics.serverLatency
 
 /**
  * Every attempt sent. Labels: `request_endpoint`, `request_method`, `request_path`.
@@ -63,10 +53,7 @@ export const serverLatency: Metric.Metric.Histogram<number> = internal.serverLat
  * @since 0.1.0
  * @category metrics
  */
-export const attempts = Metric.counter("aio_request_attempts", {
-  description: "Attempts sent by clients",
-  incremental: true
-})
+export const attempts: Metric.Metric.Counter<number> = metrics.attempts
 
 /**
  * Attempts sent in parallel with an earlier one still running (hedges).
@@ -74,10 +61,7 @@ export const attempts = Metric.counter("aio_request_attempts", {
  * @since 0.1.0
  * @category metrics
  */
-export const hedges = Metric.counter("aio_request_hedges", {
-  description: "Hedged attempts sent by clients",
-  incremental: true
-})
+export const hedges: Metric.Metric.Counter<number> = metrics.hedges
 
 /**
  * Attempts sent after an earlier one finished without being accepted (retries).
@@ -85,10 +69,7 @@ export const hedges = Metric.counter("aio_request_hedges", {
  * @since 0.1.0
  * @category metrics
  */
-export const retries = Metric.counter("aio_request_retries", {
-  description: "Retry attempts sent by clients",
-  incremental: true
-})
+export const retries: Metric.Metric.Counter<number> = metrics.retries
 
 /**
  * Circuit state changes, counted by the breaker itself: this is
@@ -97,7 +78,7 @@ export const retries = Metric.counter("aio_request_retries", {
  * @since 0.1.0
  * @category metrics
  */
-export const circuitBreakerTransitions: Metric.Metric.Counter<number> = CircuitBreaker.transitions
+export const circuitBreakerTransitions: Metric.Metric.Counter<number> = metrics.circuitBreakerTransitions
 
 /**
  * The `response_status` label of outcomes without a response, as in Python aio-request.
@@ -122,13 +103,7 @@ export const OutcomeStatus: {
   readonly networkError: 489
   readonly interrupted: 499
   readonly circuitOpen: 502
-} = {
-  deadlineExceeded: 408,
-  tooManyRedirects: 488,
-  networkError: 489,
-  interrupted: 499,
-  circuitOpen: 502
-}
+} = status.OutcomeStatus
 
 /**
  * The value a bounded label takes once its bound is reached: a recorder
@@ -144,7 +119,7 @@ export const OutcomeStatus: {
  * @since 0.1.0
  * @category status conventions
  */
-export const overflowLabel: string = internal.overflowLabel
+export const overflowLabel: string = kernel.overflowLabel
 
 /**
  * @since 0.1.0
@@ -156,18 +131,6 @@ export interface ClientLabels {
   /** The path template, never the substituted path. */
   readonly path: string
 }
-
-// One `Metric.taggedWithLabels` per recording: each `Metric.tagged` in a chain
-// adds a label-array union on every update, and the registry lookup of the
-// labelled series is the dominant cost anyway (see bench/metrics.ts in
-// @aio-request/opentelemetry).
-const label = MetricLabel.make
-
-const clientBase = (labels: ClientLabels): Array<MetricLabel.MetricLabel> => [
-  label("request_endpoint", labels.endpoint),
-  label("request_method", labels.method),
-  label("request_path", labels.path)
-]
 
 /**
  * The client metrics of one route (endpoint, method, path template), labelled
@@ -201,39 +164,7 @@ export interface ClientRoute {
  * @since 0.2.0
  * @category constructors
  */
-export const clientRoute = (labels: ClientLabels): ClientRoute => {
-  const base = clientBase(labels)
-  const latencies = new Map<number, Metric.Metric.Histogram<number>>()
-  const transports = new Map<number, Metric.Metric.Histogram<number>>()
-  return {
-    labels: { endpoint: labels.endpoint, method: labels.method, path: labels.path },
-    latency: (status, circuitBreaker) => {
-      // a circuit flag is only ever true with 502
-      const key = circuitBreaker ? -status : status
-      let metric = latencies.get(key)
-      if (metric === undefined) {
-        metric = Metric.taggedWithLabels(clientLatency, [
-          ...base,
-          label("response_status", String(status)),
-          label("circuit_breaker", String(circuitBreaker))
-        ])
-        latencies.set(key, metric)
-      }
-      return metric
-    },
-    transportLatency: (status) => {
-      let metric = transports.get(status)
-      if (metric === undefined) {
-        metric = Metric.taggedWithLabels(transportLatency, [...base, label("response_status", String(status))])
-        transports.set(status, metric)
-      }
-      return metric
-    },
-    attempts: Metric.taggedWithLabels(attempts, base),
-    hedges: Metric.taggedWithLabels(hedges, base),
-    retries: Metric.taggedWithLabels(retries, base)
-  }
-}
+export const clientRoute: (labels: ClientLabels) => ClientRoute = internal.clientRoute
 
 /**
  * Records one logical client request.
@@ -246,23 +177,10 @@ export const clientRoute = (labels: ClientLabels): ClientRoute => {
  * @since 0.1.0
  * @category recording
  */
-export const recordClientRequest = (
+export const recordClientRequest: (
   labels: ClientLabels & { readonly status: number; readonly circuitBreaker: boolean },
   seconds: number
-): Effect.Effect<void> => Metric.update(clientRoute(labels).latency(labels.status, labels.circuitBreaker), seconds)
-
-const recordAttemptOn = (route: ClientRoute, status: number, kind: "first" | "hedge" | "retry", seconds: number) =>
-  Effect.zipRight(
-    Metric.update(route.transportLatency(status), seconds),
-    Effect.zipRight(
-      Metric.increment(route.attempts),
-      kind === "hedge"
-        ? Metric.increment(route.hedges)
-        : kind === "retry"
-        ? Metric.increment(route.retries)
-        : Effect.void
-    )
-  )
+) => Effect.Effect<void> = internal.recordClientRequest
 
 /**
  * Records one attempt, and counts it as an attempt, a hedge or a retry.
@@ -275,10 +193,10 @@ const recordAttemptOn = (route: ClientRoute, status: number, kind: "first" | "he
  * @since 0.1.0
  * @category recording
  */
-export const recordAttempt = (
+export const recordAttempt: (
   labels: ClientLabels & { readonly status: number; readonly kind: "first" | "hedge" | "retry" },
   seconds: number
-): Effect.Effect<void> => recordAttemptOn(clientRoute(labels), labels.status, labels.kind, seconds)
+) => Effect.Effect<void> = internal.recordAttempt
 
 /**
  * Records one server request.
@@ -288,19 +206,10 @@ export const recordAttempt = (
  * @since 0.1.0
  * @category recording
  */
-export const recordServerRequest = (
+export const recordServerRequest: (
   labels: { readonly client: string; readonly method: string; readonly path: string; readonly status: number },
   seconds: number
-): Effect.Effect<void> =>
-  Metric.update(
-    Metric.taggedWithLabels(serverLatency, [
-      label("request_client", labels.client),
-      label("request_method", labels.method),
-      label("request_path", labels.path),
-      label("response_status", String(labels.status))
-    ]),
-    seconds
-  )
+) => Effect.Effect<void> = internal.recordServerRequest
 
 /**
  * The recording functions of this module, with the labelled metrics they
@@ -323,19 +232,6 @@ export interface Recorder {
   readonly recordServerRequest: typeof recordServerRequest
 }
 
-const memo = <K, M>(maxSeries: number, make: (key: K) => M) => {
-  const cache = new Map<string, M>()
-  return (id: string, key: K): M => {
-    let metric = cache.get(id)
-    if (metric === undefined) {
-      if (cache.size >= maxSeries) cache.clear()
-      metric = make(key)
-      cache.set(id, metric)
-    }
-    return metric
-  }
-}
-
 /**
  * Makes a `Recorder`.
  *
@@ -345,31 +241,9 @@ const memo = <K, M>(maxSeries: number, make: (key: K) => M) => {
  * @since 0.1.0
  * @category constructors
  */
-export const makeRecorder = (
+export const makeRecorder: (
   options?: { readonly maxSeries?: number | undefined; readonly maxClients?: number | undefined }
-): Recorder => {
-  const maxSeries = Options.integer(
-    "HttpMetrics.makeRecorder",
-    "maxSeries",
-    options?.maxSeries ?? internal.defaultMaxSeries,
-    1
-  )
-  const maxClients = Options.integer(
-    "HttpMetrics.makeRecorder",
-    "maxClients",
-    options?.maxClients ?? internal.defaultMaxClients,
-    1
-  )
-  const routes = memo(maxSeries, clientRoute)
-  const server = internal.makeServerSeries(maxSeries, maxClients)
-  const clientId = (l: ClientLabels) => `${l.endpoint}\u0000${l.method}\u0000${l.path}`
-  return {
-    recordClientRequest: (l, seconds) =>
-      Metric.update(routes(clientId(l), l).latency(l.status, l.circuitBreaker), seconds),
-    recordAttempt: (l, seconds) => recordAttemptOn(routes(clientId(l), l), l.status, l.kind, seconds),
-    recordServerRequest: (l, seconds) => Metric.update(server(l.client, l.method, l.path, l.status), seconds)
-  }
-}
+) => Recorder = internal.makeRecorder
 
 /**
  * Server requests shed by `ServerMiddleware.make({ concurrencyLimit })`
@@ -379,4 +253,4 @@ export const makeRecorder = (
  * @since 0.1.0
  * @category metrics
  */
-export const serverShed: Metric.Metric.Counter<number> = loadShedding.serverShed
+export const serverShed: Metric.Metric.Counter<number> = metrics.serverShed

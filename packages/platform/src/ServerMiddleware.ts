@@ -13,7 +13,9 @@ import type * as Priority from "@aio-request/core/Priority"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import * as internal from "./internal/serverMiddleware.js"
+import * as middleware from "./internal/server/middleware.js"
+import * as options from "./internal/server/options.js"
+import * as route from "./internal/server/routeTimeout.js"
 
 /**
  * @since 0.1.0
@@ -90,7 +92,7 @@ export type Handler = Effect.Effect<any, any, any> | ((...args: ReadonlyArray<an
  */
 export const make: (
   options?: Options
-) => <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R> = internal.make
+) => <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R> = middleware.make
 
 /**
  * Gives a route its own timeout, Python aio-request's `aiohttp_timeout`: when the
@@ -118,7 +120,7 @@ export const make: (
 export const routeTimeout: {
   (timeout: Duration.DurationInput): <H extends Handler>(self: H) => H
   <H extends Handler>(self: H, timeout: Duration.DurationInput): H
-} = internal.routeTimeout
+} = route.routeTimeout
 
 /**
  * The `request_path` label of requests that matched no route.
@@ -126,7 +128,7 @@ export const routeTimeout: {
  * @since 0.1.0
  * @category constants
  */
-export const unmatchedRoute: string = internal.unmatchedRoute
+export const unmatchedRoute: string = options.unmatchedRoute
 
 /**
  * The `request_path` label when the route template is not known (an app
@@ -136,4 +138,4 @@ export const unmatchedRoute: string = internal.unmatchedRoute
  * @since 0.1.0
  * @category constants
  */
-export const unknownRoute: string = internal.unknownRoute
+export const unknownRoute: string = options.unknownRoute

@@ -1,10 +1,11 @@
 import { Options } from "@aio-request/core"
 import type { Strategy } from "@aio-request/core"
+import * as headers from "@aio-request/kernel/http/headers"
+import * as kernel from "@aio-request/kernel/http/responseClassifier"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import * as Headers from "../Headers.js"
 import type * as ResponseClassifier from "../ResponseClassifier.js"
 
 /** @internal */
@@ -16,13 +17,11 @@ export const classifyResponse = (
   const explicit = verdictForStatus?.[status]
   if (explicit !== undefined) return explicit
   // only a status that would be rejected needs the header (reading headers converts them on some transports)
-  if (status < 500 && status !== 408 && status !== 429) return "accept"
-  return response.headers[Headers.DoNotRetry] !== undefined ? "accept" : "reject"
+  if (!kernel.isRetryableStatus(status)) return "accept"
+  return kernel.classifyStatus(status, response.headers[headers.DoNotRetry] !== undefined)
 }
 
 const where = "ResponseClassifier.default"
-
-const verdicts: ReadonlyArray<Strategy.Verdict> = ["accept", "reject"]
 
 /**
  * Checks `verdictForStatus` (keys HTTP status codes, values "accept" or
@@ -39,10 +38,10 @@ const verdictTable = (
   const table: Record<number, Strategy.Verdict> = {}
   for (const [key, verdict] of Object.entries(options.verdictForStatus)) {
     const status = Number(key)
-    if (!/^[1-5][0-9][0-9]$/.test(key)) {
+    if (!kernel.isStatusCode(key)) {
       Options.fail(where, "verdictForStatus", "keyed by HTTP status codes (100 to 599)", key)
     }
-    table[status] = Options.oneOf(where, `verdictForStatus.${key}`, verdict, verdicts)
+    table[status] = Options.oneOf(where, `verdictForStatus.${key}`, verdict, kernel.verdicts)
   }
   return table
 }
@@ -53,7 +52,6 @@ export const make = (options?: ResponseClassifier.DefaultOptions): ResponseClass
   return (exit) => {
     if (Exit.isSuccess(exit)) return classifyResponse(exit.value, verdictForStatus)
     const failure = Cause.failureOption(exit.cause)
-    if (Option.isSome(failure) && failure.value._tag === "TooManyRedirectsError") return "accept"
-    return "reject"
+    return kernel.classifyError(Option.isSome(failure) ? failure.value._tag : undefined)
   }
 }

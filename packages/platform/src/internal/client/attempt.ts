@@ -6,13 +6,13 @@
  */
 import type { CircuitBreaker, Priority, Strategy } from "@aio-request/core"
 import { Deadline } from "@aio-request/core"
+import * as Headers from "@aio-request/kernel/http/headers"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Headers from "../../Headers.js"
 import type { Config } from "./config.js"
 import { EnrichError } from "./errors.js"
 import * as headers from "./headers.js"
@@ -36,7 +36,7 @@ export interface Request {
 }
 
 /** The attempt's remaining seconds, as `X-Request-Timeout` carries them (decimal, never rounded up). */
-const formatSeconds = (millis: number): string => (Math.floor(millis) / 1000).toFixed(3)
+const formatSeconds = Headers.formatTimeout
 
 /** @internal */
 export type Attempt = (

@@ -7,6 +7,7 @@
  * the winner returned with its body under the deadline (body.ts).
  */
 import { Deadline, Priority, RetryBudget, Strategy } from "@aio-request/core"
+import * as Headers from "@aio-request/kernel/http/headers"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -15,7 +16,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
-import * as Headers from "../../Headers.js"
 import type * as ResilientHttpClient from "../../ResilientHttpClient.js"
 import * as httpRequest from "../httpRequest.js"
 import * as attempt_ from "./attempt.js"

@@ -6,6 +6,7 @@
  * is what the span and the metrics read.
  */
 import type { CircuitBreaker, Deadline, Strategy } from "@aio-request/core"
+import * as status_ from "@aio-request/kernel/http/status"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
@@ -66,23 +67,7 @@ export const isFinal = (error: AttemptError): boolean => {
 }
 
 /** The seed's status for an outcome without a response (408, 488, 489, 502). @internal */
-export const errorStatus = (
-  error: { readonly _tag: string; readonly response?: { readonly status: number } }
-): number => {
-  switch (error._tag) {
-    case "DeadlineExceededError":
-      return 408
-    case "TooManyRedirectsError":
-    case "InvalidRedirectError":
-      return 488
-    case "CircuitBreakerOpenError":
-      return 502
-    case "ResponseError":
-      return error.response!.status
-    default:
-      return 489
-  }
-}
+export const errorStatus = status_.errorStatus
 
 /** @internal */
 export interface Judge {
@@ -146,7 +131,7 @@ export const make = (
     status = exit.value.status
   } else {
     const failure = Cause.failureOption(exit.cause)
-    status = failure._tag === "Some" ? errorStatus(failure.value) : reported.cut ? 408 : 499
+    status = failure._tag === "Some" ? errorStatus(failure.value) : status_.interruptedStatus(reported.cut)
   }
   return {
     attempt: reported.attempt,

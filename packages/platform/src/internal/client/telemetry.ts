@@ -15,8 +15,9 @@ import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import type * as MetricLabel from "effect/MetricLabel"
 import * as Tracer from "effect/Tracer"
-import * as HttpMetrics from "../../HttpMetrics.js"
+import type * as HttpMetrics from "../../HttpMetrics.js"
 import type * as ResilientHttpClient from "../../ResilientHttpClient.js"
+import * as httpMetrics from "../httpMetrics.js"
 import * as outcome_ from "./outcome.js"
 
 /** A route of one client: its metric handles and its `Delays` key. @internal */
@@ -46,7 +47,7 @@ export const makeRoutes = (maxRoutes = 10_000): Routes => {
       if (route === undefined) {
         if (routes.size >= maxRoutes) routes.clear()
         route = {
-          metrics: HttpMetrics.clientRoute({ endpoint, method, path: template }),
+          metrics: httpMetrics.clientRoute({ endpoint, method, path: template }),
           key: `${method} ${template}`
         }
         routes.set(id, route)

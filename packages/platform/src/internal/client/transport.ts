@@ -5,6 +5,7 @@
  * transport; only http(s) locations), transport errors described (system
  * error code and address), and the release of responses nobody will read.
  */
+import * as redirect from "@aio-request/kernel/http/redirect"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpBody from "@effect/platform/HttpBody"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -129,11 +130,6 @@ export const release = (response: HttpClientResponse.HttpClientResponse): Effect
 // redirects
 // ---------------------------------------------------------------------------
 
-const isRedirect = (status: number) =>
-  status === 301 || status === 302 || status === 303 || status === 307 || status === 308
-
-const credentialHeaders = ["authorization", "proxy-authorization", "cookie"]
-
 /** The request to send after a redirect to `next` *(as browsers and aiohttp do)*. */
 const redirected = (
   request: HttpClientRequest.HttpClientRequest,
@@ -143,14 +139,10 @@ const redirected = (
 ): HttpClientRequest.HttpClientRequest => {
   // a URL replaces the url params and hash too
   let result = HttpClientRequest.setUrl(request, next)
-  const method = request.method
-  if (
-    (status === 303 && method !== "GET" && method !== "HEAD") ||
-    ((status === 301 || status === 302) && method === "POST")
-  ) {
+  if (redirect.becomesGet(status, request.method)) {
     result = HttpClientRequest.setBody(HttpClientRequest.setMethod(result, "GET"), HttpBody.empty)
   }
-  if (next.origin !== current.origin) result = httpRequest.removeHeaders(result, credentialHeaders)
+  if (redirect.crossesOrigin(current, next)) result = httpRequest.removeHeaders(result, redirect.credentialHeaders)
   return result
 }
 
@@ -230,7 +222,7 @@ export const make = (config: Config, underlying: HttpClient.HttpClient): Transpo
     origin: string
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, SendError> =>
     Effect.flatMap(connect(request, 1), (response) => {
-      if (!isRedirect(response.status)) return Effect.succeed(response)
+      if (!redirect.isRedirect(response.status)) return Effect.succeed(response)
       const location = response.headers["location"]
       if (location === undefined) return Effect.succeed(response)
       return Effect.zipRight(
@@ -249,13 +241,11 @@ export const make = (config: Config, underlying: HttpClient.HttpClient): Transpo
     const current = urlOf(request)
     const method = request.method
     const url = current?.href ?? request.url
-    let target: URL
-    try {
-      target = new URL(location, current)
-    } catch {
+    const target = redirect.resolve(location, current)
+    if (target === undefined) {
       return Effect.fail(new InvalidRedirectError({ reason: "InvalidLocation", status, location, method, url }))
     }
-    if (target.protocol !== "http:" && target.protocol !== "https:") {
+    if (!redirect.isFollowable(target)) {
       return Effect.fail(new InvalidRedirectError({ reason: "UnsupportedScheme", status, location, method, url }))
     }
     const seen = [...locations, target.href]

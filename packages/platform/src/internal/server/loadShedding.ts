@@ -1,25 +1,21 @@
 import type { Priority } from "@aio-request/core"
 import { ConcurrencyLimit, Options } from "@aio-request/core"
+import * as kernel from "@aio-request/kernel/http/loadShedding"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
-import type * as ServerMiddleware from "../ServerMiddleware.js"
+import type * as ServerMiddleware from "../../ServerMiddleware.js"
+import { serverShed } from "../metrics.js"
 
 /**
  * The server middleware's load shedding: admission of each request by a
  * `ConcurrencyLimit` under its priority, a 503 with `Retry-After` for a shed
- * request, and the shed counter. `serverMiddleware.ts` calls `make` once and
+ * request, and the shed counter. `middleware.ts` calls `make` once and
  * wraps the handling of each request with what it returns.
  */
-
-/** @internal */
-export const serverShed = Metric.counter("aio_request_server_shed", {
-  description: "Server requests shed by the concurrency limit (answered 503 without running the handler)",
-  incremental: true
-})
 
 /** @internal */
 export type Admit = <E, R>(
@@ -38,7 +34,7 @@ export type Admit = <E, R>(
  */
 export const classify = (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, unknown>): ConcurrencyLimit.Outcome =>
   Exit.isSuccess(exit)
-    ? exit.value.status === 408 ? "dropped" : "success"
+    ? kernel.answerOutcome(exit.value.status)
     : ConcurrencyLimit.defaultClassify(exit)
 
 /**
@@ -88,10 +84,10 @@ export const make = (options: ServerMiddleware.Options | undefined): Admit | und
 }
 
 /** Whole seconds, at least 1: `Retry-After: 0` would invite an immediate retry. */
-const retryAfterSeconds = (d: Duration.Duration): number => Math.max(1, Math.ceil(Duration.toSeconds(d)))
+const retryAfterSeconds = (d: Duration.Duration): number => kernel.retryAfterSeconds(Duration.toSeconds(d))
 
 const shedResponse = (error: ConcurrencyLimit.LoadShedError, retryAfter: number) =>
-  HttpServerResponse.text(`overloaded: ${error.priority}-priority request shed, retry after ${retryAfter} s\n`, {
+  HttpServerResponse.text(kernel.shedMessage(error.priority, retryAfter), {
     status: 503,
     headers: { "retry-after": String(retryAfter) }
   })
