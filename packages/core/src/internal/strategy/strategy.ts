@@ -58,8 +58,8 @@ export const make = (
 ): Strategy.Strategy => {
   const self = Object.create(StrategyProto) as { body: Body; select?: typeof select; toString: () => string }
   self.body = body
-  if (select !== undefined) self.select = select
   self.toString = () => description
+  if (select !== undefined) self.select = select
   return self as unknown as StrategyImpl
 }
 
