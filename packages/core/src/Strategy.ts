@@ -14,7 +14,14 @@ import type * as Option from "effect/Option"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Deadline from "./Deadline.js"
 import type * as Delays from "./Delays.js"
-import * as internal from "./internal/strategy.js"
+import * as byMethod_ from "./internal/strategy/byMethod.js"
+import * as current from "./internal/strategy/current.js"
+import * as parallel_ from "./internal/strategy/parallel.js"
+import * as retryUntilDeadline_ from "./internal/strategy/retryUntilDeadline.js"
+import * as run_ from "./internal/strategy/run.js"
+import * as sequential_ from "./internal/strategy/sequential.js"
+import * as single_ from "./internal/strategy/single.js"
+import * as internal from "./internal/strategy/strategy.js"
 
 /**
  * @since 0.1.0
@@ -176,7 +183,7 @@ export declare namespace Strategy {
  * @since 0.1.0
  * @category constructors
  */
-export const single: Strategy = internal.single
+export const single: Strategy = single_.single
 
 /**
  * Attempts one after another, stopping at the first accepted outcome. Before
@@ -194,7 +201,7 @@ export const single: Strategy = internal.single
  * @since 0.1.0
  * @category constructors
  */
-export const sequential: (options?: Strategy.SequentialOptions) => Strategy = internal.sequential
+export const sequential: (options?: Strategy.SequentialOptions) => Strategy = sequential_.sequential
 
 /**
  * Hedging: attempt 0 starts at once, attempt n at `delays(n)` after the start,
@@ -207,7 +214,7 @@ export const sequential: (options?: Strategy.SequentialOptions) => Strategy = in
  * @since 0.1.0
  * @category constructors
  */
-export const parallel: (options?: Strategy.ParallelOptions) => Strategy = internal.parallel
+export const parallel: (options?: Strategy.ParallelOptions) => Strategy = parallel_.parallel
 
 /**
  * Runs `base` again, waiting `delays(round)` in between, until an outcome is
@@ -221,7 +228,7 @@ export const parallel: (options?: Strategy.ParallelOptions) => Strategy = intern
 export const retryUntilDeadline: {
   (options?: Strategy.RetryUntilDeadlineOptions): (base: Strategy) => Strategy
   (base: Strategy, options?: Strategy.RetryUntilDeadlineOptions): Strategy
-} = internal.retryUntilDeadline
+} = retryUntilDeadline_.retryUntilDeadline
 
 /**
  * Picks the strategy by HTTP method (case-insensitive), `fallback` (default
@@ -233,7 +240,7 @@ export const retryUntilDeadline: {
  * @category constructors
  */
 export const byMethod: (strategies: Readonly<Record<string, Strategy>>, fallback?: Strategy) => Strategy =
-  internal.byMethod
+  byMethod_.byMethod
 
 /**
  * GET, HEAD and OPTIONS: `sequential()` (3 attempts, linear delays); other
@@ -244,7 +251,7 @@ export const byMethod: (strategies: Readonly<Record<string, Strategy>>, fallback
  * @since 0.1.0
  * @category constructors
  */
-export const defaultStrategy: Strategy = internal.defaultStrategy
+export const defaultStrategy: Strategy = byMethod_.defaultStrategy
 
 export {
   /**
@@ -290,7 +297,7 @@ export const isStrategy: (u: unknown) => u is Strategy = internal.isStrategy
 export const run: {
   <A, E, R>(options: RunOptions<A, E, R>): (self: Strategy) => Effect.Effect<A, E | Deadline.DeadlineExceededError, R>
   <A, E, R>(self: Strategy, options: RunOptions<A, E, R>): Effect.Effect<A, E | Deadline.DeadlineExceededError, R>
-} = internal.run
+} = run_.run
 
 /**
  * The strategy that overrides a client's own for the requests inside an
@@ -301,8 +308,8 @@ export const run: {
  * @since 0.1.0
  * @category references
  */
-export const CurrentStrategy: Context.Reference<internal.CurrentStrategy, Option.Option<Strategy>> =
-  internal.CurrentStrategy
+export const CurrentStrategy: Context.Reference<current.CurrentStrategy, Option.Option<Strategy>> =
+  current.CurrentStrategy
 
 /**
  * Runs `effect` with `CurrentStrategy` set to `strategy`.
@@ -315,4 +322,4 @@ export const CurrentStrategy: Context.Reference<internal.CurrentStrategy, Option
 export const withStrategy: {
   (strategy: Strategy): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   <A, E, R>(self: Effect.Effect<A, E, R>, strategy: Strategy): Effect.Effect<A, E, R>
-} = internal.withStrategy
+} = current.withStrategy

@@ -1,3 +1,4 @@
+import * as kernel from "@aio-request/kernel/timerHeap"
 import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -6,22 +7,12 @@ import * as FiberId from "effect/FiberId"
 import type * as Scheduler from "effect/Scheduler"
 
 /**
- * One pending instant. `index` is its place in the heap, -1 once it fired or
- * was cancelled.
+ * One pending instant: the kernel heap's entry, carrying the callback that
+ * records the event.
  *
  * @internal
  */
-export interface Entry {
-  readonly at: number
-  readonly seq: number
-  index: number
-  readonly fire: () => void
-}
-
-const before = (a: Entry, b: Entry): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq)
-
-/** The longest single sleep of a timer's fiber. */
-export const maxSleepMillis = 1000
+export type Entry = kernel.Entry<() => void>
 
 /**
  * Every deadline (and hedge delay) cut on one `Clock` shares one timer: a
@@ -44,8 +35,7 @@ export const maxSleepMillis = 1000
  * @internal
  */
 export class Timer {
-  private readonly heap: Array<Entry> = []
-  private seq = 0
+  private readonly heap = new kernel.TimerHeap<() => void>()
   private sleeper: Fiber.RuntimeFiber<void> | undefined = undefined
   /** The instant the sleeper wakes at; `Infinity` when there is none. */
   private wakeAt = Infinity
@@ -65,25 +55,14 @@ export class Timer {
 
   /** Calls `fire` once the clock reaches `at` (milliseconds), unless cancelled first. */
   schedule(at: number, fire: () => void): Entry {
-    const entry: Entry = { at, seq: this.seq++, index: this.heap.length, fire }
-    this.heap.push(entry)
-    this.up(entry.index)
+    const entry = this.heap.insert(at, fire)
     if (at < this.wakeAt) this.start(at)
     return entry
   }
 
   /** Removes `entry` if it has not fired yet. */
   cancel(entry: Entry): void {
-    const index = entry.index
-    if (index < 0) return
-    entry.index = -1
-    const last = this.heap.pop()!
-    if (index < this.heap.length) {
-      this.heap[index] = last
-      last.index = index
-      this.down(index)
-      this.up(last.index)
-    }
+    this.heap.remove(entry)
     // the sleeper is not stopped when the heap empties: it ends at its next
     // wake-up (at most `maxSleepMillis` away) if nothing arrived by then, so a
     // busy caller does not pay a sleeper stopped and started per call
@@ -91,7 +70,7 @@ export class Timer {
 
   /** How many entries are pending (for tests). */
   get size(): number {
-    return this.heap.length
+    return this.heap.size
   }
 
   private stop(): void {
@@ -104,7 +83,7 @@ export class Timer {
 
   private start(at: number): void {
     this.stop()
-    this.wakeAt = Math.min(at, this.clock.unsafeCurrentTimeMillis() + maxSleepMillis)
+    this.wakeAt = kernel.wakeAt(at, this.clock.unsafeCurrentTimeMillis())
     // not started in this call: an entry already due would fire inside `schedule`,
     // before its caller holds the entry (and could match the event to it)
     this.sleeper = Effect.runFork(this.loop(this.generation, -Infinity), {
@@ -121,12 +100,13 @@ export class Timer {
     return Effect.suspend(() => {
       if (generation !== this.generation) return Effect.void
       const now = Math.max(this.clock.unsafeCurrentTimeMillis(), reached)
-      const heap = this.heap
-      while (heap.length > 0 && heap[0]!.at <= now) this.pop().fire()
+      const pending = this.heap
+      for (let entry = pending.popDue(now); entry !== undefined; entry = pending.popDue(now)) entry.value()
       // a `fire` scheduled an entry earlier than this sleeper's wake-up: the
       // sleeper started for it serves the heap from now on
       if (generation !== this.generation) return Effect.void
-      if (heap.length === 0) {
+      const earliest = pending.peek()
+      if (earliest === undefined) {
         // the entry it was started for was cancelled before this fiber first
         // ran (a call that ends within the tick it began in, as most server
         // requests do): it still sleeps to its planned wake-up, so that the
@@ -144,56 +124,10 @@ export class Timer {
       }
       // never more than `maxSleepMillis` at a time, so an emptied heap is
       // noticed (and the fiber ends) within that
-      const wakeAt = Math.min(heap[0]!.at, now + maxSleepMillis)
+      const wakeAt = kernel.wakeAt(earliest.at, now)
       this.wakeAt = wakeAt
       return Effect.zipRight(this.clock.sleep(Duration.millis(wakeAt - now)), this.loop(generation, wakeAt))
     })
-  }
-
-  private pop(): Entry {
-    const heap = this.heap
-    const top = heap[0]!
-    top.index = -1
-    const last = heap.pop()!
-    if (heap.length > 0) {
-      heap[0] = last
-      last.index = 0
-      this.down(0)
-    }
-    return top
-  }
-
-  private up(index: number): void {
-    const heap = this.heap
-    const entry = heap[index]!
-    while (index > 0) {
-      const parentIndex = (index - 1) >> 1
-      const parent = heap[parentIndex]!
-      if (!before(entry, parent)) break
-      heap[index] = parent
-      parent.index = index
-      index = parentIndex
-    }
-    heap[index] = entry
-    entry.index = index
-  }
-
-  private down(index: number): void {
-    const heap = this.heap
-    const length = heap.length
-    const entry = heap[index]!
-    for (;;) {
-      const left = 2 * index + 1
-      if (left >= length) break
-      const right = left + 1
-      const child = right < length && before(heap[right]!, heap[left]!) ? right : left
-      if (!before(heap[child]!, entry)) break
-      heap[index] = heap[child]!
-      heap[index]!.index = index
-      index = child
-    }
-    heap[index] = entry
-    entry.index = index
   }
 }
 
