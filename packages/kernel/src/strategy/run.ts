@@ -18,7 +18,7 @@ export type AttemptKind = "first" | "hedge" | "retry"
 export const attemptKind = (number: number, kind: AttemptKind): AttemptKind => number === 0 ? "first" : kind
 
 /** What is left at `now` of a deadline at `deadline` (both in milliseconds), never below 0. */
-export const remaining = (deadline: number, now: number): number => Math.max(0, deadline - now)
+export { remaining } from "../deadline.js"
 
 /**
  * Whether an attempt whose deadline is `attemptDeadline` needs a cut of its
