@@ -1,5 +1,5 @@
 /**
- * Typechecks every ```ts code block of README.md and docs/*.md against the
+ * Typechecks every ```ts code block of README.md, docs/*.md and the packages' READMEs against the
  * packages' public API (`pnpm docs:check`, also run by `pnpm check`).
  *
  * Each block becomes its own module under `build/docs-check/` (git-ignored),
@@ -18,6 +18,7 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
+import * as url from "node:url"
 import ts from "typescript"
 
 const root = path.resolve(import.meta.dirname, "..")
@@ -36,16 +37,20 @@ interface Block {
   readonly file: string
 }
 
-const markdownFiles = (): ReadonlyArray<string> => {
+export const markdownFiles = (): ReadonlyArray<string> => {
   const docs = fs.readdirSync(path.join(root, "docs"))
     .filter((name) => name.endsWith(".md"))
     .sort()
     .map((name) => path.join("docs", name))
-  return ["README.md", ...docs]
+  const packages = fs.readdirSync(path.join(root, "packages"))
+    .sort()
+    .map((name) => path.join("packages", name, "README.md"))
+    .filter((name) => fs.existsSync(path.join(root, name)))
+  return ["README.md", ...docs, ...packages]
 }
 
 /** Splits one Markdown file into its fenced blocks of a checked language. */
-const extract = (source: string): ReadonlyArray<Block> => {
+export const extract = (source: string): ReadonlyArray<Block> => {
   const lines = fs.readFileSync(path.join(root, source), "utf8").split("\n")
   const blocks: Array<Block> = []
   const slug = source.replace(/\.md$/, "").replace(/[^A-Za-z0-9]+/g, "-")
@@ -130,11 +135,14 @@ const main = (): number => {
   }
   const files = new Set(blocks.map((block) => block.source)).size
   if (errors > 0) {
-    console.error(`docs:check: ${errors} error(s) in the ts blocks of README.md and docs/*.md`)
+    console.error(`docs:check: ${errors} error(s) in the ts blocks of README.md, docs/*.md and packages/*/README.md`)
     return 1
   }
   console.log(`docs:check: ${blocks.length} ts blocks in ${files} files typecheck`)
   return 0
 }
 
-process.exitCode = main()
+// run as a script, not when another script imports `markdownFiles` and `extract`
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === url.fileURLToPath(import.meta.url)) {
+  process.exitCode = main()
+}
