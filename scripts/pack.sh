@@ -12,6 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PNPM=(npx --yes pnpm@10.34.9)
+# set by `pnpm pack:all` for its own use; npx (npm) warns about each of them
+unset npm_config_npm_globalconfig npm_config_verify_deps_before_run npm_config__jsr_registry
 PACKAGES=(kernel core platform opentelemetry)
 DEST=${1:-build/packages}
 mkdir -p "$DEST"
