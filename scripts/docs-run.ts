@@ -27,7 +27,6 @@ import { extract, markdownFiles } from "./docs-check.js"
 
 const root = path.resolve(import.meta.dirname, "..")
 const outDir = path.join(root, "build", "docs-run")
-const tsx = path.join(root, "node_modules", ".bin", "tsx")
 const defaultTimeoutMillis = 60_000
 
 interface Runnable {
@@ -81,14 +80,20 @@ interface Outcome {
 const run = (file: string, timeoutMillis: number): Promise<Outcome> =>
   new Promise((resolve) => {
     const started = process.hrtime.bigint()
-    const child = spawn(tsx, [file], { cwd: outDir, env: { ...process.env, NO_COLOR: "1" } })
+    // one node process with tsx's loader (not the tsx binary, which runs node as a child), in a
+    // process group of its own: a block still running at its timeout is killed with all it started
+    const child = spawn(process.execPath, ["--import", "tsx", file], {
+      cwd: outDir,
+      detached: true,
+      env: { ...process.env, NO_COLOR: "1" }
+    })
     let output = ""
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()))
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()))
     let timedOut = false
     const timer = setTimeout(() => {
       timedOut = true
-      child.kill("SIGKILL")
+      process.kill(-child.pid!, "SIGKILL")
     }, timeoutMillis)
     child.on("close", (code) => {
       clearTimeout(timer)
