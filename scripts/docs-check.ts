@@ -1,5 +1,5 @@
 /**
- * Typechecks every ```ts code block of README.md, docs/*.md and the packages' READMEs against the
+ * Typechecks every ```ts code block of README.md and docs/*.md against the
  * packages' public API (`pnpm docs:check`, also run by `pnpm check`).
  *
  * Each block becomes its own module under `build/docs-check/` (git-ignored),
@@ -37,16 +37,13 @@ interface Block {
   readonly file: string
 }
 
+/** README.md and docs/*.md, relative to the root. */
 export const markdownFiles = (): ReadonlyArray<string> => {
   const docs = fs.readdirSync(path.join(root, "docs"))
     .filter((name) => name.endsWith(".md"))
     .sort()
     .map((name) => path.join("docs", name))
-  const packages = fs.readdirSync(path.join(root, "packages"))
-    .sort()
-    .map((name) => path.join("packages", name, "README.md"))
-    .filter((name) => fs.existsSync(path.join(root, name)))
-  return ["README.md", ...docs, ...packages]
+  return ["README.md", ...docs]
 }
 
 /** Splits one Markdown file into its fenced blocks of a checked language. */
@@ -135,14 +132,14 @@ const main = (): number => {
   }
   const files = new Set(blocks.map((block) => block.source)).size
   if (errors > 0) {
-    console.error(`docs:check: ${errors} error(s) in the ts blocks of README.md, docs/*.md and packages/*/README.md`)
+    console.error(`docs:check: ${errors} error(s) in the ts blocks of README.md and docs/*.md`)
     return 1
   }
   console.log(`docs:check: ${blocks.length} ts blocks in ${files} files typecheck`)
   return 0
 }
 
-// run as a script, not when another script imports `markdownFiles` and `extract`
-if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === url.fileURLToPath(import.meta.url)) {
+// Run as a script only: another script may import `markdownFiles` and `extract`.
+if (process.argv[1] !== undefined && import.meta.url === url.pathToFileURL(path.resolve(process.argv[1])).href) {
   process.exitCode = main()
 }

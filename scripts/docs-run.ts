@@ -70,6 +70,15 @@ const runnables = (sources: ReadonlyArray<string>): ReadonlyArray<Runnable> =>
     })
   })
 
+/** README.md, docs/*.md (docs-check's `markdownFiles`) and the package READMEs. */
+const documents = (): ReadonlyArray<string> => {
+  const packages = fs.readdirSync(path.join(root, "packages"))
+    .sort()
+    .map((name) => path.join("packages", name, "README.md"))
+    .filter((name) => fs.existsSync(path.join(root, name)))
+  return [...new Set([...markdownFiles(), ...packages])]
+}
+
 interface Outcome {
   readonly code: number | null
   readonly output: string
@@ -105,7 +114,7 @@ const indent = (text: string): string => text.trimEnd().split("\n").map((line) =
 
 const main = async (): Promise<number> => {
   const named = process.argv.slice(2)
-  const sources = named.length > 0 ? named.map((name) => path.relative(root, path.resolve(name))) : markdownFiles()
+  const sources = named.length > 0 ? named.map((name) => path.relative(root, path.resolve(name))) : documents()
   const blocks = runnables(sources)
   fs.rmSync(outDir, { recursive: true, force: true })
   fs.mkdirSync(outDir, { recursive: true })
