@@ -89,8 +89,15 @@ const orders = (inventory: HttpClient.HttpClient.With<ResilientHttpClient.Error>
         return HttpServerResponse.unsafeJson({ orders: seen, inventory: stock })
       }).pipe(
         Effect.scoped,
-        Effect.catchTag("DeadlineExceededError", () => Effect.succeed(HttpServerResponse.empty({ status: 504 }))),
-        Effect.orDie
+        // inventory's failures are answers of their own, logged (see the README's "A taste")
+        Effect.catchAll((error) =>
+          Effect.as(
+            Effect.logWarning(`inventory: ${error.message}`),
+            HttpServerResponse.text(`inventory: ${error._tag}`, {
+              status: error._tag === "DeadlineExceededError" ? 504 : 502
+            })
+          )
+        )
       )
     ),
     HttpRouter.get(
@@ -105,7 +112,7 @@ const program = Effect.gen(function*() {
 
   const http = yield* Layer.build(NodeHttpClient.layerUndici)
   const inventory = yield* ResilientHttpClient.make({ endpoint: inventoryUrl, serviceName: "orders", priority: "high" })
-    .pipe(Effect.provide(http))
+    .pipe(Effect.map(HttpClient.filterStatusOk), Effect.provide(http))
 
   const ordersContext = yield* Layer.build(listen)
   yield* HttpServer.serveEffect(ServerMiddleware.make({ timeout: "3 seconds", cancelOnTimeout: true }))(
