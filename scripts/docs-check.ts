@@ -2,7 +2,7 @@
  * Typechecks the code of the documentation against the packages' public API
  * (`pnpm docs:check`, also run by `pnpm check`):
  *
- * - every ```ts code block of README.md and docs/*.md;
+ * - every ```ts code block of README.md, docs/*.md and each package's README.md;
  * - every JSDoc `@example` of packages/*\/src/**\/*.ts.
  *
  * Each block becomes its own module under `build/docs-check/` (git-ignored),
@@ -65,7 +65,11 @@ export const markdownFiles = (): ReadonlyArray<string> => {
     .filter((name) => name.endsWith(".md"))
     .sort()
     .map((name) => path.join("docs", name))
-  return ["README.md", ...docs]
+  const packages = fs.readdirSync(path.join(root, "packages"))
+    .sort()
+    .map((name) => path.join("packages", name, "README.md"))
+    .filter((name) => fs.existsSync(path.join(root, name)))
+  return ["README.md", ...docs, ...packages]
 }
 
 /** Splits one Markdown file into its fenced blocks of a checked language. */
