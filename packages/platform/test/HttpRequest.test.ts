@@ -32,7 +32,7 @@ describe("HttpRequest", () => {
     for (const template of ["items/:id", "items/{item}/x"]) {
       const url = HttpRequest.get(template, { path: template === "items/:id" ? { id: 1 } : { item: 1, id: 2 } }).url
       assert.throws(() => new URL(url))
-      assert.include(decodeURIComponent(url), "path parameter id has no {id} placeholder")
+      assert.include(decodeURIComponent(url), `unused path parameter "id" for ${template}: no {id} in the path`)
     }
     assert.strictEqual(HttpRequest.get("items/{id}", { path: { id: 1 } }).url, "items/1")
     assert.strictEqual(HttpRequest.get("items", { path: {} }).url, "items")
