@@ -154,6 +154,25 @@ export declare namespace ResilientHttpClient {
     readonly maxRedirects?: number | undefined
     /** Default true; false returns 3xx responses as they are. */
     readonly followRedirects?: boolean | undefined
+    /**
+     * The headers that never leave the request's origin: a redirect to
+     * another origin (scheme, host or port) drops them. Lower-case or not,
+     * or a `RegExp` tested on the lower-case name. The names in
+     * `Headers.currentRedactedNames` (`@effect/platform`; by default
+     * `authorization`, `cookie`, `set-cookie`, `x-api-key`) are always
+     * dropped as well, so a header marked sensitive there stays home. Default
+     * `["authorization", "proxy-authorization", "cookie"]`.
+     */
+    readonly originBoundHeaders?: ReadonlyArray<string | RegExp> | undefined
+    /**
+     * What `json` on a returned response reads. By default only a JSON
+     * content type, `application/json` or `application/*+json` (any
+     * parameters, any case); anything else, a missing content type included,
+     * fails with `ResponseError` (reason `"Decode"`) naming the content type,
+     * the body unread. An array adds media types (`["text/plain"]`), `"any"`
+     * reads whatever comes.
+     */
+    readonly jsonContentTypes?: ReadonlyArray<string> | "any" | undefined
   }
 
   /**

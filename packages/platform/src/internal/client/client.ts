@@ -143,7 +143,7 @@ export const make = (
     if (refusal !== undefined) {
       effect = Effect.mapError(effect, (error) => plainRefusal(error, refusal, endpoint, template))
     }
-    effect = Effect.map(effect, (response) => body.make(response, deadline, subject))
+    effect = Effect.map(effect, (response) => body.make(response, deadline, subject, config.json))
     if (traced) {
       effect = Effect.withSpan(effect, "aio_request.request", {
         attributes: {
