@@ -119,10 +119,15 @@ export type JsonConstructor = <const Template extends string>(
 
 /**
  * A GET of `template` (relative to the client's endpoint), `{name}`
- * placeholders replaced by the percent-encoded `path` values. A parameter that
- * is missing, that would be a whole `.` or `..` segment, or that has no
+ * placeholders replaced by the percent-encoded `path` values. For a literal
+ * template the `path` is typed from it: `{id}` requires `path.id`, an unknown
+ * name is a type error, a template without placeholders takes no `path`; a
+ * template typed `string` takes any record. At run time, a parameter that is
+ * missing, that would be a whole `.` or `..` segment, or that has no
  * placeholder in the template (`"users/:id"` with `{ id }`), makes the request
- * fail with `RequestError` (`InvalidUrl`) rather than reach another path.
+ * fail with `RequestError` (`InvalidUrl`) rather than reach another path, its
+ * description in plain words (`missing path parameter "id" for users/{id}
+ * (got: idd)`).
  *
  * @example
  * HttpRequest.get("users/{id}/posts", { path: { id: "a/b" }, query: { tag: ["x", "y"], page: 2 } })

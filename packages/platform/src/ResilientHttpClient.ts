@@ -205,8 +205,12 @@ export declare namespace ResilientHttpClient {
  * released. The request's deadline also covers reading the returned
  * response's body (`text`, `json`, `arrayBuffer`, `stream`...): a body still
  * streaming at the deadline fails with `DeadlineExceededError` (`phase:
- * "body"`) and its connection is closed. Header values are checked before
- * anything is sent: a bad one (CR, LF, other control characters, characters
+ * "body"`) and its connection is closed. Its `json` reads only a JSON
+ * content type (`application/json`, `application/*+json`; see
+ * `jsonContentTypes`): anything else fails with `ResponseError` (reason
+ * `"Decode"`) naming the content type. A redirect to another origin drops
+ * the `originBoundHeaders` and Effect's redacted header names. Header values
+ * are checked before anything is sent: a bad one (CR, LF, other control characters, characters
  * outside Latin-1) fails the request with `RequestError` (reason `Encode`),
  * naming the header. Invalid options (every one is checked, for JavaScript
  * callers too) are rejected at once with an `IllegalArgumentException` naming
