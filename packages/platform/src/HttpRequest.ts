@@ -41,22 +41,93 @@ export declare namespace HttpRequest {
   export type Query = Readonly<Record<string, QueryValue | ReadonlyArray<QueryValue> | undefined>>
 
   /**
+   * The names of the `{name}` placeholders in the path of `Template` (the
+   * part before `?`): `Placeholders<"users/{id}/posts/{post}">` is
+   * `"id" | "post"`.
+   *
+   * @since 0.2.0
+   */
+  export type Placeholders<Template extends string> = Template extends `${infer Path}?${string}` ? Names<Path>
+    : Names<Template>
+
+  /**
+   * @since 0.2.0
+   */
+  export type Names<Path extends string> = Path extends `${string}{${infer Name}}${infer Rest}` ? Name | Names<Rest>
+    : never
+
+  /**
+   * The `path` a template takes: for a literal template, exactly its
+   * placeholders (`{id}` requires `id`, an unknown name is a type error; no
+   * placeholder, no value); for a template typed `string`, any record, checked
+   * when the request is built.
+   *
+   * @since 0.2.0
+   */
+  export type PathParameters<Template extends string> = string extends Template
+    ? Readonly<Record<string, string | number>>
+    : [Placeholders<Template>] extends [never] ? { readonly [name: string]: never }
+    : { readonly [Name in Placeholders<Template>]: string | number }
+
+  /**
+   * The options of a request to `Template`; `HttpRequest.Options` alone (a
+   * template typed `string`) takes any `path`.
+   *
    * @since 0.1.0
    */
-  export interface Options {
+  export interface Options<Template extends string = string> {
     /** Values for the `{name}` placeholders of the template, percent-encoded. */
-    readonly path?: Readonly<Record<string, string | number>> | undefined
+    readonly path?: PathParameters<Template> | undefined
     readonly query?: Query | undefined
     readonly headers?: Readonly<Record<string, string>> | undefined
   }
+
+  /**
+   * The options argument of a request to `Template`: required, with `path`,
+   * when the template has a placeholder, optional otherwise.
+   *
+   * @since 0.2.0
+   */
+  export type OptionsArgument<Template extends string> = string extends Template ? [options?: Options | undefined]
+    : [Placeholders<Template>] extends [never] ? [options?: Options<Template> | undefined]
+    : [options: Options<Template> & { readonly path: PathParameters<Template> }]
 }
 
 /**
+ * A constructor of requests: a path template, then the options, typed from the
+ * template (see `HttpRequest.OptionsArgument`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Constructor = <const Template extends string>(
+  template: Template,
+  ...options: HttpRequest.OptionsArgument<Template>
+) => HttpClientRequest.HttpClientRequest
+
+/**
+ * A constructor of requests with a JSON body.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type JsonConstructor = <const Template extends string>(
+  template: Template,
+  body: unknown,
+  ...options: HttpRequest.OptionsArgument<Template>
+) => HttpClientRequest.HttpClientRequest
+
+/**
  * A GET of `template` (relative to the client's endpoint), `{name}`
- * placeholders replaced by the percent-encoded `path` values. A parameter that
- * is missing, that would be a whole `.` or `..` segment, or that has no
+ * placeholders replaced by the percent-encoded `path` values. For a literal
+ * template the `path` is typed from it: `{id}` requires `path.id`, an unknown
+ * name is a type error, a template without placeholders takes no `path`; a
+ * template typed `string` takes any record. At run time, a parameter that is
+ * missing, that would be a whole `.` or `..` segment, or that has no
  * placeholder in the template (`"users/:id"` with `{ id }`), makes the request
- * fail with `RequestError` (`InvalidUrl`) rather than reach another path.
+ * fail with `RequestError` (`InvalidUrl`) rather than reach another path, its
+ * description in plain words (`missing path parameter "id" for users/{id}
+ * (got: idd)`).
  *
  * @example
  * HttpRequest.get("users/{id}/posts", { path: { id: "a/b" }, query: { tag: ["x", "y"], page: 2 } })
@@ -64,8 +135,7 @@ export declare namespace HttpRequest {
  * @since 0.1.0
  * @category constructors
  */
-export const get: (template: string, options?: HttpRequest.Options) => HttpClientRequest.HttpClientRequest =
-  internal.get
+export const get: Constructor = internal.get
 
 /**
  * A POST without a body (set one with `HttpClientRequest.bodyText` and the
@@ -76,8 +146,7 @@ export const get: (template: string, options?: HttpRequest.Options) => HttpClien
  * @since 0.1.0
  * @category constructors
  */
-export const post: (template: string, options?: HttpRequest.Options) => HttpClientRequest.HttpClientRequest =
-  internal.post
+export const post: Constructor = internal.post
 
 /**
  * @example
@@ -85,8 +154,7 @@ export const post: (template: string, options?: HttpRequest.Options) => HttpClie
  * @since 0.1.0
  * @category constructors
  */
-export const put: (template: string, options?: HttpRequest.Options) => HttpClientRequest.HttpClientRequest =
-  internal.put
+export const put: Constructor = internal.put
 
 /**
  * @example
@@ -94,8 +162,7 @@ export const put: (template: string, options?: HttpRequest.Options) => HttpClien
  * @since 0.1.0
  * @category constructors
  */
-export const patch: (template: string, options?: HttpRequest.Options) => HttpClientRequest.HttpClientRequest =
-  internal.patch
+export const patch: Constructor = internal.patch
 
 /**
  * A DELETE (`delete` is a reserved word: import the module as a namespace and
@@ -106,8 +173,7 @@ export const patch: (template: string, options?: HttpRequest.Options) => HttpCli
  * @since 0.1.0
  * @category constructors
  */
-export const del: (template: string, options?: HttpRequest.Options) => HttpClientRequest.HttpClientRequest =
-  internal.del
+export const del: Constructor = internal.del
 
 export {
   /**
@@ -123,8 +189,7 @@ export {
  * @since 0.1.0
  * @category constructors
  */
-export const head: (template: string, options?: HttpRequest.Options) => HttpClientRequest.HttpClientRequest =
-  internal.head
+export const head: Constructor = internal.head
 
 /**
  * @example
@@ -132,8 +197,7 @@ export const head: (template: string, options?: HttpRequest.Options) => HttpClie
  * @since 0.1.0
  * @category constructors
  */
-export const options: (template: string, options?: HttpRequest.Options) => HttpClientRequest.HttpClientRequest =
-  internal.options
+export const options: Constructor = internal.options
 
 /**
  * A POST with `body` as JSON (`content-type: application/json`). `body` must
@@ -144,11 +208,7 @@ export const options: (template: string, options?: HttpRequest.Options) => HttpC
  * @since 0.1.0
  * @category constructors
  */
-export const postJson: (
-  template: string,
-  body: unknown,
-  options?: HttpRequest.Options
-) => HttpClientRequest.HttpClientRequest = internal.postJson
+export const postJson: JsonConstructor = internal.postJson
 
 /**
  * @example
@@ -156,11 +216,7 @@ export const postJson: (
  * @since 0.1.0
  * @category constructors
  */
-export const putJson: (
-  template: string,
-  body: unknown,
-  options?: HttpRequest.Options
-) => HttpClientRequest.HttpClientRequest = internal.putJson
+export const putJson: JsonConstructor = internal.putJson
 
 /**
  * @example
@@ -168,11 +224,7 @@ export const putJson: (
  * @since 0.1.0
  * @category constructors
  */
-export const patchJson: (
-  template: string,
-  body: unknown,
-  options?: HttpRequest.Options
-) => HttpClientRequest.HttpClientRequest = internal.patchJson
+export const patchJson: JsonConstructor = internal.patchJson
 
 /**
  * The path template of a request: the one it was built with, else the path

@@ -154,6 +154,25 @@ export declare namespace ResilientHttpClient {
     readonly maxRedirects?: number | undefined
     /** Default true; false returns 3xx responses as they are. */
     readonly followRedirects?: boolean | undefined
+    /**
+     * The headers that never leave the request's origin: a redirect to
+     * another origin (scheme, host or port) drops them. Lower-case or not,
+     * or a `RegExp` tested on the lower-case name. The names in
+     * `Headers.currentRedactedNames` (`@effect/platform`; by default
+     * `authorization`, `cookie`, `set-cookie`, `x-api-key`) are always
+     * dropped as well, so a header marked sensitive there stays home. Default
+     * `["authorization", "proxy-authorization", "cookie"]`.
+     */
+    readonly originBoundHeaders?: ReadonlyArray<string | RegExp> | undefined
+    /**
+     * What `json` on a returned response reads. By default only a JSON
+     * content type, `application/json` or `application/*+json` (any
+     * parameters, any case); anything else, a missing content type included,
+     * fails with `ResponseError` (reason `"Decode"`) naming the content type,
+     * the body unread. An array adds media types (`["text/plain"]`), `"any"`
+     * reads whatever comes.
+     */
+    readonly jsonContentTypes?: ReadonlyArray<string> | "any" | undefined
   }
 
   /**
@@ -186,8 +205,12 @@ export declare namespace ResilientHttpClient {
  * released. The request's deadline also covers reading the returned
  * response's body (`text`, `json`, `arrayBuffer`, `stream`...): a body still
  * streaming at the deadline fails with `DeadlineExceededError` (`phase:
- * "body"`) and its connection is closed. Header values are checked before
- * anything is sent: a bad one (CR, LF, other control characters, characters
+ * "body"`) and its connection is closed. Its `json` reads only a JSON
+ * content type (`application/json`, `application/*+json`; see
+ * `jsonContentTypes`): anything else fails with `ResponseError` (reason
+ * `"Decode"`) naming the content type. A redirect to another origin drops
+ * the `originBoundHeaders` and Effect's redacted header names. Header values
+ * are checked before anything is sent: a bad one (CR, LF, other control characters, characters
  * outside Latin-1) fails the request with `RequestError` (reason `Encode`),
  * naming the header. Invalid options (every one is checked, for JavaScript
  * callers too) are rejected at once with an `IllegalArgumentException` naming

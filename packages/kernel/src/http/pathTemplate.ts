@@ -16,21 +16,43 @@ export type Query = Readonly<
 
 const placeholder = /\{([^{}]*)\}/g
 
+const refusedPrefix = "http://[invalid request: "
+
 /** Whether `url` is one `substitute` made of a mistake (no client parses it). */
-export const isRefused = (url: string): boolean => url.startsWith("http://[invalid request ")
+export const isRefused = (url: string): boolean => url.startsWith(refusedPrefix)
 
 /**
- * A URL that no client can parse: a path parameter that would escape its
- * template (a whole `.` or `..` segment), is missing, or has no placeholder in
- * the template makes the request fail with `InvalidUrl` instead of being sent
- * elsewhere.
+ * What was wrong with a URL `substitute` refused, in plain words
+ * (`missing path parameter "id" for users/{id} (got: idd)`); `undefined` for
+ * any other URL.
  */
-const invalidUrl = (template: string, reason: string): string =>
-  `http://[invalid request ${encodeURIComponent(template)}: ${reason}]`
+export const refusal = (url: string): string | undefined =>
+  isRefused(url) && url.endsWith("]") ? url.slice(refusedPrefix.length, -1) : undefined
+
+/**
+ * A URL that no client can parse (an IPv6 host with spaces in it): a path
+ * parameter that would escape its template (a whole `.` or `..` segment), is
+ * missing, or has no placeholder in the template makes the request fail with
+ * `InvalidUrl` instead of being sent elsewhere. The reason is kept readable
+ * (see `refusal`).
+ */
+const invalidUrl = (reason: string): string => `${refusedPrefix}${reason}]`
+
+/** The names given, for a message: `(got: a, b)`, `(got: nothing)`. */
+const given = (path: PathParameters | undefined): string => {
+  const names = path === undefined ? [] : Object.keys(path)
+  return `(got: ${names.length === 0 ? "nothing" : names.join(", ")})`
+}
+
+/** The placeholders of a template's path, for a message: `(placeholders: id, post)`, `(placeholders: none)`. */
+const placeholders = (pathPart: string): string => {
+  const names = [...pathPart.matchAll(placeholder)].map((m) => m[1])
+  return `(placeholders: ${names.length === 0 ? "none" : names.join(", ")})`
+}
 
 /** A value for a placeholder the template does not have (`/items/:id` with `{ id }`): refused, never dropped. */
-const unusedParameter = (template: string, name: string): string =>
-  invalidUrl(template, `path parameter ${name} has no {${name}} placeholder in the template`)
+const unusedParameter = (template: string, pathPart: string, name: string): string =>
+  invalidUrl(`unused path parameter "${name}" for ${template}: no {${name}} in the path ${placeholders(pathPart)}`)
 
 /**
  * The template with each `{name}` of its path replaced by the
@@ -44,11 +66,11 @@ export const substitute = (template: string, path: PathParameters | undefined): 
   // a placeholder in the query is never substituted: refuse it rather than send `{q}` as is
   const outside = rest.match(/\{([^{}]*)\}/)
   if (outside !== null) {
-    return invalidUrl(template, `the placeholder {${outside[1]}} is outside the path (use options.query)`)
+    return invalidUrl(`the placeholder {${outside[1]}} of ${template} is outside the path (use options.query)`)
   }
   if (!pathPart.includes("{")) {
     const unused = path === undefined ? undefined : Object.keys(path)[0]
-    return unused === undefined ? template : unusedParameter(template, unused)
+    return unused === undefined ? template : unusedParameter(template, pathPart, unused)
   }
   let missing: string | undefined
   let malformed: string | undefined
@@ -72,14 +94,14 @@ export const substitute = (template: string, path: PathParameters | undefined): 
     if (substituted === "." || substituted === "..") escapes = true
     return substituted
   })
-  if (missing !== undefined) return invalidUrl(template, `missing path parameter ${missing}`)
+  if (missing !== undefined) return invalidUrl(`missing path parameter "${missing}" for ${template} ${given(path)}`)
   if (malformed !== undefined) {
-    return invalidUrl(template, `path parameter ${malformed} is not well-formed Unicode (a lone surrogate)`)
+    return invalidUrl(`path parameter "${malformed}" for ${template} is not well-formed Unicode (a lone surrogate)`)
   }
-  if (escapes) return invalidUrl(template, "a path parameter is a dot segment")
+  if (escapes) return invalidUrl(`a path parameter for ${template} is a dot segment (. or ..)`)
   if (path !== undefined) {
     for (const name of Object.keys(path)) {
-      if (!pathPart.includes(`{${name}}`)) return unusedParameter(template, name)
+      if (!pathPart.includes(`{${name}}`)) return unusedParameter(template, pathPart, name)
     }
   }
   return segments.join("/") + rest

@@ -27,6 +27,32 @@ describe("http/pathTemplate", () => {
     }
   })
 
+  it("says why in plain words: the parameter, the template and what was given", () => {
+    expect(PathTemplate.refusal(PathTemplate.substitute("users/{id}", { idd: 1 }))).toBe(
+      "missing path parameter \"id\" for users/{id} (got: idd)"
+    )
+    expect(PathTemplate.refusal(PathTemplate.substitute("users/{id}", undefined))).toBe(
+      "missing path parameter \"id\" for users/{id} (got: nothing)"
+    )
+    expect(PathTemplate.refusal(PathTemplate.substitute("users/{id}", { id: 1, extra: 2 }))).toBe(
+      "unused path parameter \"extra\" for users/{id}: no {extra} in the path (placeholders: id)"
+    )
+    expect(PathTemplate.refusal(PathTemplate.substitute("users/:id", { id: 1 }))).toBe(
+      "unused path parameter \"id\" for users/:id: no {id} in the path (placeholders: none)"
+    )
+    expect(PathTemplate.refusal(PathTemplate.substitute("users/{id}", { id: 1 }))).toBeUndefined()
+  })
+
+  it("refuses with a URL no client parses, whatever the template and names hold", () => {
+    fc.assert(fc.property(fc.string({ unit: "binary" }), fc.string({ unit: "binary" }), (template, extra) => {
+      const url = PathTemplate.substitute(`${template}/{id}`, { [extra]: 1 })
+      if (!PathTemplate.isRefused(url)) return extra === "id"
+      expect(() => new URL(url)).toThrow()
+      expect(() => new URL(url, "http://example.com/")).toThrow()
+      return PathTemplate.refusal(url) !== undefined
+    }))
+  })
+
   it("never leaves a placeholder in a substituted path, and each value decodes back", () => {
     fc.assert(fc.property(
       fc.uniqueArray(name, { minLength: 1, maxLength: 4 }),

@@ -64,6 +64,26 @@ describe("http/redirect", () => {
     expect(Redirect.resolve("http://[bad", base)).toBeUndefined()
     expect(Redirect.isFollowable(new URL("ftp://a.test/"))).toBe(false)
   })
+
+  it("binds the headers named (any case) or matched by a pattern, and only those", () => {
+    const names = ["authorization", "x-api-key", "x-secret-a", "x-trace"]
+    expect(Redirect.boundNames(names, ["Authorization", /^x-secret-/])).toEqual(["authorization", "x-secret-a"])
+    const global = /api/g
+    expect(Redirect.boundNames(names, [global])).toEqual(["x-api-key"])
+    expect(Redirect.boundNames(names, [global])).toEqual(["x-api-key"])
+    expect(global.lastIndex).toBe(0)
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.stringMatching(/^[a-z-]{1,8}$/)),
+        fc.array(fc.stringMatching(/^[a-z-]{1,8}$/)),
+        (all, bound) => {
+          const kept = Redirect.boundNames(all, bound)
+          return kept.every((name) => bound.includes(name)) &&
+            all.filter((name) => bound.includes(name)).length === kept.length
+        }
+      )
+    )
+  })
 })
 
 describe("http/loadShedding", () => {

@@ -2,9 +2,14 @@
  * Stage 5, after the run: the winning response, its body covered by the
  * request's deadline. A body still streaming at the deadline fails with
  * `DeadlineExceededError` (phase "body"); the read is interrupted, which
- * aborts the connection. Everything but the body is the response's own.
+ * aborts the connection. `json` first checks the content type (Python
+ * aio-request's `UnexpectedContentTypeError`): anything but JSON fails with
+ * `ResponseError` (reason "Decode"), the body unread. Everything but the body
+ * is the response's own.
  */
 import { Deadline } from "@aio-request/core"
+import * as ContentType from "@aio-request/kernel/http/contentType"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as Clock from "effect/Clock"
@@ -18,21 +23,32 @@ import * as Stream from "effect/Stream"
 // own error type (`ResilientHttpClient.Error`) carries: see docs/client.md.
 type Body<A> = Effect.Effect<A, any>
 
+/**
+ * The content types `json` reads: `"any"` (no check), or the media types
+ * accepted besides `application/json` and `application/*+json`.
+ *
+ * @internal
+ */
+export type JsonContentTypes = "any" | ReadonlyArray<string>
+
 class DeadlineResponse implements HttpClientResponse.HttpClientResponse {
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
   readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
   readonly original: HttpClientResponse.HttpClientResponse
   readonly deadline: Deadline.Deadline
   readonly subject: string
+  readonly jsonContentTypes: JsonContentTypes
 
   constructor(
     original: HttpClientResponse.HttpClientResponse,
     deadline: Deadline.Deadline,
-    subject: string
+    subject: string,
+    jsonContentTypes: JsonContentTypes
   ) {
     this.original = original
     this.deadline = deadline
     this.subject = subject
+    this.jsonContentTypes = jsonContentTypes
   }
   private cut<A, E>(effect: Effect.Effect<A, E>): Body<A> {
     return Deadline.cut(effect, this.deadline, { phase: "body", subject: this.subject })
@@ -58,8 +74,21 @@ class DeadlineResponse implements HttpClientResponse.HttpClientResponse {
   get text() {
     return this.cut(this.original.text) as Body<string>
   }
-  get json() {
-    return this.cut(this.original.json) as Body<unknown>
+  get json(): Body<unknown> {
+    const accepted = this.jsonContentTypes
+    const contentType = this.original.headers["content-type"]
+    if (accepted === "any" || ContentType.isJson(contentType, accepted)) {
+      return this.cut(this.original.json) as Body<unknown>
+    }
+    // as `filterStatusOk` does, the body is left unread: `error.response.text` still reads it
+    return Effect.fail(
+      new HttpClientError.ResponseError({
+        request: this.original.request,
+        response: this,
+        reason: "Decode",
+        description: `${ContentType.unexpected(contentType)}; the client's option jsonContentTypes accepts others`
+      })
+    ) as Body<unknown>
   }
   get urlParamsBody() {
     return this.cut(this.original.urlParamsBody) as Body<
@@ -101,5 +130,6 @@ class DeadlineResponse implements HttpClientResponse.HttpClientResponse {
 export const make = (
   response: HttpClientResponse.HttpClientResponse,
   deadline: Deadline.Deadline,
-  subject: string
-): HttpClientResponse.HttpClientResponse => new DeadlineResponse(response, deadline, subject)
+  subject: string,
+  jsonContentTypes: JsonContentTypes
+): HttpClientResponse.HttpClientResponse => new DeadlineResponse(response, deadline, subject, jsonContentTypes)

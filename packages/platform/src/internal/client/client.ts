@@ -8,7 +8,9 @@
  */
 import { Deadline, Priority, RetryBudget, Strategy } from "@aio-request/core"
 import * as Headers from "@aio-request/kernel/http/headers"
+import * as PathTemplate from "@aio-request/kernel/http/pathTemplate"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Context from "effect/Context"
@@ -29,6 +31,22 @@ import * as telemetry from "./telemetry.js"
 import * as transport_ from "./transport.js"
 
 const templateHeaders = [httpRequest.templateHeader]
+
+/** The `InvalidUrl` of a refused template, described (`missing path parameter "id" for users/{id} (got: idd)`), at the template's URL. */
+const plainRefusal = (
+  error: ResilientHttpClient.Error,
+  refusal: string,
+  endpoint: Endpoint,
+  template: string
+): ResilientHttpClient.Error =>
+  error._tag === "RequestError" && error.reason === "InvalidUrl" && error.description === undefined
+    ? new HttpClientError.RequestError({
+      request: HttpClientRequest.setUrl(error.request, endpoint.prefix + template.replace(/^\//, "")),
+      reason: "InvalidUrl",
+      cause: error.cause,
+      description: refusal
+    })
+    : error
 
 /** @internal */
 export const make = (
@@ -120,7 +138,12 @@ export const make = (
     if (retryBudget !== undefined) effect = Effect.provideService(effect, RetryBudget.RetryBudget, retryBudget)
     effect = transport_.withManualRedirects(effect, context)
     effect = Effect.onExit(effect, (exit) => Effect.sync(() => record.finish(exit, clock.unsafeCurrentTimeNanos())))
-    effect = Effect.map(effect, (response) => body.make(response, deadline, subject))
+    // a path template `HttpRequest` refused: the error says why in plain words (no cost otherwise)
+    const refusal = PathTemplate.refusal(url)
+    if (refusal !== undefined) {
+      effect = Effect.mapError(effect, (error) => plainRefusal(error, refusal, endpoint, template))
+    }
+    effect = Effect.map(effect, (response) => body.make(response, deadline, subject, config.json))
     if (traced) {
       effect = Effect.withSpan(effect, "aio_request.request", {
         attributes: {

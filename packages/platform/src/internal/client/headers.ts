@@ -10,6 +10,9 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 /** @internal */
 export const invalidValue = kernel.invalidValue
 
+/** @internal */
+export const isName = kernel.isHeaderName
+
 /**
  * The first header of `request` that cannot be sent, as a `RequestError`
  * (reason `Encode`) naming it, or `undefined`.

@@ -7,6 +7,7 @@
  */
 import * as redirect from "@aio-request/kernel/http/redirect"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as PlatformHeaders from "@effect/platform/Headers"
 import * as HttpBody from "@effect/platform/HttpBody"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
@@ -130,19 +131,26 @@ export const release = (response: HttpClientResponse.HttpClientResponse): Effect
 // redirects
 // ---------------------------------------------------------------------------
 
-/** The request to send after a redirect to `next` *(as browsers and aiohttp do)*. */
+/**
+ * The request to send after a redirect to `next` *(as browsers and aiohttp
+ * do)*; on another origin, without the headers `originBound` names (the
+ * option, and the fiber's `Headers.currentRedactedNames`).
+ */
 const redirected = (
   request: HttpClientRequest.HttpClientRequest,
   status: number,
   current: URL,
-  next: URL
+  next: URL,
+  originBound: ReadonlyArray<string | RegExp>
 ): HttpClientRequest.HttpClientRequest => {
   // a URL replaces the url params and hash too
   let result = HttpClientRequest.setUrl(request, next)
   if (redirect.becomesGet(status, request.method)) {
     result = HttpClientRequest.setBody(HttpClientRequest.setMethod(result, "GET"), HttpBody.empty)
   }
-  if (redirect.crossesOrigin(current, next)) result = httpRequest.removeHeaders(result, redirect.credentialHeaders)
+  if (redirect.crossesOrigin(current, next)) {
+    result = httpRequest.removeHeaders(result, redirect.boundNames(Object.keys(result.headers), originBound))
+  }
   return result
 }
 
@@ -216,6 +224,7 @@ export const make = (config: Config, underlying: HttpClient.HttpClient): Transpo
   if (!config.followRedirects) return { send: (request) => connect(request, 1) }
 
   const maxRedirects = config.maxRedirects
+  const originBound = config.originBoundHeaders
   const follow = (
     request: HttpClientRequest.HttpClientRequest,
     locations: ReadonlyArray<string>,
@@ -252,7 +261,12 @@ export const make = (config: Config, underlying: HttpClient.HttpClient): Transpo
     if (seen.length > maxRedirects) {
       return Effect.fail(new TooManyRedirectsError({ locations: seen, method, url: origin }))
     }
-    return follow(redirected(request, status, current ?? target, target), seen, origin)
+    // the redacted names are read only here, on a redirect: a request that is not redirected pays nothing
+    return Effect.flatMap(
+      FiberRef.get(PlatformHeaders.currentRedactedNames),
+      (redacted) =>
+        follow(redirected(request, status, current ?? target, target, [...originBound, ...redacted]), seen, origin)
+    )
   }
 
   return { send: (request) => follow(request, [], request.url) }
