@@ -35,7 +35,10 @@ describe("Options", () => {
     assert.throws(() => Options.duration("W", "d", BigInt(-1)), /must be a finite duration >= 0ms, got -1ns$/)
     assert.throws(() => Options.duration("W", "d", Number.NaN), /must be a finite duration >= 0ms, got NaN$/)
     assert.throws(() => Options.duration("W", "d", "soon" as any), /must be a finite duration >= 0ms, got "soon"$/)
-    assert.throws(() => Options.duration("W", "d", Duration.infinity), /must be a finite duration >= 0ms, got infinity$/)
+    assert.throws(
+      () => Options.duration("W", "d", Duration.infinity),
+      /must be a finite duration >= 0ms, got infinity$/
+    )
     assert.isFalse(Duration.isFinite(Options.duration("W", "d", Duration.infinity, { allowInfinite: true })))
     assert.throws(() => Options.duration("W", "d", 0, { positive: true }), /must be a finite duration > 0ms, got 0ms$/)
   })

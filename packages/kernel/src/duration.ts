@@ -11,7 +11,9 @@
 /**
  * How a duration of `millis` reads in a message: Effect's `Duration.format`
  * notation (`1d 2h 3m 4s 5ms 6ns`, zero parts left out), except that zero is
- * `0ms` (a unit always) and an infinite duration `infinity`.
+ * `0ms` (a unit always) and an infinite duration `infinity`. Exact to the
+ * nanosecond below about 12 days, to the millisecond beyond (a float's
+ * precision).
  */
 export const format = (millis: number): string => {
   if (Number.isNaN(millis)) return "NaN"
