@@ -116,6 +116,14 @@ export declare namespace CircuitBreaker {
      * O(maxScopes × windowsCount).
      */
     readonly maxScopes?: number | undefined
+    /**
+     * The most distinct `scope` labels this breaker gives
+     * `CircuitBreaker.transitions` (integer ≥ 0, default 100): the first ones
+     * are counted under their own name, every later scope under
+     * `scope="<other>"`. The metric registry keeps every series it ever saw,
+     * so this bounds the counter's memory as `maxScopes` bounds the state.
+     */
+    readonly maxScopeLabels?: number | undefined
   }
 
   /**
@@ -233,8 +241,10 @@ export const noop: Layer.Layer<CircuitBreaker> = internal.noop
  * Every state change a breaker makes, counted by the breaker itself in the
  * step that makes it: once per transition, whichever caller (or client) caused
  * it, all four kinds (`closed → open`, `open → half-open`, `half-open → open`,
- * `half-open → closed`). Labels `scope`, `from`, `to`. An incremental counter:
- * Prometheus shows it as `aio_request_circuit_breaker_transitions_total`.
+ * `half-open → closed`). Labels `scope`, `from`, `to`; each breaker labels at
+ * most `maxScopeLabels` scopes by name (default 100), and counts the others
+ * under `scope="<other>"`. An incremental counter: Prometheus shows it as
+ * `aio_request_circuit_breaker_transitions_total`.
  *
  * @example
  * import { CircuitBreaker } from "@aio-request/core"

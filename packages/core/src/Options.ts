@@ -4,7 +4,7 @@
  * refused at once: each check throws a `Cause.IllegalArgumentException` whose
  * message names the constructor and the option:
  *
- * `Name.make: option "timeout" must be a positive duration, got 0`
+ * `Name.make: option "timeout" must be a finite duration > 0ms, got 0ms`
  *
  * Use them in your own constructors to report bad options the same way.
  *
@@ -70,9 +70,14 @@ export const between: (
 ) => number = internal.between
 
 /**
- * A duration, decoded: refuses negative numbers and bigints, `NaN`, anything
- * that does not decode, and infinity unless `allowInfinite`; `positive` also
- * refuses zero.
+ * A duration, decoded: at least zero and finite; `positive` also refuses
+ * zero, `allowInfinite` accepts infinity. A negative or `NaN` duration is
+ * refused however it is written (`-1`, `"-1 seconds"`, `[-1, 0]`, `-1n`),
+ * where Effect's `Duration.decode` would read it as zero, and so is anything
+ * that does not decode. Every refusal of one option reads the same, the
+ * value shown with its unit (a number is milliseconds): `must be a finite
+ * duration >= 0ms`, `a finite duration > 0ms`, `a duration >= 0ms` or
+ * `a duration > 0ms` (with `allowInfinite`).
  *
  * @example
  * import { Options } from "@aio-request/core"
@@ -81,7 +86,7 @@ export const between: (
  * declare const options: { readonly ttl?: Duration.DurationInput }
  * const ttl = Options.duration("Audit.make", "ttl", options.ttl ?? "10 seconds", { positive: true })
  * // Options.duration("Audit.make", "ttl", -1) throws:
- * // Audit.make: option "ttl" must be a non-negative duration, got -1
+ * // Audit.make: option "ttl" must be a finite duration >= 0ms, got -1ms
  * @since 0.1.0
  * @category validation
  */

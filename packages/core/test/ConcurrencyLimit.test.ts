@@ -190,7 +190,7 @@ describe("ConcurrencyLimit admission", () => {
     assert.match(illegal(() => ConcurrencyLimit.aimd({ initial: 50, max: 40 })), /aimd: option "initial"/)
     assert.match(
       illegal(() => ConcurrencyLimit.aimd({ decayHalfLife: 0 })),
-      /aimd: option "decayHalfLife" must be a positive duration/
+      /aimd: option "decayHalfLife" must be a duration > 0ms, got 0ms$/
     )
     assert.match(illegal(() => ConcurrencyLimit.gradient2({ tolerance: 0.5 })), /gradient2: option "tolerance"/)
     assert.match(illegal(() => ConcurrencyLimit.gradient2({ smoothing: 0 })), /gradient2: option "smoothing"/)

@@ -188,10 +188,18 @@ describe("Options (property)", () => {
   )
 
   // the contract, written independently of the checker: a decodable duration, never a
-  // negative or NaN number or bigint; infinite only when allowed; positive refuses zero
+  // negative or NaN one however written (a number, a bigint, "-1 seconds", a [seconds,
+  // nanos] pair: Effect would read them as zero); infinite only when allowed; positive
+  // refuses zero
   const durationRule = (options: Options.Options.DurationOptions) => (v: unknown): boolean => {
     if (typeof v === "number" && (Number.isNaN(v) || v < 0)) return false
     if (typeof v === "bigint" && v < BigInt(0)) return false
+    if (typeof v === "string" && /^-\d/.test(v) && Number(v.split(/\s/)[0]) < 0) return false
+    if (Array.isArray(v) && v.length === 2 && v.every((n) => typeof n === "number")) {
+      const [seconds, nanos] = v as [number, number]
+      if (Number.isNaN(seconds) || Number.isNaN(nanos) || seconds === -Infinity || nanos === -Infinity) return false
+      if (seconds !== Infinity && nanos !== Infinity && Math.round(seconds * 1e9) + Math.round(nanos) < 0) return false
+    }
     const decoded = Duration.decodeUnknown(v)
     if (Option.isNone(decoded)) return false
     if (!Duration.isFinite(decoded.value) && options.allowInfinite !== true) return false

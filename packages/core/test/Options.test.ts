@@ -31,13 +31,16 @@ describe("Options", () => {
   it("duration: non-negative and finite by default; positive and allowInfinite", () => {
     assert.strictEqual(Duration.toMillis(Options.duration("W", "d", "2 seconds")), 2000)
     assert.strictEqual(Duration.toMillis(Options.duration("W", "d", 0)), 0)
-    assert.throws(() => Options.duration("W", "d", -1), /must be a non-negative duration, got -1/)
-    assert.throws(() => Options.duration("W", "d", BigInt(-1)), /non-negative/)
-    assert.throws(() => Options.duration("W", "d", Number.NaN), /non-negative/)
-    assert.throws(() => Options.duration("W", "d", "soon" as any), /must be a duration, got "soon"/)
-    assert.throws(() => Options.duration("W", "d", Duration.infinity), /must be a finite duration/)
+    assert.throws(() => Options.duration("W", "d", -1), /must be a finite duration >= 0ms, got -1ms$/)
+    assert.throws(() => Options.duration("W", "d", BigInt(-1)), /must be a finite duration >= 0ms, got -1ns$/)
+    assert.throws(() => Options.duration("W", "d", Number.NaN), /must be a finite duration >= 0ms, got NaN$/)
+    assert.throws(() => Options.duration("W", "d", "soon" as any), /must be a finite duration >= 0ms, got "soon"$/)
+    assert.throws(
+      () => Options.duration("W", "d", Duration.infinity),
+      /must be a finite duration >= 0ms, got infinity$/
+    )
     assert.isFalse(Duration.isFinite(Options.duration("W", "d", Duration.infinity, { allowInfinite: true })))
-    assert.throws(() => Options.duration("W", "d", 0, { positive: true }), /must be a positive duration, got 0/)
+    assert.throws(() => Options.duration("W", "d", 0, { positive: true }), /must be a finite duration > 0ms, got 0ms$/)
   })
 
   it("boolean, callable, string, oneOf, record: JavaScript callers get the option's name", () => {

@@ -3,8 +3,12 @@
  * records, and the message that refuses one. Each check returns `undefined`
  * for a valid value, or what was expected ("an integer >= 1"); the glue turns
  * that into its own error (core: `IllegalArgumentException`), naming the
- * constructor and the option with `message`.
+ * constructor and the option with `message`. Durations: one rule
+ * (`DurationRule`), one wording (`durationExpected`), and the refused value
+ * with its unit (`showDuration`).
  */
+
+import * as duration from "./duration.js"
 
 /** What a check found: `undefined` when the value is valid, otherwise what was expected. */
 export type Expected = string | undefined
@@ -49,11 +53,61 @@ export const between = (value: unknown, min: number, max: number, inclusive: boo
 export const finiteAtLeast = (value: unknown, min: number): Expected =>
   typeof value === "number" && Number.isFinite(value) && value >= min ? undefined : `a finite number >= ${min}`
 
-/** A duration given as a number or a bigint must not be negative (nor NaN); other inputs pass. */
-export const durationSign = (value: unknown): Expected => {
-  if (typeof value === "number" && (Number.isNaN(value) || value < 0)) return "a non-negative duration"
-  if (typeof value === "bigint" && value < BigInt(0)) return "a non-negative duration"
-  return undefined
+/**
+ * The rule of a duration option. Every duration is at least zero and finite;
+ * `positive` also refuses zero, `allowInfinite` accepts infinity, and
+ * `clampNegative` reads a negative one as zero instead of refusing it (for
+ * the arguments documented so, such as a timeout that is already over).
+ */
+export interface DurationRule {
+  readonly positive: boolean
+  readonly allowInfinite: boolean
+  readonly clampNegative: boolean
+}
+
+/**
+ * What a duration option expects, one wording for every refusal whatever
+ * the value (negative, NaN, zero, infinite, not a duration):
+ * `a finite duration >= 0ms`, `a finite duration > 0ms`, and with
+ * `allowInfinite` (infinity is a duration) `a duration >= 0ms`,
+ * `a duration > 0ms`; with `clampNegative`, `a duration` (`a finite
+ * duration`).
+ */
+export const durationExpected = (rule: DurationRule): string => {
+  const kind = rule.allowInfinite ? "a duration" : "a finite duration"
+  return rule.clampNegative && !rule.positive ? kind : `${kind} ${rule.positive ? ">" : ">="} 0ms`
+}
+
+/**
+ * The check of a duration given as a plain value, before the glue decodes it:
+ * `"refuse"` (NaN, or negative unless `clampNegative`), `"zero"` (negative,
+ * read as zero), or `"decode"` (the glue decodes it, then checks the result
+ * with `durationMillis`).
+ */
+export const durationInput = (value: unknown, rule: DurationRule): "refuse" | "zero" | "decode" => {
+  const found = duration.sign(value)
+  if (found === "nan") return "refuse"
+  if (found === "negative") return rule.clampNegative ? "zero" : "refuse"
+  return "decode"
+}
+
+/** The check of a decoded duration of `millis` (never negative): infinity and zero as the rule says. */
+export const durationMillis = (millis: number, rule: DurationRule): Expected =>
+  (millis === Infinity && !rule.allowInfinite) || (millis <= 0 && rule.positive) ? durationExpected(rule) : undefined
+
+/**
+ * How a refused duration reads in the message, with its unit: a number as
+ * milliseconds (`-1ms`; `NaN` and `Infinity` as they are), a bigint as
+ * nanoseconds (`-1ns`), a `[seconds, nanos]` pair as `[-1s, 0ns]`, anything
+ * else as `show` shows it (a string as given, quoted: `"-1 seconds"`).
+ */
+export const showDuration = (u: unknown, describe?: (u: unknown) => string | undefined): string => {
+  if (typeof u === "number") return Number.isFinite(u) ? `${u}ms` : String(u)
+  if (typeof u === "bigint") return `${u}ns`
+  if (Array.isArray(u) && u.length === 2 && typeof u[0] === "number" && typeof u[1] === "number") {
+    return `[${u[0]}s, ${u[1]}ns]`
+  }
+  return show(u, describe)
 }
 
 /** A boolean. */

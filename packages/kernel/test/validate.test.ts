@@ -57,12 +57,14 @@ describe("validate", () => {
     expect(V.finiteAtLeast(0.5, 1)).toBe("a finite number >= 1")
   })
 
-  it("durationSign refuses negative numbers, NaN and negative bigints only", () => {
-    expect(V.durationSign(-1)).toBe("a non-negative duration")
-    expect(V.durationSign(Number.NaN)).toBe("a non-negative duration")
-    expect(V.durationSign(BigInt(-1))).toBe("a non-negative duration")
-    expect(V.durationSign(0)).toBeUndefined()
-    expect(V.durationSign("5 seconds")).toBeUndefined()
+  it("durationInput refuses negative numbers, NaN and negative bigints only", () => {
+    const rule = { positive: false, allowInfinite: false, clampNegative: false }
+    expect(V.durationInput(-1, rule)).toBe("refuse")
+    expect(V.durationInput(Number.NaN, rule)).toBe("refuse")
+    expect(V.durationInput(BigInt(-1), rule)).toBe("refuse")
+    expect(V.durationInput(0, rule)).toBe("decode")
+    expect(V.durationInput("5 seconds", rule)).toBe("decode")
+    expect(V.durationExpected(rule)).toBe("a finite duration >= 0ms")
   })
 
   it("boolean, callable, string, oneOf, service, record", () => {

@@ -1,3 +1,4 @@
+import { BoundedLabels } from "@aio-request/kernel/boundedLabels"
 import * as kernel from "@aio-request/kernel/breaker"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
@@ -31,7 +32,7 @@ export class CircuitBreakerOpenError extends Data.TaggedError("CircuitBreakerOpe
   readonly retryAfter: Duration.Duration
 }> {
   override get message() {
-    return `circuit for ${this.scope} is open (retry after ${Duration.format(this.retryAfter)})`
+    return `circuit for ${this.scope} is open (retry after ${validate.formatDuration(this.retryAfter)})`
   }
 }
 
@@ -43,14 +44,19 @@ export class CircuitBreaker extends Context.Tag("@aio-request/core/CircuitBreake
 
 /**
  * Counts one transition, synchronously, in the step that makes it: it cannot
- * be lost to an interruption, and it is counted once whoever called.
+ * be lost to an interruption, and it is counted once whoever called. The
+ * `scope` label is bounded per breaker (`maxScopeLabels`, then `"<other>"`):
+ * the registry keeps every series it ever saw.
  */
-const countTransition = (change: CB.CircuitBreaker.StateChange): void =>
+const countTransition = (scopes: BoundedLabels, change: CB.CircuitBreaker.StateChange): void =>
   transitions.unsafeUpdate(1, [
-    MetricLabel.make("scope", change.scope),
+    MetricLabel.make("scope", scopes.label(change.scope)),
     MetricLabel.make("from", change.from),
     MetricLabel.make("to", change.to)
   ])
+
+/** @internal */
+export const defaultMaxScopeLabels = 100
 
 /**
  * The continuation of the last call of a ticket, kept in its `cache` for the
@@ -74,7 +80,10 @@ interface Handlers {
  */
 type Registry = kernel.Breaker
 
-const validateOptions = (where: string, options: CB.CircuitBreaker.Options): kernel.Settings => {
+const validateOptions = (
+  where: string,
+  options: CB.CircuitBreaker.Options
+): kernel.Settings & { readonly maxScopeLabels: number } => {
   validate.record(where, "options", options)
   const breakDuration = validate.duration(where, "breakDuration", options.breakDuration, { positive: true })
   const samplingDuration = validate.duration(where, "samplingDuration", options.samplingDuration, { positive: true })
@@ -82,6 +91,7 @@ const validateOptions = (where: string, options: CB.CircuitBreaker.Options): ker
   const failureThreshold = validate.between(where, "failureThreshold", options.failureThreshold, 0, 1, false)
   const windowsCount = validate.integer(where, "windowsCount", options.windowsCount ?? kernel.defaultWindowsCount, 1)
   const maxScopes = validate.integer(where, "maxScopes", options.maxScopes ?? kernel.defaultMaxScopes, 1)
+  const maxScopeLabels = validate.integer(where, "maxScopeLabels", options.maxScopeLabels ?? defaultMaxScopeLabels, 0)
   if (options.onStateChange !== undefined) validate.callable(where, "onStateChange", options.onStateChange)
   return {
     breakMillis: Duration.toMillis(breakDuration),
@@ -89,7 +99,8 @@ const validateOptions = (where: string, options: CB.CircuitBreaker.Options): ker
     windowsCount,
     minimumThroughput,
     failureThreshold,
-    maxScopes
+    maxScopes,
+    maxScopeLabels
   }
 }
 
@@ -104,14 +115,16 @@ const makeAs = (where: string, options: CB.CircuitBreaker.Options): Effect.Effec
   return Effect.map(
     Effect.all([
       Effect.sync(() => MutableRef.make<Registry>(new kernel.Breaker(settings))),
+      Effect.sync(() => new BoundedLabels(settings.maxScopeLabels)),
       PubSub.unbounded<CB.CircuitBreaker.StateChange>()
     ]),
-    ([registry, pubsub]) => unsafeMakeService(registry, pubsub, onStateChange)
+    ([registry, scopeLabels, pubsub]) => unsafeMakeService(registry, scopeLabels, pubsub, onStateChange)
   )
 }
 
 const unsafeMakeService = (
   registry: MutableRef.MutableRef<Registry>,
+  scopeLabels: BoundedLabels,
   pubsub: PubSub.PubSub<CB.CircuitBreaker.StateChange>,
   onStateChange: ((change: CB.CircuitBreaker.StateChange) => Effect.Effect<void>) | undefined
 ): CB.CircuitBreaker.Service => {
@@ -166,7 +179,7 @@ const unsafeMakeService = (
         clock.unsafeCurrentTimeMillis()
       )
       if (after === undefined) return exit
-      countTransition(after)
+      countTransition(scopeLabels, after)
       return Effect.zipRight(publish(after), exit)
     }
     const handlers: Handlers = {
@@ -232,7 +245,7 @@ const unsafeMakeService = (
           if (ticket._tag === "Reject") return reject(scope, ticket.retryAfter)
           const guarded = run(scope, ticket, restore(effect), isFailure, clock)
           if (ticket.transition === undefined) return guarded
-          countTransition(ticket.transition)
+          countTransition(scopeLabels, ticket.transition)
           return Effect.zipRight(publish(ticket.transition), guarded)
         })
       )

@@ -1,4 +1,5 @@
 import * as kernel from "@aio-request/kernel/deadline"
+import { format as formatMillis } from "@aio-request/kernel/duration"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -78,12 +79,8 @@ export const min = dual<
   (self: Deadline.Deadline, that: Deadline.Deadline) => Deadline.Deadline
 >(2, kernel.earlier)
 
-const formatBudget = (budget: Duration.Duration): string => {
-  const millis = Duration.toMillis(budget)
-  if (!Number.isFinite(millis)) return "infinity"
-  // whole milliseconds: a split budget of 333.33… ms reads as 333ms
-  return Duration.format(Duration.millis(Math.round(millis)))
-}
+// whole milliseconds: a split budget of 333.33… ms reads as 333ms; zero as 0ms
+const formatBudget = (budget: Duration.Duration): string => formatMillis(Math.round(Duration.toMillis(budget)))
 
 /** @internal */
 export class DeadlineExceededError extends Data.TaggedError("DeadlineExceededError")<{
@@ -245,10 +242,8 @@ export const within = dual<
     timeout: Duration.DurationInput
   ) => Effect.Effect<A, E | DeadlineExceededError, R>
 >(2, (self, timeout) => {
-  // a negative number is an already expired deadline, as for fromTimeout
-  if (typeof timeout !== "number" || !(timeout < 0)) {
-    validate.duration("Deadline.within", "timeout", timeout, { allowInfinite: true })
-  }
+  // a negative timeout, however written, is an already expired deadline, as for fromTimeout
+  validate.duration("Deadline.within", "timeout", timeout, { allowInfinite: true, clampNegative: true })
   return Effect.gen(function*() {
     const own = yield* fromTimeout(timeout)
     const inherited = yield* CurrentDeadline

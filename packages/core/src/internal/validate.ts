@@ -1,3 +1,4 @@
+import * as kernelDuration from "@aio-request/kernel/duration"
 import * as kernel from "@aio-request/kernel/validate"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
@@ -17,9 +18,18 @@ export const fail = (where: string, option: string, expected: string, got: unkno
   throw new Cause.IllegalArgumentException(kernel.message(where, option, expected, kernel.show(got, describe)))
 }
 
+/**
+ * How a duration reads in every message of every package: `0ms`, `250ms`,
+ * `1s 500ms`, `infinity` (the kernel's `format`).
+ *
+ * @internal
+ */
+export const formatDuration = (duration: Duration.Duration): string =>
+  kernelDuration.format(Duration.toMillis(duration))
+
 /** Names the values only Effect knows. */
 const describe = (u: unknown): string | undefined => {
-  if (Duration.isDuration(u)) return Duration.format(u)
+  if (Duration.isDuration(u)) return formatDuration(u)
   // the usual JavaScript slip: `make(...)` passed where the service it builds belongs
   if (isEffect(u)) return "an Effect (not run: yield* it first)"
   return undefined
@@ -52,7 +62,12 @@ export const finiteAtLeast = (where: string, option: string, value: number, min:
   check(where, option, value, kernel.finiteAtLeast(value, min))
 
 /**
- * A finite, non-negative duration (`positive: true` also refuses zero).
+ * A duration: decodable, at least zero and finite (`positive` also refuses
+ * zero, `allowInfinite` accepts infinity). Negative inputs are refused however
+ * written (`-1`, `"-1 seconds"`, `[-1, 0]`), where Effect would read them as
+ * zero, unless `clampNegative` (then they are zero). Every refusal of one
+ * option reads the same (the kernel's `durationExpected`), with the value's
+ * unit: `W: option "timeout" must be a finite duration > 0ms, got -1ms`.
  *
  * @internal
  */
@@ -60,15 +75,28 @@ export const duration = (
   where: string,
   option: string,
   input: Duration.DurationInput,
-  options?: { readonly positive?: boolean | undefined; readonly allowInfinite?: boolean | undefined }
+  options?: {
+    readonly positive?: boolean | undefined
+    readonly allowInfinite?: boolean | undefined
+    readonly clampNegative?: boolean | undefined
+  }
 ): Duration.Duration => {
-  check(where, option, input, kernel.durationSign(input))
-  const decoded = Duration.decodeUnknown(input)
-  if (Option.isNone(decoded)) return fail(where, option, "a duration", input)
-  const d = decoded.value
-  if (!Duration.isFinite(d) && options?.allowInfinite !== true) return fail(where, option, "a finite duration", input)
-  if (options?.positive === true && Duration.toMillis(d) <= 0) return fail(where, option, "a positive duration", input)
-  return d
+  const rule: kernel.DurationRule = {
+    positive: options?.positive === true,
+    allowInfinite: options?.allowInfinite === true,
+    clampNegative: options?.clampNegative === true
+  }
+  const before = kernel.durationInput(input, rule)
+  if (before === "zero") return Duration.zero
+  if (before === "decode") {
+    const decoded = Duration.decodeUnknown(input)
+    if (Option.isSome(decoded) && kernel.durationMillis(Duration.toMillis(decoded.value), rule) === undefined) {
+      return decoded.value
+    }
+  }
+  throw new Cause.IllegalArgumentException(
+    kernel.message(where, option, kernel.durationExpected(rule), kernel.showDuration(input, describe))
+  )
 }
 
 /** @internal */

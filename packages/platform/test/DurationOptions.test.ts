@@ -1,0 +1,60 @@
+/**
+ * Issue 21 item 6: the duration options of the platform package follow
+ * core's one rule and read one way when refused, with units, whatever the
+ * bad value (-1, "-1 seconds", NaN, and Infinity: every one is finite).
+ */
+import { ConcurrencyLimit } from "@aio-request/core"
+import { ResilientHttpClient, ServerMiddleware } from "@aio-request/platform"
+import { HttpServerResponse } from "@effect/platform"
+import { describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { assertDurationOption } from "../../core/test/support/durations.js"
+
+const positive = "a finite duration > 0ms"
+const nonNegative = "a finite duration >= 0ms"
+
+describe("platform duration options: one rule, one wording, units always", () => {
+  it("ServerMiddleware.make: timeout and maxTimeout are positive, lowTimeoutThreshold may be zero", () => {
+    const where = "ServerMiddleware.make"
+    assertDurationOption(where, "timeout", positive, (v) => ServerMiddleware.make({ timeout: v }))
+    assertDurationOption(where, "maxTimeout", positive, (v) => ServerMiddleware.make({ maxTimeout: v }))
+    assertDurationOption(
+      where,
+      "lowTimeoutThreshold",
+      nonNegative,
+      (v) => ServerMiddleware.make({ lowTimeoutThreshold: v })
+    )
+  })
+
+  it("ServerMiddleware.make: shedRetryAfter is positive", () => {
+    const concurrencyLimit = Effect.runSync(ConcurrencyLimit.make({ limit: ConcurrencyLimit.fixed(1) }))
+    assertDurationOption(
+      "ServerMiddleware.make",
+      "shedRetryAfter",
+      positive,
+      (v) => ServerMiddleware.make({ concurrencyLimit, shedRetryAfter: v })
+    )
+  })
+
+  it("ServerMiddleware.routeTimeout: the timeout may be zero", () => {
+    const handler = HttpServerResponse.text("ok")
+    assertDurationOption(
+      "ServerMiddleware.routeTimeout",
+      "timeout",
+      nonNegative,
+      (v) => ServerMiddleware.routeTimeout(handler, v)
+    )
+  })
+
+  it("ResilientHttpClient.make: timeout is positive, lowTimeoutThreshold may be zero", () => {
+    const endpoint = "http://127.0.0.1:1/"
+    const where = "ResilientHttpClient.make"
+    assertDurationOption(where, "timeout", positive, (v) => ResilientHttpClient.make({ endpoint, timeout: v }))
+    assertDurationOption(
+      where,
+      "lowTimeoutThreshold",
+      nonNegative,
+      (v) => ResilientHttpClient.make({ endpoint, lowTimeoutThreshold: v })
+    )
+  })
+})
