@@ -6,9 +6,10 @@
 import { ConcurrencyLimit } from "@aio-request/core"
 import { ResilientHttpClient, ServerMiddleware } from "@aio-request/platform"
 import { HttpServerResponse } from "@effect/platform"
-import { describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { assertDurationOption } from "../../core/test/support/durations.js"
+import { refused } from "../../core/test/support/refused.js"
 
 const positive = "a finite duration > 0ms"
 const nonNegative = "a finite duration >= 0ms"
@@ -23,6 +24,10 @@ describe("platform duration options: one rule, one wording, units always", () =>
       "lowTimeoutThreshold",
       nonNegative,
       (v) => ServerMiddleware.make({ lowTimeoutThreshold: v })
+    )
+    assert.strictEqual(
+      refused(() => ServerMiddleware.make({ timeout: 3, lowTimeoutThreshold: "5 millis" })),
+      "ServerMiddleware.make: option \"timeout\" must be at least lowTimeoutThreshold, got 3ms"
     )
   })
 

@@ -4,6 +4,8 @@
  * bounded caches of labelled series (the glue makes each series, once).
  */
 
+import { BoundedLabels } from "../boundedLabels.js"
+
 /** Python aio-request's latency buckets, in seconds. */
 export const latencyBuckets: ReadonlyArray<number> = [
   0.005,
@@ -28,8 +30,8 @@ export const latencyBuckets: ReadonlyArray<number> = [
   20
 ]
 
-/** The value a bounded label takes once its bound is reached. */
-export const overflowLabel = "<other>"
+/** The value a bounded label takes once its bound is reached (the kernel's BoundedLabels). */
+export { overflowLabel } from "../boundedLabels.js"
 
 /** How many labelled series a recorder keeps, by default. */
 export const defaultMaxSeries = 10_000
@@ -68,14 +70,11 @@ export const makeServerSeries = <M>(
   maxClients: number,
   make: ServerSeries<M>
 ): ServerSeries<M> => {
-  const clients = new Set<string>()
+  const clients = new BoundedLabels(maxClients)
   let series = 0
   const byClient = new Map<string, Map<string, Map<string, Map<number, M>>>>()
   return (client, method, path, status) => {
-    if (!clients.has(client)) {
-      if (clients.size >= maxClients) client = overflowLabel
-      else clients.add(client)
-    }
+    client = clients.label(client)
     let byPath = byClient.get(client)
     let byMethod = byPath?.get(path)
     let byStatus = byMethod?.get(method)

@@ -48,7 +48,7 @@ export const resolve = (options: ServerMiddleware.Options | undefined): Resolved
     Options.duration(where, "lowTimeoutThreshold", options?.lowTimeoutThreshold ?? "5 millis")
   )
   if (timeoutMillis < lowTimeoutThresholdMillis) {
-    Options.fail(where, "timeout", "at least lowTimeoutThreshold", options?.timeout ?? "20 seconds")
+    Options.fail(where, "timeout", "at least lowTimeoutThreshold", Duration.millis(timeoutMillis))
   }
   const maxTimeoutMillis = Duration.toMillis(
     Options.duration(where, "maxTimeout", options?.maxTimeout ?? "5 minutes", { positive: true })
