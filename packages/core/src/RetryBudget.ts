@@ -130,3 +130,19 @@ export const layer: (options?: RetryBudget.Options) => Layer.Layer<RetryBudget> 
 export const layerConfig: (
   config: Config.Config.Wrap<RetryBudget.Options>
 ) => Layer.Layer<RetryBudget, ConfigError.ConfigError> = internal.layerConfig
+
+/**
+ * `RetryBudget.Options`, also reachable as `RetryBudget.RetryBudget.Options` (the namespace Effect's own modules use).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Options = RetryBudget.Options
+
+/**
+ * `RetryBudget.Service`, also reachable as `RetryBudget.RetryBudget.Service` (the namespace Effect's own modules use).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Service = RetryBudget.Service

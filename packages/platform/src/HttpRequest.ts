@@ -260,3 +260,24 @@ export const withPathTemplate: {
  * @category headers
  */
 export const TemplateHeader: string = internal.templateHeader
+
+/**
+ * `HttpRequest.Options`, also reachable as `HttpRequest.HttpRequest.Options`: the options of a
+ * request built from `Template`, its path parameters typed from the template's `{name}`s.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Options<Template extends string = string> = HttpRequest.Options<Template>
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export type Query = HttpRequest.Query
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export type QueryValue = HttpRequest.QueryValue

@@ -258,3 +258,19 @@ export const make: (
 export const layer: (
   options: ResilientHttpClient.Options
 ) => Layer.Layer<HttpClient.HttpClient, never, HttpClient.HttpClient> = internal.layer
+
+/**
+ * `ResilientHttpClient.Options`, also reachable as `ResilientHttpClient.ResilientHttpClient.Options` (the namespace Effect's own modules use).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Options = ResilientHttpClient.Options
+
+/**
+ * `ResilientHttpClient.CommonOptions`, also reachable as `ResilientHttpClient.ResilientHttpClient.CommonOptions` (the namespace Effect's own modules use).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type CommonOptions = ResilientHttpClient.CommonOptions
