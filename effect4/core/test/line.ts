@@ -1,0 +1,27 @@
+/**
+ * The Effect 4 kit of the shared tests (packages/core/test/shared): what they need from
+ * `effect` and `@effect/vitest`, under names that mean the same on both lines.
+ * packages/core/test/line.ts is its Effect 3 twin.
+ */
+import { Effect } from "effect"
+import type { Fiber } from "effect"
+
+export { assert, describe, expect, it } from "@effect/vitest"
+export { Cause, Clock, Duration, Effect, Exit, Fiber, Layer, Option, Random, Ref, Schedule } from "effect"
+export { TestClock } from "effect/testing"
+
+/** Which line runs the test. */
+export const line = 4 as 3 | 4
+
+/** Forks `effect` as a child of the current fiber, started at once. */
+export const fork = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Fiber.Fiber<A, E>, never, R> =>
+  Effect.forkChild(effect, { startImmediately: true })
+
+/** Recovers from every failure (`Effect.catch`). */
+export const catchAll = Effect.catch
+
+/** What a duration may be given as. */
+export type DurationInput = import("effect").Duration.Input
+
+/** Lets the other fibers run once (`Effect.yieldNow`). */
+export const yieldNow: Effect.Effect<void> = Effect.yieldNow

@@ -1,0 +1,26 @@
+/**
+ * The Effect 3 kit of the shared tests (test/shared): what they need from `effect` and
+ * `@effect/vitest`, under names that mean the same on both lines. effect4/core/test/line.ts
+ * is its Effect 4 twin. A shared test imports `effect` only through a kit.
+ */
+import { Effect } from "effect"
+import type { Fiber } from "effect"
+
+export { assert, describe, expect, it } from "@effect/vitest"
+export { Cause, Clock, Duration, Effect, Exit, Fiber, Layer, Option, Random, Ref, Schedule, TestClock } from "effect"
+
+/** Which line runs the test. */
+export const line = 3 as 3 | 4
+
+/** Forks `effect` as a child of the current fiber. */
+export const fork = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Fiber.RuntimeFiber<A, E>, never, R> =>
+  Effect.fork(effect)
+
+/** Recovers from every failure (`Effect.catchAll`). */
+export const catchAll = Effect.catchAll
+
+/** What a duration may be given as. */
+export type DurationInput = import("effect").Duration.DurationInput
+
+/** Lets the other fibers run once (`Effect.yieldNow()`). */
+export const yieldNow: Effect.Effect<void> = Effect.yieldNow()
