@@ -3,7 +3,7 @@
  * `effect` and `@effect/vitest`, under names that mean the same on both lines.
  * packages/core/test/line.ts is its Effect 3 twin.
  */
-import { Effect } from "effect"
+import { Cause, Effect, Option } from "effect"
 import type { Fiber } from "effect"
 
 export { assert, describe, expect, it } from "@effect/vitest"
@@ -25,3 +25,12 @@ export type DurationInput = import("effect").Duration.Input
 
 /** Lets the other fibers run once (`Effect.yieldNow`). */
 export const yieldNow: Effect.Effect<void> = Effect.yieldNow
+
+/** The error of a cause that is exactly one failure, if it is one (`Cause.isFailType` on Effect 3). */
+export const onlyFailure = <E>(cause: Cause.Cause<E>): Option.Option<E> => {
+  const reasons = cause.reasons
+  return reasons.length === 1 && Cause.isFailReason(reasons[0]!) ? Option.some(reasons[0].error) : Option.none()
+}
+
+/** The first failure of a cause, if any (`Cause.failureOption` on Effect 3). */
+export const failureOption: <E>(cause: Cause.Cause<E>) => Option.Option<E> = Cause.findErrorOption

@@ -3,7 +3,7 @@
  * `@effect/vitest`, under names that mean the same on both lines. effect4/core/test/line.ts
  * is its Effect 4 twin. A shared test imports `effect` only through a kit.
  */
-import { Effect } from "effect"
+import { Cause, Effect, Option } from "effect"
 import type { Fiber } from "effect"
 
 export { assert, describe, expect, it } from "@effect/vitest"
@@ -24,3 +24,10 @@ export type DurationInput = import("effect").Duration.DurationInput
 
 /** Lets the other fibers run once (`Effect.yieldNow()`). */
 export const yieldNow: Effect.Effect<void> = Effect.yieldNow()
+
+/** The error of a cause that is exactly one failure, if it is one (`Cause.isFailType`). */
+export const onlyFailure = <E>(cause: Cause.Cause<E>): Option.Option<E> =>
+  Cause.isFailType(cause) ? Option.some(cause.error) : Option.none()
+
+/** The first failure of a cause, if any (`Cause.failureOption`). */
+export const failureOption: <E>(cause: Cause.Cause<E>) => Option.Option<E> = Cause.failureOption
