@@ -3,11 +3,30 @@
  * `@effect/vitest`, under names that mean the same on both lines. effect4/core/test/line.ts
  * is its Effect 4 twin. A shared test imports `effect` only through a kit.
  */
-import { Cause, Effect, Option } from "effect"
+import { Cause, Duration, Effect, Option } from "effect"
 import type { Fiber } from "effect"
 
 export { assert, describe, expect, it } from "@effect/vitest"
-export { Cause, Clock, Duration, Effect, Exit, Fiber, Layer, Option, Random, Ref, Schedule, TestClock } from "effect"
+export {
+  Cause,
+  Clock,
+  Config,
+  ConfigProvider,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Metric,
+  Option,
+  Random,
+  Ref,
+  Schedule,
+  Stream,
+  TestClock
+} from "effect"
+export { refused } from "./support/refused.js"
 
 /** Which line runs the test. */
 export const line = 3 as 3 | 4
@@ -31,3 +50,18 @@ export const onlyFailure = <E>(cause: Cause.Cause<E>): Option.Option<E> =>
 
 /** The first failure of a cause, if any (`Cause.failureOption`). */
 export const failureOption: <E>(cause: Cause.Cause<E>) => Option.Option<E> = Cause.failureOption
+
+/** The error an invalid option throws (`Cause.IllegalArgumentException`). */
+export const IllegalArgument = Cause.IllegalArgumentException
+
+/** Whether `u` is the error an invalid option throws. */
+export const isIllegalArgument: (u: unknown) => u is Cause.IllegalArgumentException = Cause.isIllegalArgumentException
+
+/** Dies with an `Error` carrying `message` (`Effect.dieMessage`). */
+export const dieMessage: (message: string) => Effect.Effect<never> = Effect.dieMessage
+
+/** A duration from any input, if it is one (`Duration.decodeUnknown`). */
+export const decodeDuration: (u: unknown) => Option.Option<Duration.Duration> = Duration.decodeUnknown
+
+/** The duration of a valid input (`Duration.decode`). */
+export const toDuration: (input: Duration.DurationInput) => Duration.Duration = Duration.decode
