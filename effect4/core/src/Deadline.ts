@@ -91,8 +91,7 @@ export type DeadlineExceededError = internal.DeadlineExceededError
  * @since 1.0.0
  * @category references
  */
-export const CurrentDeadline: Context.Reference<Option.Option<Deadline>> =
-  internal.CurrentDeadline
+export const CurrentDeadline: Context.Reference<Option.Option<Deadline>> = internal.CurrentDeadline
 
 /**
  * A deadline `timeout` from now. A negative timeout gives an expired deadline.

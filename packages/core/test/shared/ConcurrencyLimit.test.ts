@@ -1,4 +1,5 @@
 import type { Priority } from "@aio-request/line/core"
+import { ConcurrencyLimit, Deadline } from "@aio-request/line/core"
 import {
   assert,
   Deferred,
@@ -10,14 +11,13 @@ import {
   failureOption,
   Fiber,
   fork,
-  refused as illegal,
   it,
   line,
   Ref,
+  refused as illegal,
   TestClock,
   yieldNow
 } from "@aio-request/line/testkit"
-import { ConcurrencyLimit, Deadline } from "@aio-request/line/core"
 
 type Service = ConcurrencyLimit.ConcurrencyLimit.Service
 
@@ -242,16 +242,19 @@ describe("ConcurrencyLimit.aimd", () => {
       assert.isAbove(limits[0]!, 10)
     }))
 
-  it.effect.skipIf(line === 3)("grows by one per fast success while the limit is in use (Effect 4 order)", () =>
-    Effect.gen(function*() {
-      const l = yield* limiter({ initial: 10 })
-      const limits: Array<number> = []
-      for (let i = 0; i < 5; i++) limits.push(yield* wave(l, 10, "10 millis"))
-      // the requests of a wave end in the order they started (1, 2, … 10 in flight when
-      // admitted): each that found at least half the limit in flight adds 1, until 10 in
-      // flight no longer reach half of it (2 × 10 + 1)
-      assert.deepStrictEqual(limits, [16, 19, 20, 21, 21])
-    }))
+  it.effect.skipIf(line === 3)(
+    "grows by one per fast success while the limit is in use (Effect 4 order)",
+    () =>
+      Effect.gen(function*() {
+        const l = yield* limiter({ initial: 10 })
+        const limits: Array<number> = []
+        for (let i = 0; i < 5; i++) limits.push(yield* wave(l, 10, "10 millis"))
+        // the requests of a wave end in the order they started (1, 2, … 10 in flight when
+        // admitted): each that found at least half the limit in flight adds 1, until 10 in
+        // flight no longer reach half of it (2 × 10 + 1)
+        assert.deepStrictEqual(limits, [16, 19, 20, 21, 21])
+      })
+  )
 
   it.effect("does not grow while the service is idle (fewer than half the limit in flight)", () =>
     Effect.gen(function*() {
@@ -316,55 +319,58 @@ describe("ConcurrencyLimit.aimd", () => {
   it.effect.skipIf(line === 4)(
     "decayHalfLife: an unused limit halves its excess over initial every half-life, down to initial",
     () =>
-    Effect.gen(function*() {
-      const decaying = yield* limiter({ initial: 10, decayHalfLife: "1 second" })
-      const keeping = yield* limiter({ initial: 10 })
-      const grown = yield* growTo(decaying, 30)
-      assert.strictEqual(yield* growTo(keeping, 30), grown, "the same growth with and without decay")
-      const excess = grown - 10
-      const seen: Array<[number, number]> = []
-      // 3 requests at a time: fewer than half the limit in flight, so it is not in use
-      for (let second = 0; second < 8; second++) {
-        seen.push([yield* wave(decaying, 3, "10 millis"), yield* wave(keeping, 3, "10 millis")])
-        yield* TestClock.adjust("990 millis")
-      }
-      const halved = (k: number) => 10 + Math.floor(excess / 2 ** k)
-      // the first second still holds the limit: the last full wave's tail found up
-      // to half of it in flight, and a load that puts that many in flight keeps
-      // the limit at 2 × that + 1; from then on only 3 are in flight, and each
-      // whole second without use halves the excess over initial
-      assert.deepStrictEqual(
-        seen,
-        [grown, grown, halved(1), halved(2), halved(3), halved(4), halved(5), halved(6)].map((l) => [l, grown])
-      )
-      assert.strictEqual(seen[7]![0], 10, "back to initial, not below")
-      assert.isAbove(excess, 16)
-    })
+      Effect.gen(function*() {
+        const decaying = yield* limiter({ initial: 10, decayHalfLife: "1 second" })
+        const keeping = yield* limiter({ initial: 10 })
+        const grown = yield* growTo(decaying, 30)
+        assert.strictEqual(yield* growTo(keeping, 30), grown, "the same growth with and without decay")
+        const excess = grown - 10
+        const seen: Array<[number, number]> = []
+        // 3 requests at a time: fewer than half the limit in flight, so it is not in use
+        for (let second = 0; second < 8; second++) {
+          seen.push([yield* wave(decaying, 3, "10 millis"), yield* wave(keeping, 3, "10 millis")])
+          yield* TestClock.adjust("990 millis")
+        }
+        const halved = (k: number) => 10 + Math.floor(excess / 2 ** k)
+        // the first second still holds the limit: the last full wave's tail found up
+        // to half of it in flight, and a load that puts that many in flight keeps
+        // the limit at 2 × that + 1; from then on only 3 are in flight, and each
+        // whole second without use halves the excess over initial
+        assert.deepStrictEqual(
+          seen,
+          [grown, grown, halved(1), halved(2), halved(3), halved(4), halved(5), halved(6)].map((l) => [l, grown])
+        )
+        assert.strictEqual(seen[7]![0], 10, "back to initial, not below")
+        assert.isAbove(excess, 16)
+      })
   )
 
-  it.effect.skipIf(line === 3)("decayHalfLife: an unused limit halves its excess every half-life (Effect 4 order)", () =>
-    Effect.gen(function*() {
-      const decaying = yield* limiter({ initial: 10, decayHalfLife: "1 second" })
-      const keeping = yield* limiter({ initial: 10 })
-      const grown = yield* growTo(decaying, 30)
-      assert.strictEqual(yield* growTo(keeping, 30), grown, "the same growth with and without decay")
-      const excess = grown - 10
-      const seen: Array<[number, number]> = []
-      for (let second = 0; second < 8; second++) {
-        seen.push([yield* wave(decaying, 3, "10 millis"), yield* wave(keeping, 3, "10 millis")])
-        yield* TestClock.adjust("990 millis")
-      }
-      const halved = (k: number) => 10 + Math.floor(excess / 2 ** k)
-      // with the requests of a wave ending in the order they started, the limit is no longer
-      // in use once the growth ends: from then on only 3 are in flight, and each whole second
-      // without use halves the excess over initial
-      assert.deepStrictEqual(
-        seen,
-        [grown, halved(1), halved(2), halved(3), halved(4), halved(5), halved(6), halved(7)].map((l) => [l, grown])
-      )
-      assert.strictEqual(seen[7]![0], 10, "back to initial, not below")
-      assert.isAbove(excess, 16)
-    }))
+  it.effect.skipIf(line === 3)(
+    "decayHalfLife: an unused limit halves its excess every half-life (Effect 4 order)",
+    () =>
+      Effect.gen(function*() {
+        const decaying = yield* limiter({ initial: 10, decayHalfLife: "1 second" })
+        const keeping = yield* limiter({ initial: 10 })
+        const grown = yield* growTo(decaying, 30)
+        assert.strictEqual(yield* growTo(keeping, 30), grown, "the same growth with and without decay")
+        const excess = grown - 10
+        const seen: Array<[number, number]> = []
+        for (let second = 0; second < 8; second++) {
+          seen.push([yield* wave(decaying, 3, "10 millis"), yield* wave(keeping, 3, "10 millis")])
+          yield* TestClock.adjust("990 millis")
+        }
+        const halved = (k: number) => 10 + Math.floor(excess / 2 ** k)
+        // with the requests of a wave ending in the order they started, the limit is no longer
+        // in use once the growth ends: from then on only 3 are in flight, and each whole second
+        // without use halves the excess over initial
+        assert.deepStrictEqual(
+          seen,
+          [grown, halved(1), halved(2), halved(3), halved(4), halved(5), halved(6), halved(7)].map((l) => [l, grown])
+        )
+        assert.strictEqual(seen[7]![0], 10, "back to initial, not below")
+        assert.isAbove(excess, 16)
+      })
+  )
 
   it.effect("decayHalfLife: a limit in use keeps growing, and a limit cut below initial stays there", () =>
     Effect.gen(function*() {

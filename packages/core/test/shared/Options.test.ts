@@ -1,12 +1,5 @@
 import { Options } from "@aio-request/line/core"
-import {
-  assert,
-  describe,
-  Duration,
-  IllegalArgument,
-  it,
-  refused as message
-} from "@aio-request/line/testkit"
+import { assert, describe, Duration, IllegalArgument, it, refused as message } from "@aio-request/line/testkit"
 
 describe("Options", () => {
   it("fail names the constructor and the option, and shows what it got", () => {
