@@ -4,8 +4,8 @@
  * packages/core/test/line.ts is its Effect 3 twin.
  */
 import { assert } from "@effect/vitest"
-import { Cause, Duration, Effect, Option } from "effect"
-import type { Fiber } from "effect"
+import { Cause, Duration, Effect, Metric, Option } from "effect"
+import type { Fiber, Scope } from "effect"
 
 export { assert, describe, expect, it } from "@effect/vitest"
 export {
@@ -85,3 +85,24 @@ export const decodeDuration = (u: unknown): Option.Option<Duration.Duration> => 
 
 /** The duration of a valid input (`Duration.decode` on Effect 3). */
 export const toDuration: (input: Duration.Input) => Duration.Duration = Duration.fromInputUnsafe
+
+/** Runs `effect` once, then `times` more times (`Effect.repeatN` on Effect 3). */
+export const repeatN = (times: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.repeat(effect, { times })
+
+/** The first defect of a cause, if any (`Cause.dieOption` on Effect 3). */
+export const defectOption = <E>(cause: Cause.Cause<E>): Option.Option<unknown> => {
+  const die = cause.reasons.find(Cause.isDieReason)
+  return die === undefined ? Option.none() : Option.some(die.defect)
+}
+
+/** Forks `effect` in the current scope, started at once. */
+export const forkScoped = <A, E, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<Fiber.Fiber<A, E>, never, R | Scope.Scope> => Effect.forkScoped(effect, { startImmediately: true })
+
+/** The count of a counter for the given attributes (labels on Effect 3). */
+export const counterCount = (
+  counter: Metric.Counter<number>,
+  labels: Readonly<Record<string, string>>
+): Effect.Effect<number> => Effect.map(Metric.value(Metric.withAttributes(counter, labels)), (state) => state.count)

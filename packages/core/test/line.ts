@@ -3,7 +3,8 @@
  * `@effect/vitest`, under names that mean the same on both lines. effect4/core/test/line.ts
  * is its Effect 4 twin. A shared test imports `effect` only through a kit.
  */
-import { Cause, Duration, Effect, Option } from "effect"
+import { Cause, Duration, Effect, Metric, MetricLabel, Option } from "effect"
+import type { Scope } from "effect"
 import type { Fiber } from "effect"
 
 export { assert, describe, expect, it } from "@effect/vitest"
@@ -65,3 +66,25 @@ export const decodeDuration: (u: unknown) => Option.Option<Duration.Duration> = 
 
 /** The duration of a valid input (`Duration.decode`). */
 export const toDuration: (input: Duration.DurationInput) => Duration.Duration = Duration.decode
+
+/** Runs `effect` once, then `times` more times (`Effect.repeatN`). */
+export const repeatN = (times: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.repeatN(effect, times)
+
+/** The first defect of a cause, if any (`Cause.dieOption`). */
+export const defectOption: <E>(cause: Cause.Cause<E>) => Option.Option<unknown> = Cause.dieOption
+
+/** Forks `effect` in the current scope (`Effect.forkScoped`). */
+export const forkScoped = <A, E, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<Fiber.RuntimeFiber<A, E>, never, R | Scope.Scope> => Effect.forkScoped(effect)
+
+/** The count of a counter for the given labels (`Metric.taggedWithLabels`). */
+export const counterCount = (
+  counter: Metric.Metric.Counter<number>,
+  labels: Readonly<Record<string, string>>
+): Effect.Effect<number> =>
+  Effect.map(
+    Metric.value(Metric.taggedWithLabels(counter, Object.entries(labels).map(([k, v]) => MetricLabel.make(k, v)))),
+    (state) => state.count
+  )
