@@ -41,7 +41,7 @@ const effectLoop = (effect: Effect.Effect<unknown, unknown>) => (n: number) =>
 const main = async () => {
   const bare = Effect.succeed(1)
   const classify = (exit: Exit.Exit<number, unknown>) => Exit.isSuccess(exit) ? "accept" as const : "reject" as const
-  const deadline = Deadline.unsafeMake(Date.now() + 3_600_000)
+  const deadline = await Effect.runPromise(Deadline.fromTimeout("1 hour"))
   const parallel3 = Strategy.parallel({ attempts: 3 })
 
   let sink = 0
