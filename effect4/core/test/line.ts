@@ -5,7 +5,7 @@
  */
 import { assert } from "@effect/vitest"
 import { Cause, Duration, Effect, Metric, Option } from "effect"
-import type { Fiber, Scope } from "effect"
+import type { Exit, Fiber, Scope } from "effect"
 
 export { assert, describe, expect, it } from "@effect/vitest"
 export {
@@ -106,3 +106,7 @@ export const counterCount = (
   counter: Metric.Counter<number>,
   labels: Readonly<Record<string, string>>
 ): Effect.Effect<number> => Effect.map(Metric.value(Metric.withAttributes(counter, labels)), (state) => state.count)
+
+/** The exit of `fiber` if it has ended (`Fiber.poll` on Effect 3). */
+export const poll = <A, E>(fiber: Fiber.Fiber<A, E>): Effect.Effect<Option.Option<Exit.Exit<A, E>>> =>
+  Effect.sync(() => Option.fromUndefinedOr(fiber.pollUnsafe()))

@@ -4,7 +4,7 @@
  * is its Effect 4 twin. A shared test imports `effect` only through a kit.
  */
 import { Cause, Duration, Effect, Metric, MetricLabel, Option } from "effect"
-import type { Scope } from "effect"
+import type { Exit, Scope } from "effect"
 import type { Fiber } from "effect"
 
 export { assert, describe, expect, it } from "@effect/vitest"
@@ -88,3 +88,6 @@ export const counterCount = (
     Metric.value(Metric.taggedWithLabels(counter, Object.entries(labels).map(([k, v]) => MetricLabel.make(k, v)))),
     (state) => state.count
   )
+
+/** The exit of `fiber` if it has ended (`Fiber.poll`). */
+export const poll = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): Effect.Effect<Option.Option<Exit.Exit<A, E>>> => fiber.poll
