@@ -245,12 +245,12 @@ export const within: {
  *
  * @example
  * import { Deadline } from "@aio-request/core"
- * import { Effect, FiberId } from "effect"
+ * import { Effect } from "effect"
  *
  * // interrupts the current fiber at the deadline, without forking
  * const cutInPlace = <A, E, R>(self: Effect.Effect<A, E, R>, deadline: Deadline.Deadline) =>
  *   Effect.withFiber<A, E, R>((fiber) => {
- *     const cancel = Deadline.unsafeOnExpiry(deadline, fiber, () => fiber.interruptUnsafe(FiberId.none))
+ *     const cancel = Deadline.unsafeOnExpiry(deadline, fiber, () => fiber.interruptUnsafe())
  *     return Effect.ensuring(self, Effect.sync(cancel))
  *   })
  * @since 1.0.0
