@@ -32,7 +32,7 @@ export class CircuitBreakerOpenError extends Data.TaggedError("CircuitBreakerOpe
   readonly retryAfter: Duration.Duration
 }> {
   override get message() {
-    return `circuit for ${this.scope} is open (retry after ${validate.formatDuration(this.retryAfter)})`
+    return kernel.openMessage(this.scope, validate.formatDuration(this.retryAfter))
   }
 }
 

@@ -1,6 +1,5 @@
-import { Priority } from "@aio-request/core"
-import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { Priority } from "@aio-request/line/core"
+import { assert, describe, Effect, it, Option } from "@aio-request/line/testkit"
 
 describe("Priority", () => {
   it("parse ignores case and surrounding spaces; anything else is none", () => {

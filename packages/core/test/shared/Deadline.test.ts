@@ -1,6 +1,21 @@
-import { Deadline } from "@aio-request/core"
-import { assert, describe, it } from "@effect/vitest"
-import { Cause, Clock, Duration, Effect, Exit, Fiber, Option, TestClock } from "effect"
+import { Deadline } from "@aio-request/line/core"
+import {
+  assert,
+  catchAll,
+  Cause,
+  Clock,
+  describe,
+  Duration,
+  type DurationInput,
+  Effect,
+  Exit,
+  Fiber,
+  fork,
+  it,
+  Option,
+  TestClock,
+  yieldNow
+} from "@aio-request/line/testkit"
 
 describe("Deadline", () => {
   it.effect("is an instant on the Clock: TestClock moves it", () =>
@@ -18,7 +33,7 @@ describe("Deadline", () => {
 
   it.effect("a negative or malformed timeout gives an expired deadline", () =>
     Effect.gen(function*() {
-      for (const timeout of [-5, Number.NaN, "-1 seconds" as Duration.DurationInput]) {
+      for (const timeout of [-5, Number.NaN, "-1 seconds" as DurationInput]) {
         const deadline = yield* Deadline.fromTimeout(timeout)
         assert.isTrue(yield* Deadline.isExpired(deadline), String(timeout))
       }
@@ -40,7 +55,7 @@ describe("Deadline", () => {
   it.effect("within sets CurrentDeadline and fails with DeadlineExceededError at the deadline", () =>
     Effect.gen(function*() {
       let finalized = -1
-      const fiber = yield* Effect.fork(Effect.exit(
+      const fiber = yield* fork(Effect.exit(
         Effect.gen(function*() {
           const current = yield* Deadline.CurrentDeadline
           assert.isTrue(Option.isSome(current))
@@ -48,7 +63,7 @@ describe("Deadline", () => {
           yield* Effect.sleep("10 seconds")
         }).pipe(
           Effect.onInterrupt(() =>
-            Effect.flatMap(TestClock.currentTimeMillis, (now) => Effect.sync(() => finalized = now))
+            Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => finalized = now))
           ),
           Deadline.within("500 millis")
         )
@@ -56,7 +71,7 @@ describe("Deadline", () => {
       yield* TestClock.adjust("500 millis")
       const exit = yield* Fiber.join(fiber)
       assert.isTrue(Exit.isFailure(exit) && Cause.squash(exit.cause) instanceof Deadline.DeadlineExceededError)
-      yield* Effect.yieldNow()
+      yield* yieldNow
       assert.strictEqual(finalized, 500)
     }))
 
@@ -71,7 +86,7 @@ describe("Deadline", () => {
 
   it.effect("within returns the value when the effect finishes in time", () =>
     Effect.gen(function*() {
-      const fiber = yield* Effect.fork(Effect.succeed(42).pipe(Effect.delay("100 millis"), Deadline.within("1 second")))
+      const fiber = yield* fork(Effect.succeed(42).pipe(Effect.delay("100 millis"), Deadline.within("1 second")))
       yield* TestClock.adjust("100 millis")
       assert.strictEqual(yield* Fiber.join(fiber), 42)
     }))
@@ -105,11 +120,11 @@ describe("deadlines share one timer per Clock", () => {
   it.effect("deadlines registered out of order each fire at their own instant", () =>
     Effect.gen(function*() {
       const fired: Array<string> = []
-      const cut = (name: string, timeout: Duration.DurationInput) =>
+      const cut = (name: string, timeout: DurationInput) =>
         Effect.never.pipe(
           Deadline.within(timeout),
-          Effect.catchAll(() => TestClock.currentTimeMillis.pipe(Effect.map((now) => fired.push(`${name} @${now}`)))),
-          Effect.fork
+          catchAll(() => Clock.currentTimeMillis.pipe(Effect.map((now) => fired.push(`${name} @${now}`)))),
+          fork
         )
       const fibers = [
         yield* cut("c", "300 millis"),
@@ -131,7 +146,7 @@ describe("deadlines share one timer per Clock", () => {
         Deadline.within(Effect.succeed(2), "50 millis")
       ])
       assert.deepStrictEqual(results, [1, 2])
-      const late = yield* Effect.fork(Deadline.within(Effect.sleep("10 millis"), "1 second"))
+      const late = yield* fork(Deadline.within(Effect.sleep("10 millis"), "1 second"))
       yield* TestClock.adjust("2 seconds")
       assert.isTrue(Exit.isSuccess(yield* Fiber.await(late)))
     }))

@@ -1,10 +1,26 @@
-import { Deadline, Delays, Strategy } from "@aio-request/core"
-import { assert, describe, it } from "@effect/vitest"
-import { Cause, Duration, Effect, Exit, Fiber, Option, Ref, TestClock } from "effect"
+import { Deadline, Delays, Strategy } from "@aio-request/line/core"
+import {
+  assert,
+  Cause,
+  Clock,
+  describe,
+  Duration,
+  type DurationInput,
+  Effect,
+  Exit,
+  failureOption,
+  Fiber,
+  fork,
+  it,
+  onlyFailure,
+  Option,
+  Ref,
+  TestClock
+} from "@aio-request/line/testkit"
 
 /** An attempt that answers `value` (or fails with it) after `latency`, and logs what happened to it. */
 interface Script {
-  readonly latency: Duration.DurationInput
+  readonly latency: DurationInput
   readonly ok: boolean
   readonly value: string
 }
@@ -16,21 +32,21 @@ const scripted = (scripts: ReadonlyArray<Script>) =>
     const attempt = ({ attempt }: Strategy.AttemptContext) => {
       const script = scripts[attempt]!
       return Effect.gen(function*() {
-        yield* record(`start ${attempt} @${yield* TestClock.currentTimeMillis}`)
+        yield* record(`start ${attempt} @${yield* Clock.currentTimeMillis}`)
         yield* Effect.sleep(script.latency)
-        yield* record(`end ${attempt} @${yield* TestClock.currentTimeMillis}`)
+        yield* record(`end ${attempt} @${yield* Clock.currentTimeMillis}`)
         return script.ok ? script.value : yield* Effect.fail(script.value)
       }).pipe(Effect.onInterrupt(() =>
-        Effect.flatMap(TestClock.currentTimeMillis, (now) => record(`interrupted ${attempt} @${now}`))
+        Effect.flatMap(Clock.currentTimeMillis, (now) => record(`interrupted ${attempt} @${now}`))
       ))
     }
     return { log, attempt }
   })
 
-const noJitter = (multiplier: Duration.DurationInput) => Delays.linear({ min: 0, multiplier, jitter: 0 })
+const noJitter = (multiplier: DurationInput) => Delays.linear({ min: 0, multiplier, jitter: 0 })
 
 const runFor = <A, E>(strategy: Strategy.Strategy, options: {
-  readonly timeout: Duration.DurationInput
+  readonly timeout: DurationInput
   readonly attempt: (ctx: Strategy.AttemptContext) => Effect.Effect<A, E>
   readonly classify?: (exit: Exit.Exit<A, E | Deadline.DeadlineExceededError>) => Strategy.Verdict
   readonly method?: string
@@ -45,14 +61,14 @@ const runFor = <A, E>(strategy: Strategy.Strategy, options: {
     })
   })
 
-const ok = (latency: Duration.DurationInput, value = "ok"): Script => ({ latency, ok: true, value })
-const ko = (latency: Duration.DurationInput, value = "ko"): Script => ({ latency, ok: false, value })
+const ok = (latency: DurationInput, value = "ok"): Script => ({ latency, ok: true, value })
+const ko = (latency: DurationInput, value = "ko"): Script => ({ latency, ok: false, value })
 
 describe("Strategy.single", () => {
   it.effect("sends one attempt and returns its outcome as it was", () =>
     Effect.gen(function*() {
       const { attempt, log } = yield* scripted([ko("10 millis", "boom")])
-      const fiber = yield* Effect.fork(Effect.exit(runFor(Strategy.single, { timeout: "1 second", attempt })))
+      const fiber = yield* fork(Effect.exit(runFor(Strategy.single, { timeout: "1 second", attempt })))
       yield* TestClock.adjust("10 millis")
       assert.deepStrictEqual(yield* Fiber.join(fiber), Exit.fail("boom"))
       assert.deepStrictEqual(yield* Ref.get(log), ["start 0 @0", "end 0 @10"])
@@ -63,7 +79,7 @@ describe("Strategy.sequential", () => {
   it.effect("stops at the first accepted outcome", () =>
     Effect.gen(function*() {
       const { attempt, log } = yield* scripted([ok("10 millis", "first"), ok("10 millis", "second")])
-      const fiber = yield* Effect.fork(runFor(Strategy.sequential(), { timeout: "1 second", attempt }))
+      const fiber = yield* fork(runFor(Strategy.sequential(), { timeout: "1 second", attempt }))
       yield* TestClock.adjust("10 millis")
       assert.strictEqual(yield* Fiber.join(fiber), "first")
       assert.deepStrictEqual(yield* Ref.get(log), ["start 0 @0", "end 0 @10"])
@@ -73,7 +89,7 @@ describe("Strategy.sequential", () => {
     Effect.gen(function*() {
       const { attempt, log } = yield* scripted([ko("10 millis"), ok("10 millis", "second")])
       const strategy = Strategy.sequential({ attempts: 3, delays: noJitter("50 millis") })
-      const fiber = yield* Effect.fork(runFor(strategy, { timeout: "1 second", attempt }))
+      const fiber = yield* fork(runFor(strategy, { timeout: "1 second", attempt }))
       yield* TestClock.adjust("100 millis")
       assert.strictEqual(yield* Fiber.join(fiber), "second")
       assert.deepStrictEqual(yield* Ref.get(log), ["start 0 @0", "end 0 @10", "start 1 @60", "end 1 @70"])
@@ -83,7 +99,7 @@ describe("Strategy.sequential", () => {
     Effect.gen(function*() {
       const { attempt } = yield* scripted([ko("1 millis", "a"), ko("1 millis", "b"), ko("1 millis", "c")])
       const strategy = Strategy.sequential({ attempts: 3, delays: noJitter("10 millis") })
-      const fiber = yield* Effect.fork(Effect.exit(runFor(strategy, { timeout: "1 second", attempt })))
+      const fiber = yield* fork(Effect.exit(runFor(strategy, { timeout: "1 second", attempt })))
       yield* TestClock.adjust("1 second")
       assert.deepStrictEqual(yield* Fiber.join(fiber), Exit.fail("c"))
     }))
@@ -92,7 +108,7 @@ describe("Strategy.sequential", () => {
     Effect.gen(function*() {
       const attempt = ({ attempt }: Strategy.AttemptContext) => Effect.succeed(`status ${503 - attempt}`)
       const strategy = Strategy.sequential({ attempts: 2, delays: noJitter("10 millis") })
-      const fiber = yield* Effect.fork(runFor(strategy, { timeout: "1 second", attempt, classify: () => "reject" }))
+      const fiber = yield* fork(runFor(strategy, { timeout: "1 second", attempt, classify: () => "reject" }))
       yield* TestClock.adjust("1 second")
       assert.strictEqual(yield* Fiber.join(fiber), "status 502")
     }))
@@ -101,7 +117,7 @@ describe("Strategy.sequential", () => {
     Effect.gen(function*() {
       const { attempt, log } = yield* scripted([ko("100 millis", "first"), ok("1 millis")])
       const strategy = Strategy.sequential({ attempts: 2, delays: Delays.constant("500 millis") })
-      const fiber = yield* Effect.fork(Effect.exit(runFor(strategy, { timeout: "300 millis", attempt })))
+      const fiber = yield* fork(Effect.exit(runFor(strategy, { timeout: "300 millis", attempt })))
       yield* TestClock.adjust("100 millis")
       // answered when the first attempt ends, not at the deadline
       assert.deepStrictEqual(yield* Fiber.join(fiber), Exit.fail("first"))
@@ -121,7 +137,7 @@ describe("Strategy.sequential", () => {
         delays: Delays.constant(0),
         attemptDeadline: Deadline.splitBetweenAttempts()
       })
-      const fiber = yield* Effect.fork(Effect.exit(runFor(strategy, { timeout: "1 second", attempt })))
+      const fiber = yield* fork(Effect.exit(runFor(strategy, { timeout: "1 second", attempt })))
       yield* TestClock.adjust("1 second")
       const exit = yield* Fiber.join(fiber)
       assert.isTrue(Exit.isFailure(exit))
@@ -145,7 +161,7 @@ describe("Strategy.sequential", () => {
         delays: Delays.constant(0),
         attemptDeadline: Deadline.splitBetweenAttempts()
       })
-      const fiber = yield* Effect.fork(runFor(strategy, { timeout: "1 second", attempt }))
+      const fiber = yield* fork(runFor(strategy, { timeout: "1 second", attempt }))
       yield* TestClock.adjust("1 second")
       assert.strictEqual(yield* Fiber.join(fiber), "third")
       assert.deepStrictEqual(seen.map(Math.round), [333, 450, 800])
@@ -172,7 +188,7 @@ describe("Strategy.sequential", () => {
         delays: Delays.constant(0),
         attemptDeadline: Deadline.splitBetweenAttempts()
       })
-      const fiber = yield* Effect.fork(runFor(strategy, { timeout: "1 second", attempt }))
+      const fiber = yield* fork(runFor(strategy, { timeout: "1 second", attempt }))
       yield* TestClock.adjust("1 second")
       assert.strictEqual(yield* Fiber.join(fiber), "fast")
       assert.deepStrictEqual(yield* Ref.get(log), ["start 0 @0", "interrupted 0 @500", "start 1 @500", "end 1 @510"])
@@ -184,7 +200,7 @@ describe("Strategy.parallel", () => {
     Effect.gen(function*() {
       const { attempt, log } = yield* scripted([ok("1 second", "slow"), ok("20 millis", "fast")])
       const strategy = Strategy.parallel({ attempts: 2, delays: noJitter("50 millis") })
-      const fiber = yield* Effect.fork(runFor(strategy, { timeout: "5 seconds", attempt }))
+      const fiber = yield* fork(runFor(strategy, { timeout: "5 seconds", attempt }))
       yield* TestClock.adjust("70 millis")
       const result = yield* Fiber.join(fiber)
       assert.strictEqual(result, "fast")
@@ -195,7 +211,7 @@ describe("Strategy.parallel", () => {
     Effect.gen(function*() {
       const { attempt, log } = yield* scripted([ko("10 millis"), ok("10 millis", "second")])
       const strategy = Strategy.parallel({ attempts: 2, delays: noJitter("500 millis") })
-      const fiber = yield* Effect.fork(runFor(strategy, { timeout: "5 seconds", attempt }))
+      const fiber = yield* fork(runFor(strategy, { timeout: "5 seconds", attempt }))
       yield* TestClock.adjust("20 millis")
       assert.strictEqual(yield* Fiber.join(fiber), "second")
       assert.deepStrictEqual(yield* Ref.get(log), ["start 0 @0", "end 0 @10", "start 1 @10", "end 1 @20"])
@@ -205,7 +221,7 @@ describe("Strategy.parallel", () => {
     Effect.gen(function*() {
       const { attempt } = yield* scripted([ko("300 millis", "a"), ko("100 millis", "b"), ko("500 millis", "c")])
       const strategy = Strategy.parallel({ attempts: 3, delays: noJitter("10 millis") })
-      const fiber = yield* Effect.fork(Effect.exit(runFor(strategy, { timeout: "5 seconds", attempt })))
+      const fiber = yield* fork(Effect.exit(runFor(strategy, { timeout: "5 seconds", attempt })))
       yield* TestClock.adjust("1 second")
       assert.deepStrictEqual(yield* Fiber.join(fiber), Exit.fail("b"))
     }))
@@ -214,7 +230,7 @@ describe("Strategy.parallel", () => {
     Effect.gen(function*() {
       const { attempt, log } = yield* scripted([ok("1 second"), ok("1 second"), ok("10 millis", "third")])
       const strategy = Strategy.parallel({ attempts: 3, delays: noJitter("100 millis") })
-      const fiber = yield* Effect.fork(runFor(strategy, { timeout: "5 seconds", attempt }))
+      const fiber = yield* fork(runFor(strategy, { timeout: "5 seconds", attempt }))
       yield* TestClock.adjust("210 millis")
       assert.strictEqual(yield* Fiber.join(fiber), "third")
       const lines = yield* Ref.get(log)
@@ -226,10 +242,10 @@ describe("Strategy.parallel", () => {
     Effect.gen(function*() {
       const kinds: Array<string> = []
       const strategy = Strategy.parallel({ attempts: 3, delays: noJitter("10 millis") })
-      const fiber = yield* Effect.fork(
+      const fiber = yield* fork(
         runFor(strategy, {
           timeout: "1 second",
-          attempt: ({ kind }) => Effect.sync(() => kinds.push(kind)).pipe(Effect.zipRight(Effect.never))
+          attempt: ({ kind }) => Effect.sync(() => kinds.push(kind)).pipe(Effect.andThen(Effect.never))
         }).pipe(Effect.exit)
       )
       yield* TestClock.adjust("1 second")
@@ -243,7 +259,7 @@ describe("Strategy.retryUntilDeadline", () => {
     Effect.gen(function*() {
       const { attempt, log } = yield* scripted([ko("10 millis"), ko("10 millis"), ok("10 millis", "third")])
       const strategy = Strategy.retryUntilDeadline(Strategy.single, { delays: Delays.constant("100 millis") })
-      const fiber = yield* Effect.fork(runFor(strategy, { timeout: "5 seconds", attempt }))
+      const fiber = yield* fork(runFor(strategy, { timeout: "5 seconds", attempt }))
       yield* TestClock.adjust("1 second")
       assert.strictEqual(yield* Fiber.join(fiber), "third")
       assert.deepStrictEqual(
@@ -256,14 +272,14 @@ describe("Strategy.retryUntilDeadline", () => {
     Effect.gen(function*() {
       let calls = 0
       const attempt = () =>
-        Effect.sync(() => calls++).pipe(Effect.delay("10 millis"), Effect.zipRight(Effect.fail("nope")))
+        Effect.sync(() => calls++).pipe(Effect.delay("10 millis"), Effect.andThen(Effect.fail("nope")))
       const strategy = Strategy.single.pipe(Strategy.retryUntilDeadline({ delays: Delays.constant("90 millis") }))
-      const fiber = yield* Effect.fork(Effect.exit(runFor(strategy, { timeout: "1 second", attempt })))
+      const fiber = yield* fork(Effect.exit(runFor(strategy, { timeout: "1 second", attempt })))
       yield* TestClock.adjust("2 seconds")
       const exit = yield* Fiber.join(fiber)
       assert.isTrue(
-        Exit.isFailure(exit) && Cause.isFailType(exit.cause) &&
-          (exit.cause.error as any)._tag === "DeadlineExceededError"
+        Exit.isFailure(exit) && Option.isSome(onlyFailure(exit.cause)) &&
+          (Option.getOrThrow(onlyFailure(exit.cause)) as any)._tag === "DeadlineExceededError"
       )
       assert.strictEqual(calls, 10)
     }))
@@ -279,10 +295,10 @@ describe("Strategy.byMethod and default", () => {
         ]] as const
       ) {
         let calls = 0
-        const fiber = yield* Effect.fork(Effect.exit(runFor(Strategy.default, {
+        const fiber = yield* fork(Effect.exit(runFor(Strategy.default, {
           timeout: "10 seconds",
           method,
-          attempt: () => Effect.sync(() => calls++).pipe(Effect.zipRight(Effect.fail("ko")))
+          attempt: () => Effect.sync(() => calls++).pipe(Effect.andThen(Effect.fail("ko")))
         })))
         yield* TestClock.adjust("10 seconds")
         yield* Fiber.join(fiber)
@@ -302,7 +318,7 @@ describe("every strategy under the run's deadline", () => {
     it.effect(`${name}: DeadlineExceededError at the deadline, and nothing keeps running`, () =>
       Effect.gen(function*() {
         const { attempt, log } = yield* scripted([ok("10 seconds"), ok("10 seconds"), ok("10 seconds")])
-        const fiber = yield* Effect.fork(Effect.exit(runFor(strategy, { timeout: "500 millis", attempt })))
+        const fiber = yield* fork(Effect.exit(runFor(strategy, { timeout: "500 millis", attempt })))
         yield* TestClock.adjust("500 millis")
         const exit = yield* Fiber.join(fiber)
         assert.isTrue(Exit.isFailure(exit))
@@ -321,7 +337,7 @@ describe("every strategy under the run's deadline", () => {
     it.effect(`${name}: interrupting the caller interrupts every attempt`, () =>
       Effect.gen(function*() {
         const { attempt, log } = yield* scripted([ok("10 seconds"), ok("10 seconds"), ok("10 seconds")])
-        const fiber = yield* Effect.fork(runFor(strategy, { timeout: "5 seconds", attempt }))
+        const fiber = yield* fork(runFor(strategy, { timeout: "5 seconds", attempt }))
         yield* TestClock.adjust("100 millis")
         yield* Fiber.interrupt(fiber)
         yield* TestClock.adjust("20 seconds")
@@ -356,7 +372,7 @@ describe("bad options", () => {
 describe("Strategy.run: outcome reporting (onAttempt), release and error fields", () => {
   /** Runs `strategy` recording every report, every classification and every release. */
   const observed = <A, E>(strategy: Strategy.Strategy, options: {
-    readonly timeout: Duration.DurationInput
+    readonly timeout: DurationInput
     readonly attempt: (ctx: Strategy.AttemptContext) => Effect.Effect<A, E>
     readonly classify?: (exit: Exit.Exit<A, E | Deadline.DeadlineExceededError>) => Strategy.Verdict
     readonly subject?: string
@@ -383,7 +399,7 @@ describe("Strategy.run: outcome reporting (onAttempt), release and error fields"
     reports.map((r) => `${r.attempt} ${r.kind} ${r.verdict} ${Duration.toMillis(r.duration)}ms${r.cut ? " cut" : ""}`)
   const errorOf = <A, E>(exit: Exit.Exit<A, E>) =>
     Option.getOrThrow(
-      Cause.failureOption((exit as Exit.Failure<A, E>).cause)
+      failureOption((exit as Exit.Failure<A, E>).cause)
     ) as unknown as Deadline.DeadlineExceededError
 
   it.effect("sequential: one report per attempt, after classification, with kind, verdict and duration", () =>
@@ -393,7 +409,7 @@ describe("Strategy.run: outcome reporting (onAttempt), release and error fields"
         timeout: "1 second",
         attempt
       })
-      const fiber = yield* Effect.fork(run.effect)
+      const fiber = yield* fork(run.effect)
       yield* TestClock.adjust("1 second")
       assert.strictEqual(yield* Fiber.join(fiber), "second")
       assert.deepStrictEqual(summary(run.reports), ["0 first reject 10ms", "1 retry accept 20ms"])
@@ -410,7 +426,7 @@ describe("Strategy.run: outcome reporting (onAttempt), release and error fields"
         attemptDeadline: Deadline.splitBetweenAttempts()
       })
       const run = observed(strategy, { timeout: "1 second", attempt, subject: "GET http://h/p" })
-      const fiber = yield* Effect.fork(run.effect)
+      const fiber = yield* fork(run.effect)
       yield* TestClock.adjust("1 second")
       assert.strictEqual(yield* Fiber.join(fiber), "fast")
       assert.deepStrictEqual(summary(run.reports), ["0 first reject 500ms cut", "1 retry accept 10ms"])
@@ -432,7 +448,7 @@ describe("Strategy.run: outcome reporting (onAttempt), release and error fields"
         attempt,
         subject: "GET http://h/p"
       })
-      const fiber = yield* Effect.fork(Effect.exit(run.effect))
+      const fiber = yield* fork(Effect.exit(run.effect))
       yield* TestClock.adjust("1 second")
       const exit = yield* Fiber.join(fiber)
       const error = errorOf(exit)
@@ -456,7 +472,7 @@ describe("Strategy.run: outcome reporting (onAttempt), release and error fields"
         timeout: "5 seconds",
         attempt
       })
-      const fiber = yield* Effect.fork(run.effect)
+      const fiber = yield* fork(run.effect)
       yield* TestClock.adjust("70 millis")
       assert.strictEqual(yield* Fiber.join(fiber), "fast")
       yield* TestClock.adjust("5 seconds")
@@ -473,7 +489,7 @@ describe("Strategy.run: outcome reporting (onAttempt), release and error fields"
         attempt,
         classify: (exit) => Exit.isSuccess(exit) && exit.value !== "rejected" ? "accept" : "reject"
       })
-      const fiber = yield* Effect.fork(run.effect)
+      const fiber = yield* fork(run.effect)
       yield* TestClock.adjust("100 millis")
       yield* Fiber.interrupt(fiber)
       assert.deepStrictEqual(summary(run.reports), ["0 first reject 10ms"])
@@ -488,7 +504,7 @@ describe("Strategy.run: outcome reporting (onAttempt), release and error fields"
         attempt,
         classify: () => "reject"
       })
-      const fiber = yield* Effect.fork(run.effect)
+      const fiber = yield* fork(run.effect)
       yield* TestClock.adjust("1 second")
       // nothing accepted: the last outcome is the result, as it was
       assert.strictEqual(yield* Fiber.join(fiber), "c")
@@ -503,7 +519,7 @@ describe("Strategy.run: outcome reporting (onAttempt), release and error fields"
         attempt,
         classify: () => "reject"
       })
-      const fiber = yield* Effect.fork(run.effect)
+      const fiber = yield* fork(run.effect)
       yield* TestClock.adjust("1 second")
       assert.strictEqual(yield* Fiber.join(fiber), "b")
       assert.sameMembers(run.released, ["a", "c"])
@@ -518,7 +534,7 @@ describe("Strategy.run: outcome reporting (onAttempt), release and error fields"
         attempt,
         classify: (exit) => Exit.isSuccess(exit) && exit.value !== "rejected" ? "accept" : "reject"
       })
-      const fiber = yield* Effect.fork(Effect.exit(run.effect))
+      const fiber = yield* fork(Effect.exit(run.effect))
       yield* TestClock.adjust("1 second")
       assert.strictEqual(errorOf(yield* Fiber.join(fiber))._tag, "DeadlineExceededError")
       assert.deepStrictEqual(run.released, ["rejected"])
@@ -552,7 +568,7 @@ describe("Strategy.run: outcome reporting (onAttempt), release and error fields"
     Effect.gen(function*() {
       const { attempt } = yield* scripted([ok("10 millis", "a"), ok("10 millis", "b")])
       const deadline = yield* Deadline.fromTimeout("1 second")
-      const fiber = yield* Effect.fork(Strategy.run(Strategy.sequential({ delays: Delays.constant(0) }), {
+      const fiber = yield* fork(Strategy.run(Strategy.sequential({ delays: Delays.constant(0) }), {
         attempt,
         classify: (exit) => Exit.isSuccess(exit) && exit.value === "b" ? "accept" : "reject",
         deadline,

@@ -1,0 +1,126 @@
+import * as kernel from "@aio-request/kernel/strategy/hedging"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Delays from "../../Delays.js"
+import type * as Strategy from "../../Strategy.js"
+import * as delays_ from "../delays.js"
+import type { Entry } from "../timer.js"
+import * as validate from "../validate.js"
+import type { Event, Outcome } from "./attempt.js"
+import type { Coordinator } from "./coordinator.js"
+import { attemptsOption, make, type Result, type Then } from "./strategy.js"
+
+/**
+ * One hedged run: the kernel's bookkeeping (what to send and when), plus the
+ * hedge's timer entry and the steps that send, schedule and react to events.
+ * The coordinator owns the attempts themselves.
+ */
+class Hedged<A, E, R> extends kernel.Hedging<Outcome<A, E>> {
+  /** The entry for the next hedge, while one is scheduled. */
+  private hedge: Entry | undefined = undefined
+  private readonly run: Coordinator<A, E, R>
+  private readonly then: Then<A, E, R>
+  private readonly delays: Delays.Delays
+
+  constructor(run: Coordinator<A, E, R>, then: Then<A, E, R>, attempts: number, delays: Delays.Delays) {
+    super(attempts, run.clock.currentTimeMillisUnsafe())
+    this.run = run
+    this.then = then
+    this.delays = delays
+  }
+
+  /** Waits for the next event. */
+  readonly loop = (): Result<A, E, R> => this.run.next(this.onEvent)
+
+  private readonly onEvent = (event: Event<A, E>): Result<A, E, R> => {
+    switch (event._tag) {
+      case "Expired":
+        this.cancelHedge()
+        return Effect.flatMap(this.run.expire(), this.then)
+      case "Timer":
+        return event.entry === this.hedge ? this.sendNext(this.loop) : this.loop()
+      case "Cut":
+        return this.loop()
+      case "Exit":
+        if (event.attempt.done) return this.loop()
+        return this.run.completed(
+          event.attempt,
+          event.exit,
+          this.delays,
+          (outcome) => outcome.verdict === "accept" ? this.accepted(outcome) : this.rejected(outcome)
+        )
+    }
+  }
+
+  private cancelHedge(): void {
+    if (this.hedge !== undefined) {
+      this.run.timer.cancel(this.hedge)
+      this.hedge = undefined
+      this.run.extraEntry = undefined
+    }
+  }
+
+  /** Sends the next attempt now, arranges for the one after it, then goes on with `k`. */
+  sendNext(k: () => Result<A, E, R>): Result<A, E, R> {
+    this.cancelHedge()
+    const run = this.run
+    return run.admit((number) => {
+      if (number === undefined) {
+        this.refused()
+        return k()
+      }
+      this.sent()
+      return run.launch(number, "hedge", run.options.deadline, () => this.scheduleNext(k))
+    })
+  }
+
+  /** The next attempt starts at its delay after the start (capped by the deadline), or at once on a rejection. */
+  private scheduleNext(k: () => Result<A, E, R>): Result<A, E, R> {
+    if (!this.hasNext()) return k()
+    const run = this.run
+    return Effect.flatMap(this.delays.delay(this.index, run.key), (delay) => {
+      const at = this.schedule(Duration.toMillis(delay), run.clock.currentTimeMillisUnsafe(), run.deadline)
+      if (at === undefined) return this.sendNext(k)
+      const entry: Entry = run.timer.schedule(at, () => run.push({ _tag: "Timer", entry }))
+      this.hedge = entry
+      run.extraEntry = entry
+      return k()
+    })
+  }
+
+  /** The first accepted outcome wins: the others are interrupted, the first rejection freed. */
+  private accepted(outcome: Outcome<A, E>): Result<A, E, R> {
+    this.cancelHedge()
+    const run = this.run
+    const rejected = this.firstRejected
+    if (run.inFlight.length === 0 && rejected === undefined) return this.then(outcome)
+    return Effect.flatMap(run.interruptRest(), () => run.drop(rejected, () => this.then(outcome)))
+  }
+
+  /** A rejection starts the next pending attempt at once; the first one is kept as the result-to-be. */
+  private rejected(outcome: Outcome<A, E>): Result<A, E, R> {
+    const run = this.run
+    const keep = this.reject(outcome)
+    const after = (): Result<A, E, R> => {
+      if (this.settled(run.inFlight.length)) {
+        this.cancelHedge()
+        return this.then(this.firstRejected)
+      }
+      return this.loop()
+    }
+    const go = () => this.startsNext(this.hedge !== undefined) ? this.sendNext(after) : after()
+    return keep ? go() : run.drop(outcome, go)
+  }
+}
+
+/** @internal */
+export const parallel = (options?: Strategy.Strategy.ParallelOptions): Strategy.Strategy => {
+  const where = "Strategy.parallel"
+  validate.optionsBag(where, options)
+  const attempts = attemptsOption(where, options?.attempts)
+  const delays = options?.delays === undefined ? delays_.linear() : delays_.check(where, "delays", options.delays)
+  return make(`Strategy.parallel(${attempts})`, <A, E, R>(run: Coordinator<A, E, R>, then: Then<A, E, R>) => {
+    const hedged = new Hedged(run, then, attempts, delays)
+    return hedged.sendNext(hedged.loop)
+  })
+}

@@ -1,0 +1,65 @@
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import type * as Strategy from "../../Strategy.js"
+import * as deadline_ from "../deadline.js"
+import { RetryBudget } from "../retryBudget.js"
+import { timerFor } from "../timer.js"
+import { Coordinator } from "./coordinator.js"
+import { bodyFor } from "./strategy.js"
+
+const EXPIRED = { _tag: "Expired" } as const
+
+/**
+ * Runs a strategy on the caller's fiber: attempts are forked, everything else
+ * (timers, hedges, the run's deadline) is an event the caller waits for. The
+ * run's deadline is one entry in the clock's shared timer, so a run whose
+ * first attempt is accepted costs one fork and no timer fiber.
+ *
+ * @internal
+ */
+export const run = dual<
+  <A, E, R>(
+    options: Strategy.RunOptions<A, E, R>
+  ) => (self: Strategy.Strategy) => Effect.Effect<A, E | deadline_.DeadlineExceededError, R>,
+  <A, E, R>(
+    self: Strategy.Strategy,
+    options: Strategy.RunOptions<A, E, R>
+  ) => Effect.Effect<A, E | deadline_.DeadlineExceededError, R>
+>(
+  2,
+  <A, E, R>(self: Strategy.Strategy, options: Strategy.RunOptions<A, E, R>) =>
+    Effect.withFiber<A, E | deadline_.DeadlineExceededError, R>((fiber) => {
+      const clock = fiber.getRef(Clock.Clock)
+      const now = clock.currentTimeMillisUnsafe()
+      const deadline = options.deadline.epochMillis
+      if (deadline <= now) {
+        return Effect.fail(
+          new deadline_.DeadlineExceededError({
+            reason: "expired",
+            budget: Duration.zero,
+            phase: "run",
+            subject: options.subject
+          })
+        )
+      }
+      const budget = fiber.getRef(RetryBudget)
+      const timer = timerFor(clock, fiber)
+      const body = bodyFor(self, options)
+      return Effect.uninterruptibleMask((restore) => {
+        const state = new Coordinator<A, E, R>(
+          options,
+          budget,
+          clock,
+          timer,
+          fiber.id,
+          fiber.context,
+          now,
+          restore
+        )
+        if (deadline !== Infinity) state.expiredEntry = timer.schedule(deadline, () => state.push(EXPIRED))
+        return body(state, (outcome) => state.finish(outcome))
+      })
+    })
+)
