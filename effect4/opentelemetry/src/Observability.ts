@@ -156,7 +156,7 @@ export type PrometheusServeError = internal.PrometheusServeError
  *
  * Fails with {@link PrometheusServeError} when it cannot listen. Invalid
  * options (port outside [0, 65535], path not starting with `/`) are refused
- * at once with an `IllegalArgumentException`.
+ * at once with an `Cause.IllegalArgumentError`.
  *
  * @example
  * import { Observability } from "@aio-request/opentelemetry"
@@ -183,7 +183,7 @@ export const layerPrometheus: (
  *
  * A failed export is logged as a warning (Effect's exporter then pauses for
  * a minute) and never fails the application. Invalid options are refused at once with an
- * `IllegalArgumentException`.
+ * `Cause.IllegalArgumentError`.
  *
  * @example
  * import { Observability } from "@aio-request/opentelemetry"
