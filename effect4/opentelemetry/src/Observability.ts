@@ -156,7 +156,7 @@ export type PrometheusServeError = internal.PrometheusServeError
  *
  * Fails with {@link PrometheusServeError} when it cannot listen. Invalid
  * options (port outside [0, 65535], path not starting with `/`) are refused
- * at once with an `Cause.IllegalArgumentError`.
+ * at once with a `Cause.IllegalArgumentError`.
  *
  * @example
  * import { Observability } from "@aio-request/opentelemetry"

@@ -1,6 +1,6 @@
 /**
  * What a JavaScript caller gets for a wrong option of the export layers: an
- * `IllegalArgumentException` when the layer is constructed, naming the
+ * `IllegalArgumentException` (Effect 4: `IllegalArgumentError`) when the layer is constructed, naming the
  * constructor and the option (not a failure when the layer is built, nor an
  * option silently read as true or ignored). `null` for an optional option
  * means "not given", as `undefined` does. Shared by both lines (the kit
