@@ -1,4 +1,5 @@
 import { Options } from "@aio-request/core"
+import * as ExportOptions from "@aio-request/kernel/observability/options"
 import * as Endpoint from "@aio-request/kernel/prometheus/endpoint"
 import * as PrometheusFormat from "@aio-request/kernel/prometheus/format"
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
@@ -52,15 +53,15 @@ export class PrometheusServeError extends Data.TaggedError("PrometheusServeError
 // validation
 // ---------------------------------------------------------------------------
 
-const port = (where: string, value: unknown): number =>
-  typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 65535
-    ? value
-    : Options.fail(where, "port", "an integer in [0, 65535] (0 picks a free port)", value)
+const port = (where: string, value: unknown): number => {
+  const expected = ExportOptions.port(value)
+  return expected === undefined ? value as number : Options.fail(where, "port", expected, value)
+}
 
-const path = (where: string, value: unknown): string =>
-  typeof value === "string" && value.startsWith("/") && !value.includes("?") && !value.includes("#")
-    ? value
-    : Options.fail(where, "path", "an absolute path such as \"/metrics\"", value)
+const path = (where: string, value: unknown): string => {
+  const expected = ExportOptions.path(value)
+  return expected === undefined ? value as string : Options.fail(where, "path", expected, value)
+}
 
 const httpUrl = (where: string, option: string, value: unknown): URL => {
   const url = typeof value === "string" && URL.canParse(value) ? new URL(value) : undefined
@@ -73,11 +74,11 @@ const httpUrl = (where: string, option: string, value: unknown): URL => {
 /** A record of strings (`headers`, `attributes`), copied. */
 const stringRecord = (where: string, option: string, value: unknown): Record<string, string> | undefined => {
   if (value === undefined) return undefined
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return Options.fail(where, option, "a record of strings", value)
-  }
-  for (const [key, entry] of Object.entries(value)) {
-    if (typeof entry !== "string") Options.fail(where, `${option}.${key}`, "a string", entry)
+  const fault = ExportOptions.stringRecord(value)
+  if (fault !== undefined) {
+    const [entry, expected] = fault
+    const at = entry === "" ? option : `${option}.${entry}`
+    return Options.fail(where, at, expected, entry === "" ? value : (value as Record<string, unknown>)[entry])
   }
   return { ...(value as Record<string, string>) }
 }
