@@ -1,4 +1,15 @@
+import { fileURLToPath } from "node:url"
 import { mergeConfig } from "vitest/config"
 import shared from "../../vitest.shared.js"
 
-export default mergeConfig(shared, {})
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+// The shared tests (test/shared) import the line under test through a neutral name: here it
+// is this package's kit (test/line.ts); effect4/opentelemetry maps it to the Effect 4 line.
+export default mergeConfig(shared, {
+  resolve: {
+    alias: {
+      "@aio-request/line/opentelemetry": here("./test/line.ts")
+    }
+  }
+})

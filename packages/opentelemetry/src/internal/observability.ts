@@ -1,4 +1,6 @@
 import { Options } from "@aio-request/core"
+import * as ExportOptions from "@aio-request/kernel/observability/options"
+import * as Endpoint from "@aio-request/kernel/prometheus/endpoint"
 import * as PrometheusFormat from "@aio-request/kernel/prometheus/format"
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http"
@@ -51,15 +53,15 @@ export class PrometheusServeError extends Data.TaggedError("PrometheusServeError
 // validation
 // ---------------------------------------------------------------------------
 
-const port = (where: string, value: unknown): number =>
-  typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 65535
-    ? value
-    : Options.fail(where, "port", "an integer in [0, 65535] (0 picks a free port)", value)
+const port = (where: string, value: unknown): number => {
+  const expected = ExportOptions.port(value)
+  return expected === undefined ? value as number : Options.fail(where, "port", expected, value)
+}
 
-const path = (where: string, value: unknown): string =>
-  typeof value === "string" && value.startsWith("/") && !value.includes("?") && !value.includes("#")
-    ? value
-    : Options.fail(where, "path", "an absolute path such as \"/metrics\"", value)
+const path = (where: string, value: unknown): string => {
+  const expected = ExportOptions.path(value)
+  return expected === undefined ? value as string : Options.fail(where, "path", expected, value)
+}
 
 const httpUrl = (where: string, option: string, value: unknown): URL => {
   const url = typeof value === "string" && URL.canParse(value) ? new URL(value) : undefined
@@ -72,11 +74,11 @@ const httpUrl = (where: string, option: string, value: unknown): URL => {
 /** A record of strings (`headers`, `attributes`), copied. */
 const stringRecord = (where: string, option: string, value: unknown): Record<string, string> | undefined => {
   if (value === undefined) return undefined
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return Options.fail(where, option, "a record of strings", value)
-  }
-  for (const [key, entry] of Object.entries(value)) {
-    if (typeof entry !== "string") Options.fail(where, `${option}.${key}`, "a string", entry)
+  const fault = ExportOptions.stringRecord(value)
+  if (fault !== undefined) {
+    const [entry, expected] = fault
+    const at = entry === "" ? option : `${option}.${entry}`
+    return Options.fail(where, at, expected, entry === "" ? value : (value as Record<string, unknown>)[entry])
   }
   return { ...(value as Record<string, string>) }
 }
@@ -139,19 +141,13 @@ const listen = (
 const enableRuntimeMetrics: Layer.Layer<never> = RuntimeFlags.enableRuntimeMetrics
 
 const preambleOf = (resource: NodeSdk.Configuration["resource"]): string => {
-  const serviceName = resource?.serviceName ?? process.env.OTEL_SERVICE_NAME
-  if (serviceName === undefined || serviceName === "") return ""
-  const attributes: Array<[string, string]> = [["service_name", serviceName]]
-  if (resource?.serviceVersion !== undefined) attributes.push(["service_version", resource.serviceVersion])
-  for (const [key, value] of Object.entries(resource?.attributes ?? {})) {
-    attributes.push([PrometheusFormat.labelChars(key), String(value)])
-  }
-  return PrometheusFormat.targetInfo(attributes)
+  const labels = Endpoint.targetInfoLabels(
+    resource?.serviceName ?? process.env.OTEL_SERVICE_NAME,
+    resource?.serviceVersion,
+    resource?.attributes as Readonly<Record<string, string>> | undefined
+  )
+  return labels === undefined ? "" : PrometheusFormat.targetInfo(labels)
 }
-
-const acceptsGzip = (header: string | undefined): boolean =>
-  header !== undefined &&
-  /(?:^|,)\s*(?:gzip|\*)\s*(?:;\s*q\s*=\s*(?!0(?:\.0*)?\s*(?:,|$))[\d.]+\s*)?(?:,|$)/i.test(header)
 
 /** @internal */
 export const layerPrometheus = (
@@ -174,28 +170,24 @@ export const layerPrometheus = (
         const pathname = URL.canParse(request.url ?? "/", "http://localhost")
           ? new URL(request.url ?? "/", "http://localhost").pathname
           : undefined
-        if (pathname !== metricsPath) {
-          response.statusCode = 404
-          response.end()
-          return
-        }
-        if (request.method !== "GET" && request.method !== "HEAD") {
-          response.statusCode = 405
-          response.setHeader("allow", "GET, HEAD")
+        const answer = Endpoint.answer(request.method, pathname, metricsPath)
+        if (answer === 404 || answer === 405) {
+          response.statusCode = answer
+          if (answer === 405) response.setHeader("allow", "GET, HEAD")
           response.end()
           return
         }
         response.statusCode = 200
         response.setHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
         response.setHeader("vary", "accept-encoding")
-        if (request.method === "HEAD") {
+        if (answer === "head") {
           response.end()
           return
         }
         // the text is written as it is made, in slices that give the event
         // loop back; gzip runs off the event loop, in libuv's thread pool
         let target: Stream.Writable = response
-        if (acceptsGzip(request.headers["accept-encoding"])) {
+        if (Endpoint.acceptsGzip(request.headers["accept-encoding"])) {
           response.setHeader("content-encoding", "gzip")
           const gzip = Zlib.createGzip()
           gzip.pipe(response)

@@ -1,5 +1,7 @@
 import * as SeriesIndex from "@aio-request/kernel/prometheus/series"
+import * as Writer from "@aio-request/kernel/prometheus/writer"
 import * as Effect from "effect/Effect"
+import type * as MetricKey from "effect/MetricKey"
 import type * as MetricPair from "effect/MetricPair"
 import * as Format from "./prometheusFormat.js"
 import * as Series from "./prometheusSeries.js"
@@ -71,47 +73,6 @@ export interface Sink {
   readonly drained: Effect.Effect<void>
 }
 
-/** Text is handed to the sink in chunks of about this many bytes. */
-const chunkBytes = 64 * 1024
-
-/**
- * The bytes of the chunk being filled. Each series' text (a few KiB at most,
- * short-lived) is encoded into it at once, so no string of a whole chunk is
- * ever built: a scrape of 30 MB leaves the young generation little to copy,
- * and the socket gets bytes it need not encode.
- */
-class Chunk {
-  private bytes = Buffer.allocUnsafe(chunkBytes)
-  private used = 0
-  private readonly emit: (chunk: Uint8Array) => void
-  constructor(emit: (chunk: Uint8Array) => void) {
-    this.emit = emit
-  }
-  get size(): number {
-    return this.used
-  }
-  add(text: string): void {
-    if (text.length === 0) return
-    // a UTF-16 unit takes at most 3 bytes in UTF-8
-    if (this.used + text.length * 3 > this.bytes.length) {
-      this.flush()
-      if (text.length * 3 > this.bytes.length) {
-        this.emit(Buffer.from(text, "utf8"))
-        return
-      }
-    }
-    this.used += this.bytes.write(text, this.used, "utf8")
-  }
-  /** Hands the filled part to the receiver, and starts a new chunk. */
-  flush(): void {
-    if (this.used === 0) return
-    const full = this.bytes.subarray(0, this.used)
-    this.bytes = Buffer.allocUnsafe(chunkBytes)
-    this.used = 0
-    this.emit(full)
-  }
-}
-
 /**
  * Writes the exposition of the current metrics to `sink`, piece by piece:
  * first the list of series (a reference each, grouped by name), then the
@@ -146,55 +107,38 @@ export const write = (
           since = clock.unsafeCurrentTimeNanos()
         })
       )
-      /** Between two chunks: wait for room if there is none, give the loop back if the slice is spent. */
-      const pause = (room: boolean): Effect.Effect<void> =>
-        room ? giveBack : Effect.zipRight(sink.drained, Effect.suspend(() => spent() ? giveBack : Effect.void))
       // first the list of series, grouped by name (the registry interleaves
       // them): the cache's index, brought up to date in slices; then the text
       const collector = new Series.Collector(cache.index)
       const collect = (): Effect.Effect<void> =>
         Effect.suspend(() => collector.step(spent) ? Effect.void : Effect.zipRight(giveBack, collect()))
-      let families: Array<Series.Family> = []
-      let family = 0
-      let pair = -1 // -1: the family's header is next
-      let room = true
-      let emitted = false
-      const chunk = new Chunk((bytes) => {
-        room = sink.write(bytes)
-        emitted = true
-      })
-      chunk.add(options.preamble)
+      let writer: Writer.Writer<MetricKey.MetricKey.Untyped, Series.Series, Buffer<ArrayBuffer>>
       const slice = (): Effect.Effect<void> =>
         Effect.suspend(() => {
-          while (family < families.length) {
-            const current = families[family]!
-            if (pair === -1) {
-              chunk.add(Format.header(current))
-              pair = 0
-            }
-            while (pair < current.series.length) {
-              chunk.add(Format.series(cache, current, current.series[pair++]!))
-              if (chunk.size >= chunkBytes * 0.75) chunk.flush()
-              // the clock is read once a chunk has gone out, and every 16 series
-              if (emitted || pair % 16 === 0) {
-                emitted = false
-                if (!room || spent()) {
-                  const wait = pause(room)
-                  room = true
-                  return Effect.zipRight(wait, slice())
-                }
-              }
-            }
-            family++
-            pair = -1
+          switch (writer.step(spent)) {
+            case "done":
+              return Effect.void
+            case "spent":
+              return Effect.zipRight(giveBack, slice())
+            case "full":
+              // wait for room; give the loop back only if the slice is spent
+              return Effect.zipRight(
+                sink.drained,
+                Effect.suspend(() => spent() ? Effect.zipRight(giveBack, slice()) : slice())
+              )
           }
-          chunk.flush()
-          return Effect.void
         })
       return Effect.zipRight(
         collect(),
         Effect.suspend(() => {
-          families = SeriesIndex.select(collector.families, options.runtimeMetrics ? everyFamily : notRuntime)
+          writer = new Writer.Writer({
+            preamble: options.preamble,
+            families: SeriesIndex.select(collector.families, options.runtimeMetrics ? everyFamily : notRuntime),
+            header: Format.header,
+            series: (family, pair) => Format.series(cache, family, pair),
+            alloc: Buffer.allocUnsafe,
+            write: sink.write
+          })
           return slice()
         })
       )

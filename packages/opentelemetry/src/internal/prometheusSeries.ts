@@ -1,4 +1,5 @@
 import * as SeriesIndex from "@aio-request/kernel/prometheus/series"
+import * as Writer from "@aio-request/kernel/prometheus/writer"
 import * as Metric from "effect/Metric"
 import type * as MetricKey from "effect/MetricKey"
 import type * as MetricPair from "effect/MetricPair"
@@ -54,9 +55,6 @@ export const familiesOf = (snapshot: ReadonlyArray<MetricPair.MetricPair.Untyped
   return families
 }
 
-/** Between two looks at the clock, the collector takes in this many of the registry's series. */
-const stepSize = 256
-
 /**
  * Brings an index up to date with the registry, step by step: the registry's
  * series are walked (a reference each) only when it holds more of them than
@@ -92,14 +90,10 @@ export class Collector {
       return true
     }
     const index = this.index
-    for (let n = 1;; n++) {
-      const next = entries.next()
-      if (next.done === true) return true
-      const [metricKey, hook] = next.value
+    return Writer.takeIn(entries, ([metricKey, hook]) => {
       if (!SeriesIndex.has(index, metricKey) && typeof hook?.get === "function") {
         SeriesIndex.add(index, metricKey.name, metricKey, { metricKey, state: () => hook.get() })
       }
-      if (n % stepSize === 0 && spent()) return false
-    }
+    }, spent)
   }
 }

@@ -1,14 +1,12 @@
 /**
  * What a JavaScript caller gets for a wrong option of the export layers: an
- * `IllegalArgumentException` when the layer is constructed, naming the
+ * `IllegalArgumentException` (Effect 4: `IllegalArgumentError`) when the layer is constructed, naming the
  * constructor and the option (not a failure when the layer is built, nor an
  * option silently read as true or ignored). `null` for an optional option
- * means "not given", as `undefined` does.
+ * means "not given", as `undefined` does. Shared by both lines (the kit
+ * `@aio-request/line/opentelemetry` is the line under test).
  */
-import { Observability } from "@aio-request/opentelemetry"
-import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
-import { refused } from "../../core/test/support/refused.js"
+import { assert, describe, Effect, it, Observability, refused } from "@aio-request/line/opentelemetry"
 
 /** Asserts that `f` is refused with a message naming `where` and `option`. */
 const assertRefused = (f: () => unknown, where: string, option: string) => {
