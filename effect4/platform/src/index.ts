@@ -6,6 +6,11 @@ export * as HttpMetrics from "./HttpMetrics.js"
 /**
  * @since 0.1.0
  */
+export * as ServerMiddleware from "./ServerMiddleware.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Headers from "./Headers.js"
 
 /**
