@@ -7,6 +7,10 @@
  * is an ordinary `HttpClient`: `HttpClient.filterStatusOk`, `mapRequest` and
  * the rest compose with it.
  *
+ * On this line (Effect 4) the module holds the client's errors and
+ * `ResilientHttpClient.Error` only: `make` and `layer` are not ported yet, and
+ * the module is not in the package index.
+ *
  * @example
  * import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
  * import { Deadline } from "@aio-request/core"
