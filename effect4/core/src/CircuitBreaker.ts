@@ -195,10 +195,10 @@ export const layer: (options: CircuitBreaker.Options) => Layer.Layer<CircuitBrea
  * import { Config } from "effect"
  *
  * const BreakerLive = CircuitBreaker.layerConfig({
- *   breakDuration: Config.duration("BREAKER_BREAK"),
- *   samplingDuration: Config.duration("BREAKER_SAMPLING"),
- *   minimumThroughput: Config.integer("BREAKER_MIN_THROUGHPUT"),
- *   failureThreshold: Config.number("BREAKER_THRESHOLD")
+ *   breakDuration: Config.Duration("BREAKER_BREAK"),
+ *   samplingDuration: Config.Duration("BREAKER_SAMPLING"),
+ *   minimumThroughput: Config.Int("BREAKER_MIN_THROUGHPUT"),
+ *   failureThreshold: Config.Number("BREAKER_THRESHOLD")
  * })
  * @since 1.0.0
  * @category layers
@@ -233,18 +233,15 @@ export const noop: Layer.Layer<CircuitBreaker> = internal.noop
  * step that makes it: once per transition, whichever caller (or client) caused
  * it, all four kinds (`closed → open`, `open → half-open`, `half-open → open`,
  * `half-open → closed`). Labels `scope`, `from`, `to`. An incremental counter:
- * Prometheus shows it as `aio_request_circuit_breaker_transitions_total`.
+ * Prometheus through OpenTelemetry shows it as `aio_request_circuit_breaker_transitions_total`
+ * (Effect 4's own `PrometheusMetrics` adds no `_total` to a counter).
  *
  * @example
  * import { CircuitBreaker } from "@aio-request/core"
- * import { Effect, Metric, MetricLabel } from "effect"
+ * import { Effect, Metric } from "effect"
  *
  * const opened = Metric.value(
- *   Metric.taggedWithLabels(CircuitBreaker.transitions, [
- *     MetricLabel.make("scope", "inventory"),
- *     MetricLabel.make("from", "closed"),
- *     MetricLabel.make("to", "open")
- *   ])
+ *   Metric.withAttributes(CircuitBreaker.transitions, { scope: "inventory", from: "closed", to: "open" })
  * )
  * const program = Effect.map(opened, (state) => state.count)
  * @since 1.0.0

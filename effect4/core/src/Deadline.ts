@@ -91,8 +91,7 @@ export type DeadlineExceededError = internal.DeadlineExceededError
  * @since 1.0.0
  * @category references
  */
-export const CurrentDeadline: Context.Reference<Option.Option<Deadline>> =
-  internal.CurrentDeadline
+export const CurrentDeadline: Context.Reference<Option.Option<Deadline>> = internal.CurrentDeadline
 
 /**
  * A deadline `timeout` from now. A negative timeout gives an expired deadline.
@@ -246,12 +245,12 @@ export const within: {
  *
  * @example
  * import { Deadline } from "@aio-request/core"
- * import { Effect, FiberId } from "effect"
+ * import { Effect } from "effect"
  *
  * // interrupts the current fiber at the deadline, without forking
  * const cutInPlace = <A, E, R>(self: Effect.Effect<A, E, R>, deadline: Deadline.Deadline) =>
  *   Effect.withFiber<A, E, R>((fiber) => {
- *     const cancel = Deadline.unsafeOnExpiry(deadline, fiber, () => fiber.interruptUnsafe(FiberId.none))
+ *     const cancel = Deadline.unsafeOnExpiry(deadline, fiber, () => fiber.interruptUnsafe())
  *     return Effect.ensuring(self, Effect.sync(cancel))
  *   })
  * @since 1.0.0

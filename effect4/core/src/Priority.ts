@@ -23,8 +23,7 @@ export type Priority = "high" | "normal" | "low"
  * @since 1.0.0
  * @category references
  */
-export const CurrentPriority: Context.Reference<Option.Option<Priority>> =
-  internal.CurrentPriority
+export const CurrentPriority: Context.Reference<Option.Option<Priority>> = internal.CurrentPriority
 
 /**
  * Runs `effect` with `CurrentPriority` set to `priority`.

@@ -116,7 +116,7 @@ export const layer: (options?: RetryBudget.Options) => Layer.Layer<never> = inte
  * import { RetryBudget } from "@aio-request/core"
  * import { Config } from "effect"
  *
- * const BudgetLive = RetryBudget.layerConfig({ ratio: Config.number("RETRY_RATIO") })
+ * const BudgetLive = RetryBudget.layerConfig({ ratio: Config.Number("RETRY_RATIO") })
  * @since 1.0.0
  * @category layers
  */

@@ -308,8 +308,7 @@ export const run: {
  * @since 1.0.0
  * @category references
  */
-export const CurrentStrategy: Context.Reference<Option.Option<Strategy>> =
-  current.CurrentStrategy
+export const CurrentStrategy: Context.Reference<Option.Option<Strategy>> = current.CurrentStrategy
 
 /**
  * Runs `effect` with `CurrentStrategy` set to `strategy`.

@@ -3,11 +3,29 @@
  * `effect` and `@effect/vitest`, under names that mean the same on both lines.
  * packages/core/test/line.ts is its Effect 3 twin.
  */
-import { Cause, Effect, Option } from "effect"
-import type { Fiber } from "effect"
+import { assert } from "@effect/vitest"
+import { Cause, Duration, Effect, Metric, Option } from "effect"
+import type { Exit, Fiber, Scope } from "effect"
 
 export { assert, describe, expect, it } from "@effect/vitest"
-export { Cause, Clock, Duration, Effect, Exit, Fiber, Layer, Option, Random, Ref, Schedule } from "effect"
+export {
+  Cause,
+  Clock,
+  Config,
+  ConfigProvider,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Metric,
+  Option,
+  Random,
+  Ref,
+  Schedule,
+  Stream
+} from "effect"
 export { TestClock } from "effect/testing"
 
 /** Which line runs the test. */
@@ -34,3 +52,61 @@ export const onlyFailure = <E>(cause: Cause.Cause<E>): Option.Option<E> => {
 
 /** The first failure of a cause, if any (`Cause.failureOption` on Effect 3). */
 export const failureOption: <E>(cause: Cause.Cause<E>) => Option.Option<E> = Cause.findErrorOption
+
+/** The message of the `IllegalArgumentError` that `f` throws (fails the test if it throws nothing else). */
+export const refused = (f: () => unknown): string => {
+  try {
+    f()
+  } catch (e) {
+    assert.instanceOf(e, Cause.IllegalArgumentError)
+    return (e as Error).message
+  }
+  return assert.fail("expected an IllegalArgumentError")
+}
+
+/** The error an invalid option throws (`Cause.IllegalArgumentException` on Effect 3). */
+export const IllegalArgument = Cause.IllegalArgumentError
+
+/** Whether `u` is the error an invalid option throws. */
+export const isIllegalArgument: (u: unknown) => u is Cause.IllegalArgumentError = Cause.isIllegalArgumentError
+
+/** Dies with an `Error` carrying `message` (`Effect.dieMessage` on Effect 3). */
+export const dieMessage = (message: string): Effect.Effect<never> => Effect.die(new Error(message))
+
+/** A duration from any input, if it is one (`Duration.decodeUnknown` on Effect 3). */
+export const decodeDuration = (u: unknown): Option.Option<Duration.Duration> => {
+  try {
+    return Duration.fromInput(u as Duration.Input)
+  } catch {
+    // Effect 4 throws on some non-durations (a throwing toStringTag, no prototype)
+    return Option.none()
+  }
+}
+
+/** The duration of a valid input (`Duration.decode` on Effect 3). */
+export const toDuration: (input: Duration.Input) => Duration.Duration = Duration.fromInputUnsafe
+
+/** Runs `effect` once, then `times` more times (`Effect.repeatN` on Effect 3). */
+export const repeatN = (times: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.repeat(effect, { times })
+
+/** The first defect of a cause, if any (`Cause.dieOption` on Effect 3). */
+export const defectOption = <E>(cause: Cause.Cause<E>): Option.Option<unknown> => {
+  const die = cause.reasons.find(Cause.isDieReason)
+  return die === undefined ? Option.none() : Option.some(die.defect)
+}
+
+/** Forks `effect` in the current scope, started at once. */
+export const forkScoped = <A, E, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<Fiber.Fiber<A, E>, never, R | Scope.Scope> => Effect.forkScoped(effect, { startImmediately: true })
+
+/** The count of a counter for the given attributes (labels on Effect 3). */
+export const counterCount = (
+  counter: Metric.Counter<number>,
+  labels: Readonly<Record<string, string>>
+): Effect.Effect<number> => Effect.map(Metric.value(Metric.withAttributes(counter, labels)), (state) => state.count)
+
+/** The exit of `fiber` if it has ended (`Fiber.poll` on Effect 3). */
+export const poll = <A, E>(fiber: Fiber.Fiber<A, E>): Effect.Effect<Option.Option<Exit.Exit<A, E>>> =>
+  Effect.sync(() => Option.fromUndefinedOr(fiber.pollUnsafe()))

@@ -3,11 +3,31 @@
  * `@effect/vitest`, under names that mean the same on both lines. effect4/core/test/line.ts
  * is its Effect 4 twin. A shared test imports `effect` only through a kit.
  */
-import { Cause, Effect, Option } from "effect"
+import { Cause, Duration, Effect, Metric, MetricLabel, Option } from "effect"
+import type { Exit, Scope } from "effect"
 import type { Fiber } from "effect"
 
 export { assert, describe, expect, it } from "@effect/vitest"
-export { Cause, Clock, Duration, Effect, Exit, Fiber, Layer, Option, Random, Ref, Schedule, TestClock } from "effect"
+export {
+  Cause,
+  Clock,
+  Config,
+  ConfigProvider,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Metric,
+  Option,
+  Random,
+  Ref,
+  Schedule,
+  Stream,
+  TestClock
+} from "effect"
+export { refused } from "./support/refused.js"
 
 /** Which line runs the test. */
 export const line = 3 as 3 | 4
@@ -31,3 +51,43 @@ export const onlyFailure = <E>(cause: Cause.Cause<E>): Option.Option<E> =>
 
 /** The first failure of a cause, if any (`Cause.failureOption`). */
 export const failureOption: <E>(cause: Cause.Cause<E>) => Option.Option<E> = Cause.failureOption
+
+/** The error an invalid option throws (`Cause.IllegalArgumentException`). */
+export const IllegalArgument = Cause.IllegalArgumentException
+
+/** Whether `u` is the error an invalid option throws. */
+export const isIllegalArgument: (u: unknown) => u is Cause.IllegalArgumentException = Cause.isIllegalArgumentException
+
+/** Dies with an `Error` carrying `message` (`Effect.dieMessage`). */
+export const dieMessage: (message: string) => Effect.Effect<never> = Effect.dieMessage
+
+/** A duration from any input, if it is one (`Duration.decodeUnknown`). */
+export const decodeDuration: (u: unknown) => Option.Option<Duration.Duration> = Duration.decodeUnknown
+
+/** The duration of a valid input (`Duration.decode`). */
+export const toDuration: (input: Duration.DurationInput) => Duration.Duration = Duration.decode
+
+/** Runs `effect` once, then `times` more times (`Effect.repeatN`). */
+export const repeatN = (times: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.repeatN(effect, times)
+
+/** The first defect of a cause, if any (`Cause.dieOption`). */
+export const defectOption: <E>(cause: Cause.Cause<E>) => Option.Option<unknown> = Cause.dieOption
+
+/** Forks `effect` in the current scope (`Effect.forkScoped`). */
+export const forkScoped = <A, E, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<Fiber.RuntimeFiber<A, E>, never, R | Scope.Scope> => Effect.forkScoped(effect)
+
+/** The count of a counter for the given labels (`Metric.taggedWithLabels`). */
+export const counterCount = (
+  counter: Metric.Metric.Counter<number>,
+  labels: Readonly<Record<string, string>>
+): Effect.Effect<number> =>
+  Effect.map(
+    Metric.value(Metric.taggedWithLabels(counter, Object.entries(labels).map(([k, v]) => MetricLabel.make(k, v)))),
+    (state) => state.count
+  )
+
+/** The exit of `fiber` if it has ended (`Fiber.poll`). */
+export const poll = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): Effect.Effect<Option.Option<Exit.Exit<A, E>>> => fiber.poll

@@ -240,3 +240,7 @@ const open = (circuit: Circuit, until: number): void => {
   circuit.generation++
   circuit.openUntil = until
 }
+
+/** The message of a `CircuitBreakerOpenError`; `retryAfter` is already formatted ("1s"). */
+export const openMessage = (scope: string, retryAfter: string): string =>
+  `circuit for ${scope} is open (retry after ${retryAfter})`

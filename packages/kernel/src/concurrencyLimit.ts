@@ -196,3 +196,9 @@ export const release = (state: State, limit: Limit, sample: Sample | undefined):
   algorithm: sample === undefined ? state.algorithm : limit.update(state.algorithm, sample),
   inFlight: state.inFlight - 1
 })
+
+/** The message of a `LoadShedError`: what was refused, against what, and what to do about it. */
+export const shedMessage = (priority: Priority, limit: number, inFlight: number): string =>
+  `load shed: a ${priority}-priority request was refused with ${inFlight} requests in flight ` +
+  `against a concurrency limit of ${limit} (${priority} may use a share of it); ` +
+  `retry after a backoff, within a retry budget, or send less ${priority}-priority traffic`

@@ -47,3 +47,33 @@ export const splitShare = (
   if (k - attempt <= 1 || !Number.isFinite(left) || left <= 0) return undefined
   return now + left / (k - attempt)
 }
+
+/** What a `DeadlineExceededError` says about itself; `budget` is already formatted ("1s"). */
+export interface Exceeded {
+  readonly reason?: "expired" | "below-threshold" | undefined
+  readonly budget?: string | undefined
+  readonly phase?: "attempt" | "run" | "body" | undefined
+  readonly subject?: string | undefined
+  readonly attempt?: number | undefined
+}
+
+/** The message of a `DeadlineExceededError` with `fields`. */
+export const exceededMessage = (fields: Exceeded): string => {
+  if (fields.budget === undefined && fields.phase === undefined && fields.subject === undefined) {
+    return fields.reason === "below-threshold"
+      ? "the remaining deadline is below the low-timeout threshold"
+      : "the deadline has passed"
+  }
+  const budget = fields.budget === undefined ? "" : ` of ${fields.budget}`
+  let text: string
+  if (fields.reason === "below-threshold") {
+    text = `the remaining deadline${budget} is below the low-timeout threshold`
+  } else if (fields.phase === "attempt") {
+    text = `attempt deadline${budget} exceeded` + (fields.attempt === undefined ? "" : ` in attempt ${fields.attempt}`)
+  } else {
+    text = `deadline${budget} exceeded`
+    if (fields.phase === "body") text += " while reading the body"
+    else if (fields.phase === "run" && fields.attempt !== undefined) text += ` with attempt ${fields.attempt} in flight`
+  }
+  return fields.subject === undefined ? text : `${fields.subject}: ${text}`
+}

@@ -1,6 +1,6 @@
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { Breaker, breakLeft, type RunTicket, type Settings, type StateChange } from "../src/breaker.js"
+import { Breaker, breakLeft, openMessage, type RunTicket, type Settings, type StateChange } from "../src/breaker.js"
 
 const settings: Settings = {
   breakMillis: 1000,
@@ -160,3 +160,9 @@ describe("breaker", () => {
 
 const isCurrent = (breaker: Breaker, ticket: RunTicket): boolean =>
   breaker.circuits.get("a") === ticket.circuit && ticket.circuit.generation === ticket.generation
+
+describe("openMessage", () => {
+  it("names the scope and when to retry", () => {
+    expect(openMessage("GET inventory", "1s 500ms")).toBe("circuit for GET inventory is open (retry after 1s 500ms)")
+  })
+})

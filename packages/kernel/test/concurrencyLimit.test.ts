@@ -169,3 +169,13 @@ describe("concurrency limit", () => {
     ))
   })
 })
+
+describe("shedMessage", () => {
+  it("names the priority, the requests in flight and the limit", () => {
+    expect(CL.shedMessage("low", 10, 5)).toBe(
+      "load shed: a low-priority request was refused with 5 requests in flight against a concurrency limit " +
+        "of 10 (low may use a share of it); retry after a backoff, within a retry budget, or send less " +
+        "low-priority traffic"
+    )
+  })
+})

@@ -53,3 +53,35 @@ describe("deadline", () => {
     ))
   })
 })
+
+describe("exceededMessage", () => {
+  it("says where the deadline ran out, with the budget, the attempt and the subject", () => {
+    expect(Deadline.exceededMessage({})).toBe("the deadline has passed")
+    expect(Deadline.exceededMessage({ reason: "below-threshold" })).toBe(
+      "the remaining deadline is below the low-timeout threshold"
+    )
+    expect(Deadline.exceededMessage({ reason: "below-threshold", budget: "5ms" })).toBe(
+      "the remaining deadline of 5ms is below the low-timeout threshold"
+    )
+    expect(Deadline.exceededMessage({ budget: "1s", phase: "attempt", attempt: 2 })).toBe(
+      "attempt deadline of 1s exceeded in attempt 2"
+    )
+    expect(Deadline.exceededMessage({ budget: "1s", phase: "body", subject: "GET /export" })).toBe(
+      "GET /export: deadline of 1s exceeded while reading the body"
+    )
+    expect(Deadline.exceededMessage({ budget: "1s", phase: "run", attempt: 0 })).toBe(
+      "deadline of 1s exceeded with attempt 0 in flight"
+    )
+    expect(Deadline.exceededMessage({ phase: "run" })).toBe("deadline exceeded")
+  })
+
+  it("always names the subject first when there is one", () => {
+    fc.assert(fc.property(
+      fc.string({ minLength: 1 }),
+      fc.option(fc.constantFrom("attempt", "run", "body") as fc.Arbitrary<"attempt" | "run" | "body">, {
+        nil: undefined
+      }),
+      (subject, phase) => Deadline.exceededMessage({ subject, phase }).startsWith(`${subject}: `)
+    ))
+  })
+})

@@ -2,9 +2,9 @@ import * as kernel from "@aio-request/kernel/breaker"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
-import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -30,7 +30,7 @@ export class CircuitBreakerOpenError extends Data.TaggedError("CircuitBreakerOpe
   readonly retryAfter: Duration.Duration
 }> {
   override get message() {
-    return `circuit for ${this.scope} is open (retry after ${Duration.format(this.retryAfter)})`
+    return kernel.openMessage(this.scope, Duration.format(this.retryAfter))
   }
 }
 

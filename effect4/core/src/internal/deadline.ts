@@ -94,23 +94,13 @@ export class DeadlineExceededError extends Data.TaggedError("DeadlineExceededErr
   readonly attempt?: number | undefined
 }> {
   override get message() {
-    if (this.budget === undefined && this.phase === undefined && this.subject === undefined) {
-      return this.reason === "below-threshold"
-        ? "the remaining deadline is below the low-timeout threshold"
-        : "the deadline has passed"
-    }
-    const budget = this.budget === undefined ? "" : ` of ${formatBudget(this.budget)}`
-    let text: string
-    if (this.reason === "below-threshold") {
-      text = `the remaining deadline${budget} is below the low-timeout threshold`
-    } else if (this.phase === "attempt") {
-      text = `attempt deadline${budget} exceeded` + (this.attempt === undefined ? "" : ` in attempt ${this.attempt}`)
-    } else {
-      text = `deadline${budget} exceeded`
-      if (this.phase === "body") text += " while reading the body"
-      else if (this.phase === "run" && this.attempt !== undefined) text += ` with attempt ${this.attempt} in flight`
-    }
-    return this.subject === undefined ? text : `${this.subject}: ${text}`
+    return kernel.exceededMessage({
+      reason: this.reason,
+      budget: this.budget === undefined ? undefined : formatBudget(this.budget),
+      phase: this.phase,
+      subject: this.subject,
+      attempt: this.attempt
+    })
   }
 }
 

@@ -24,7 +24,8 @@ export const withPriority = dual<
   ))
 
 /** @internal */
-export const parse = (s: string | undefined): Option.Option<Priority.Priority> => Option.fromUndefinedOr(kernel.parse(s))
+export const parse = (s: string | undefined): Option.Option<Priority.Priority> =>
+  Option.fromUndefinedOr(kernel.parse(s))
 
 /** @internal */
 export const normalize = dual<

@@ -48,7 +48,10 @@ const makeAs = (where: string, options: RB.RetryBudget.Options | undefined): Eff
         })
       ),
       tryWithdraw: Effect.clockWith((clock) =>
-        Ref.modify(ref, (budget): [boolean, kernel.Budget] => [budget.tryWithdraw(clock.currentTimeMillisUnsafe()), budget])
+        Ref.modify(
+          ref,
+          (budget): [boolean, kernel.Budget] => [budget.tryWithdraw(clock.currentTimeMillisUnsafe()), budget]
+        )
       )
     })
   )

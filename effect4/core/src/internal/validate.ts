@@ -63,12 +63,25 @@ export const duration = (
   options?: { readonly positive?: boolean | undefined; readonly allowInfinite?: boolean | undefined }
 ): Duration.Duration => {
   check(where, option, input, kernel.durationSign(input))
-  const decoded = Duration.fromInput(input as Duration.Input)
+  const decoded = decode(input)
   if (Option.isNone(decoded)) return fail(where, option, "a duration", input)
   const d = decoded.value
   if (!Duration.isFinite(d) && options?.allowInfinite !== true) return fail(where, option, "a finite duration", input)
   if (options?.positive === true && Duration.toMillis(d) <= 0) return fail(where, option, "a positive duration", input)
   return d
+}
+
+/**
+ * `Duration.fromInput`, which throws on some objects that are not durations
+ * (one whose `Symbol.toStringTag` getter throws, one without a prototype):
+ * those are not durations either.
+ */
+const decode = (input: unknown): Option.Option<Duration.Duration> => {
+  try {
+    return Duration.fromInput(input as Duration.Input)
+  } catch {
+    return Option.none()
+  }
 }
 
 /** @internal */

@@ -31,7 +31,7 @@ export class CircuitBreakerOpenError extends Data.TaggedError("CircuitBreakerOpe
   readonly retryAfter: Duration.Duration
 }> {
   override get message() {
-    return `circuit for ${this.scope} is open (retry after ${Duration.format(this.retryAfter)})`
+    return kernel.openMessage(this.scope, Duration.format(this.retryAfter))
   }
 }
 

@@ -26,9 +26,7 @@ export class LoadShedError extends Data.TaggedError("LoadShedError")<{
   readonly inFlight: number
 }> {
   override get message() {
-    return `load shed: a ${this.priority}-priority request was refused with ${this.inFlight} requests in flight ` +
-      `against a concurrency limit of ${this.limit} (${this.priority} may use a share of it); ` +
-      `retry after a backoff, within a retry budget, or send less ${this.priority}-priority traffic`
+    return kernel.shedMessage(this.priority, this.limit, this.inFlight)
   }
 }
 

@@ -1,11 +1,11 @@
 import * as kernel from "@aio-request/kernel/strategy/run"
+import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as Cause from "effect/Cause"
 import * as Option from "effect/Option"
 import type * as Deadline from "../../Deadline.js"
 import type * as Delays from "../../Delays.js"
@@ -334,7 +334,10 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
     }
     // an answer that arrives while it is being interrupted is still freed
     return Effect.forkDetach(
-      Effect.flatMap(interruptAndAwait(attempt.fiber), (exit) => Exit.isSuccess(exit) ? release(exit.value) : Effect.void)
+      Effect.flatMap(
+        interruptAndAwait(attempt.fiber),
+        (exit) => Exit.isSuccess(exit) ? release(exit.value) : Effect.void
+      )
     )
   }
 

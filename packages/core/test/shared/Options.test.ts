@@ -1,7 +1,5 @@
-import { Options } from "@aio-request/core"
-import { assert, describe, it } from "@effect/vitest"
-import { Cause, Duration } from "effect"
-import { refused as message } from "./support/refused.js"
+import { Options } from "@aio-request/line/core"
+import { assert, describe, Duration, IllegalArgument, it, refused as message } from "@aio-request/line/testkit"
 
 describe("Options", () => {
   it("fail names the constructor and the option, and shows what it got", () => {
@@ -18,7 +16,7 @@ describe("Options", () => {
     assert.strictEqual(Options.integer("W", "n", 0, 0), 0)
     assert.strictEqual(message(() => Options.integer("W", "n", 0, 1)), "W: option \"n\" must be an integer >= 1, got 0")
     for (const bad of [1.5, Number.NaN, Infinity, "2" as any]) {
-      assert.throws(() => Options.integer("W", "n", bad, 1), Cause.IllegalArgumentException)
+      assert.throws(() => Options.integer("W", "n", bad, 1), IllegalArgument)
     }
   })
 

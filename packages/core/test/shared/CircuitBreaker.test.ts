@@ -1,22 +1,27 @@
-import { CircuitBreaker } from "@aio-request/core"
-import { assert, describe, it } from "@effect/vitest"
+import { CircuitBreaker } from "@aio-request/line/core"
 import {
-  Cause,
-  Config,
-  ConfigProvider,
+  assert,
+  counterCount,
+  defectOption,
+  describe,
   Duration,
+  type DurationInput,
   Effect,
-  Either,
   Exit,
+  failureOption,
   Fiber,
-  Layer,
-  Metric,
-  MetricLabel,
+  fork,
+  forkScoped,
+  IllegalArgument,
+  it,
   Option,
   Ref,
+  repeatN,
   Stream,
-  TestClock
-} from "effect"
+  TestClock,
+  toDuration,
+  yieldNow
+} from "@aio-request/line/testkit"
 
 const options: CircuitBreaker.CircuitBreaker.Options = {
   breakDuration: "1 second",
@@ -32,25 +37,25 @@ const setup = (overrides?: Partial<CircuitBreaker.CircuitBreaker.Options>) =>
   Effect.gen(function*() {
     const breaker = yield* CircuitBreaker.make({ ...options, ...overrides })
     const runs = yield* Ref.make(0)
-    const ok = (latency: Duration.DurationInput = 0) =>
-      Effect.zipRight(Ref.update(runs, (n) => n + 1), Effect.as(Effect.sleep(latency), "ok"))
-    const ko = (latency: Duration.DurationInput = 0) =>
-      Effect.zipRight(Ref.update(runs, (n) => n + 1), Effect.zipRight(Effect.sleep(latency), Effect.fail("boom")))
+    const ok = (latency: DurationInput = 0) =>
+      Effect.andThen(Ref.update(runs, (n) => n + 1), Effect.as(Effect.sleep(latency), "ok"))
+    const ko = (latency: DurationInput = 0) =>
+      Effect.andThen(Ref.update(runs, (n) => n + 1), Effect.andThen(Effect.sleep(latency), Effect.fail("boom")))
     const call = <A, E>(effect: Effect.Effect<A, E>, scope = "a") =>
       Effect.exit(breaker.execute(scope, effect, isFailure))
     const stateOf = (scope = "a") => Effect.map(breaker.state, (map) => map.get(scope))
     return { breaker, runs, ok, ko, call, stateOf }
   })
 
-const assertOpenError = <A, E>(exit: Exit.Exit<A, E>, scope: string, retryAfter: Duration.DurationInput) => {
+const assertOpenError = <A, E>(exit: Exit.Exit<A, E>, scope: string, retryAfter: DurationInput) => {
   assert.isTrue(Exit.isFailure(exit))
-  const error = Option.getOrThrow(Cause.failureOption((exit as Exit.Failure<A, E>).cause))
+  const error = Option.getOrThrow(failureOption((exit as Exit.Failure<A, E>).cause))
   assert.instanceOf(error, CircuitBreaker.CircuitBreakerOpenError)
   const open = error as unknown as CircuitBreaker.CircuitBreakerOpenError
   assert.strictEqual(open._tag, "CircuitBreakerOpenError")
   assert.strictEqual(open.scope, scope)
   assert.isTrue(
-    Duration.equals(open.retryAfter, Duration.decode(retryAfter)),
+    Duration.equals(open.retryAfter, toDuration(retryAfter)),
     `retryAfter ${Duration.format(open.retryAfter)}`
   )
 }
@@ -104,7 +109,7 @@ describe("CircuitBreaker", () => {
       yield* TestClock.adjust("1 second")
       assert.strictEqual(yield* stateOf(), "open", "open until someone probes")
       const before = yield* Ref.get(runs)
-      const probe = yield* Effect.fork(call(ok("500 millis")))
+      const probe = yield* fork(call(ok("500 millis")))
       yield* TestClock.adjust("100 millis")
       assert.strictEqual(yield* stateOf(), "half-open")
       assert.strictEqual(yield* Ref.get(runs), before + 1, "the probe runs")
@@ -127,7 +132,7 @@ describe("CircuitBreaker", () => {
       yield* TestClock.adjust("1 second")
       assert.deepStrictEqual(
         yield* call(ko("200 millis")).pipe(
-          Effect.fork,
+          fork,
           Effect.tap(() => TestClock.adjust("200 millis")),
           Effect.flatMap(Fiber.join)
         ),
@@ -206,7 +211,7 @@ describe("CircuitBreaker", () => {
       yield* call(ko())
       yield* TestClock.adjust("1 second")
       const before = yield* Ref.get(runs)
-      const fiber = yield* Effect.fork(
+      const fiber = yield* fork(
         Effect.all(Array.from({ length: 1000 }, () => Effect.exit(breaker.execute("a", ok("100 millis"), isFailure))), {
           concurrency: "unbounded"
         })
@@ -217,8 +222,8 @@ describe("CircuitBreaker", () => {
       assert.strictEqual(exits.filter(Exit.isSuccess).length, 1)
       assert.strictEqual(
         exits.filter((exit) =>
-          Exit.isFailure(exit) && Option.isSome(Cause.failureOption(exit.cause)) &&
-          Cause.failureOption(exit.cause).pipe(Option.getOrThrow)._tag === "CircuitBreakerOpenError"
+          Exit.isFailure(exit) && Option.isSome(failureOption(exit.cause)) &&
+          failureOption(exit.cause).pipe(Option.getOrThrow)._tag === "CircuitBreakerOpenError"
         ).length,
         999
       )
@@ -231,7 +236,7 @@ describe("CircuitBreaker", () => {
       yield* call(ko())
       yield* call(ko())
       yield* TestClock.adjust("1 second")
-      const probe = yield* Effect.fork(call(ok("10 seconds")))
+      const probe = yield* fork(call(ok("10 seconds")))
       yield* TestClock.adjust("100 millis")
       assert.strictEqual(yield* stateOf(), "half-open")
       yield* Fiber.interrupt(probe)
@@ -246,7 +251,7 @@ describe("CircuitBreaker", () => {
     Effect.gen(function*() {
       const { call, ko, ok, stateOf } = yield* setup()
       yield* call(ko())
-      const slow = yield* Effect.fork(call(ok("1 second")))
+      const slow = yield* fork(call(ok("1 second")))
       yield* TestClock.adjust("10 millis")
       yield* Fiber.interrupt(slow)
       assert.strictEqual(yield* stateOf(), "closed", "1 failure of 1 outcome: below minimumThroughput")
@@ -279,7 +284,7 @@ describe("CircuitBreaker", () => {
       const defect = new Error("bug")
       const exit = yield* Effect.exit(breaker.execute("defect", Effect.die(defect), never))
       assert.isTrue(Exit.isFailure(exit))
-      assert.strictEqual(Option.getOrThrow(Cause.dieOption((exit as Exit.Failure<never, never>).cause)), defect)
+      assert.strictEqual(Option.getOrThrow(defectOption((exit as Exit.Failure<never, never>).cause)), defect)
       yield* Effect.exit(breaker.execute("defect", Effect.die(defect), never))
       assert.strictEqual((yield* breaker.state).get("defect"), "open")
       // a classifier that throws counts as a failure too
@@ -294,8 +299,8 @@ describe("CircuitBreaker", () => {
       assert.strictEqual((yield* breaker.state).get("throws"), "open")
     }))
 
-  it.scoped("state changes are published on `changes` and to onStateChange, in order", () =>
-    Effect.gen(function*() {
+  it.effect("state changes are published on `changes` and to onStateChange, in order", () =>
+    Effect.scoped(Effect.gen(function*() {
       const seen = yield* Ref.make<ReadonlyArray<string>>([])
       const breaker = yield* CircuitBreaker.make({
         ...options,
@@ -306,9 +311,9 @@ describe("CircuitBreaker", () => {
         Stream.runForEach((change) =>
           Ref.update(streamed, (all) => [...all, `${change.scope}: ${change.from} → ${change.to}`])
         ),
-        Effect.forkScoped
+        forkScoped
       )
-      yield* Effect.repeatN(Effect.yieldNow(), 10) // let the consumer subscribe
+      yield* repeatN(10)(yieldNow) // let the consumer subscribe
       const fail = Effect.exit(breaker.execute("a", Effect.fail("boom"), isFailure))
       yield* fail
       yield* fail
@@ -324,9 +329,9 @@ describe("CircuitBreaker", () => {
         "a: half-open → closed"
       ]
       assert.deepStrictEqual(yield* Ref.get(seen), expected)
-      yield* Effect.yieldNow()
+      yield* yieldNow
       assert.deepStrictEqual(yield* Ref.get(streamed), expected)
-    }))
+    })))
 
   it.effect("keeps at most maxScopes scopes, evicting idle closed ones before open ones", () =>
     Effect.gen(function*() {
@@ -374,35 +379,8 @@ describe("CircuitBreaker", () => {
         new RegExp(`CircuitBreaker\\.make: option "${name}"`)
       )
     }
-    assert.throws(() => CircuitBreaker.make({ ...options, failureThreshold: 1 }), Cause.IllegalArgumentException)
+    assert.throws(() => CircuitBreaker.make({ ...options, failureThreshold: 1 }), IllegalArgument)
   })
-
-  it.effect("layer, layerConfig and noop provide the service", () =>
-    Effect.gen(function*() {
-      const useIt = Effect.gen(function*() {
-        const breaker = yield* CircuitBreaker.CircuitBreaker
-        yield* Effect.exit(breaker.execute("a", Effect.fail(1), isFailure))
-        yield* Effect.exit(breaker.execute("a", Effect.fail(1), isFailure))
-        return (yield* breaker.state).get("a")
-      })
-      assert.strictEqual(yield* Effect.provide(useIt, CircuitBreaker.layer(options)), "open")
-      assert.strictEqual(yield* Effect.provide(useIt, CircuitBreaker.noop), undefined)
-
-      const fromConfig = (values: Record<string, string>) =>
-        CircuitBreaker.layerConfig({
-          breakDuration: Config.duration("BREAK"),
-          samplingDuration: Config.duration("SAMPLING"),
-          minimumThroughput: Config.integer("MIN"),
-          failureThreshold: Config.number("THRESHOLD")
-        }).pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(values))))))
-      const good = { BREAK: "1 second", SAMPLING: "1 second", MIN: "2", THRESHOLD: "0.5" }
-      assert.strictEqual(yield* Effect.provide(useIt, fromConfig(good)), "open")
-      const bad = yield* Effect.either(Effect.provide(useIt, fromConfig({ ...good, THRESHOLD: "1.5" })))
-      assert.isTrue(Either.isLeft(bad))
-      assert.include(String(Either.getLeft(bad).pipe(Option.getOrThrow)), "failureThreshold")
-      const missing = yield* Effect.either(Effect.provide(useIt, fromConfig({ BREAK: "1 second" })))
-      assert.isTrue(Either.isLeft(missing))
-    }))
 })
 
 describe("CircuitBreaker.transitions (the breaker's own metric)", () => {
@@ -419,12 +397,7 @@ describe("CircuitBreaker.transitions (the breaker's own metric)", () => {
     Effect.gen(function*() {
       const result: Record<string, number> = {}
       for (const [from, to] of kinds) {
-        const metric = Metric.taggedWithLabels(CircuitBreaker.transitions, [
-          MetricLabel.make("scope", scope),
-          MetricLabel.make("from", from),
-          MetricLabel.make("to", to)
-        ])
-        result[`${from} → ${to}`] = (yield* Metric.value(metric)).count
+        result[`${from} → ${to}`] = yield* counterCount(CircuitBreaker.transitions, { scope, from, to })
       }
       return result
     })
@@ -455,7 +428,7 @@ describe("CircuitBreaker.transitions (the breaker's own metric)", () => {
       yield* call(ko(), scope)
       yield* call(ko(), scope)
       yield* TestClock.adjust("1 second")
-      const probe = yield* Effect.fork(call(ok("10 seconds"), scope))
+      const probe = yield* fork(call(ok("10 seconds"), scope))
       yield* TestClock.adjust("10 millis")
       yield* Fiber.interrupt(probe)
       const after = yield* counts(scope)
@@ -468,22 +441,22 @@ describe("CircuitBreaker.transitions (the breaker's own metric)", () => {
       const scope = `transitions-${unique++}`
       const breaker = yield* CircuitBreaker.make({ ...options, minimumThroughput: 4 })
       const seen = yield* Ref.make(0)
-      yield* breaker.changes.pipe(Stream.runForEach(() => Ref.update(seen, (n) => n + 1)), Effect.fork)
-      yield* Effect.yieldNow()
+      yield* breaker.changes.pipe(Stream.runForEach(() => Ref.update(seen, (n) => n + 1)), fork)
+      yield* yieldNow
       // two "clients" on one breaker, failing concurrently
-      const client = (latency: Duration.DurationInput) =>
-        breaker.execute(scope, Effect.zipRight(Effect.sleep(latency), Effect.fail("boom")), isFailure).pipe(
+      const client = (latency: DurationInput) =>
+        breaker.execute(scope, Effect.andThen(Effect.sleep(latency), Effect.fail("boom")), isFailure).pipe(
           Effect.exit,
-          Effect.repeatN(3)
+          repeatN(3)
         )
-      const first = yield* Effect.fork(client("10 millis"))
-      const second = yield* Effect.fork(client("15 millis"))
+      const first = yield* fork(client("10 millis"))
+      const second = yield* fork(client("15 millis"))
       yield* TestClock.adjust("100 millis")
       yield* Fiber.join(first)
       yield* Fiber.join(second)
       yield* TestClock.adjust("1 second")
       yield* Effect.exit(breaker.execute(scope, Effect.succeed("ok"), isFailure))
-      yield* Effect.yieldNow()
+      yield* yieldNow
       const after = yield* counts(scope)
       assert.deepStrictEqual(after, {
         "closed → open": 1,

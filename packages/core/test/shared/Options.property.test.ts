@@ -7,9 +7,18 @@
  * without a prototype, symbols, a `Symbol.toStringTag` getter that throws...).
  * Proxies whose traps throw are left out: no checker can read such a value.
  */
-import { Options } from "@aio-request/core"
-import { assert, describe, it } from "@effect/vitest"
-import { Cause, Duration, Option } from "effect"
+import { Options } from "@aio-request/line/core"
+import {
+  assert,
+  decodeDuration,
+  describe,
+  Duration,
+  type DurationInput,
+  isIllegalArgument,
+  it,
+  Option,
+  toDuration
+} from "@aio-request/line/testkit"
 import * as fc from "fast-check"
 
 const numRuns = 10_000
@@ -108,7 +117,7 @@ const attempt = <A>(check: () => A): { readonly ok: true; readonly value: A } | 
   try {
     return { ok: true, value: check() }
   } catch (error) {
-    if (!Cause.isIllegalArgumentException(error)) {
+    if (!isIllegalArgument(error)) {
       throw new Error(
         `threw something else than an IllegalArgumentException: ${String((error as Error)?.message ?? "?")}`
       )
@@ -187,12 +196,21 @@ describe("Options (property)", () => {
     (v) => typeof v === "object" && v !== null && (v as { execute?: unknown }).execute !== undefined
   )
 
+  /** The value, for a failure message; never throws (some generated values cannot be printed). */
+  const show = (value: unknown): string => {
+    try {
+      return fc.stringify(value)
+    } catch {
+      return `a ${typeof value}`
+    }
+  }
+
   // the contract, written independently of the checker: a decodable duration, never a
   // negative or NaN number or bigint; infinite only when allowed; positive refuses zero
   const durationRule = (options: Options.Options.DurationOptions) => (v: unknown): boolean => {
     if (typeof v === "number" && (Number.isNaN(v) || v < 0)) return false
     if (typeof v === "bigint" && v < BigInt(0)) return false
-    const decoded = Duration.decodeUnknown(v)
+    const decoded = decodeDuration(v)
     if (Option.isNone(decoded)) return false
     if (!Duration.isFinite(decoded.value) && options.allowInfinite !== true) return false
     if (options.positive === true && Duration.toMillis(decoded.value) <= 0) return false
@@ -203,11 +221,11 @@ describe("Options (property)", () => {
   ) {
     checker(
       `duration ${JSON.stringify(options)}`,
-      (v) => Options.duration(where, option, v as Duration.DurationInput, options),
+      (v) => Options.duration(where, option, v as DurationInput, options),
       durationRule(options),
       (value, result) => {
         assert.isTrue(Duration.isDuration(result))
-        assert.isTrue(Duration.equals(result, Duration.decode(value as Duration.DurationInput)), String(value))
+        assert.isTrue(Duration.equals(result, toDuration(value as DurationInput)), show(value))
       }
     )
   }
@@ -218,7 +236,7 @@ describe("Options (property)", () => {
         try {
           Options.fail(where, name, expected, value)
         } catch (error) {
-          if (!Cause.isIllegalArgumentException(error)) throw new Error("not an IllegalArgumentException")
+          if (!isIllegalArgument(error)) throw new Error("not an IllegalArgumentException")
           assert.isTrue(error.message.startsWith(`${where}: option "${name}" must be ${expected}, got `))
           return
         }

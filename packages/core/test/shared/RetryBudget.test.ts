@@ -1,15 +1,29 @@
-import { Deadline, Delays, RetryBudget, Strategy } from "@aio-request/core"
-import { assert, describe, it } from "@effect/vitest"
-import { Cause, Config, ConfigProvider, Duration, Effect, Either, Exit, Layer, Option, Ref, TestClock } from "effect"
+import { Deadline, Delays, RetryBudget, Strategy } from "@aio-request/line/core"
+import {
+  assert,
+  describe,
+  Duration,
+  type DurationInput,
+  Effect,
+  Exit,
+  Fiber,
+  fork,
+  IllegalArgument,
+  it,
+  Option,
+  poll,
+  Ref,
+  TestClock
+} from "@aio-request/line/testkit"
 
 /** Counts the first and the extra attempts of every run; every attempt fails after `latency`. */
 const counters = Effect.gen(function*() {
   const first = yield* Ref.make(0)
   const extra = yield* Ref.make(0)
-  const failing = (latency: Duration.DurationInput) => ({ attempt }: Strategy.AttemptContext) =>
-    Effect.zipRight(
+  const failing = (latency: DurationInput) => ({ attempt }: Strategy.AttemptContext) =>
+    Effect.andThen(
       Ref.update(attempt === 0 ? first : extra, (n) => n + 1),
-      Effect.zipRight(Effect.sleep(latency), Effect.fail(`attempt ${attempt} failed`))
+      Effect.andThen(Effect.sleep(latency), Effect.fail(`attempt ${attempt} failed`))
     )
   return { first, extra, failing }
 })
@@ -17,7 +31,7 @@ const counters = Effect.gen(function*() {
 const request = <A, E>(
   strategy: Strategy.Strategy,
   attempt: (ctx: Strategy.AttemptContext) => Effect.Effect<A, E>,
-  timeout: Duration.DurationInput = "1 second"
+  timeout: DurationInput = "1 second"
 ) =>
   Effect.flatMap(Deadline.fromTimeout(timeout), (deadline) =>
     Effect.exit(Strategy.run(strategy, {
@@ -27,14 +41,14 @@ const request = <A, E>(
     })))
 
 /** Runs `effect` in a fiber while the test clock moves on by `by`. */
-const adjusting = <A, E>(effect: Effect.Effect<A, E>, by: Duration.DurationInput = "200 millis") =>
+const adjusting = <A, E>(effect: Effect.Effect<A, E>, by: DurationInput = "200 millis") =>
   Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
+    const fiber = yield* fork(effect)
     yield* TestClock.adjust(by)
-    return yield* Effect.flatten(fiber.await)
+    return yield* Effect.flatten(Fiber.await(fiber))
   })
 
-const constant = (delay: Duration.DurationInput) => Delays.constant(delay)
+const constant = (delay: DurationInput) => Delays.constant(delay)
 
 /** `waves` waves of `size` concurrent requests, one wave every `every` millis. */
 const storm = <A, E>(
@@ -45,17 +59,17 @@ const storm = <A, E>(
   attempt: (ctx: Strategy.AttemptContext) => Effect.Effect<A, E>
 ) =>
   Effect.gen(function*() {
-    const fiber = yield* Effect.fork(
+    const fiber = yield* fork(
       Effect.all(
         Array.from(
           { length: waves * size },
-          (_, i) => Effect.zipRight(Effect.sleep(Math.floor(i / size) * every), request(strategy, attempt))
+          (_, i) => Effect.andThen(Effect.sleep(Math.floor(i / size) * every), request(strategy, attempt))
         ),
         { concurrency: "unbounded", discard: true }
       )
     )
     yield* TestClock.adjust(waves * every + 2_000)
-    yield* fiber.await
+    yield* Fiber.await(fiber)
   })
 
 describe("RetryBudget", () => {
@@ -136,11 +150,11 @@ describe("RetryBudget", () => {
   it.effect("with the budget empty, a sequential strategy answers with its first outcome at once, without the wait", () =>
     Effect.gen(function*() {
       const { failing } = yield* counters
-      const fiber = yield* Effect.fork(
+      const fiber = yield* fork(
         request(Strategy.sequential({ attempts: 3, delays: constant("500 millis") }), failing("10 millis"))
       )
       yield* TestClock.adjust("10 millis")
-      const exit = yield* fiber.poll
+      const exit = yield* poll(fiber)
       assert.deepStrictEqual(exit, Option.some(Exit.succeed(Exit.fail("attempt 0 failed"))))
     }).pipe(Effect.provide(RetryBudget.layer({ ratio: 0, minPerSecond: 0 }))))
 
@@ -191,28 +205,7 @@ describe("RetryBudget", () => {
     ]
     for (const [name, options] of cases) {
       assert.throws(() => RetryBudget.make(options), new RegExp(`RetryBudget\\.make: option "${name}"`))
-      assert.throws(() => RetryBudget.layer(options), Cause.IllegalArgumentException)
+      assert.throws(() => RetryBudget.layer(options), IllegalArgument)
     }
   })
-
-  it.effect("layerConfig reads the options from Config", () =>
-    Effect.gen(function*() {
-      const fromConfig = (values: Record<string, string>) =>
-        RetryBudget.layerConfig({
-          ratio: Config.number("RATIO"),
-          minPerSecond: Config.number("MIN"),
-          ttl: Config.duration("TTL")
-        }).pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(values))))))
-      const withdrawals = Effect.flatMap(
-        RetryBudget.RetryBudget,
-        (budget) => Effect.all(Array.from({ length: 5 }, () => budget.tryWithdraw))
-      )
-      const granted = yield* Effect.provide(withdrawals, fromConfig({ RATIO: "0", MIN: "2", TTL: "1 second" }))
-      assert.deepStrictEqual(granted, [true, true, false, false, false])
-      const bad = yield* Effect.either(
-        Effect.provide(withdrawals, fromConfig({ RATIO: "-1", MIN: "2", TTL: "1 second" }))
-      )
-      assert.isTrue(Either.isLeft(bad))
-      assert.include(String(Option.getOrThrow(Either.getLeft(bad))), "ratio")
-    }))
 })
