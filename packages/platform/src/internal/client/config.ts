@@ -7,6 +7,7 @@ import type { CircuitBreaker, Priority, RetryBudget } from "@aio-request/core"
 import { Options, Strategy } from "@aio-request/core"
 import * as ContentType from "@aio-request/kernel/http/contentType"
 import * as redirect from "@aio-request/kernel/http/redirect"
+import * as transport from "@aio-request/kernel/http/transport"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -19,27 +20,10 @@ import * as headers from "./headers.js"
 const where = "ResilientHttpClient.make"
 
 /** @internal */
-export interface Endpoint {
-  /** The endpoint as a label and circuit scope. */
-  readonly label: string
-  /** What relative URLs are appended to: the endpoint, ending with `/`, without query or fragment. */
-  readonly prefix: string
-}
+export type Endpoint = transport.Endpoint
 
 /** @internal */
-export const parseEndpoint = (input: string | URL): Endpoint | undefined => {
-  let url: URL
-  try {
-    url = new URL(String(input))
-  } catch {
-    return undefined
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined
-  url.search = ""
-  url.hash = ""
-  const prefix = url.href.endsWith("/") ? url.href : url.href + "/"
-  return { label: url.href, prefix }
-}
+export const parseEndpoint: (input: string | URL) => Endpoint | undefined = transport.parseEndpoint
 
 /** @internal */
 export interface Config {

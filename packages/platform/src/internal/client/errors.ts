@@ -2,20 +2,8 @@
  * The resilient client's own errors. Each message names the request (method
  * and URL) and what failed, so that a log line is enough to act on.
  */
+import * as messages from "@aio-request/kernel/http/clientErrors"
 import * as Data from "effect/Data"
-
-const describe = (cause: unknown): string => {
-  if (cause instanceof Error) return cause.message
-  if (typeof cause === "string") return cause
-  try {
-    return JSON.stringify(cause) ?? String(cause)
-  } catch {
-    return String(cause)
-  }
-}
-
-const requestOf = (method: string | undefined, url: string | undefined): string =>
-  method === undefined && url === undefined ? "" : `${method ?? ""} ${url ?? ""}`.trim() + ": "
 
 /** @internal */
 export class TooManyRedirectsError extends Data.TaggedError("TooManyRedirectsError")<{
@@ -24,9 +12,7 @@ export class TooManyRedirectsError extends Data.TaggedError("TooManyRedirectsErr
   readonly url?: string | undefined
 }> {
   override get message() {
-    return `${requestOf(this.method, this.url)}too many redirects (${this.locations.length}): ${
-      this.locations.join(" -> ")
-    }`
+    return messages.tooManyRedirects(this.method, this.url, this.locations)
   }
 }
 
@@ -39,13 +25,7 @@ export class InvalidRedirectError extends Data.TaggedError("InvalidRedirectError
   readonly url: string
 }> {
   override get message() {
-    return this.reason === "UnsupportedScheme"
-      ? `${this.method} ${this.url}: redirect ${this.status} to ${
-        JSON.stringify(this.location.slice(0, 200))
-      } refused (only http and https locations are followed)`
-      : `${this.method} ${this.url}: redirect ${this.status} to ${
-        JSON.stringify(this.location.slice(0, 200))
-      } refused (not a URL)`
+    return messages.invalidRedirect(this.reason, this.method, this.url, this.status, this.location)
   }
 }
 
@@ -58,9 +38,7 @@ export class EndpointError extends Data.TaggedError("EndpointError")<{
   readonly url?: string | undefined
 }> {
   override get message() {
-    return this.reason === "Invalid"
-      ? `${requestOf(this.method, this.url)}endpoint ${JSON.stringify(this.endpoint)} is not an absolute http(s) URL`
-      : `${requestOf(this.method, this.url)}the endpoint provider failed: ${describe(this.cause)}`
+    return messages.endpoint(this.reason, this.method, this.url, this.endpoint, this.cause)
   }
 }
 
@@ -71,6 +49,6 @@ export class EnrichError extends Data.TaggedError("EnrichError")<{
   readonly url?: string | undefined
 }> {
   override get message() {
-    return `${requestOf(this.method, this.url)}enrich failed: ${describe(this.cause)}`
+    return messages.enrich(this.method, this.url, this.cause)
   }
 }

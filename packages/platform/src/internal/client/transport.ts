@@ -6,6 +6,7 @@
  * error code and address), and the release of responses nobody will read.
  */
 import * as redirect from "@aio-request/kernel/http/redirect"
+import * as kernel from "@aio-request/kernel/http/transport"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as PlatformHeaders from "@effect/platform/Headers"
 import * as HttpBody from "@effect/platform/HttpBody"
@@ -31,43 +32,6 @@ export type SendError = HttpClientError.HttpClientError | TooManyRedirectsError 
 // transport errors
 // ---------------------------------------------------------------------------
 
-const connectFailureCodes: ReadonlySet<string> = new Set([
-  "ECONNREFUSED",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EADDRNOTAVAIL",
-  "UND_ERR_CONNECT_TIMEOUT"
-])
-
-interface SystemError {
-  readonly code: string
-  readonly address?: string | undefined
-  readonly port?: number | undefined
-}
-
-/** The system errors in the cause chain of `cause` (an `AggregateError` of happy-eyeballs connects gives several). */
-const systemErrors = (cause: unknown): Array<SystemError> => {
-  const found: Array<SystemError> = []
-  const seen = new Set<unknown>()
-  const visit = (u: unknown): void => {
-    if (typeof u !== "object" || u === null || seen.has(u)) return
-    seen.add(u)
-    const e = u as { readonly code?: unknown; readonly address?: unknown; readonly port?: unknown }
-    if (typeof e.code === "string" && !e.code.startsWith("ERR_")) {
-      found.push({
-        code: e.code,
-        address: typeof e.address === "string" ? e.address : undefined,
-        port: typeof e.port === "number" ? e.port : undefined
-      })
-    }
-    const errors = (u as { readonly errors?: unknown }).errors
-    if (Array.isArray(errors)) errors.forEach(visit)
-    visit((u as { readonly cause?: unknown }).cause)
-  }
-  visit(cause)
-  return found
-}
-
 /**
  * Whether a transport error happened while connecting (nothing reached the
  * server), as opposed to after the connection was made (a reset).
@@ -76,8 +40,7 @@ const systemErrors = (cause: unknown): Array<SystemError> => {
  */
 export const isConnectFailure = (error: HttpClientError.HttpClientError): boolean => {
   if (error._tag !== "RequestError" || error.reason !== "Transport") return false
-  const errors = systemErrors(error.cause)
-  return errors.length > 0 && errors.every((e) => connectFailureCodes.has(e.code))
+  return kernel.isConnectFailure(error.cause)
 }
 
 /**
@@ -87,23 +50,13 @@ export const isConnectFailure = (error: HttpClientError.HttpClientError): boolea
  */
 const described = (error: HttpClientError.HttpClientError, connects: number): HttpClientError.HttpClientError => {
   if (error._tag !== "RequestError" || error.reason !== "Transport" || error.description !== undefined) return error
-  const errors = systemErrors(error.cause)
-  const what = errors.length > 0
-    ? [...new Set(errors.map((e) => e.address === undefined ? e.code : `${e.code} ${hostPort(e)}`))].join(", ")
-    : error.cause instanceof Error
-    ? error.cause.message
-    : "transport failure"
-  const connecting = errors.length > 0 && errors.every((e) => connectFailureCodes.has(e.code))
   return new HttpClientError.RequestError({
     request: error.request,
     reason: "Transport",
     cause: error.cause,
-    description: connecting ? `${what} (${connects} connect${connects === 1 ? "" : "s"})` : what
+    description: kernel.describeTransportFailure(error.cause, connects)
   })
 }
-
-const hostPort = (e: SystemError) =>
-  e.port === undefined ? e.address! : e.address!.includes(":") ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`
 
 // ---------------------------------------------------------------------------
 // release

@@ -1,13 +1,17 @@
-import { CircuitBreaker, Deadline } from "@aio-request/core"
-import { Headers, ResilientHttpClient, ResponseClassifier } from "@aio-request/platform"
-import { HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
-import { assert, describe, it } from "@effect/vitest"
-import { Duration, Exit, FiberId } from "effect"
-import { refused as illegal } from "../../core/test/support/refused.js"
-
-const request = HttpClientRequest.get("http://127.0.0.1/x")
-const response = (status: number, headers?: Record<string, string>) =>
-  Exit.succeed(HttpClientResponse.fromWeb(request, new Response(null, { status, headers: headers ?? {} })))
+import { CircuitBreaker, Deadline } from "@aio-request/line/core"
+import { Headers, ResponseClassifier } from "@aio-request/line/platform"
+import {
+  assert,
+  describe,
+  Duration,
+  Exit,
+  interruptExit,
+  it,
+  refused as illegal,
+  responseExit as response,
+  TooManyRedirectsError,
+  transportErrorExit
+} from "@aio-request/line/platform-testkit"
 
 describe("ResponseClassifier.default", () => {
   const classify = ResponseClassifier.default()
@@ -61,16 +65,13 @@ describe("ResponseClassifier.default", () => {
   })
 
   it("rejects transport errors, deadlines and open circuits; accepts too many redirects", () => {
-    assert.strictEqual(
-      classify(Exit.fail(new HttpClientError.RequestError({ request, reason: "Transport" }))),
-      "reject"
-    )
+    assert.strictEqual(classify(transportErrorExit()), "reject")
     assert.strictEqual(classify(Exit.fail(new Deadline.DeadlineExceededError({ reason: "expired" }))), "reject")
     assert.strictEqual(
       classify(Exit.fail(new CircuitBreaker.CircuitBreakerOpenError({ scope: "x", retryAfter: Duration.zero }))),
       "reject"
     )
-    assert.strictEqual(classify(Exit.fail(new ResilientHttpClient.TooManyRedirectsError({ locations: [] }))), "accept")
-    assert.strictEqual(classify(Exit.interrupt(FiberId.none)), "reject")
+    assert.strictEqual(classify(Exit.fail(new TooManyRedirectsError({ locations: [] }))), "accept")
+    assert.strictEqual(classify(interruptExit()), "reject")
   })
 })

@@ -1,23 +1,26 @@
-import { CircuitBreaker } from "@aio-request/core"
-import { HttpMetrics } from "@aio-request/platform"
-import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Metric, MetricState, TestClock } from "effect"
+import { CircuitBreaker } from "@aio-request/line/core"
+import { HttpMetrics } from "@aio-request/line/platform"
+import {
+  assert,
+  counter,
+  describe,
+  Effect,
+  Exit,
+  Fiber,
+  fork,
+  histogram,
+  type HistogramValue,
+  it,
+  TestClock
+} from "@aio-request/line/platform-testkit"
 
 // The metric registry is global to the process: every test uses its own
 // endpoint label, so the series it reads are its own.
 let next = 0
 const uniqueEndpoint = (name: string) => `http://${name}-${process.pid}-${next++}.test`
 
-const histogram = (metric: Metric.Metric.Histogram<number>, tags: Record<string, string>) =>
-  Metric.value(Object.entries(tags).reduce((m, [key, value]) => Metric.tagged(m, key, value), metric))
-
-const counter = (metric: Metric.Metric.Counter<number>, tags: Record<string, string>) =>
-  Metric.value(Object.entries(tags).reduce((m, [key, value]) => Metric.tagged(m, key, value), metric)).pipe(
-    Effect.map((state) => state.count)
-  )
-
 /** Non-cumulative count per bucket, keyed by upper boundary. */
-const perBucket = (state: MetricState.MetricState.Histogram): Map<number, number> => {
+const perBucket = (state: HistogramValue): Map<number, number> => {
   const result = new Map<number, number>()
   let previous = 0
   for (const [boundary, cumulative] of state.buckets) {
@@ -134,7 +137,7 @@ describe("HttpMetrics", () => {
       yield* fail // open → half-open → open
       yield* TestClock.adjust("1 second")
       // open → half-open: a probe still running
-      const probe = yield* Effect.fork(breaker.execute(scope, Effect.never, Exit.isFailure))
+      const probe = yield* fork(breaker.execute(scope, Effect.never, Exit.isFailure))
       yield* TestClock.adjust("10 millis")
       const count = (from: string, to: string) => counter(HttpMetrics.circuitBreakerTransitions, { scope, from, to })
       assert.strictEqual(yield* count("closed", "open"), 1)

@@ -1,0 +1,60 @@
+/**
+ * Every metric of `@aio-request/platform`, defined once: the client and
+ * server latency histograms (Python aio-request's), the attempt counters and
+ * the server's shed counter. `HttpMetrics` re-exports them.
+ */
+import { CircuitBreaker } from "@aio-request/core"
+import * as kernel from "@aio-request/kernel/http/metrics"
+import * as Metric from "effect/Metric"
+
+/** @internal */
+export const boundaries: ReadonlyArray<number> = Metric.boundariesFromIterable(kernel.latencyBuckets)
+
+/** @internal */
+export const clientLatency: Metric.Histogram<number> = Metric.histogram("aio_request_latency", {
+  boundaries,
+  description: "Latency of a client request, all attempts included, in seconds"
+})
+
+/** @internal */
+export const transportLatency: Metric.Histogram<number> = Metric.histogram("aio_request_transport_latency", {
+  boundaries,
+  description: "Latency of one attempt of a client request, in seconds"
+})
+
+/** @internal */
+export const serverLatency: Metric.Histogram<number> = Metric.histogram("aio_request_server_latency", {
+  boundaries,
+  description: "Latency of a server request, in seconds"
+})
+
+/** @internal */
+export const attempts: Metric.Counter<number> = Metric.counter("aio_request_attempts", {
+  description: "Attempts sent by clients",
+  incremental: true
+})
+
+/** @internal */
+export const hedges: Metric.Counter<number> = Metric.counter("aio_request_hedges", {
+  description: "Hedged attempts sent by clients",
+  incremental: true
+})
+
+/** @internal */
+export const retries: Metric.Counter<number> = Metric.counter("aio_request_retries", {
+  description: "Retry attempts sent by clients",
+  incremental: true
+})
+
+/** @internal */
+export const serverShed: Metric.Counter<number> = Metric.counter("aio_request_server_shed", {
+  description: "Server requests shed by the concurrency limit (answered 503 without running the handler)",
+  incremental: true
+})
+
+/**
+ * Counted by the breaker itself, in `@aio-request/core`.
+ *
+ * @internal
+ */
+export const circuitBreakerTransitions: Metric.Counter<number> = CircuitBreaker.transitions

@@ -1,0 +1,100 @@
+/**
+ * What the middleware knows of the request in progress (a plain object, shared
+ * with `routeTimeout` through `CurrentRequest`), and the 408 decision made on
+ * it, once: by the deadline's timer, a `routeTimeout`, or the answer's
+ * pre-response handler.
+ */
+import type { Deadline } from "@aio-request/core"
+import * as Headers from "@aio-request/kernel/http/headers"
+import * as kernel from "@aio-request/kernel/http/serverDeadline"
+import type * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as HttpHeaders from "effect/http/Headers"
+import * as HttpEffect from "effect/http/HttpEffect"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import * as Option from "effect/Option"
+import type * as Tracer from "effect/Tracer"
+import type { Resolved } from "./options.js"
+
+/**
+ * What the middleware knows of the request in progress; `routeTimeout` reads
+ * it, and writes the route template and whether it took the deadline over.
+ * A plain object: every read and write is one synchronous step of the
+ * request's fibers, so no `Ref` is needed.
+ *
+ * @internal
+ */
+export interface RequestState extends kernel.Decision {
+  readonly options: Resolved
+  /** When the request arrived (see `arrivalNanos`), in epoch milliseconds. */
+  readonly startMillis: number
+  /** When the request arrived, in the clock's nanoseconds: the latency counts from it. */
+  readonly startNanos: bigint
+  /** The `request_client` label. */
+  readonly client: string
+  readonly method: string
+  /** The server's span of the request, when it has no `http.route` yet (the router may set it). */
+  readonly span: Tracer.Span | undefined
+  /** The deadline read from `X-Request-Timeout`, capped by `maxTimeout`. */
+  readonly headerDeadline: Deadline.Deadline | undefined
+  /** The route template, when `routeTimeout` or the router told it. */
+  route: string | undefined
+  /** The deadline in force: the header's, the route's or the default. */
+  deadline: Deadline.Deadline
+  /** `true` once a `routeTimeout` owns the deadline (no header was sent). */
+  routeOwnsDeadline: boolean
+  /** Whether the answer is a 408; decided once, by whoever comes first. */
+  outcome: Outcome
+}
+
+/** @internal */
+export type Outcome = kernel.Outcome
+
+/** @internal */
+export const CurrentRequest: Context.Reference<Option.Option<RequestState>> = Context.Reference(
+  "@aio-request/platform/ServerMiddleware/CurrentRequest",
+  { defaultValue: () => Option.none<RequestState>() }
+)
+
+/** @internal */
+export const requestTimeoutResponse = (): HttpServerResponse.HttpServerResponse =>
+  HttpServerResponse.empty({ status: 408 })
+
+/**
+ * Decides that the answer is 408, unless another answer was decided first.
+ *
+ * @internal
+ */
+export const claimTimeout: (state: RequestState) => boolean = kernel.claimTimeout
+
+/** @internal */
+export const decide: (state: RequestState, status: number, nowMillis: number) => boolean = kernel.decide
+
+const as408 = (response: HttpServerResponse.HttpServerResponse): HttpServerResponse.HttpServerResponse =>
+  response.status === 408
+    ? response
+    : HttpServerResponse.empty({
+      status: 408,
+      // the headers describing the body go with it
+      headers: HttpHeaders.removeMany(response.headers, Headers.bodyHeaders)
+    })
+
+/**
+ * The answer goes through the pre-response handlers of the request: a
+ * handler installed there turns the answer into a 408 when so decided. With
+ * `cancelOnTimeout` it is installed before the app runs (the decision is made
+ * when the answer is written). Without, only a `routeTimeout` decides on a
+ * 408 (and answers one): it installs `replaceWith408` then.
+ *
+ * @internal
+ */
+export const decideOnResponse = (state: RequestState, clock: Clock.Clock) =>
+  HttpEffect.appendPreResponseHandler((_request, response) =>
+    Effect.sync(() => decide(state, response.status, clock.currentTimeMillisUnsafe()) ? as408(response) : response)
+  )
+
+/** @internal */
+export const replaceWith408 = HttpEffect.appendPreResponseHandler((_request, response) =>
+  Effect.succeed(as408(response))
+)

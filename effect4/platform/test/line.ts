@@ -1,0 +1,69 @@
+/**
+ * The Effect 4 kit of the shared platform tests (packages/platform/test/shared): what they
+ * need from `effect` and `effect/http`, under names that mean the same on both lines.
+ * packages/platform/test/line.ts is its Effect 3 twin.
+ */
+import { assert } from "@effect/vitest"
+import { Cause, Effect, Exit, Metric } from "effect"
+import type { Fiber } from "effect"
+import { HttpClientError, HttpClientRequest, HttpClientResponse } from "effect/http"
+import type * as UrlParams from "effect/http/UrlParams"
+
+export { assert, describe, expect, it } from "@effect/vitest"
+export { Duration, Exit } from "effect"
+export { HttpClientRequest } from "effect/http"
+export { TooManyRedirectsError } from "../src/ResilientHttpClient.js"
+
+/** Which line runs the test. */
+export const line = 4 as 3 | 4
+
+/** The key/value pairs of URL parameters. */
+export const urlPairs = (params: UrlParams.UrlParams): ReadonlyArray<readonly [string, unknown]> => params.params
+
+const request = HttpClientRequest.get("http://127.0.0.1/x")
+
+/** A successful attempt: a response with `status` and `headers`. */
+export const responseExit = (status: number, headers?: Record<string, string>) =>
+  Exit.succeed(HttpClientResponse.fromWeb(request, new Response(null, { status, headers: headers ?? {} })))
+
+/** A failed attempt: a transport error (`HttpClientError` with reason `TransportError`). */
+export const transportErrorExit = () =>
+  Exit.fail(new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request }) }))
+
+/** An interrupted attempt. */
+export const interruptExit = () => Exit.interrupt()
+
+/** The message of the `IllegalArgumentError` that `f` throws (fails the test if it throws nothing else). */
+export const refused = (f: () => unknown): string => {
+  try {
+    f()
+  } catch (e) {
+    assert.instanceOf(e, Cause.IllegalArgumentError)
+    return (e as Error).message
+  }
+  return assert.fail("expected an IllegalArgumentError")
+}
+
+export { Effect, Fiber } from "effect"
+export { TestClock } from "effect/testing"
+
+/** Forks `effect` as a child of the current fiber, started at once. */
+export const fork = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Fiber.Fiber<A, E>, never, R> =>
+  Effect.forkChild(effect, { startImmediately: true })
+
+/** What a histogram holds: count, sum and cumulative counts by upper boundary. */
+export interface HistogramValue {
+  readonly count: number
+  readonly sum: number
+  readonly buckets: ReadonlyArray<readonly [number, number]>
+}
+
+/** The value of the series of `metric` with the labels `tags`. */
+export const histogram = (
+  metric: Metric.Histogram<number>,
+  tags: Record<string, string>
+): Effect.Effect<HistogramValue> => Metric.value(Metric.withAttributes(metric, tags))
+
+/** The count of the series of `metric` with the labels `tags`. */
+export const counter = (metric: Metric.Counter<number>, tags: Record<string, string>): Effect.Effect<number> =>
+  Effect.map(Metric.value(Metric.withAttributes(metric, tags)), (state) => state.count)

@@ -1,0 +1,60 @@
+/**
+ * The Effect 3 kit of the shared platform tests (test/shared): what they need from `effect`
+ * and `@effect/platform`, under names that mean the same on both lines.
+ * effect4/platform/test/line.ts is its Effect 4 twin. A shared test imports `effect` and
+ * `@effect/platform` only through a kit.
+ */
+import { HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import type * as UrlParams from "@effect/platform/UrlParams"
+import { Effect, Exit, FiberId, Metric } from "effect"
+import type { Fiber } from "effect"
+
+export { HttpClientRequest } from "@effect/platform"
+export { assert, describe, expect, it } from "@effect/vitest"
+export { Duration, Exit } from "effect"
+export { refused } from "../../core/test/support/refused.js"
+export { TooManyRedirectsError } from "../src/ResilientHttpClient.js"
+
+/** Which line runs the test. */
+export const line = 3 as 3 | 4
+
+/** The key/value pairs of URL parameters. */
+export const urlPairs = (params: UrlParams.UrlParams): ReadonlyArray<readonly [string, unknown]> => params
+
+const request = HttpClientRequest.get("http://127.0.0.1/x")
+
+/** A successful attempt: a response with `status` and `headers`. */
+export const responseExit = (status: number, headers?: Record<string, string>) =>
+  Exit.succeed(HttpClientResponse.fromWeb(request, new Response(null, { status, headers: headers ?? {} })))
+
+/** A failed attempt: a transport error (`RequestError` with reason `Transport`). */
+export const transportErrorExit = () => Exit.fail(new HttpClientError.RequestError({ request, reason: "Transport" }))
+
+/** An interrupted attempt. */
+export const interruptExit = () => Exit.interrupt(FiberId.none)
+
+export { Effect, Fiber, TestClock } from "effect"
+
+/** Forks `effect` as a child of the current fiber. */
+export const fork = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Fiber.RuntimeFiber<A, E>, never, R> =>
+  Effect.fork(effect)
+
+/** What a histogram holds: count, sum and cumulative counts by upper boundary. */
+export interface HistogramValue {
+  readonly count: number
+  readonly sum: number
+  readonly buckets: ReadonlyArray<readonly [number, number]>
+}
+
+/** The value of the series of `metric` with the labels `tags`. */
+export const histogram = (
+  metric: Metric.Metric.Histogram<number>,
+  tags: Record<string, string>
+): Effect.Effect<HistogramValue> =>
+  Metric.value(Object.entries(tags).reduce((m, [key, value]) => Metric.tagged(m, key, value), metric))
+
+/** The count of the series of `metric` with the labels `tags`. */
+export const counter = (metric: Metric.Metric.Counter<number>, tags: Record<string, string>): Effect.Effect<number> =>
+  Metric.value(Object.entries(tags).reduce((m, [key, value]) => Metric.tagged(m, key, value), metric)).pipe(
+    Effect.map((state) => state.count)
+  )
