@@ -256,3 +256,35 @@ export const noop: Layer.Layer<CircuitBreaker> = internal.noop
  * @category metrics
  */
 export const transitions: Metric.Counter<number> = metrics.transitions
+
+/**
+ * `CircuitBreaker.Options`, also reachable as `CircuitBreaker.CircuitBreaker.Options` (the namespace Effect's own modules use).
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type Options = CircuitBreaker.Options
+
+/**
+ * `CircuitBreaker.ConfigOptions`, also reachable as `CircuitBreaker.CircuitBreaker.ConfigOptions` (the namespace Effect's own modules use).
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type ConfigOptions = CircuitBreaker.ConfigOptions
+
+/**
+ * `CircuitBreaker.Service`, also reachable as `CircuitBreaker.CircuitBreaker.Service` (the namespace Effect's own modules use).
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type Service = CircuitBreaker.Service
+
+/**
+ * `CircuitBreaker.StateChange`, also reachable as `CircuitBreaker.CircuitBreaker.StateChange` (the namespace Effect's own modules use).
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type StateChange = CircuitBreaker.StateChange

@@ -340,3 +340,43 @@ export const allowance: (
   priority: Priority,
   shares: { readonly high: number; readonly normal: number; readonly low: number }
 ) => number = internal.allowance
+
+/**
+ * `ConcurrencyLimit.Options`, also reachable as `ConcurrencyLimit.ConcurrencyLimit.Options` (the namespace Effect's own modules use).
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type Options = ConcurrencyLimit.Options
+
+/**
+ * `ConcurrencyLimit.Shares`, also reachable as `ConcurrencyLimit.ConcurrencyLimit.Shares` (the namespace Effect's own modules use).
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type Shares = ConcurrencyLimit.Shares
+
+/**
+ * `ConcurrencyLimit.Service`, also reachable as `ConcurrencyLimit.ConcurrencyLimit.Service` (the namespace Effect's own modules use).
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type Service = ConcurrencyLimit.Service
+
+/**
+ * `ConcurrencyLimit.AimdOptions`, also reachable as `ConcurrencyLimit.Limit.AimdOptions`.
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type AimdOptions = Limit.AimdOptions
+
+/**
+ * `ConcurrencyLimit.Gradient2Options`, also reachable as `ConcurrencyLimit.Limit.Gradient2Options`.
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type Gradient2Options = Limit.Gradient2Options

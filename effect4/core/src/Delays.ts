@@ -132,3 +132,27 @@ export const fromSchedule: (schedule: Schedule.Schedule<unknown, number>) => Del
  * @category constructors
  */
 export const percentile: (options?: Delays.PercentileOptions) => Effect.Effect<Delays> = internal.percentile
+
+/**
+ * `Delays.LinearOptions`, also reachable as `Delays.Delays.LinearOptions` (the namespace Effect's own modules use).
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type LinearOptions = Delays.LinearOptions
+
+/**
+ * `Delays.ExponentialOptions`, also reachable as `Delays.Delays.ExponentialOptions` (the namespace Effect's own modules use).
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type ExponentialOptions = Delays.ExponentialOptions
+
+/**
+ * `Delays.PercentileOptions`, also reachable as `Delays.Delays.PercentileOptions` (the namespace Effect's own modules use).
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type PercentileOptions = Delays.PercentileOptions

@@ -123,3 +123,19 @@ export const layer: (options?: RetryBudget.Options) => Layer.Layer<never> = inte
 export const layerConfig: (
   config: Config.Wrap<RetryBudget.Options>
 ) => Layer.Layer<never, Config.ConfigError> = internal.layerConfig
+
+/**
+ * `RetryBudget.Options`, also reachable as `RetryBudget.RetryBudget.Options` (the namespace Effect's own modules use).
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type Options = RetryBudget.Options
+
+/**
+ * `RetryBudget.Service`, also reachable as `RetryBudget.RetryBudget.Service` (the namespace Effect's own modules use).
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type Service = RetryBudget.Service

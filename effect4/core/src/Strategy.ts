@@ -322,3 +322,27 @@ export const withStrategy: {
   (strategy: Strategy): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   <A, E, R>(self: Effect.Effect<A, E, R>, strategy: Strategy): Effect.Effect<A, E, R>
 } = current.withStrategy
+
+/**
+ * `Strategy.SequentialOptions`, also reachable as `Strategy.Strategy.SequentialOptions` (the namespace Effect's own modules use).
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type SequentialOptions = Strategy.SequentialOptions
+
+/**
+ * `Strategy.ParallelOptions`, also reachable as `Strategy.Strategy.ParallelOptions` (the namespace Effect's own modules use).
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type ParallelOptions = Strategy.ParallelOptions
+
+/**
+ * `Strategy.RetryUntilDeadlineOptions`, also reachable as `Strategy.Strategy.RetryUntilDeadlineOptions` (the namespace Effect's own modules use).
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type RetryUntilDeadlineOptions = Strategy.RetryUntilDeadlineOptions
