@@ -7,8 +7,7 @@
  * is an ordinary `HttpClient`: `HttpClient.filterStatusOk`, `mapRequest` and
  * the rest compose with it.
  *
- * On this line (Effect 4) the returned response's body is not yet read under
- * the deadline, `json` does not check the content type, and no spans are made.
+ * On this line (Effect 4) no spans are made yet.
  *
  * @example
  * import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
@@ -168,6 +167,15 @@ export declare namespace ResilientHttpClient {
      * `["authorization", "proxy-authorization", "cookie"]`.
      */
     readonly originBoundHeaders?: ReadonlyArray<string | RegExp> | undefined
+    /**
+     * What `json` on a returned response reads. By default only a JSON
+     * content type, `application/json` or `application/*+json` (any
+     * parameters, any case); anything else, a missing content type included,
+     * fails with `HttpClientError` (reason `DecodeError`) naming the content type,
+     * the body unread. An array adds media types (`["text/plain"]`), `"any"`
+     * reads whatever comes.
+     */
+    readonly jsonContentTypes?: ReadonlyArray<string> | "any" | undefined
   }
 
   /**
@@ -197,9 +205,13 @@ export declare namespace ResilientHttpClient {
  *
  * Any response is returned as a response (a final 503 too); errors are
  * `ResilientHttpClient.Error`. Responses of attempts that did not win are
- * released. On this line (Effect 4) the returned response's body is not yet
- * read under the request's deadline, and `json` does not check the content
- * type (`jsonContentTypes` is not ported). A redirect to another origin drops
+ * released. The request's deadline also covers reading the returned
+ * response's body (`text`, `json`, `arrayBuffer`, `stream`...): a body still
+ * streaming at the deadline fails with `DeadlineExceededError` (`phase:
+ * "body"`) and its connection is closed. Its `json` reads only a JSON
+ * content type (`application/json`, `application/*+json`; see
+ * `jsonContentTypes`): anything else fails with `HttpClientError` (reason
+ * `DecodeError`) naming the content type. A redirect to another origin drops
  * the `originBoundHeaders` and Effect's redacted header names. Header values
  * are checked before anything is sent: a bad one (CR, LF, other control characters, characters
  * outside Latin-1) fails the request with `HttpClientError` (reason `EncodeError`),

@@ -341,6 +341,47 @@ describe("ResilientHttpClient (effect 4)", () => {
     })
   )
 
+  test(
+    "the body is read under the request's deadline: a slow body fails with DeadlineExceededError (phase body)",
+    Effect.gen(function*() {
+      const { url } = yield* server((_, response) => {
+        response.writeHead(200, { "content-type": "text/plain" })
+        response.write("first")
+        setTimeout(() => response.end("late"), 1000)
+      })
+      const http = yield* client({ endpoint: url, timeout: "300 millis", strategy: Strategy.single })
+      const response = yield* http.execute(HttpClientRequest.get("slow-body"))
+      assert.strictEqual(response.status, 200)
+      const error = failureOf(yield* Effect.exit(response.text))
+      assert.strictEqual(error._tag, "DeadlineExceededError")
+      assert.strictEqual((error as unknown as Deadline.DeadlineExceededError).phase, "body")
+    })
+  )
+
+  test(
+    "json reads only a JSON content type unless jsonContentTypes says otherwise",
+    Effect.gen(function*() {
+      const { url } = yield* server((request, response) => {
+        response.writeHead(200, { "content-type": request.url === "/json" ? "application/problem+json" : "text/plain" })
+        response.end("{\"a\":1}")
+      })
+      const http = yield* client({ endpoint: url })
+      assert.deepStrictEqual(yield* Effect.flatMap(http.execute(HttpClientRequest.get("json")), (r) => r.json), {
+        a: 1
+      })
+      const error = failureOf(
+        yield* Effect.exit(Effect.flatMap(http.execute(HttpClientRequest.get("text")), (r) => r.json))
+      )
+      assert.strictEqual(error._tag, "HttpClientError")
+      assert.strictEqual((error as { reason: { _tag: string } }).reason._tag, "DecodeError")
+      assert.match(error.message, /text\/plain/)
+      const lenient = yield* client({ endpoint: url, jsonContentTypes: ["text/plain"] })
+      assert.deepStrictEqual(yield* Effect.flatMap(lenient.execute(HttpClientRequest.get("text")), (r) => r.json), {
+        a: 1
+      })
+    })
+  )
+
   it("invalid options are refused at once, naming the option", () => {
     const refused = (options: unknown): string => {
       try {
@@ -357,5 +398,6 @@ describe("ResilientHttpClient (effect 4)", () => {
     assert.match(refused({ endpoint: "http://x/", connectionAttempts: 0 }), /connectionAttempts/)
     assert.match(refused({ endpoint: "http://x/", serviceName: "a\nb" }), /serviceName/)
     assert.match(refused({ endpoint: "http://x/", originBoundHeaders: ["bad header"] }), /originBoundHeaders/)
+    assert.match(refused({ endpoint: "http://x/", jsonContentTypes: ["not a type"] }), /jsonContentTypes/)
   })
 })

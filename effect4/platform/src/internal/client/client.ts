@@ -3,7 +3,8 @@
  * (URL resolved against the endpoint, template header removed, service name,
  * headers checked), the deadline, priority and strategy, then `Strategy.run`
  * over the attempts (attempt.ts), each outcome recorded once (outcome.ts,
- * telemetry.ts), the responses that did not win released (transport.ts).
+ * telemetry.ts), the responses that did not win released (transport.ts), and
+ * the winner returned with its body under the deadline (body.ts).
  */
 import { Deadline, Priority, RetryBudget, Strategy } from "@aio-request/core"
 import * as Headers from "@aio-request/kernel/http/headers"
@@ -19,6 +20,7 @@ import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import type * as ResilientHttpClient from "../../ResilientHttpClient.js"
 import * as httpRequest from "../httpRequest.js"
 import * as attempt_ from "./attempt.js"
+import * as body from "./body.js"
 import type { Config, Endpoint } from "./config.js"
 import { parseEndpoint } from "./config.js"
 import { EndpointError } from "./errors.js"
@@ -118,7 +120,7 @@ export const make = (
     if (refusal !== undefined) {
       effect = Effect.mapError(effect, (error) => plainRefusal(error, refusal, endpoint, template))
     }
-    return effect
+    return Effect.map(effect, (response) => body.make(response, deadline, subject, config.json))
   }
 
   const resolveEndpoint = (

@@ -5,6 +5,7 @@
  */
 import type { CircuitBreaker, Priority, RetryBudget } from "@aio-request/core"
 import { Options, Strategy } from "@aio-request/core"
+import * as ContentType from "@aio-request/kernel/http/contentType"
 import * as redirect from "@aio-request/kernel/http/redirect"
 import * as transport from "@aio-request/kernel/http/transport"
 import * as Duration from "effect/Duration"
@@ -13,6 +14,7 @@ import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as ResilientHttpClient from "../../ResilientHttpClient.js"
 import type * as ResponseClassifier from "../../ResponseClassifier.js"
 import * as responseClassifier from "../responseClassifier.js"
+import type { JsonContentTypes } from "./body.js"
 import * as headers from "./headers.js"
 
 const where = "ResilientHttpClient.make"
@@ -43,12 +45,27 @@ export interface Config {
   readonly connectionAttempts: number
   readonly maxRedirects: number
   readonly followRedirects: boolean
+  /** What `json` on the returned response reads. */
+  readonly json: JsonContentTypes
   /** The headers (lower-case names, or patterns) dropped on a redirect to another origin, besides the redacted ones. */
   readonly originBoundHeaders: ReadonlyArray<string | RegExp>
 }
 
 const optional = <A, B>(value: A | undefined, check: (value: A) => B): B | undefined =>
   value === undefined ? undefined : check(value)
+
+const jsonContentTypes = (value: unknown): JsonContentTypes => {
+  if (value === undefined) return []
+  if (value === "any") return "any"
+  const expected = "\"any\" or an array of media types (\"text/plain\")"
+  if (!Array.isArray(value)) return Options.fail(where, "jsonContentTypes", expected, value)
+  return value.map((type: unknown) => {
+    const lower = typeof type === "string" ? type.trim().toLowerCase() : undefined
+    return lower !== undefined && ContentType.isMediaType(lower)
+      ? lower
+      : Options.fail(where, "jsonContentTypes", expected, type)
+  })
+}
 
 const originBoundHeaders = (value: unknown): ReadonlyArray<string | RegExp> => {
   if (value === undefined) return redirect.credentialHeaders
@@ -123,6 +140,7 @@ export const make = (options: ResilientHttpClient.ResilientHttpClient.Options): 
     connectionAttempts: Options.integer(where, "connectionAttempts", options.connectionAttempts ?? 3, 1),
     maxRedirects: Options.integer(where, "maxRedirects", options.maxRedirects ?? 10, 0),
     followRedirects: Options.boolean(where, "followRedirects", options.followRedirects ?? true),
+    json: jsonContentTypes(options.jsonContentTypes),
     originBoundHeaders: originBoundHeaders(options.originBoundHeaders)
   }
 }
