@@ -6,7 +6,7 @@
 import { CircuitBreaker, Deadline, Delays, Priority, RetryBudget, Strategy } from "@aio-request/core"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Metric, Option } from "effect"
+import { Cause, Effect, Exit, Metric, Option, Tracer } from "effect"
 import type { Scope } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import { createServer } from "node:http"
@@ -379,6 +379,61 @@ describe("ResilientHttpClient (effect 4)", () => {
       assert.deepStrictEqual(yield* Effect.flatMap(lenient.execute(HttpClientRequest.get("text")), (r) => r.json), {
         a: 1
       })
+    })
+  )
+
+  test(
+    "one request span, a child span per attempt with kind, verdict and status",
+    Effect.gen(function*() {
+      const { url } = yield* server((_, response, n) => {
+        response.writeHead(n === 1 ? 503 : 200)
+        response.end()
+      })
+      const spans: Array<
+        { readonly name: string; readonly span: Tracer.Span; readonly attributes: Map<string, unknown> }
+      > = []
+      const tracer = Tracer.make({
+        span: (options) => {
+          const span = Tracer.nativeTracer.span(options)
+          const attributes = new Map<string, unknown>()
+          const attribute = span.attribute.bind(span)
+          span.attribute = (key, value) => {
+            attributes.set(key, value)
+            attribute(key, value)
+          }
+          spans.push({ name: options.name, span, attributes })
+          return span
+        }
+      })
+      const http = yield* client({ endpoint: url, strategy: Strategy.sequential({ attempts: 2, delays: noJitter }) })
+      const response = yield* http.execute(HttpRequest.get("items/{id}", { path: { id: 1 } })).pipe(
+        Effect.withTracer(tracer)
+      )
+      assert.strictEqual(response.status, 200)
+      const request = spans.find((s) => s.name === "aio_request.request")!
+      assert.deepStrictEqual(Object.fromEntries(request.attributes), {
+        "http.request.method": "GET",
+        "url.template": "items/{id}",
+        "aio_request.endpoint": url
+      })
+      const attempts = spans.filter((s) => s.name === "aio_request.attempt")
+      assert.deepStrictEqual(
+        attempts.map((s) => [Option.getOrUndefined(s.span.parent)?.spanId, Object.fromEntries(s.attributes)]),
+        [
+          [request.span.spanId, {
+            "aio_request.attempt": 0,
+            "aio_request.attempt.kind": "first",
+            "aio_request.verdict": "reject",
+            "http.response.status_code": 503
+          }],
+          [request.span.spanId, {
+            "aio_request.attempt": 1,
+            "aio_request.attempt.kind": "retry",
+            "aio_request.verdict": "accept",
+            "http.response.status_code": 200
+          }]
+        ]
+      )
     })
   )
 

@@ -30,6 +30,8 @@ export interface Request {
   readonly subject: string
   readonly record: RequestRecord
   readonly clock: Clock.Clock
+  /** Whether attempts get spans of their own. */
+  readonly traced: boolean
 }
 
 /** The attempt's remaining seconds, as `X-Request-Timeout` carries them (decimal, never rounded up). */

@@ -3,7 +3,8 @@
  * (URL resolved against the endpoint, template header removed, service name,
  * headers checked), the deadline, priority and strategy, then `Strategy.run`
  * over the attempts (attempt.ts), each outcome recorded once (outcome.ts,
- * telemetry.ts), the responses that did not win released (transport.ts), and
+ * telemetry.ts, with a span per request and per attempt when traced), the
+ * responses that did not win released (transport.ts), and
  * the winner returned with its body under the deadline (body.ts).
  */
 import { Deadline, Priority, RetryBudget, Strategy } from "@aio-request/core"
@@ -65,6 +66,17 @@ export const make = (
   const serviceName = config.serviceName
   const retryBudget = config.retryBudget
 
+  const tracedAttempt = (shared: attempt_.Request, context: Strategy.AttemptContext) =>
+    Effect.flatMap(
+      Effect.makeSpan("aio_request.attempt", {
+        attributes: { "aio_request.attempt": context.attempt, "aio_request.attempt.kind": context.kind }
+      }),
+      (span) => {
+        shared.record.attemptSpan(context.attempt, span)
+        return Effect.withParentSpan(attempt(shared, context), span)
+      }
+    )
+
   const run = (
     fiber: Fiber.Fiber<unknown, unknown>,
     request: HttpClientRequest.HttpClientRequest,
@@ -93,7 +105,16 @@ export const make = (
     const strategy = current._tag === "Some" ? current.value : config.strategy
     const route = routes.get(endpoint.label, method, template)
     const record = new telemetry.RequestRecord(route, startNanos, fiber.context)
-    const shared: attempt_.Request = { request: prepared, scope: endpoint.label, priority, subject, record, clock }
+    const traced = telemetry.isTraced(fiber)
+    const shared: attempt_.Request = {
+      request: prepared,
+      scope: endpoint.label,
+      priority,
+      subject,
+      record,
+      clock,
+      traced
+    }
 
     let effect: Effect.Effect<HttpClientResponse.HttpClientResponse, ResilientHttpClient.Error> = Strategy.run<
       HttpClientResponse.HttpClientResponse,
@@ -102,7 +123,7 @@ export const make = (
     >(
       strategy,
       {
-        attempt: (ctx) => attempt(shared, ctx),
+        attempt: traced ? (ctx) => tracedAttempt(shared, ctx) : (ctx) => attempt(shared, ctx),
         classify: judge.verdict,
         deadline,
         key: route.key,
@@ -120,7 +141,17 @@ export const make = (
     if (refusal !== undefined) {
       effect = Effect.mapError(effect, (error) => plainRefusal(error, refusal, endpoint, template))
     }
-    return Effect.map(effect, (response) => body.make(response, deadline, subject, config.json))
+    effect = Effect.map(effect, (response) => body.make(response, deadline, subject, config.json))
+    if (traced) {
+      effect = Effect.withSpan(effect, "aio_request.request", {
+        attributes: {
+          "http.request.method": method,
+          "url.template": template,
+          "aio_request.endpoint": endpoint.label
+        }
+      })
+    }
+    return effect
   }
 
   const resolveEndpoint = (

@@ -1,15 +1,19 @@
 /**
  * What the client records, read from the outcome records: the metrics of a
  * route (handles resolved once per endpoint and route, updated without
- * building a metric key). The metric attributes of the caller's context
- * (`Metric.CurrentMetricAttributes`) are added to every update.
+ * building a metric key; the caller's context, with its metric attributes,
+ * read once per request) and the spans (made only when a tracer other than
+ * Effect's built-in one is installed: nobody can see those spans).
  */
 import type { Strategy } from "@aio-request/core"
 import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Option from "effect/Option"
+import * as References from "effect/References"
+import * as Tracer from "effect/Tracer"
 import type * as HttpMetrics from "../../HttpMetrics.js"
 import type * as ResilientHttpClient from "../../ResilientHttpClient.js"
 import * as httpMetrics from "../httpMetrics.js"
@@ -53,6 +57,15 @@ export const makeRoutes = (maxRoutes = 10_000): Routes => {
 }
 
 /**
+ * Whether spans made in `fiber` can be seen by anyone: tracing is enabled and
+ * the tracer is not Effect's built-in one.
+ *
+ * @internal
+ */
+export const isTraced = (fiber: Fiber.Fiber<unknown, unknown>): boolean =>
+  fiber.getRef(Tracer.Tracer) !== Tracer.nativeTracer && fiber.getRef(References.TracerEnabled)
+
+/**
  * The recording of one request: the attempts counted as they are sent, each
  * outcome recorded once, the attempts sent that never got an outcome (a hedge
  * that lost, or the caller left: interrupted when the request ended) recorded
@@ -66,6 +79,7 @@ export class RequestRecord {
   private first = -1
   private firstStart = BigInt(0)
   private more: Array<number | bigint> | undefined = undefined
+  private spans: Map<number, Tracer.Span> | undefined = undefined
 
   readonly route: Route
   readonly startNanos: bigint
@@ -107,11 +121,25 @@ export class RequestRecord {
     return -1
   }
 
+  /** Keeps the span of an attempt until its outcome (or the end of the request) ends it. */
+  attemptSpan(attempt: number, span: Tracer.Span): void {
+    ;(this.spans ??= new Map()).set(attempt, span)
+  }
+
   /** The one record of an attempt. */
   outcome(outcome: outcome_.Outcome, nowNanos: bigint): void {
     const sentAt = this.takeSent(outcome.attempt)
     if (sentAt !== -1) {
       this.route.metrics.transportLatency(outcome.status).updateUnsafe(Number(nowNanos - sentAt) / 1e9, this.context)
+    }
+    const span = this.spans?.get(outcome.attempt)
+    if (span !== undefined) {
+      this.spans!.delete(outcome.attempt)
+      span.attribute("aio_request.verdict", outcome.verdict)
+      if (Exit.isSuccess(outcome.exit)) span.attribute("http.response.status_code", outcome.exit.value.status)
+      else span.attribute("aio_request.status", outcome.status)
+      if (outcome.cut) span.attribute("aio_request.cut", true)
+      span.end(nowNanos, outcome.exit)
     }
   }
 
@@ -130,6 +158,13 @@ export class RequestRecord {
           this.context
         )
       }
+    }
+    if (this.spans !== undefined) {
+      for (const span of this.spans.values()) {
+        span.attribute("aio_request.verdict", "interrupted")
+        span.end(nowNanos, Exit.void)
+      }
+      this.spans = undefined
     }
     let status: number
     let circuitBreaker = false
