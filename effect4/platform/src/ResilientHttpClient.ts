@@ -7,9 +7,6 @@
  * is an ordinary `HttpClient`: `HttpClient.filterStatusOk`, `mapRequest` and
  * the rest compose with it.
  *
- * On this line (Effect 4) a fetch transport is not told `redirect: "manual"`
- * (undici and node:http do not follow redirects themselves).
- *
  * @example
  * import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
  * import { Deadline } from "@aio-request/core"

@@ -8,7 +8,7 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Metric, Option, Tracer } from "effect"
 import type { Scope } from "effect"
-import { HttpClient, HttpClientRequest } from "effect/http"
+import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
 import { createServer } from "node:http"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -314,6 +314,22 @@ describe("ResilientHttpClient (effect 4)", () => {
       assert.strictEqual((yield* manual.execute(HttpClientRequest.get("loop"))).status, 302)
     })
   )
+
+  it.live("over fetch too, the client follows redirects by its own rules (fetch is told redirect: manual)", () =>
+    Effect.gen(function*() {
+      const { seen, url } = yield* server((request, response) => {
+        if (request.url === "/from") response.writeHead(302, { location: "/to" })
+        else if (request.url === "/data") response.writeHead(302, { location: "data:text/plain,x" })
+        response.end()
+      })
+      const manual = yield* client({ endpoint: url, followRedirects: false })
+      assert.strictEqual((yield* manual.execute(HttpClientRequest.get("from"))).status, 302)
+      assert.strictEqual(seen.length, 1)
+      const http = yield* client({ endpoint: url })
+      assert.strictEqual((yield* http.execute(HttpClientRequest.get("from"))).status, 200)
+      const invalid = failureOf(yield* Effect.exit(http.execute(HttpClientRequest.get("data"))))
+      assert.strictEqual(invalid._tag, "InvalidRedirectError")
+    }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer)))
 
   test(
     "endpointProvider: evaluated per request; a failure is an EndpointError",

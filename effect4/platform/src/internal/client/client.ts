@@ -135,6 +135,7 @@ export const make = (
       }
     )
     if (retryBudget !== undefined) effect = Effect.provideService(effect, RetryBudget.RetryBudget, retryBudget)
+    effect = transport_.withManualRedirects(effect, fiber.context)
     effect = Effect.onExit(effect, (exit) => Effect.sync(() => record.finish(exit, clock.currentTimeNanosUnsafe())))
     // a path template `HttpRequest` refused: the error says why in plain words (no cost otherwise)
     const refusal = PathTemplate.refusal(url)

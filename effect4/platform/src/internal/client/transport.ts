@@ -1,15 +1,17 @@
 /**
  * Stage 3 of an attempt, the send: the `HttpClient` in context (undici,
- * node:http), with TCP connect failures retried `connectionAttempts` times,
+ * node:http, fetch), with TCP connect failures retried `connectionAttempts` times,
  * redirects followed by the client itself (the same rules over every
  * transport; only http(s) locations), transport errors described (system
  * error code and address), and the release of responses nobody will read.
  */
 import * as redirect from "@aio-request/kernel/http/redirect"
 import * as kernel from "@aio-request/kernel/http/transport"
+import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as PlatformHeaders from "effect/http/Headers"
 import * as HttpBody from "effect/http/HttpBody"
 import type * as HttpClient from "effect/http/HttpClient"
@@ -120,6 +122,35 @@ const redirected = (
 export const urlOf = (request: HttpClientRequest.HttpClientRequest): URL | undefined => {
   const result = Url.make(request.url, request.urlParams, Option.getOrUndefined(request.hash))
   return Result.isSuccess(result) ? result.success : undefined
+}
+
+// ---------------------------------------------------------------------------
+// fetch follows redirects itself unless told not to
+// ---------------------------------------------------------------------------
+
+const manual = new WeakMap<globalThis.RequestInit, globalThis.RequestInit>()
+const manualOnly: globalThis.RequestInit = { redirect: "manual" }
+
+/**
+ * Runs `effect` with `redirect: "manual"` added to the `FetchHttpClient.RequestInit`
+ * in context (`context`: the caller's), so that a fetch transport hands every
+ * 3xx to the client (which follows it by the client's own rules). Harmless
+ * under the other transports.
+ *
+ * @internal
+ */
+export const withManualRedirects = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  context: Context.Context<never>
+): Effect.Effect<A, E, R> => {
+  const init = Context.getOrUndefined(context, FetchHttpClient.RequestInit)
+  if (init?.redirect === "manual") return effect
+  let patched = init === undefined ? manualOnly : manual.get(init)
+  if (patched === undefined) {
+    patched = { ...init, redirect: "manual" }
+    manual.set(init!, patched)
+  }
+  return Effect.provideService(effect, FetchHttpClient.RequestInit, patched)
 }
 
 // ---------------------------------------------------------------------------
