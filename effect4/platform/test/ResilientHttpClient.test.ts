@@ -1,9 +1,9 @@
 /**
- * `ResilientHttpClient` on Effect 4, over loopback HTTP (undici): system headers,
- * deadline, priority, strategy, circuit breaker, retry budget, metrics,
- * connection attempts, redirects and the checks of options and headers.
+ * `ResilientHttpClient` on Effect 4, over loopback HTTP: what the shared suite
+ * (packages/platform/test/shared/ResilientHttpClient.test.ts) does not cover, or whose
+ * shapes are the line's own (errors, layer, body, spans, fetch, options).
  */
-import { CircuitBreaker, Deadline, Delays, Priority, RetryBudget, Strategy } from "@aio-request/core"
+import { CircuitBreaker, Deadline, Delays, RetryBudget, Strategy } from "@aio-request/core"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Metric, Option, Tracer } from "effect"
@@ -66,39 +66,6 @@ const noJitter = Delays.linear({ min: "10 millis", multiplier: "0 millis", jitte
 
 describe("ResilientHttpClient (effect 4)", () => {
   test(
-    "sends the system headers and the service name, the URL resolved against the endpoint",
-    Effect.gen(function*() {
-      const { seen, url } = yield* server(status(200))
-      const http = yield* client({ endpoint: `${url}api/`, serviceName: "checkout", timeout: "2 seconds" })
-      const response = yield* http.execute(HttpRequest.get("users/{id}", { path: { id: 42 } }))
-      assert.strictEqual(response.status, 200)
-      assert.strictEqual(seen.length, 1)
-      assert.strictEqual(seen[0]!.url, "/api/users/42")
-      assert.strictEqual(seen[0]!.headers["x-request-priority"], "normal")
-      assert.strictEqual(seen[0]!.headers["x-service-name"], "checkout")
-      assert.isUndefined(seen[0]!.headers["x-aio-request-path-template"])
-      const timeout = Number(seen[0]!.headers["x-request-timeout"])
-      assert.isTrue(timeout > 1.5 && timeout <= 2, `x-request-timeout ${timeout}`)
-    })
-  )
-
-  test(
-    "an inherited deadline and priority win over the options",
-    Effect.gen(function*() {
-      const { seen, url } = yield* server(status(200))
-      const http = yield* client({ endpoint: url, priority: "low" })
-      yield* http.execute(HttpClientRequest.get("x")).pipe(
-        Deadline.within("500 millis"),
-        Priority.withPriority("high")
-      )
-      const timeout = Number(seen[0]!.headers["x-request-timeout"])
-      assert.isTrue(timeout > 0.3 && timeout <= 0.5, `x-request-timeout ${timeout}`)
-      // low under an inherited high becomes normal
-      assert.strictEqual(seen[0]!.headers["x-request-priority"], "normal")
-    })
-  )
-
-  test(
     "emitSystemHeaders: false sends none",
     Effect.gen(function*() {
       const { seen, url } = yield* server(status(200))
@@ -110,46 +77,6 @@ describe("ResilientHttpClient (effect 4)", () => {
   )
 
   test(
-    "a slow upstream is cut at the deadline with DeadlineExceededError",
-    Effect.gen(function*() {
-      const { url } = yield* server((_, response) => {
-        setTimeout(() => response.end("late"), 1000)
-      })
-      const http = yield* client({ endpoint: url, timeout: "150 millis", strategy: Strategy.single })
-      const exit = yield* Effect.exit(http.execute(HttpClientRequest.get("slow")))
-      assert.strictEqual(failureOf(exit)._tag, "DeadlineExceededError")
-    })
-  )
-
-  test(
-    "sequential retries a 503 and returns the 200, counting the attempts in the metrics",
-    Effect.gen(function*() {
-      const { seen, url } = yield* server((_, response, n) => {
-        response.writeHead(n < 3 ? 503 : 200)
-        response.end()
-      })
-      const endpoint = url
-      const http = yield* client({ endpoint, strategy: Strategy.sequential({ attempts: 3, delays: noJitter }) })
-      const response = yield* http.execute(HttpRequest.get("retry/{id}", { path: { id: 1 } }))
-      assert.strictEqual(response.status, 200)
-      assert.strictEqual(seen.length, 3)
-      const base = { request_endpoint: endpoint, request_method: "GET", request_path: "retry/{id}" }
-      const attempts = yield* Metric.value(Metric.withAttributes(HttpMetrics.attempts, base))
-      const retries = yield* Metric.value(Metric.withAttributes(HttpMetrics.retries, base))
-      assert.strictEqual(attempts.count, 3)
-      assert.strictEqual(retries.count, 2)
-      const latency = yield* Metric.value(
-        Metric.withAttributes(HttpMetrics.clientLatency, { ...base, response_status: "200", circuit_breaker: "false" })
-      )
-      assert.strictEqual(latency.count, 1)
-      const transport503 = yield* Metric.value(
-        Metric.withAttributes(HttpMetrics.transportLatency, { ...base, response_status: "503" })
-      )
-      assert.strictEqual(transport503.count, 2)
-    })
-  )
-
-  test(
     "a final 503 is returned as a response",
     Effect.gen(function*() {
       const { seen, url } = yield* server(status(503))
@@ -157,16 +84,6 @@ describe("ResilientHttpClient (effect 4)", () => {
       const response = yield* http.execute(HttpClientRequest.get("x"))
       assert.strictEqual(response.status, 503)
       assert.strictEqual(seen.length, 2)
-    })
-  )
-
-  test(
-    "CurrentStrategy overrides the client's strategy",
-    Effect.gen(function*() {
-      const { seen, url } = yield* server(status(503))
-      const http = yield* client({ endpoint: url, strategy: Strategy.sequential({ attempts: 3, delays: noJitter }) })
-      yield* http.execute(HttpClientRequest.get("x")).pipe(Strategy.withStrategy(Strategy.single))
-      assert.strictEqual(seen.length, 1)
     })
   )
 
@@ -219,19 +136,6 @@ describe("ResilientHttpClient (effect 4)", () => {
   )
 
   test(
-    "less time left than lowTimeoutThreshold: nothing is sent",
-    Effect.gen(function*() {
-      const { seen, url } = yield* server(status(200))
-      const http = yield* client({ endpoint: url, lowTimeoutThreshold: "1 second" })
-      const exit = yield* Effect.exit(http.execute(HttpClientRequest.get("x")).pipe(Deadline.within("500 millis")))
-      const error = failureOf(exit)
-      assert.strictEqual(error._tag, "DeadlineExceededError")
-      assert.strictEqual((error as Deadline.DeadlineExceededError).reason, "below-threshold")
-      assert.strictEqual(seen.length, 0)
-    })
-  )
-
-  test(
     "enrich runs on each attempt after the system headers; its failure is an EnrichError",
     Effect.gen(function*() {
       const { seen, url } = yield* server(status(200))
@@ -276,27 +180,6 @@ describe("ResilientHttpClient (effect 4)", () => {
   )
 
   test(
-    "redirects are followed; to another origin without the credential headers",
-    Effect.gen(function*() {
-      const other = yield* server(status(200))
-      const { seen, url } = yield* server((request, response) => {
-        if (request.url === "/from") response.writeHead(302, { location: "/to" })
-        else if (request.url === "/to") response.writeHead(307, { location: `${other.url}away` })
-        response.end()
-      })
-      const http = yield* client({ endpoint: url })
-      const response = yield* http.execute(
-        HttpClientRequest.get("from").pipe(HttpClientRequest.setHeader("authorization", "Bearer t"))
-      )
-      assert.strictEqual(response.status, 200)
-      assert.deepStrictEqual(seen.map((s) => s.url), ["/from", "/to"])
-      assert.strictEqual(seen[1]!.headers["authorization"], "Bearer t")
-      assert.strictEqual(other.seen[0]!.url, "/away")
-      assert.isUndefined(other.seen[0]!.headers["authorization"])
-    })
-  )
-
-  test(
     "too many redirects fail with TooManyRedirectsError; a data: location with InvalidRedirectError",
     Effect.gen(function*() {
       const { url } = yield* server((request, response) => {
@@ -330,19 +213,6 @@ describe("ResilientHttpClient (effect 4)", () => {
       const invalid = failureOf(yield* Effect.exit(http.execute(HttpClientRequest.get("data"))))
       assert.strictEqual(invalid._tag, "InvalidRedirectError")
     }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer)))
-
-  test(
-    "endpointProvider: evaluated per request; a failure is an EndpointError",
-    Effect.gen(function*() {
-      const { seen, url } = yield* server(status(200))
-      const http = yield* client({ endpointProvider: Effect.succeed(url) })
-      assert.strictEqual((yield* http.execute(HttpClientRequest.get("x"))).status, 200)
-      assert.strictEqual(seen.length, 1)
-      const failing = yield* client({ endpointProvider: Effect.fail("no instance") })
-      const error = failureOf(yield* Effect.exit(failing.execute(HttpClientRequest.get("x"))))
-      assert.strictEqual(error._tag, "EndpointError")
-    })
-  )
 
   test(
     "layer provides an HttpClient whose own errors are transport errors",
