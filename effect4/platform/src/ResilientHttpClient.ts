@@ -7,10 +7,6 @@
  * is an ordinary `HttpClient`: `HttpClient.filterStatusOk`, `mapRequest` and
  * the rest compose with it.
  *
- * On this line (Effect 4) the module holds the client's errors and
- * `ResilientHttpClient.Error` only: `make` and `layer` are not ported yet, and
- * the module is not in the package index.
- *
  * @example
  * import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
  * import { Deadline } from "@aio-request/core"
@@ -29,9 +25,16 @@
  * }).pipe(Deadline.within("2 seconds"), Effect.provide(Upstream))
  * @since 0.1.0
  */
-import type { CircuitBreaker, Deadline } from "@aio-request/core"
+import type { CircuitBreaker, Deadline, Priority, RetryBudget, Strategy } from "@aio-request/core"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientError from "effect/http/HttpClientError"
-import * as internal from "./internal/client/errors.js"
+import type * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type * as Layer from "effect/Layer"
+import * as errors from "./internal/client/errors.js"
+import * as internal from "./internal/resilientHttpClient.js"
+import type * as ResponseClassifier from "./ResponseClassifier.js"
 
 /**
  * Redirects were followed `maxRedirects` times and the upstream still
@@ -41,13 +44,13 @@ import * as internal from "./internal/client/errors.js"
  * @since 0.1.0
  * @category errors
  */
-export const TooManyRedirectsError: typeof internal.TooManyRedirectsError = internal.TooManyRedirectsError
+export const TooManyRedirectsError: typeof errors.TooManyRedirectsError = errors.TooManyRedirectsError
 
 /**
  * @since 0.1.0
  * @category errors
  */
-export type TooManyRedirectsError = internal.TooManyRedirectsError
+export type TooManyRedirectsError = errors.TooManyRedirectsError
 
 /**
  * A redirect the client will not follow: its `Location` is not an http(s)
@@ -59,13 +62,13 @@ export type TooManyRedirectsError = internal.TooManyRedirectsError
  * @since 0.2.0
  * @category errors
  */
-export const InvalidRedirectError: typeof internal.InvalidRedirectError = internal.InvalidRedirectError
+export const InvalidRedirectError: typeof errors.InvalidRedirectError = errors.InvalidRedirectError
 
 /**
  * @since 0.2.0
  * @category errors
  */
-export type InvalidRedirectError = internal.InvalidRedirectError
+export type InvalidRedirectError = errors.InvalidRedirectError
 
 /**
  * The endpoint of a request could not be had: `endpointProvider` failed
@@ -75,13 +78,13 @@ export type InvalidRedirectError = internal.InvalidRedirectError
  * @since 0.1.0
  * @category errors
  */
-export const EndpointError: typeof internal.EndpointError = internal.EndpointError
+export const EndpointError: typeof errors.EndpointError = errors.EndpointError
 
 /**
  * @since 0.1.0
  * @category errors
  */
-export type EndpointError = internal.EndpointError
+export type EndpointError = errors.EndpointError
 
 /**
  * The `enrich` option failed (its error in `cause`). That attempt was not
@@ -90,13 +93,13 @@ export type EndpointError = internal.EndpointError
  * @since 0.1.0
  * @category errors
  */
-export const EnrichError: typeof internal.EnrichError = internal.EnrichError
+export const EnrichError: typeof errors.EnrichError = errors.EnrichError
 
 /**
  * @since 0.1.0
  * @category errors
  */
-export type EnrichError = internal.EnrichError
+export type EnrichError = errors.EnrichError
 
 /**
  * Everything a resilient client can fail with.
@@ -112,3 +115,163 @@ export type Error =
   | InvalidRedirectError
   | EndpointError
   | EnrichError
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace ResilientHttpClient {
+  /**
+   * Options shared by both ways of giving the endpoint.
+   *
+   * @since 0.1.0
+   */
+  export interface CommonOptions {
+    /** Default `Strategy.defaultStrategy` (GET, HEAD, OPTIONS: 3 sequential attempts; others: single). */
+    readonly strategy?: Strategy.Strategy | undefined
+    /** Default `ResponseClassifier.defaultClassifier()`. */
+    readonly classifier?: ResponseClassifier.ResponseClassifier | undefined
+    /** The deadline of a request when none is inherited (`CurrentDeadline`). Default 20 seconds. */
+    readonly timeout?: Duration.Input | undefined
+    /** Normalised against the inherited `CurrentPriority`. Default `"normal"`. */
+    readonly priority?: Priority.Priority | undefined
+    /** An attempt with less time left than this is not sent. Default 5 millis. */
+    readonly lowTimeoutThreshold?: Duration.Input | undefined
+    /** Send `X-Request-Timeout` and `X-Request-Priority`. Default true. */
+    readonly emitSystemHeaders?: boolean | undefined
+    /** Sent as `X-Service-Name`. Default none. */
+    readonly serviceName?: string | undefined
+    /** Runs on each attempt's request after the system headers, before sending (auth, signing...). */
+    readonly enrich?:
+      | ((request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientRequest.HttpClientRequest, unknown>)
+      | undefined
+    /** A circuit breaker; the scope is the endpoint. Default none. */
+    readonly circuitBreaker?: CircuitBreaker.CircuitBreaker.Service | undefined
+    /** The retry budget of this client. Default: the one in context (`RetryBudget`, unlimited unless provided). */
+    readonly retryBudget?: RetryBudget.RetryBudget.Service | undefined
+    /** TCP connect failures retried inside one attempt (a reset after connect is not). Integer ≥ 1. Default 3. */
+    readonly connectionAttempts?: number | undefined
+    /** Integer ≥ 0. Default 10. */
+    readonly maxRedirects?: number | undefined
+    /** Default true; false returns 3xx responses as they are. */
+    readonly followRedirects?: boolean | undefined
+    /**
+     * The headers that never leave the request's origin: a redirect to
+     * another origin (scheme, host or port) drops them. Lower-case or not,
+     * or a `RegExp` tested on the lower-case name. The names in
+     * `Headers.CurrentRedactedNames` (`effect/http`; by default
+     * `authorization`, `cookie`, `set-cookie`, `x-api-key`) are always
+     * dropped as well, so a header marked sensitive there stays home. Default
+     * `["authorization", "proxy-authorization", "cookie"]`.
+     */
+    readonly originBoundHeaders?: ReadonlyArray<string | RegExp> | undefined
+    /**
+     * What `json` on a returned response reads. By default only a JSON
+     * content type, `application/json` or `application/*+json` (any
+     * parameters, any case); anything else, a missing content type included,
+     * fails with `HttpClientError` (reason `DecodeError`) naming the content type,
+     * the body unread. An array adds media types (`["text/plain"]`), `"any"`
+     * reads whatever comes.
+     */
+    readonly jsonContentTypes?: ReadonlyArray<string> | "any" | undefined
+  }
+
+  /**
+   * Exactly one of `endpoint` (an absolute http(s) URL) or `endpointProvider`
+   * (evaluated once per request, e.g. for service discovery).
+   *
+   * @since 0.1.0
+   */
+  export type Options =
+    | CommonOptions & { readonly endpoint: string | URL; readonly endpointProvider?: undefined }
+    | CommonOptions & {
+      readonly endpointProvider: Effect.Effect<string | URL, unknown>
+      readonly endpoint?: undefined
+    }
+}
+
+/**
+ * Builds a resilient client over the `HttpClient` in context. Per request:
+ * the deadline is `CurrentDeadline` if set, else now + `timeout`; the priority
+ * is `Priority.normalize(priority, CurrentPriority)`; the strategy is
+ * `CurrentStrategy` if set, else `strategy`. Each attempt, in order: if less
+ * than `lowTimeoutThreshold` is left, `DeadlineExceededError` (nothing sent, no
+ * other attempt); the circuit breaker (scope = endpoint); the system headers;
+ * `enrich`; then the request is sent, its URL resolved against the endpoint,
+ * under the attempt's deadline, with TCP connect failures retried up to
+ * `connectionAttempts` times and redirects followed up to `maxRedirects`.
+ *
+ * Any response is returned as a response (a final 503 too); errors are
+ * `ResilientHttpClient.Error`. Responses of attempts that did not win are
+ * released. The request's deadline also covers reading the returned
+ * response's body (`text`, `json`, `arrayBuffer`, `stream`...): a body still
+ * streaming at the deadline fails with `DeadlineExceededError` (`phase:
+ * "body"`) and its connection is closed. Its `json` reads only a JSON
+ * content type (`application/json`, `application/*+json`; see
+ * `jsonContentTypes`): anything else fails with `HttpClientError` (reason
+ * `DecodeError`) naming the content type. A redirect to another origin drops
+ * the `originBoundHeaders` and Effect's redacted header names. Header values
+ * are checked before anything is sent: a bad one (CR, LF, other control characters, characters
+ * outside Latin-1) fails the request with `HttpClientError` (reason `EncodeError`),
+ * naming the header. Invalid options (every one is checked, for JavaScript
+ * callers too) are rejected at once with an `IllegalArgumentException` naming
+ * the option.
+ *
+ * @example
+ * import { CircuitBreaker, Strategy } from "@aio-request/core"
+ * import { ResilientHttpClient } from "@aio-request/platform"
+ * import { Effect } from "effect"
+ *
+ * const makeClient = Effect.gen(function*() {
+ *   const breaker = yield* CircuitBreaker.make({
+ *     breakDuration: "5 seconds", samplingDuration: "10 seconds", minimumThroughput: 20, failureThreshold: 0.5
+ *   })
+ *   return yield* ResilientHttpClient.make({
+ *     endpoint: "http://inventory:8080/",
+ *     strategy: Strategy.parallel({ attempts: 2 }),
+ *     circuitBreaker: breaker,
+ *     serviceName: "checkout"
+ *   })
+ * })
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (
+  options: ResilientHttpClient.Options
+) => Effect.Effect<HttpClient.HttpClient.With<Error>, never, HttpClient.HttpClient> = internal.make
+
+/**
+ * Provides a resilient client as `HttpClient.HttpClient`, over the one
+ * provided to the layer. For several upstreams in one program, give each its
+ * own tag or `Effect.Service` (see docs/client.md).
+ *
+ * @example
+ * import { ResilientHttpClient } from "@aio-request/platform"
+ * import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+ * import { Layer } from "effect"
+ *
+ * const ClientLive = ResilientHttpClient.layer({ endpoint: "http://users:8080/" }).pipe(
+ *   Layer.provide(NodeHttpClient.layerUndici)
+ * )
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: (
+  options: ResilientHttpClient.Options
+) => Layer.Layer<HttpClient.HttpClient, never, HttpClient.HttpClient> = internal.layer
+
+/**
+ * `ResilientHttpClient.Options`, also reachable as `ResilientHttpClient.ResilientHttpClient.Options` (the namespace Effect's own modules use).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Options = ResilientHttpClient.Options
+
+/**
+ * `ResilientHttpClient.CommonOptions`, also reachable as `ResilientHttpClient.ResilientHttpClient.CommonOptions` (the namespace Effect's own modules use).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type CommonOptions = ResilientHttpClient.CommonOptions

@@ -22,3 +22,8 @@ export * as HttpRequest from "./HttpRequest.js"
  * @since 0.1.0
  */
 export * as ResponseClassifier from "./ResponseClassifier.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as ResilientHttpClient from "./ResilientHttpClient.js"

@@ -67,3 +67,14 @@ export const histogram = (
 /** The count of the series of `metric` with the labels `tags`. */
 export const counter = (metric: Metric.Counter<number>, tags: Record<string, string>): Effect.Effect<number> =>
   Effect.map(Metric.value(Metric.withAttributes(metric, tags)), (state) => state.count)
+
+/** undici as the `HttpClient` under test. */
+export { layerUndici as undici } from "@effect/platform-node/NodeHttpClient"
+
+/** The typed failure of `exit` (fails the test on a success or a failure without one). */
+export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+  const failure = Cause.findErrorOption(exit.cause)
+  if (failure._tag === "None") throw new Error(`expected a failure, got ${Cause.pretty(exit.cause)}`)
+  return failure.value
+}

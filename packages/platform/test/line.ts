@@ -6,7 +6,7 @@
  */
 import { HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import type * as UrlParams from "@effect/platform/UrlParams"
-import { Effect, Exit, FiberId, Metric } from "effect"
+import { Cause, Effect, Exit, FiberId, Metric } from "effect"
 import type { Fiber } from "effect"
 
 export { HttpClientRequest } from "@effect/platform"
@@ -58,3 +58,14 @@ export const counter = (metric: Metric.Metric.Counter<number>, tags: Record<stri
   Metric.value(Object.entries(tags).reduce((m, [key, value]) => Metric.tagged(m, key, value), metric)).pipe(
     Effect.map((state) => state.count)
   )
+
+/** undici as the `HttpClient` under test. */
+export { layerUndici as undici } from "@effect/platform-node/NodeHttpClient"
+
+/** The typed failure of `exit` (fails the test on a success or a failure without one). */
+export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+  const failure = Cause.failureOption(exit.cause)
+  if (failure._tag === "None") throw new Error(`expected a failure, got ${Cause.pretty(exit.cause)}`)
+  return failure.value
+}

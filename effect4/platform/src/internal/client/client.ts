@@ -1,0 +1,187 @@
+/**
+ * Stage 1, once per request: the endpoint, the request made ready to send
+ * (URL resolved against the endpoint, template header removed, service name,
+ * headers checked), the deadline, priority and strategy, then `Strategy.run`
+ * over the attempts (attempt.ts), each outcome recorded once (outcome.ts,
+ * telemetry.ts, with a span per request and per attempt when traced), the
+ * responses that did not win released (transport.ts), and
+ * the winner returned with its body under the deadline (body.ts).
+ */
+import { Deadline, Priority, RetryBudget, Strategy } from "@aio-request/core"
+import * as Headers from "@aio-request/kernel/http/headers"
+import * as PathTemplate from "@aio-request/kernel/http/pathTemplate"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import type * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import type * as ResilientHttpClient from "../../ResilientHttpClient.js"
+import * as httpRequest from "../httpRequest.js"
+import * as attempt_ from "./attempt.js"
+import * as body from "./body.js"
+import type { Config, Endpoint } from "./config.js"
+import { parseEndpoint } from "./config.js"
+import { EndpointError } from "./errors.js"
+import * as headers from "./headers.js"
+import * as outcome_ from "./outcome.js"
+import * as telemetry from "./telemetry.js"
+import * as transport_ from "./transport.js"
+
+const templateHeaders = [httpRequest.templateHeader]
+
+/** The `InvalidUrlError` of a refused template, described (`missing path parameter "id" for users/{id} (got: idd)`), at the template's URL. */
+const plainRefusal = (
+  error: ResilientHttpClient.Error,
+  refusal: string,
+  endpoint: Endpoint,
+  template: string
+): ResilientHttpClient.Error =>
+  error._tag === "HttpClientError" && error.reason._tag === "InvalidUrlError" &&
+    error.reason.description === undefined
+    ? new HttpClientError.HttpClientError({
+      reason: new HttpClientError.InvalidUrlError({
+        request: HttpClientRequest.setUrl(error.reason.request, endpoint.prefix + template.replace(/^\//, "")),
+        cause: error.reason.cause,
+        description: refusal
+      })
+    })
+    : error
+
+/** @internal */
+export const make = (
+  config: Config,
+  underlying: HttpClient.HttpClient
+): (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<
+  HttpClientResponse.HttpClientResponse,
+  ResilientHttpClient.Error
+> => {
+  const transport = transport_.make(config, underlying)
+  const judge = outcome_.makeJudge(config.classifier, config.circuitBreaker !== undefined)
+  const attempt = attempt_.make(config, transport, judge)
+  const routes = telemetry.makeRoutes()
+  const timeoutMillis = Duration.toMillis(config.timeout)
+  const serviceName = config.serviceName
+  const retryBudget = config.retryBudget
+
+  const tracedAttempt = (shared: attempt_.Request, context: Strategy.AttemptContext) =>
+    Effect.flatMap(
+      Effect.makeSpan("aio_request.attempt", {
+        attributes: { "aio_request.attempt": context.attempt, "aio_request.attempt.kind": context.kind }
+      }),
+      (span) => {
+        shared.record.attemptSpan(context.attempt, span)
+        return Effect.withParentSpan(attempt(shared, context), span)
+      }
+    )
+
+  const run = (
+    fiber: Fiber.Fiber<unknown, unknown>,
+    request: HttpClientRequest.HttpClientRequest,
+    template: string,
+    endpoint: Endpoint
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, ResilientHttpClient.Error> => {
+    const method = request.method
+    const url = request.url
+    let prepared = transport_.withoutHeaders(request, templateHeaders)
+    if (!httpRequest.isAbsolute(url)) {
+      prepared = HttpClientRequest.setUrl(prepared, endpoint.prefix + (url.startsWith("/") ? url.slice(1) : url))
+    }
+    if (serviceName !== undefined) prepared = HttpClientRequest.setHeader(prepared, Headers.ServiceName, serviceName)
+    const invalid = headers.check(prepared)
+    if (invalid !== undefined) return Effect.fail(invalid)
+
+    const subject = `${method} ${prepared.url}`
+    const clock = fiber.getRef(Clock.Clock)
+    const startNanos = clock.currentTimeNanosUnsafe()
+    const inherited = fiber.getRef(Deadline.CurrentDeadline)
+    const deadline = inherited._tag === "Some"
+      ? inherited.value
+      : Deadline.unsafeMake(clock.currentTimeMillisUnsafe() + timeoutMillis)
+    const priority = Priority.normalize(config.priority, fiber.getRef(Priority.CurrentPriority))
+    const current = fiber.getRef(Strategy.CurrentStrategy)
+    const strategy = current._tag === "Some" ? current.value : config.strategy
+    const route = routes.get(endpoint.label, method, template)
+    const record = new telemetry.RequestRecord(route, startNanos, fiber.context)
+    const traced = telemetry.isTraced(fiber)
+    const shared: attempt_.Request = {
+      request: prepared,
+      scope: endpoint.label,
+      priority,
+      subject,
+      record,
+      clock,
+      traced
+    }
+
+    let effect: Effect.Effect<HttpClientResponse.HttpClientResponse, ResilientHttpClient.Error> = Strategy.run<
+      HttpClientResponse.HttpClientResponse,
+      outcome_.AttemptError,
+      never
+    >(
+      strategy,
+      {
+        attempt: traced ? (ctx) => tracedAttempt(shared, ctx) : (ctx) => attempt(shared, ctx),
+        classify: judge.verdict,
+        deadline,
+        key: route.key,
+        method,
+        subject,
+        onAttempt: (reported) =>
+          Effect.sync(() => record.outcome(outcome_.make(reported), clock.currentTimeNanosUnsafe())),
+        release: transport_.release
+      }
+    )
+    if (retryBudget !== undefined) effect = Effect.provideService(effect, RetryBudget.RetryBudget, retryBudget)
+    effect = transport_.withManualRedirects(effect, fiber.context)
+    effect = Effect.onExit(effect, (exit) => Effect.sync(() => record.finish(exit, clock.currentTimeNanosUnsafe())))
+    // a path template `HttpRequest` refused: the error says why in plain words (no cost otherwise)
+    const refusal = PathTemplate.refusal(url)
+    if (refusal !== undefined) {
+      effect = Effect.mapError(effect, (error) => plainRefusal(error, refusal, endpoint, template))
+    }
+    effect = Effect.map(effect, (response) => body.make(response, deadline, subject, config.json))
+    if (traced) {
+      effect = Effect.withSpan(effect, "aio_request.request", {
+        attributes: {
+          "http.request.method": method,
+          "url.template": template,
+          "aio_request.endpoint": endpoint.label
+        }
+      })
+    }
+    return effect
+  }
+
+  const resolveEndpoint = (
+    request: HttpClientRequest.HttpClientRequest,
+    template: string
+  ): Effect.Effect<Endpoint, EndpointError> =>
+    Effect.flatMap(
+      Effect.mapError(
+        config.endpointProvider!,
+        (cause) => new EndpointError({ reason: "ProviderFailed", cause, method: request.method, url: template })
+      ),
+      (input) => {
+        const endpoint = parseEndpoint(input)
+        return endpoint === undefined
+          ? Effect.fail(
+            new EndpointError({ reason: "Invalid", endpoint: String(input), method: request.method, url: template })
+          )
+          : Effect.succeed(endpoint)
+      }
+    )
+
+  const fixed = config.endpoint
+  return (request) => {
+    const template = httpRequest.pathTemplate(request)
+    return fixed !== undefined
+      ? Effect.withFiber((fiber) => run(fiber, request, template, fixed))
+      : Effect.flatMap(
+        resolveEndpoint(request, template),
+        (endpoint) => Effect.withFiber((fiber) => run(fiber, request, template, endpoint))
+      )
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Stage 4 of an attempt: its outcome, interpreted once. The classifier runs
+ * once per attempt (its verdict is kept with the response or error it judged,
+ * so the breaker and the strategy read the same verdict), and one record
+ * (exit, verdict, status label, duration, kind, whether its deadline cut it)
+ * is what the metrics read.
+ */
+import type { CircuitBreaker, Deadline, Strategy } from "@aio-request/core"
+import * as status_ from "@aio-request/kernel/http/status"
+import * as Cause from "effect/Cause"
+import type * as Duration from "effect/Duration"
+import * as Exit from "effect/Exit"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as Option from "effect/Option"
+import type * as ResilientHttpClient from "../../ResilientHttpClient.js"
+import type * as ResponseClassifier from "../../ResponseClassifier.js"
+import type { EnrichError, InvalidRedirectError, TooManyRedirectsError } from "./errors.js"
+
+/** What an attempt can fail with. @internal */
+export type AttemptError =
+  | HttpClientError.HttpClientError
+  | Deadline.DeadlineExceededError
+  | CircuitBreaker.CircuitBreakerOpenError
+  | TooManyRedirectsError
+  | InvalidRedirectError
+  | EnrichError
+
+/** @internal */
+export type AttemptExit = Exit.Exit<HttpClientResponse.HttpClientResponse, AttemptError>
+
+/**
+ * The one record of an attempt.
+ *
+ * @internal
+ */
+export interface Outcome {
+  readonly attempt: number
+  readonly kind: Strategy.AttemptKind
+  readonly exit: AttemptExit
+  readonly verdict: Strategy.Verdict
+  /** The `response_status` label: the status, or 408 / 488 / 489 / 499 / 502 for outcomes without one. */
+  readonly status: number
+  /** Whether a deadline cut it (its own or the run's). */
+  readonly cut: boolean
+  /** From its start to its end or cut, as the strategy measured it. */
+  readonly duration: Duration.Duration
+}
+
+/** Whether `error` is the caller's own request that could not be sent (encoding, URL). @internal */
+export const isRequestRefused = (error: ResilientHttpClient.Error): boolean =>
+  error._tag === "HttpClientError" &&
+  (error.reason._tag === "EncodeError" || error.reason._tag === "InvalidUrlError")
+
+/**
+ * An error of the client's own making, decided before or instead of the
+ * upstream's answer: it ends the request (no other attempt), is not a circuit
+ * failure, and nothing (more) is sent.
+ *
+ * @internal
+ */
+export const isFinal = (error: AttemptError): boolean => {
+  switch (error._tag) {
+    case "EnrichError":
+    case "InvalidRedirectError":
+      return true
+    case "DeadlineExceededError":
+      return error.reason === "below-threshold"
+    case "HttpClientError":
+      return isRequestRefused(error)
+    default:
+      return false
+  }
+}
+
+/**
+ * The seed's status for an outcome without a response (408, 488, 489, 502),
+ * or the status of the response an `HttpClientError` carries.
+ *
+ * @internal
+ */
+export const errorStatus = (error: ResilientHttpClient.Error): number => {
+  if (error._tag !== "HttpClientError") return status_.errorStatus(error)
+  const response = (error.reason as { readonly response?: HttpClientResponse.HttpClientResponse }).response
+  return response === undefined
+    ? status_.errorStatus({ _tag: error._tag })
+    : status_.errorStatus({ _tag: "ResponseError", response })
+}
+
+/** @internal */
+export interface Judge {
+  /** The verdict on an attempt's exit; the classifier runs once per response or error. */
+  readonly verdict: (exit: AttemptExit) => Strategy.Verdict
+  /** Whether the breaker counts the exit as a failure. */
+  readonly isCircuitFailure: (exit: Exit.Exit<HttpClientResponse.HttpClientResponse, unknown>) => boolean
+}
+
+/**
+ * `shared`: whether a breaker judges the attempts too; only then is each
+ * verdict kept for the strategy's second look.
+ *
+ * @internal
+ */
+export const makeJudge = (classifier: ResponseClassifier.ResponseClassifier, shared: boolean): Judge => {
+  // the verdict of each response or error judged, so that the breaker (inside
+  // the attempt) and the strategy (after it) share one classifier call
+  const verdicts = new WeakMap<object, Strategy.Verdict>()
+  const judge = (exit: AttemptExit, key: object): Strategy.Verdict => {
+    if (!shared) return classifier(exit)
+    let verdict = verdicts.get(key)
+    if (verdict === undefined) {
+      verdict = classifier(exit)
+      verdicts.set(key, verdict)
+    }
+    return verdict
+  }
+  const verdict = (exit: AttemptExit): Strategy.Verdict => {
+    if (Exit.isSuccess(exit)) return judge(exit, exit.value)
+    const failure = Cause.findErrorOption(exit.cause)
+    if (Option.isNone(failure)) return classifier(exit)
+    if (isFinal(failure.value)) return "accept"
+    return typeof failure.value === "object" && failure.value !== null
+      ? judge(exit, failure.value)
+      : classifier(exit)
+  }
+  return {
+    verdict,
+    isCircuitFailure: (exit) => {
+      if (Exit.isFailure(exit)) {
+        const failure = Cause.findErrorOption(exit.cause)
+        // interrupted (a hedge lost, the caller left): says nothing about the upstream
+        if (Option.isNone(failure)) {
+          return !Cause.hasInterruptsOnly(exit.cause) && classifier(exit as AttemptExit) === "reject"
+        }
+        if (isFinal(failure.value as AttemptError)) return false
+      }
+      return verdict(exit as AttemptExit) === "reject"
+    }
+  }
+}
+
+/** The record of an attempt the strategy reported. @internal */
+export const make = (
+  reported: Strategy.AttemptOutcome<HttpClientResponse.HttpClientResponse, AttemptError>
+): Outcome => {
+  const exit = reported.exit
+  let status: number
+  if (Exit.isSuccess(exit)) {
+    status = exit.value.status
+  } else {
+    const failure = Cause.findErrorOption(exit.cause)
+    status = Option.isSome(failure) ? errorStatus(failure.value) : status_.interruptedStatus(reported.cut)
+  }
+  return {
+    attempt: reported.attempt,
+    kind: reported.kind,
+    exit,
+    verdict: reported.verdict,
+    status,
+    cut: reported.cut,
+    duration: reported.duration
+  }
+}

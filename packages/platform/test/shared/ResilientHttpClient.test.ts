@@ -1,0 +1,221 @@
+/**
+ * `ResilientHttpClient` on both lines, over loopback HTTP (undici): what does not depend on
+ * the line (system headers, deadline, priority, strategy, breaker, low-timeout threshold,
+ * metrics, redirects, endpointProvider). The line's own error shapes are tested in each
+ * line's test/ResilientHttpClient.test.ts.
+ */
+import { CircuitBreaker, Deadline, Delays, Priority, Strategy } from "@aio-request/line/core"
+import { HttpMetrics, HttpRequest, ResilientHttpClient } from "@aio-request/line/platform"
+import {
+  assert,
+  counter,
+  describe,
+  Effect,
+  failureOf,
+  histogram,
+  HttpClientRequest,
+  it,
+  undici
+} from "@aio-request/line/platform-testkit"
+import { createServer } from "node:http"
+import type { IncomingMessage, Server, ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+
+interface Seen {
+  readonly url: string
+  readonly headers: Record<string, string | Array<string> | undefined>
+}
+
+const listen = (server: Server) => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()))
+
+/** A loopback server answering with `handler` (`n`: the request's rank); its URL and what it received. */
+const server = (handler: (request: IncomingMessage, response: ServerResponse, n: number) => void) => {
+  const seen: Array<Seen> = []
+  const s = createServer((request, response) => {
+    seen.push({ url: request.url!, headers: request.headers })
+    handler(request, response, seen.length)
+  })
+  return Effect.acquireRelease(
+    Effect.promise(() =>
+      listen(s).then(() => ({ url: `http://127.0.0.1:${(s.address() as AddressInfo).port}/`, seen }))
+    ),
+    () =>
+      Effect.promise(() =>
+        new Promise<void>((resolve) => {
+          s.closeAllConnections()
+          s.close(() => resolve())
+        })
+      )
+  )
+}
+
+const status = (code: number) => (_: IncomingMessage, response: ServerResponse) => {
+  response.writeHead(code)
+  response.end("ok")
+}
+
+/** A live test with undici under the resilient client and a scope for the servers. */
+const test = <E, R>(name: string, body: Effect.Effect<void, E, R>) =>
+  it.live(name, () => Effect.scoped(Effect.provide(body, undici)) as Effect.Effect<void, unknown>)
+
+const noJitter = Delays.linear({ min: "10 millis", multiplier: "0 millis", jitter: 0 })
+
+describe("ResilientHttpClient", () => {
+  test(
+    "sends the system headers and the service name, the URL resolved against the endpoint",
+    Effect.gen(function*() {
+      const { seen, url } = yield* server(status(200))
+      const http = yield* ResilientHttpClient.make({
+        endpoint: `${url}api/`,
+        serviceName: "checkout",
+        timeout: "2 seconds"
+      })
+      const response = yield* http.execute(HttpRequest.get("users/{id}", { path: { id: 42 } }))
+      assert.strictEqual(response.status, 200)
+      assert.strictEqual(seen[0]!.url, "/api/users/42")
+      assert.strictEqual(seen[0]!.headers["x-request-priority"], "normal")
+      assert.strictEqual(seen[0]!.headers["x-service-name"], "checkout")
+      assert.isUndefined(seen[0]!.headers["x-aio-request-path-template"])
+      const timeout = Number(seen[0]!.headers["x-request-timeout"])
+      assert.isTrue(timeout > 1.5 && timeout <= 2, `x-request-timeout ${timeout}`)
+    })
+  )
+
+  test(
+    "an inherited deadline and priority win over the options",
+    Effect.gen(function*() {
+      const { seen, url } = yield* server(status(200))
+      const http = yield* ResilientHttpClient.make({ endpoint: url, priority: "low" })
+      yield* http.execute(HttpClientRequest.get("x")).pipe(Deadline.within("500 millis"), Priority.withPriority("high"))
+      const timeout = Number(seen[0]!.headers["x-request-timeout"])
+      assert.isTrue(timeout > 0.3 && timeout <= 0.5, `x-request-timeout ${timeout}`)
+      assert.strictEqual(seen[0]!.headers["x-request-priority"], "normal")
+    })
+  )
+
+  test(
+    "a slow upstream is cut at the deadline with DeadlineExceededError",
+    Effect.gen(function*() {
+      const { url } = yield* server((_, response) => {
+        setTimeout(() => response.end("late"), 1000)
+      })
+      const http = yield* ResilientHttpClient.make({ endpoint: url, timeout: "150 millis", strategy: Strategy.single })
+      const exit = yield* Effect.exit(http.execute(HttpClientRequest.get("slow")))
+      assert.strictEqual(failureOf(exit)._tag, "DeadlineExceededError")
+    })
+  )
+
+  test(
+    "sequential retries a 503 and returns the 200, counting the attempts in the metrics",
+    Effect.gen(function*() {
+      const { seen, url } = yield* server((_, response, n) => {
+        response.writeHead(n < 3 ? 503 : 200)
+        response.end()
+      })
+      const http = yield* ResilientHttpClient.make({
+        endpoint: url,
+        strategy: Strategy.sequential({ attempts: 3, delays: noJitter })
+      })
+      const response = yield* http.execute(HttpRequest.get("shared/{id}", { path: { id: 1 } }))
+      assert.strictEqual(response.status, 200)
+      assert.strictEqual(seen.length, 3)
+      const base = { request_endpoint: url, request_method: "GET", request_path: "shared/{id}" }
+      assert.strictEqual(yield* counter(HttpMetrics.attempts, base), 3)
+      assert.strictEqual(yield* counter(HttpMetrics.retries, base), 2)
+      const latency = yield* histogram(HttpMetrics.clientLatency, {
+        ...base,
+        response_status: "200",
+        circuit_breaker: "false"
+      })
+      assert.strictEqual(latency.count, 1)
+      assert.strictEqual((yield* histogram(HttpMetrics.transportLatency, { ...base, response_status: "503" })).count, 2)
+    })
+  )
+
+  test(
+    "CurrentStrategy overrides the client's strategy",
+    Effect.gen(function*() {
+      const { seen, url } = yield* server(status(503))
+      const http = yield* ResilientHttpClient.make({
+        endpoint: url,
+        strategy: Strategy.sequential({ attempts: 3, delays: noJitter })
+      })
+      const response = yield* http.execute(HttpClientRequest.get("x")).pipe(Strategy.withStrategy(Strategy.single))
+      assert.strictEqual(response.status, 503)
+      assert.strictEqual(seen.length, 1)
+    })
+  )
+
+  test(
+    "the circuit opens after failures and then fails fast without sending",
+    Effect.gen(function*() {
+      const { seen, url } = yield* server(status(503))
+      const breaker = yield* CircuitBreaker.make({
+        breakDuration: "10 seconds",
+        samplingDuration: "10 seconds",
+        minimumThroughput: 2,
+        failureThreshold: 0.5
+      })
+      const http = yield* ResilientHttpClient.make({
+        endpoint: url,
+        circuitBreaker: breaker,
+        strategy: Strategy.single
+      })
+      yield* http.execute(HttpClientRequest.get("x"))
+      yield* http.execute(HttpClientRequest.get("x"))
+      const exit = yield* Effect.exit(http.execute(HttpClientRequest.get("x")))
+      assert.strictEqual(failureOf(exit)._tag, "CircuitBreakerOpenError")
+      assert.strictEqual(seen.length, 2)
+    })
+  )
+
+  test(
+    "less time left than lowTimeoutThreshold: nothing is sent",
+    Effect.gen(function*() {
+      const { seen, url } = yield* server(status(200))
+      const http = yield* ResilientHttpClient.make({ endpoint: url, lowTimeoutThreshold: "1 second" })
+      const exit = yield* Effect.exit(http.execute(HttpClientRequest.get("x")).pipe(Deadline.within("500 millis")))
+      const error = failureOf(exit)
+      assert.strictEqual(error._tag, "DeadlineExceededError")
+      assert.strictEqual((error as Deadline.DeadlineExceededError).reason, "below-threshold")
+      assert.strictEqual(seen.length, 0)
+    })
+  )
+
+  test(
+    "redirects are followed; to another origin without the credential headers; too many fail",
+    Effect.gen(function*() {
+      const other = yield* server(status(200))
+      const { seen, url } = yield* server((request, response) => {
+        if (request.url === "/from") response.writeHead(302, { location: "/to" })
+        else if (request.url === "/to") response.writeHead(307, { location: `${other.url}away` })
+        else response.writeHead(302, { location: "/loop" })
+        response.end()
+      })
+      const http = yield* ResilientHttpClient.make({ endpoint: url, maxRedirects: 2 })
+      const response = yield* http.execute(
+        HttpClientRequest.get("from").pipe(HttpClientRequest.setHeader("authorization", "Bearer t"))
+      )
+      assert.strictEqual(response.status, 200)
+      assert.deepStrictEqual(seen.map((s) => s.url), ["/from", "/to"])
+      assert.strictEqual(seen[1]!.headers["authorization"], "Bearer t")
+      assert.isUndefined(other.seen[0]!.headers["authorization"])
+      const error = failureOf(yield* Effect.exit(http.execute(HttpClientRequest.get("loop"))))
+      assert.strictEqual(error._tag, "TooManyRedirectsError")
+    })
+  )
+
+  test(
+    "endpointProvider: evaluated per request; a failure is an EndpointError",
+    Effect.gen(function*() {
+      const { url } = yield* server(status(200))
+      const http = yield* ResilientHttpClient.make({ endpointProvider: Effect.succeed(url) })
+      assert.strictEqual((yield* http.execute(HttpClientRequest.get("x"))).status, 200)
+      const failing = yield* ResilientHttpClient.make({ endpointProvider: Effect.fail("no instance") })
+      assert.strictEqual(
+        failureOf(yield* Effect.exit(failing.execute(HttpClientRequest.get("x"))))._tag,
+        "EndpointError"
+      )
+    })
+  )
+})
