@@ -12,6 +12,8 @@ describe("deadline", () => {
 
   it("remaining is never below 0 and Infinity for a deadline that never passes", () => {
     expect(Deadline.remaining(Infinity, 5)).toBe(Infinity)
+    expect(Deadline.remaining(1500, 1000)).toBe(500)
+    expect(Deadline.remaining(1000, 1500)).toBe(0)
     fc.assert(fc.property(fc.integer(), fc.integer(), (deadline, now) => {
       const left = Deadline.remaining(deadline, now)
       return left >= 0 && (left === 0) === Deadline.isExpired(deadline, now) && (left === 0 || now + left === deadline)

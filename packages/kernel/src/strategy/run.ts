@@ -17,9 +17,6 @@ export type AttemptKind = "first" | "hedge" | "retry"
 /** The kind attempt `number` is reported as: attempt 0 of a run is always the first, whoever sends it. */
 export const attemptKind = (number: number, kind: AttemptKind): AttemptKind => number === 0 ? "first" : kind
 
-/** What is left at `now` of a deadline at `deadline` (both in milliseconds), never below 0. */
-export { remaining } from "../deadline.js"
-
 /**
  * Whether an attempt whose deadline is `attemptDeadline` needs a cut of its
  * own: only when it is earlier than the run's deadline (the run's own cut

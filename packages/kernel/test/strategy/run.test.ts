@@ -13,16 +13,6 @@ describe("strategy/run", () => {
     }))
   })
 
-  it("leaves what is left of a deadline, never below 0", () => {
-    expect(Run.remaining(1500, 1000)).toBe(500)
-    expect(Run.remaining(1000, 1500)).toBe(0)
-    expect(Run.remaining(Infinity, 1000)).toBe(Infinity)
-    fc.assert(fc.property(fc.integer(), fc.integer(), (deadline, now) => {
-      const left = Run.remaining(deadline, now)
-      return left >= 0 && (deadline >= now ? left === deadline - now : left === 0)
-    }))
-  })
-
   it("gives an attempt a cut of its own only before the run's deadline", () => {
     expect(Run.hasOwnCut(500, 1000)).toBe(true)
     expect(Run.hasOwnCut(1000, 1000)).toBe(false)

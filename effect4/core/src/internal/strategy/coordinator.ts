@@ -1,3 +1,4 @@
+import { remaining } from "@aio-request/kernel/deadline"
 import * as kernel from "@aio-request/kernel/strategy/run"
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
@@ -301,7 +302,7 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
   private expired(attempt: number | undefined): deadline_.DeadlineExceededError {
     return new deadline_.DeadlineExceededError({
       reason: "expired",
-      budget: Duration.millis(kernel.remaining(this.deadline, this.startMillis)),
+      budget: Duration.millis(remaining(this.deadline, this.startMillis)),
       phase: "run",
       subject: this.options.subject,
       attempt
@@ -415,7 +416,7 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
       ? Exit.fail(
         new deadline_.DeadlineExceededError({
           reason: "expired",
-          budget: Duration.millis(kernel.remaining(this.deadline, this.startMillis)),
+          budget: Duration.millis(remaining(this.deadline, this.startMillis)),
           phase: "run",
           subject: this.options.subject
         })

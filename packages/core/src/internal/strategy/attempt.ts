@@ -1,3 +1,4 @@
+import { remaining } from "@aio-request/kernel/deadline"
 import * as kernel from "@aio-request/kernel/strategy/run"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
@@ -83,7 +84,7 @@ export class Attempt<A, E> {
     this.startNanos = nowNanos
     this.fiber = fiber
     this.deadline = deadline
-    this.budget = kernel.remaining(deadline, nowMillis)
+    this.budget = remaining(deadline, nowMillis)
     this.observer = (exit) => {
       if (!this.done) sink.push({ _tag: "Exit", attempt: this, exit })
     }
