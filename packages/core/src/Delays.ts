@@ -8,6 +8,7 @@ import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Schedule from "effect/Schedule"
 import * as internal from "./internal/delays.js"
+import type { DurationInput } from "./internal/line.js"
 
 /**
  * `delay(n, key)` is the wait before attempt `n` (n ≥ 1); `key` names the kind
@@ -32,9 +33,9 @@ export declare namespace Delays {
    */
   export interface LinearOptions {
     /** Default 0. */
-    readonly min?: Duration.DurationInput | undefined
+    readonly min?: DurationInput | undefined
     /** Default 50 millis. */
-    readonly multiplier?: Duration.DurationInput | undefined
+    readonly multiplier?: DurationInput | undefined
     /** In [0, 1]. Default 0.2. */
     readonly jitter?: number | undefined
   }
@@ -44,11 +45,11 @@ export declare namespace Delays {
    */
   export interface ExponentialOptions {
     /** The delay before attempt 1. */
-    readonly base: Duration.DurationInput
+    readonly base: DurationInput
     /** ≥ 1. Default 2. */
     readonly factor?: number | undefined
     /** The cap. Default none. */
-    readonly max?: Duration.DurationInput | undefined
+    readonly max?: DurationInput | undefined
     /** In [0, 1]. Default 0.2. */
     readonly jitter?: number | undefined
   }
@@ -60,11 +61,11 @@ export declare namespace Delays {
     /** In (0, 1). Default 0.95. */
     readonly percentile?: number | undefined
     /** Default 50 millis; also the delay while there is no data. */
-    readonly min?: Duration.DurationInput | undefined
+    readonly min?: DurationInput | undefined
     /** Default 10 seconds. */
-    readonly max?: Duration.DurationInput | undefined
+    readonly max?: DurationInput | undefined
     /** The sliding window of observations. Default 5 minutes. */
-    readonly window?: Duration.DurationInput | undefined
+    readonly window?: DurationInput | undefined
     /** How many buckets the window slides by. Default 2. */
     readonly buckets?: number | undefined
     /** How many keys are kept (least recently observed evicted). Default 1024. */
@@ -81,7 +82,7 @@ export declare namespace Delays {
  * @since 0.1.0
  * @category constructors
  */
-export const constant: (delay: Duration.DurationInput) => Delays = internal.constant
+export const constant: (delay: DurationInput) => Delays = internal.constant
 
 /**
  * d = min + n·multiplier, then d ± d·U(0,1)·jitter, the sign chosen by a fair

@@ -1,8 +1,9 @@
 /**
  * Construction-time checks for option bags, the ones every module of every
  * aio-request package uses. An invalid option is a programming error, so it is
- * refused at once: each check throws a `Cause.IllegalArgumentException` whose
- * message names the constructor and the option:
+ * refused at once: each check throws Effect's illegal-argument error
+ * (`Cause.IllegalArgumentException` on Effect 3, `Cause.IllegalArgumentError`
+ * on Effect 4) whose message names the constructor and the option:
  *
  * `Name.make: option "timeout" must be a finite duration > 0ms, got 0ms`
  *
@@ -11,10 +12,11 @@
  * @since 0.1.0
  */
 import type * as Duration from "effect/Duration"
+import type { DurationInput } from "./internal/line.js"
 import * as internal from "./internal/validate.js"
 
 /**
- * Throws a `Cause.IllegalArgumentException` saying that option `option` of
+ * Throws Effect's illegal-argument error saying that option `option` of
  * `where` must be `expected` and showing what it `got` (strings quoted,
  * durations formatted, an `Effect` named as one: the usual slip of passing
  * `make(...)` un-yielded where the service belongs).
@@ -73,7 +75,7 @@ export const between: (
  * A duration, decoded: at least zero and finite; `positive` also refuses
  * zero, `allowInfinite` accepts infinity. A negative or `NaN` duration is
  * refused however it is written (`-1`, `"-1 seconds"`, `[-1, 0]`, `-1n`),
- * where Effect's `Duration.decode` would read it as zero, and so is anything
+ * where Effect's own decoding would read it as zero, and so is anything
  * that does not decode. Every refusal of one option reads the same, the
  * value shown with its unit (a number is milliseconds): `must be a finite
  * duration >= 0ms`, `a finite duration > 0ms`, `a duration >= 0ms` or
@@ -81,9 +83,8 @@ export const between: (
  *
  * @example
  * import { Options } from "@aio-request/core"
- * import type { Duration } from "effect"
  *
- * declare const options: { readonly ttl?: Duration.DurationInput }
+ * declare const options: { readonly ttl?: number | `${number} seconds` }
  * const ttl = Options.duration("Audit.make", "ttl", options.ttl ?? "10 seconds", { positive: true })
  * // Options.duration("Audit.make", "ttl", -1) throws:
  * // Audit.make: option "ttl" must be a finite duration >= 0ms, got -1ms
@@ -93,7 +94,7 @@ export const between: (
 export const duration: (
   where: string,
   option: string,
-  input: Duration.DurationInput,
+  input: DurationInput,
   options?: Options.DurationOptions
 ) => Duration.Duration = internal.duration
 

@@ -7,11 +7,10 @@
  *
  * @example
  * import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
- * import { HttpClient } from "@effect/platform"
  * import { Effect } from "effect"
  *
  * const program = Effect.gen(function*() {
- *   const client = yield* HttpClient.HttpClient
+ *   const client = yield* ResilientHttpClient.make({ endpoint: "http://users.internal" })
  *   const response = yield* client.execute(
  *     HttpRequest.get("users/{id}", { path: { id: 42 }, query: { fields: ["name", "email"] } })
  *   )
@@ -19,8 +18,8 @@
  * })
  * @since 0.1.0
  */
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as internal from "./internal/httpRequest.js"
+import type { HttpClientRequest } from "./internal/line.js"
 
 /**
  * @since 0.1.0

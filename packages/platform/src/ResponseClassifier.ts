@@ -7,8 +7,8 @@
  * @since 0.1.0
  */
 import type { Strategy } from "@aio-request/core"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as Exit from "effect/Exit"
+import type { HttpClientResponse } from "./internal/line.js"
 import * as internal from "./internal/responseClassifier.js"
 import type * as ResilientHttpClient from "./ResilientHttpClient.js"
 

@@ -2,11 +2,10 @@ import { Options } from "@aio-request/core"
 import type { Strategy } from "@aio-request/core"
 import * as headers from "@aio-request/kernel/http/headers"
 import * as kernel from "@aio-request/kernel/http/responseClassifier"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Cause from "effect/Cause"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import type * as ResponseClassifier from "../ResponseClassifier.js"
+import { failureOption, type HttpClientResponse } from "./line.js"
 
 /** @internal */
 export const classifyResponse = (
@@ -51,7 +50,7 @@ export const make = (options?: ResponseClassifier.DefaultOptions): ResponseClass
   const verdictForStatus = verdictTable(options)
   return (exit) => {
     if (Exit.isSuccess(exit)) return classifyResponse(exit.value, verdictForStatus)
-    const failure = Cause.failureOption(exit.cause)
+    const failure = failureOption(exit.cause)
     return kernel.classifyError(Option.isSome(failure) ? failure.value._tag : undefined)
   }
 }

@@ -1,0 +1,17 @@
+/**
+ * What differs between the Effect lines, under one name, for the glue written
+ * once for both (`effect4/lines.json`, docs/architecture.md "Glue written
+ * once"). This is the Effect 4 line's (`effect/http`);
+ * packages/platform/src/internal/line.ts is its Effect 3 twin
+ * (`@effect/platform`), with the same exports.
+ *
+ * @internal
+ */
+import * as Cause from "effect/Cause"
+import type * as Option from "effect/Option"
+
+export type * as HttpClientRequest from "effect/http/HttpClientRequest"
+export type * as HttpClientResponse from "effect/http/HttpClientResponse"
+
+/** The first typed failure of `cause`, if any (Effect 4's `Cause.findErrorOption`). */
+export const failureOption: <E>(cause: Cause.Cause<E>) => Option.Option<E> = Cause.findErrorOption

@@ -1,0 +1,17 @@
+/**
+ * What differs between the Effect lines, under one name, for the glue written
+ * once for both (`effect4/lines.json`, docs/architecture.md "Glue written
+ * once"). This is the Effect 3 line's (`@effect/platform`);
+ * effect4/platform/src/internal/line.ts is its Effect 4 twin (`effect/http`),
+ * with the same exports.
+ *
+ * @internal
+ */
+import * as Cause from "effect/Cause"
+import type * as Option from "effect/Option"
+
+export type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+export type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+
+/** The first typed failure of `cause`, if any (Effect 3's `Cause.failureOption`). */
+export const failureOption: <E>(cause: Cause.Cause<E>) => Option.Option<E> = Cause.failureOption
