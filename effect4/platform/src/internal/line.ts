@@ -8,10 +8,15 @@
  * @internal
  */
 import * as Cause from "effect/Cause"
+import type * as Clock from "effect/Clock"
 import type * as Option from "effect/Option"
 
 export type * as HttpClientRequest from "effect/http/HttpClientRequest"
 export type * as HttpClientResponse from "effect/http/HttpClientResponse"
+export type * as HttpServerRequest from "effect/http/HttpServerRequest"
 
 /** The first typed failure of `cause`, if any (Effect 4's `Cause.findErrorOption`). */
 export const failureOption: <E>(cause: Cause.Cause<E>) => Option.Option<E> = Cause.findErrorOption
+
+/** `clock`'s time in nanoseconds, read synchronously. */
+export const currentTimeNanos = (clock: Clock.Clock): bigint => clock.currentTimeNanosUnsafe()

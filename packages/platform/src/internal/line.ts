@@ -8,10 +8,15 @@
  * @internal
  */
 import * as Cause from "effect/Cause"
+import type * as Clock from "effect/Clock"
 import type * as Option from "effect/Option"
 
 export type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 export type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+export type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 
 /** The first typed failure of `cause`, if any (Effect 3's `Cause.failureOption`). */
 export const failureOption: <E>(cause: Cause.Cause<E>) => Option.Option<E> = Cause.failureOption
+
+/** `clock`'s time in nanoseconds, read synchronously. */
+export const currentTimeNanos = (clock: Clock.Clock): bigint => clock.unsafeCurrentTimeNanos()

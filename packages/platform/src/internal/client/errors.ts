@@ -1,6 +1,7 @@
 /**
  * The resilient client's own errors. Each message names the request (method
- * and URL) and what failed, so that a log line is enough to act on.
+ * and URL) and what failed, so that a log line is enough to act on; the text
+ * is the kernel's.
  */
 import * as messages from "@aio-request/kernel/http/clientErrors"
 import * as Data from "effect/Data"

@@ -3,8 +3,8 @@
  * emits the request), on the fiber's clock.
  */
 import * as kernel from "@aio-request/kernel/http/arrival"
-import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import type * as Clock from "effect/Clock"
+import { currentTimeNanos, type HttpServerRequest } from "../line.js"
 
 /**
  * When the request arrived, in the clock's nanoseconds, if the platform tells
@@ -16,4 +16,4 @@ export const arrivalNanos = (
   request: HttpServerRequest.HttpServerRequest,
   clock: Clock.Clock,
   now: bigint
-): bigint => kernel.arrivalNanos(request.source, now, () => clock.unsafeCurrentTimeNanos())
+): bigint => kernel.arrivalNanos(request.source, now, () => currentTimeNanos(clock))

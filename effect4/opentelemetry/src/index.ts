@@ -1,4 +1,0 @@
-/**
- * @since 1.0.0
- */
-export * as Observability from "./Observability.js"
