@@ -8,11 +8,10 @@
  * of the first attempts plus 1 a second, so the upstream sees about 1.25× the
  * traffic instead of 4×.
  */
-import { Delays, RetryBudget, Strategy } from "@aio-request/core"
-import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
-import { HttpRouter, HttpServerResponse } from "@effect/platform"
-import { Chunk, Clock, Console, Effect, Ref } from "effect"
-import { cell, counts, delta, type Scene, serve } from "./shared.js"
+import { Delays, RetryBudget, Strategy } from "@aio-request/line/core"
+import { Clock, Console, Effect, get, Ref, serve, status } from "@aio-request/line/demo"
+import { HttpRequest, ResilientHttpClient } from "@aio-request/line/platform"
+import { cell, counts, delta, range, type Scene } from "./shared.js"
 
 export const scene: Scene = {
   name: "budget",
@@ -21,13 +20,7 @@ export const scene: Scene = {
     Effect.gen(function*() {
       const requests = quick ? 40 : 80
       const upstreamCalls = yield* Ref.make(0)
-      const endpoint = yield* serve(HttpRouter.empty.pipe(HttpRouter.get(
-        "/quote",
-        Effect.zipRight(
-          Ref.update(upstreamCalls, (n) => n + 1),
-          Effect.succeed(HttpServerResponse.empty({ status: 503 }))
-        )
-      )))
+      const endpoint = yield* serve([get("/quote", Effect.as(Ref.update(upstreamCalls, (n) => n + 1), status(503)))])
       const strategy = Strategy.sequential({ attempts: 4, delays: Delays.constant(0) })
       yield* Console.log(
         `upstream: down (503 at once); ${requests} requests, 4 at a time,` +
@@ -45,7 +38,7 @@ export const scene: Scene = {
         const before = yield* counts
         const start = yield* Clock.currentTimeMillis
         yield* Effect.forEach(
-          Chunk.range(1, requests),
+          range(requests),
           () => Effect.ignore(Effect.flatMap(client.execute(HttpRequest.get("/quote")), (r) => r.text)),
           { concurrency: 4, discard: true }
         )

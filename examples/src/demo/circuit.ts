@@ -7,11 +7,24 @@
  * `changes` stream; then how many requests reached the upstream and how
  * quickly the others failed.
  */
-import { CircuitBreaker, Strategy } from "@aio-request/core"
-import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
-import { HttpRouter, HttpServerResponse } from "@effect/platform"
-import { Cause, Clock, Console, Effect, Exit, Option, Ref, Stream } from "effect"
-import { cell, percentile, type Scene, serve, stopwatch } from "./shared.js"
+import { CircuitBreaker, Strategy } from "@aio-request/line/core"
+import {
+  Clock,
+  Console,
+  Effect,
+  Exit,
+  failureOption,
+  forkScoped,
+  get,
+  Option,
+  Ref,
+  serve,
+  status,
+  Stream,
+  text
+} from "@aio-request/line/demo"
+import { HttpRequest, ResilientHttpClient } from "@aio-request/line/platform"
+import { cell, percentile, type Scene, stopwatch } from "./shared.js"
 
 export const scene: Scene = {
   name: "circuit",
@@ -23,14 +36,14 @@ export const scene: Scene = {
       const breakDuration = quick ? 150 : 300
       const elapsed = yield* stopwatch
       const upstreamCalls = yield* Ref.make(0)
-      const endpoint = yield* serve(HttpRouter.empty.pipe(HttpRouter.get(
+      const endpoint = yield* serve([get(
         "/price",
         Effect.gen(function*() {
           yield* Ref.update(upstreamCalls, (n) => n + 1)
           yield* Effect.sleep("20 millis")
-          return (yield* elapsed) < failFor ? HttpServerResponse.empty({ status: 503 }) : HttpServerResponse.text("ok")
+          return (yield* elapsed) < failFor ? status(503) : text("ok")
         })
-      )))
+      )])
       const breaker = yield* CircuitBreaker.make({
         breakDuration: `${breakDuration} millis`,
         samplingDuration: "1 second",
@@ -55,7 +68,7 @@ export const scene: Scene = {
             yield* Console.log(`${cell(yield* elapsed, 6)} ms  ${change.from} → ${change.to}`)
           })
         ),
-        Effect.forkScoped
+        forkScoped
       )
       yield* Effect.sleep("10 millis") // the subscriber starts
 
@@ -67,13 +80,13 @@ export const scene: Scene = {
         const took = (yield* Clock.currentTimeMillis) - start
         const result: Result = Exit.isSuccess(exit)
           ? (exit.value.status === 200 ? "200" : exit.value.status === 503 ? "503" : "other")
-          : Option.exists(Cause.failureOption(exit.cause), (e) => e._tag === "CircuitBreakerOpenError")
+          : Option.exists(failureOption(exit.cause), (e) => e._tag === "CircuitBreakerOpenError")
           ? "open"
           : "other"
         results.push({ result, took })
       })
       while ((yield* elapsed) < runFor) {
-        yield* Effect.forkScoped(one)
+        yield* forkScoped(one)
         yield* Effect.sleep("25 millis")
       }
       yield* Effect.sleep("100 millis") // the last requests end

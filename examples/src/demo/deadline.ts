@@ -9,25 +9,35 @@
  * and the deadline it runs under. When too little is left, the front's call
  * fails at once with `DeadlineExceededError` and the upstream is not called.
  */
-import { Deadline, Strategy } from "@aio-request/core"
-import { Headers, HttpRequest, ResilientHttpClient, ServerMiddleware } from "@aio-request/platform"
-import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Cause, Clock, Console, Duration, Effect, Exit, Option, Queue, Ref } from "effect"
-import { cell, type Scene, serve } from "./shared.js"
+import { Deadline, Strategy } from "@aio-request/line/core"
+import {
+  catchAll,
+  type Cause,
+  Clock,
+  Console,
+  Duration,
+  Effect,
+  Exit,
+  failureOption,
+  get,
+  json,
+  Option,
+  queryParam,
+  Queue,
+  Ref,
+  requestHeader,
+  serve
+} from "@aio-request/line/demo"
+import { Headers, HttpRequest, ResilientHttpClient } from "@aio-request/line/platform"
+import { cell, type Scene } from "./shared.js"
 
 /** What is left of the deadline the handler runs under, in whole milliseconds (-1: none). */
-const remainingMillis = Effect.flatMap(
-  Deadline.CurrentDeadline,
-  Option.match({
-    onNone: () => Effect.succeed(-1),
-    onSome: (deadline) => Effect.map(Deadline.remaining(deadline), (left) => Math.round(Duration.toMillis(left)))
-  })
-)
+const remainingMillis = Effect.gen(function*() {
+  const deadline = yield* Deadline.CurrentDeadline
+  return Option.isNone(deadline) ? -1 : Math.round(Duration.toMillis(yield* Deadline.remaining(deadline.value)))
+})
 
-const timeoutHeader = Effect.map(
-  HttpServerRequest.HttpServerRequest,
-  (request) => request.headers[Headers.RequestTimeout] ?? "none"
-)
+const timeoutHeader = Effect.map(requestHeader(Headers.RequestTimeout), (value) => value ?? "none")
 
 interface Seen {
   readonly header: string
@@ -35,7 +45,7 @@ interface Seen {
 }
 
 const failureTag = (cause: Cause.Cause<{ readonly _tag: string }>) =>
-  Option.match(Cause.failureOption(cause), { onNone: () => "interrupted", onSome: (error) => error._tag })
+  Option.match(failureOption(cause), { onNone: () => "interrupted", onSome: (error) => error._tag })
 
 /** "0.899 s sent, 899 ms left" */
 const show = (seen: Seen) => `${seen.header} s sent, ${cell(seen.remaining, 4)} ms left`
@@ -47,14 +57,14 @@ export const scene: Scene = {
     Effect.gen(function*() {
       const upstreamCalls = yield* Ref.make(0)
       const upstream = yield* serve(
-        HttpRouter.empty.pipe(HttpRouter.get(
+        [get(
           "/stock",
           Effect.gen(function*() {
             yield* Ref.update(upstreamCalls, (n) => n + 1)
-            return HttpServerResponse.unsafeJson({ header: yield* timeoutHeader, remaining: yield* remainingMillis })
+            return json({ header: yield* timeoutHeader, remaining: yield* remainingMillis })
           })
-        )),
-        ServerMiddleware.make()
+        )],
+        {}
       )
       // no timeout: the front's calls inherit the deadline of the request it serves
       const toUpstream = yield* ResilientHttpClient.make({ endpoint: upstream, serviceName: "front" })
@@ -62,24 +72,26 @@ export const scene: Scene = {
       // what the front saw and what its call upstream gave, one per request
       const reports = yield* Queue.unbounded<{ front: Seen; upstream: Seen | string }>()
       const front = yield* serve(
-        HttpRouter.empty.pipe(HttpRouter.get(
+        [get(
           "/order",
           Effect.gen(function*() {
             const seen: Seen = { header: yield* timeoutHeader, remaining: yield* remainingMillis }
-            const work = Number((yield* HttpServerRequest.ParsedSearchParams).work)
+            const work = Number(yield* queryParam("work"))
             const got = yield* Effect.sleep(Duration.millis(work)).pipe(
-              Effect.zipRight(toUpstream.execute(HttpRequest.get("/stock"))),
+              Effect.andThen(toUpstream.execute(HttpRequest.get("/stock"))),
               Effect.flatMap((response) => response.json),
-              Effect.map((body): Seen | string => body as Seen),
-              Effect.catchAll((error) => Effect.succeed(`not called: ${error._tag}`)),
+              Effect.map((body: unknown): Seen | string => body as Seen),
+              catchAll((error) => Effect.succeed(`not called: ${error._tag}`)),
               // the caller gives up at its deadline: the front's handler is interrupted then
-              Effect.onInterrupt(() => Queue.offer(reports, { front: seen, upstream: "not called: caller left" }))
+              Effect.onInterrupt(() =>
+                Effect.asVoid(Queue.offer(reports, { front: seen, upstream: "not called: caller left" }))
+              )
             )
             yield* Queue.offer(reports, { front: seen, upstream: got })
-            return HttpServerResponse.unsafeJson(got)
+            return json(got)
           })
-        )),
-        ServerMiddleware.make()
+        )],
+        {}
       )
       const caller = yield* ResilientHttpClient.make({
         endpoint: front,
@@ -101,18 +113,13 @@ export const scene: Scene = {
         )
         const took = (yield* Clock.currentTimeMillis) - start
         const report = yield* Queue.take(reports).pipe(
-          Effect.timeoutTo({
-            duration: "2 seconds",
-            onTimeout: () => ({ front: { header: "?", remaining: -1 }, upstream: "no report" }),
-            onSuccess: (r) => r
-          })
+          Effect.timeoutOption("2 seconds"),
+          Effect.map(Option.getOrElse(() => ({ front: { header: "?", remaining: -1 }, upstream: "no report" })))
         )
         yield* Console.log(
           `${cell(work, 8)} ms  ${show(report.front)}  ${
             (typeof report.upstream === "string" ? report.upstream : show(report.upstream)).padEnd(26)
-          }  ${
-            Exit.isSuccess(exit) ? "200" : Exit.match(exit, { onFailure: failureTag, onSuccess: () => "" })
-          } after ${took} ms`
+          }  ${Exit.isSuccess(exit) ? "200" : failureTag(exit.cause)} after ${took} ms`
         )
       }
       const calls = yield* Ref.get(upstreamCalls)

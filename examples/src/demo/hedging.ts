@@ -12,11 +12,21 @@
  * hedges that lost and were cancelled), the upstream counts the attempts that
  * reached its handler, and both record each attempt's outcome.
  */
-import { Deadline, Delays, Strategy } from "@aio-request/core"
-import { HttpRequest, ResilientHttpClient, ServerMiddleware } from "@aio-request/platform"
-import { HttpRouter, HttpServerResponse } from "@effect/platform"
-import { Chunk, Clock, Console, Effect, Exit, Random } from "effect"
-import { cell, counts, delta, percentile, type Scene, serve } from "./shared.js"
+import { Deadline, Delays, Strategy } from "@aio-request/line/core"
+import {
+  Clock,
+  Console,
+  Effect,
+  Exit,
+  get,
+  json,
+  pathParam,
+  Random,
+  randomBetween,
+  serve
+} from "@aio-request/line/demo"
+import { HttpRequest, ResilientHttpClient } from "@aio-request/line/platform"
+import { cell, counts, delta, percentile, range, type Scene } from "./shared.js"
 
 const strategies: ReadonlyArray<readonly [string, Strategy.Strategy]> = [
   ["single", Strategy.single],
@@ -36,17 +46,15 @@ export const scene: Scene = {
     Effect.gen(function*() {
       const requests = quick ? 50 : 400
       const concurrency = 4
-      const router = HttpRouter.empty.pipe(
-        HttpRouter.get(
-          "/items/:id",
-          Effect.gen(function*() {
-            const slow = (yield* Random.next) < 0.02
-            yield* Effect.sleep(`${slow ? yield* Random.nextRange(1000, 3000) : yield* Random.nextRange(5, 15)} millis`)
-            return HttpServerResponse.unsafeJson({ id: (yield* HttpRouter.params).id })
-          })
-        )
+      const upstream = get(
+        "/items/:id",
+        Effect.gen(function*() {
+          const slow = (yield* Random.next) < 0.02
+          yield* Effect.sleep(`${slow ? yield* randomBetween(1000, 3000) : yield* randomBetween(5, 15)} millis`)
+          return json({ id: yield* pathParam("id") })
+        })
       )
-      const endpoint = yield* serve(router, ServerMiddleware.make({ cancelOnTimeout: true }))
+      const endpoint = yield* serve([upstream], { cancelOnTimeout: true })
       const http = yield* ResilientHttpClient.make({ endpoint, serviceName: client, timeout: "1 second" })
 
       yield* Console.log(
@@ -70,7 +78,7 @@ export const scene: Scene = {
             )
             return { elapsed: (yield* Clock.currentTimeMillis) - start, ok: Exit.isSuccess(exit) }
           })
-        const results = yield* Effect.forEach(Chunk.range(1, requests), one, { concurrency })
+        const results = yield* Effect.forEach(range(requests), one, { concurrency })
         // the upstream records a cancelled attempt when it notices the caller left
         yield* Effect.sleep("200 millis")
         const d = delta(before, yield* counts)

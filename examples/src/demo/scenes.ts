@@ -1,4 +1,13 @@
-/** The demo's scenes, in the order `pnpm demo` runs them. */
+/**
+ * The demo's scenes, in the order `pnpm demo` runs them, on both lines. To add
+ * one: a file here that imports `effect`, the platform and the packages only
+ * through `@aio-request/line/core`, `@aio-request/line/platform` and
+ * `@aio-request/line/demo` (`pnpm check:effect4` typechecks this folder
+ * against the Effect 4 line); whatever it needs that differs between the
+ * lines goes into both glue files, under one name (./line.ts,
+ * effect4/examples/src/line.ts); then its entry below and its test in
+ * examples/test/shared/demo.test.ts.
+ */
 import { scene as budget } from "./budget.js"
 import { scene as circuit } from "./circuit.js"
 import { scene as deadline } from "./deadline.js"

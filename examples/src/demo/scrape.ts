@@ -7,12 +7,10 @@
  * and upstream, plus the breaker transitions and the shed requests the earlier
  * scenes recorded (when they ran in the same process).
  */
-import { Delays, Strategy } from "@aio-request/core"
-import { Observability } from "@aio-request/opentelemetry"
-import { HttpRequest, ResilientHttpClient, ServerMiddleware } from "@aio-request/platform"
-import { HttpClient, HttpRouter, HttpServerResponse } from "@effect/platform"
-import { Chunk, Console, Effect, Random } from "effect"
-import { counts, delta, type Scene, serve } from "./shared.js"
+import { Delays, Strategy } from "@aio-request/line/core"
+import { Console, Effect, get, HttpClient, Observability, Random, serve, text } from "@aio-request/line/demo"
+import { HttpRequest, ResilientHttpClient } from "@aio-request/line/platform"
+import { counts, delta, range, type Scene } from "./shared.js"
 
 export const scene: Scene = {
   name: "scrape",
@@ -21,14 +19,14 @@ export const scene: Scene = {
     Effect.gen(function*() {
       const requests = quick ? 20 : 40
       const endpoint = yield* serve(
-        HttpRouter.empty.pipe(HttpRouter.get(
+        [get(
           "/users/:id",
           Effect.gen(function*() {
             yield* Effect.sleep((yield* Random.next) < 0.1 ? "300 millis" : "5 millis")
-            return HttpServerResponse.text("ok")
+            return text("ok")
           })
-        )),
-        ServerMiddleware.make()
+        )],
+        {}
       )
       const client = yield* ResilientHttpClient.make({
         endpoint,
@@ -37,7 +35,7 @@ export const scene: Scene = {
       })
       const before = yield* counts
       yield* Effect.forEach(
-        Chunk.range(1, requests),
+        range(requests),
         (id) => Effect.flatMap(client.execute(HttpRequest.get("/users/{id}", { path: { id } })), (r) => r.text),
         { concurrency: 4, discard: true }
       )
@@ -48,9 +46,9 @@ export const scene: Scene = {
       const recorded = d.get("aio_request_server_latency", { request_client: "demo-scrape" })
 
       const { url } = yield* Observability.PrometheusEndpoint
-      const text = yield* HttpClient.get(url).pipe(Effect.flatMap((response) => response.text))
+      const scraped = yield* HttpClient.get(url).pipe(Effect.flatMap((response) => response.text))
       const port = new URL(endpoint).port
-      const lines = text.split("\n").filter((line) =>
+      const lines = scraped.split("\n").filter((line) =>
         (/^aio_request_(latency_count|attempts_total|hedges_total)\{/.test(line) && line.includes(`:${port}/"`)) ||
         (/^aio_request_server_latency_count\{/.test(line) && line.includes(`request_client="demo-scrape"`)) ||
         /^aio_request_(circuit_breaker_transitions_total|server_shed_total)\{/.test(line)

@@ -1,23 +1,15 @@
 /**
- * What the demo's scenes share: the scene's shape, a server on an ephemeral
- * port of 127.0.0.1, percentiles, and counts read from Effect's metric
- * registry (the same values the Prometheus scrape shows).
+ * What the demo's scenes share, on both lines: the scene's shape,
+ * percentiles, table cells, and counts read from Effect's metric registry (the
+ * same values the Prometheus scrape shows). The glue that differs per line
+ * (servers, routes, the registry's shape) is `@aio-request/line/demo`.
  */
-import type { Observability } from "@aio-request/opentelemetry"
-import type { HttpApp, HttpClient, HttpMiddleware } from "@effect/platform"
-import { HttpServer } from "@effect/platform"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import type { Scope } from "effect"
-import { Clock, Effect, Metric, MetricState } from "effect"
-import { createServer } from "node:http"
+import { Clock, Effect, metricSeries, type SceneContext, type Series } from "@aio-request/line/demo"
 
 /** How a scene runs: `quick` shrinks the load (tests, `--quick`). */
 export interface SceneConfig {
   readonly quick: boolean
 }
-
-/** What a scene needs from the runner: an `HttpClient` to wrap, the Prometheus endpoint. */
-export type SceneContext = HttpClient.HttpClient | Observability.PrometheusEndpoint
 
 /** One scene of the demo: a name for `--scene`, a title, a run that prints its figures. */
 export interface Scene {
@@ -27,26 +19,8 @@ export interface Scene {
   readonly run: (config: SceneConfig) => Effect.Effect<Readonly<Record<string, number>>, unknown, SceneContext>
 }
 
-/**
- * Serves `app` (behind `middleware`, if any) on 127.0.0.1, on a port the
- * system chooses, until the scope closes. Returns the server's base URL.
- */
-export const serve = <E, R>(
-  app: HttpApp.Default<E, R>,
-  middleware?: HttpMiddleware.HttpMiddleware
-): Effect.Effect<
-  string,
-  unknown,
-  Scope.Scope | Exclude<R, import("@effect/platform").HttpServerRequest.HttpServerRequest>
-> =>
-  Effect.gen(function*() {
-    const server = yield* NodeHttpServer.make(() => createServer(), { port: 0, host: "127.0.0.1" })
-    const serving = middleware === undefined ? HttpServer.serveEffect(app) : HttpServer.serveEffect(app, middleware)
-    yield* Effect.provideService(serving, HttpServer.HttpServer, server)
-    const address = server.address
-    if (address._tag !== "TcpAddress") return yield* Effect.dieMessage("expected a TCP server")
-    return `http://127.0.0.1:${address.port}`
-  })
+/** 1, 2, …, `n`. */
+export const range = (n: number): ReadonlyArray<number> => Array.from({ length: n }, (_, i) => i + 1)
 
 /** The `p` quantile (0..1) of ascending `sorted` values, nearest rank; 0 when empty. */
 export const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
@@ -70,30 +44,20 @@ export interface Counts {
   readonly get: (name: string, where?: Readonly<Record<string, string>>) => number
 }
 
-/** Reads the registry once. */
-export const counts: Effect.Effect<Counts> = Effect.map(Metric.snapshot, (pairs) => {
-  const series = pairs.flatMap((pair) => {
-    const state: unknown = pair.metricState
-    const value = MetricState.isCounterState(state)
-      ? Number(state.count)
-      : MetricState.isHistogramState(state)
-      ? state.count
-      : undefined
-    if (value === undefined) return []
-    const labels = new Map(pair.metricKey.tags.map((tag) => [tag.key, tag.value] as const))
-    return [{ name: pair.metricKey.name, labels, value }]
-  })
-  return {
-    get: (name, where = {}) =>
-      series.reduce(
-        (sum, s) =>
-          s.name === name && Object.entries(where).every(([key, value]) => s.labels.get(key) === value)
-            ? sum + s.value
-            : sum,
-        0
-      )
-  }
+/** The counts of `series`. */
+export const countsOf = (series: ReadonlyArray<Series>): Counts => ({
+  get: (name, where = {}) =>
+    series.reduce(
+      (sum, s) =>
+        s.name === name && Object.entries(where).every(([key, value]) => s.labels[key] === value)
+          ? sum + s.value
+          : sum,
+      0
+    )
 })
+
+/** Reads the registry once. */
+export const counts: Effect.Effect<Counts> = Effect.map(metricSeries, countsOf)
 
 /** How much each count grew between two readings. */
 export const delta = (before: Counts, after: Counts): Counts => ({

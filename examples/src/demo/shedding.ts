@@ -9,11 +9,22 @@
  * high last. A shed request is answered 503 at once, without running the
  * handler.
  */
-import { ConcurrencyLimit, type Priority } from "@aio-request/core"
-import { Headers, ServerMiddleware } from "@aio-request/platform"
-import { HttpClient, HttpRouter, HttpServerResponse } from "@effect/platform"
-import { Clock, Console, Effect, Exit, Fiber } from "effect"
-import { cell, counts, delta, percentile, type Scene, serve, stopwatch } from "./shared.js"
+import { ConcurrencyLimit, type Priority } from "@aio-request/line/core"
+import {
+  Clock,
+  Console,
+  Effect,
+  Exit,
+  fork,
+  get,
+  HttpClient,
+  joinAll,
+  type RunningFiber,
+  serve,
+  text
+} from "@aio-request/line/demo"
+import { Headers } from "@aio-request/line/platform"
+import { cell, counts, delta, percentile, type Scene, stopwatch } from "./shared.js"
 
 const priorities: ReadonlyArray<Priority.Priority> = ["high", "normal", "low"]
 
@@ -25,13 +36,9 @@ export const scene: Scene = {
       const seconds = quick ? 1 : 3
       const limit = 6
       const concurrencyLimit = yield* ConcurrencyLimit.make({ limit: ConcurrencyLimit.fixed(limit) })
-      const endpoint = yield* serve(
-        HttpRouter.empty.pipe(HttpRouter.get(
-          "/search",
-          Effect.as(Effect.sleep("150 millis"), HttpServerResponse.text("ok"))
-        )),
-        ServerMiddleware.make({ concurrencyLimit })
-      )
+      const endpoint = yield* serve([get("/search", Effect.as(Effect.sleep("150 millis"), text("ok")))], {
+        concurrencyLimit
+      })
       // plain callers, one attempt each, that do not back off when shed (a resilient client would obey the
       // 503's Retry-After): what an overloaded service faces
       const client = yield* HttpClient.HttpClient
@@ -60,15 +67,15 @@ export const scene: Scene = {
       const before = yield* counts
       const elapsed = yield* stopwatch
       // open loop: three requests (one per priority) every 37.5 ms, whatever the answers
-      const inFlight: Array<Fiber.RuntimeFiber<void>> = []
+      const inFlight: Array<RunningFiber<void>> = []
       while ((yield* elapsed) < seconds * 1000) {
         const due = Math.floor((yield* elapsed) / 37.5) + 1
         while (inFlight.length < due) {
-          inFlight.push(yield* Effect.fork(Effect.forEach(priorities, one, { discard: true, concurrency: 3 })))
+          inFlight.push(yield* fork(Effect.forEach(priorities, one, { discard: true, concurrency: 3 })))
         }
         yield* Effect.sleep("5 millis")
       }
-      yield* Fiber.joinAll(inFlight) // every request sent has its answer (or failed)
+      yield* joinAll(inFlight) // every request sent has its answer (or failed)
       const d = delta(before, yield* counts)
 
       yield* Console.log(

@@ -1,31 +1,23 @@
 /**
- * The demo's scenes (`pnpm demo`), each run in quick mode (a smaller load):
- * each ends, closes its servers, and returns figures that add up.
+ * The demo's scenes (`pnpm demo`), each run in quick mode (a smaller load), on
+ * both lines (examples/vitest.config.ts and effect4/examples/vitest.config.ts
+ * map `@aio-request/line/*`): each ends, closes its servers, and returns
+ * figures that add up.
  */
-import { Observability } from "@aio-request/opentelemetry"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Console, Effect, Layer } from "effect"
-import { describe, expect, it } from "vitest"
-import { scenes } from "../src/demo/scenes.js"
-
-const Main = Layer.mergeAll(NodeHttpClient.layerUndici, Observability.layerPrometheus({ port: 0 }))
+import { Effect, line, Main, withOutput } from "@aio-request/line/demo"
+import { describe, expect, it } from "@aio-request/line/testkit"
+import { scenes } from "../../src/demo/scenes.js"
 
 /** Runs one scene quickly; returns its figures and what it printed. */
 const run = (name: string) => {
   const scene = scenes.find((s) => s.name === name)!
   const printed: Array<string> = []
-  const console: Console.Console = {
-    ...globalThis.console,
-    [Console.TypeId]: Console.TypeId,
-    log: (...args: ReadonlyArray<unknown>) => Effect.sync(() => void printed.push(args.join(" "))),
-    unsafe: { ...globalThis.console, log: (...args: ReadonlyArray<unknown>) => void printed.push(args.join(" ")) }
-  } as unknown as Console.Console
   return Effect.runPromise(
-    scene.run({ quick: true }).pipe(Effect.withConsole(console), Effect.provide(Main))
+    scene.run({ quick: true }).pipe(withOutput((text) => void printed.push(text)), Effect.provide(Main))
   ).then((figures) => ({ figures, output: printed.join("\n") }))
 }
 
-describe("demo scenes (quick)", () => {
+describe(`demo scenes (quick), on ${line.name}`, () => {
   it("has one scene per capability, with unique names", () => {
     expect(scenes.map((s) => s.name)).toEqual(["hedging", "deadline", "circuit", "budget", "shedding", "scrape"])
   })
