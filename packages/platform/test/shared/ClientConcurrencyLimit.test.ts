@@ -183,6 +183,36 @@ describe("ResilientHttpClient concurrencyLimit: timing (TestClock)", () => {
     }).pipe(withScriptedClient(answer))
   })
 
+  it.effect("a retry checked before its wait but refused when sent is a rejected attempt, not sent", () => {
+    const sent: Array<string> = []
+    const answer = (url: string) => {
+      sent.push(url)
+      return url.endsWith("/first")
+        ? Effect.as(Effect.sleep("10 millis"), 503)
+        : Effect.as(Effect.sleep("1 second"), 200)
+    }
+    return Effect.gen(function*() {
+      const limit = yield* ConcurrencyLimit.make({ limit: ConcurrencyLimit.fixed(1), shares: { normal: 1 } })
+      const client = yield* ResilientHttpClient.make({
+        endpoint: freshEndpoint(),
+        concurrencyLimit: limit,
+        strategy: Strategy.sequential({ attempts: 2, delays: Delays.constant("100 millis") })
+      })
+      const first = yield* fork(Effect.exit(client.execute(HttpRequest.get("first"))))
+      // the 503 at 10 millis frees the slot: the retry is checked then, and admitted
+      yield* TestClock.adjust("50 millis")
+      // another call takes the slot during the retry's wait
+      const other = yield* fork(client.execute(HttpRequest.get("other")))
+      yield* TestClock.adjust("60 millis")
+      // at 110 millis the retry finds the slot taken: refused when sent, it was the last attempt
+      const error = shedOf(yield* Fiber.join(first))
+      assert.deepStrictEqual([error._tag, error.inFlight], ["LoadShedError", 1])
+      assert.deepStrictEqual(sent.map((url) => url.slice(url.lastIndexOf("/"))), ["/first", "/other"])
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual((yield* Fiber.join(other)).status, 200)
+    }).pipe(withScriptedClient(answer))
+  })
+
   it.effect("an attempt that runs out of time is a drop", () =>
     Effect.gen(function*() {
       const limit = yield* ConcurrencyLimit.make({ limit: ConcurrencyLimit.aimd({ initial: 10 }) })
