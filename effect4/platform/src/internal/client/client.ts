@@ -139,7 +139,7 @@ export const make = (
     // with a concurrency limit, the strategy's ask for a retry or hedge checks the limit first
     const budget = limit === undefined
       ? retryBudget
-      : limit.budget(retryBudget ?? fiber.getRef(RetryBudget.RetryBudget), priority, endpoint.label)
+      : limit.budget(retryBudget ?? fiber.getRef(RetryBudget.RetryBudget), shared)
     if (budget !== undefined) effect = Effect.provideService(effect, RetryBudget.RetryBudget, budget)
     effect = transport_.withManualRedirects(effect, fiber.context)
     effect = Effect.onExit(effect, (exit) => Effect.sync(() => record.finish(exit, clock.currentTimeNanosUnsafe())))

@@ -32,12 +32,8 @@ export interface Limit {
     context: Strategy.AttemptContext,
     effect: Effect.Effect<Response, AttemptError>
   ) => Effect.Effect<Response, AttemptError>
-  /** The retry budget the strategy asks before a retry or hedge: `inner`, behind a check of the limit. */
-  readonly budget: (
-    inner: RetryBudget.RetryBudget.Service,
-    priority: Priority.Priority,
-    endpoint: string
-  ) => RetryBudget.RetryBudget.Service
+  /** The retry budget the strategy asks before a retry or hedge of `request`: `inner`, behind a check of the limit. */
+  readonly budget: (inner: RetryBudget.RetryBudget.Service, request: Request) => RetryBudget.RetryBudget.Service
   /** Whether `error` is a refusal that ends the call (the first attempt's). */
   readonly endsCall: (error: object) => boolean
 }
@@ -93,20 +89,33 @@ export const make = (
       )
     }
     return Effect.catchIf(
-      limiter.admit(request.priority, Effect.andThen(Metric.update(counted.admitted, 1), effect), classify),
+      limiter.admit(
+        request.priority,
+        Effect.suspend(() => {
+          counted.admitted.updateUnsafe(1, request.record.context)
+          return effect
+        }),
+        classify
+      ),
       (error): error is ConcurrencyLimit.LoadShedError => error instanceof ConcurrencyLimit.LoadShedError,
       (error) => {
         if (kernel.refusalEndsCall(context.attempt)) ending.add(error)
-        return Effect.andThen(Metric.update(counted.shed, 1), Effect.fail(error))
+        counted.shed.updateUnsafe(1, request.record.context)
+        return Effect.fail(error)
       }
     )
   }
 
-  const budget: Limit["budget"] = (inner, priority, endpoint) => {
-    const counted = countersFor(endpoint, priority)
+  const budget: Limit["budget"] = (inner, request) => {
+    const priority = request.priority
+    const counted = countersFor(request.scope, priority)
     // takes a slot and gives it back at once, telling the limit nothing
     const check = Effect.matchEffect(limiter.admit(priority, Effect.void, ignored), {
-      onFailure: () => Effect.as(Metric.update(counted.shed, 1), false),
+      onFailure: () =>
+        Effect.sync(() => {
+          counted.shed.updateUnsafe(1, request.record.context)
+          return false
+        }),
       onSuccess: () => inner.tryWithdraw
     })
     return { deposit: inner.deposit, tryWithdraw: check }

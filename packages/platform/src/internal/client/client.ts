@@ -140,7 +140,7 @@ export const make = (
     // with a concurrency limit, the strategy's ask for a retry or hedge checks the limit first
     const budget = limit === undefined
       ? retryBudget
-      : limit.budget(retryBudget ?? Context.get(context, RetryBudget.RetryBudget), priority, endpoint.label)
+      : limit.budget(retryBudget ?? Context.get(context, RetryBudget.RetryBudget), shared)
     if (budget !== undefined) effect = Effect.provideService(effect, RetryBudget.RetryBudget, budget)
     effect = transport_.withManualRedirects(effect, context)
     effect = Effect.onExit(effect, (exit) => Effect.sync(() => record.finish(exit, clock.unsafeCurrentTimeNanos())))
