@@ -25,7 +25,7 @@
  * }).pipe(Deadline.within("2 seconds"), Effect.provide(Upstream))
  * @since 0.1.0
  */
-import type { CircuitBreaker, Deadline, Priority, RetryBudget, Strategy } from "@aio-request/core"
+import type { CircuitBreaker, ConcurrencyLimit, Deadline, Priority, RetryBudget, Strategy } from "@aio-request/core"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as HttpClient from "effect/http/HttpClient"
@@ -115,6 +115,7 @@ export type Error =
   | InvalidRedirectError
   | EndpointError
   | EnrichError
+  | ConcurrencyLimit.LoadShedError
 
 /**
  * @since 0.1.0
@@ -149,6 +150,30 @@ export declare namespace ResilientHttpClient {
     readonly circuitBreaker?: CircuitBreaker.CircuitBreaker.Service | undefined
     /** The retry budget of this client. Default: the one in context (`RetryBudget`, unlimited unless provided). */
     readonly retryBudget?: RetryBudget.RetryBudget.Service | undefined
+    /**
+     * A concurrency limit for this client's endpoint: the service
+     * `ConcurrencyLimit.make` gives (fixed, AIMD or gradient2, shares by
+     * priority), the same the server middleware takes. Every attempt,
+     * retries and hedges included, is admitted under the priority the call
+     * sends and holds a slot until its answer (or error) arrives. A call whose
+     * first attempt is refused fails at once with `LoadShedError`, nothing
+     * sent; a retry or hedge the limit would refuse is not sent, and the call
+     * goes on with the attempts it has. A 503 answer, or an attempt that ran
+     * out of time, is a drop (an AIMD or gradient2 limit comes down). With an
+     * `endpointProvider`, the endpoints it gives share the one limit; clients
+     * given the same service share it too. Default none (no cost).
+     *
+     * @example
+     * import { ConcurrencyLimit } from "@aio-request/core"
+     * import { ResilientHttpClient } from "@aio-request/platform"
+     * import { Effect } from "effect"
+     *
+     * const makeClient = Effect.gen(function*() {
+     *   const limit = yield* ConcurrencyLimit.make({ limit: ConcurrencyLimit.aimd({ initial: 10, max: 100 }) })
+     *   return yield* ResilientHttpClient.make({ endpoint: "http://inventory:8080/", concurrencyLimit: limit })
+     * })
+     */
+    readonly concurrencyLimit?: ConcurrencyLimit.ConcurrencyLimit.Service | undefined
     /** TCP connect failures retried inside one attempt (a reset after connect is not). Integer ≥ 1. Default 3. */
     readonly connectionAttempts?: number | undefined
     /** Integer ≥ 0. Default 10. */

@@ -6,7 +6,7 @@
 import { assert } from "@effect/vitest"
 import { Cause, Effect, Exit, Metric } from "effect"
 import type { Fiber } from "effect"
-import { HttpClientError, HttpClientRequest, HttpClientResponse } from "effect/http"
+import { HttpClient, HttpClientError, HttpClientRequest, HttpClientResponse } from "effect/http"
 import type * as UrlParams from "effect/http/UrlParams"
 
 export { assert, describe, expect, it } from "@effect/vitest"
@@ -78,3 +78,18 @@ export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   if (failure._tag === "None") throw new Error(`expected a failure, got ${Cause.pretty(exit.cause)}`)
   return failure.value
 }
+
+/**
+ * Runs `effect` over an `HttpClient` that sends nothing: each request is answered, once the
+ * effect `answer` gives for its URL has run (TestClock time), with that status and no body.
+ */
+export const withScriptedClient =
+  (answer: (url: string) => Effect.Effect<number>) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, HttpClient.HttpClient>> =>
+    Effect.provideService(
+      effect,
+      HttpClient.HttpClient,
+      HttpClient.make((request) =>
+        Effect.map(answer(request.url), (status) => HttpClientResponse.fromWeb(request, new Response(null, { status })))
+      )
+    )

@@ -254,3 +254,26 @@ export const makeRecorder: (
  * @category metrics
  */
 export const serverShed: Metric.Metric.Counter<number> = metrics.serverShed
+
+/**
+ * Client attempts admitted by `ResilientHttpClient.make({ concurrencyLimit })`
+ * (each attempt, hedges and retries included, is admitted on its own).
+ * Labels: `request_endpoint`, `request_priority` (the priority the call
+ * sends). In Prometheus: `aio_request_client_admitted_total`.
+ *
+ * @since 0.3.0
+ * @category metrics
+ */
+export const clientAdmitted: Metric.Metric.Counter<number> = metrics.clientAdmitted
+
+/**
+ * Client attempts refused by `ResilientHttpClient.make({ concurrencyLimit })`
+ * and not sent: a first attempt refused (the call fails with
+ * `LoadShedError`), and retries and hedges the limit would not admit.
+ * Labels: `request_endpoint`, `request_priority`. In Prometheus:
+ * `aio_request_client_shed_total`.
+ *
+ * @since 0.3.0
+ * @category metrics
+ */
+export const clientShed: Metric.Metric.Counter<number> = metrics.clientShed

@@ -4,7 +4,7 @@
  * effect4/platform/test/line.ts is its Effect 4 twin. A shared test imports `effect` and
  * `@effect/platform` only through a kit.
  */
-import { HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import { HttpClient, HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import type * as UrlParams from "@effect/platform/UrlParams"
 import { Cause, Effect, Exit, FiberId, Metric } from "effect"
 import type { Fiber } from "effect"
@@ -69,3 +69,18 @@ export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   if (failure._tag === "None") throw new Error(`expected a failure, got ${Cause.pretty(exit.cause)}`)
   return failure.value
 }
+
+/**
+ * Runs `effect` over an `HttpClient` that sends nothing: each request is answered, once the
+ * effect `answer` gives for its URL has run (TestClock time), with that status and no body.
+ */
+export const withScriptedClient =
+  (answer: (url: string) => Effect.Effect<number>) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, HttpClient.HttpClient>> =>
+    Effect.provideService(
+      effect,
+      HttpClient.HttpClient,
+      HttpClient.make((request) =>
+        Effect.map(answer(request.url), (status) => HttpClientResponse.fromWeb(request, new Response(null, { status })))
+      )
+    )

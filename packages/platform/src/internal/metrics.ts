@@ -1,7 +1,8 @@
 /**
  * Every metric of `@aio-request/platform`, defined once: the client and
- * server latency histograms (Python aio-request's), the attempt counters and
- * the server's shed counter. `HttpMetrics` re-exports them.
+ * server latency histograms (Python aio-request's), the attempt counters, the
+ * client's admitted and shed counters and the server's shed counter.
+ * `HttpMetrics` re-exports them.
  */
 import { CircuitBreaker } from "@aio-request/core"
 import * as kernel from "@aio-request/kernel/http/metrics"
@@ -53,6 +54,18 @@ export const retries: Metric.Metric.Counter<number> = Metric.counter("aio_reques
 /** @internal */
 export const serverShed: Metric.Metric.Counter<number> = Metric.counter("aio_request_server_shed", {
   description: "Server requests shed by the concurrency limit (answered 503 without running the handler)",
+  incremental: true
+})
+
+/** @internal */
+export const clientAdmitted: Metric.Metric.Counter<number> = Metric.counter("aio_request_client_admitted", {
+  description: "Client attempts admitted by the client's concurrency limit",
+  incremental: true
+})
+
+/** @internal */
+export const clientShed: Metric.Metric.Counter<number> = Metric.counter("aio_request_client_shed", {
+  description: "Client attempts refused by the client's concurrency limit (not sent)",
   incremental: true
 })
 

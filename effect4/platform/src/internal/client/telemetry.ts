@@ -174,8 +174,12 @@ export class RequestRecord {
       const failure = Cause.findErrorOption(exit.cause)
       if (Option.isSome(failure)) {
         const error = failure.value
-        // the caller's own code or input failed: nothing to say about the upstream
-        if (error._tag === "EnrichError" || error._tag === "EndpointError" || outcome_.isRequestRefused(error)) return
+        // the caller's own code or input failed, or the client's own limit
+        // refused the call (aio_request_client_shed): nothing to say about the upstream
+        if (
+          error._tag === "EnrichError" || error._tag === "EndpointError" || error._tag === "LoadShedError" ||
+          outcome_.isRequestRefused(error)
+        ) return
         status = outcome_.errorStatus(error)
         circuitBreaker = error._tag === "CircuitBreakerOpenError"
       } else {

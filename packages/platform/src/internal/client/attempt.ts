@@ -1,8 +1,9 @@
 /**
  * Stage 2, once per attempt, in order: the low-timeout check (less time left
- * than `lowTimeoutThreshold`: nothing sent, no other attempt), the circuit
- * breaker (scope = endpoint), the system headers, `enrich` (and a check of the
- * headers it returns), then the send (transport.ts).
+ * than `lowTimeoutThreshold`: nothing sent, no other attempt), the
+ * concurrency limit (limit.ts, when given), the circuit breaker (scope =
+ * endpoint), the system headers, `enrich` (and a check of the headers it
+ * returns), then the send (transport.ts).
  */
 import type { CircuitBreaker, Priority, Strategy } from "@aio-request/core"
 import { Deadline } from "@aio-request/core"
@@ -16,6 +17,7 @@ import * as Effect from "effect/Effect"
 import type { Config } from "./config.js"
 import { EnrichError } from "./errors.js"
 import * as headers from "./headers.js"
+import type { Limit } from "./limit.js"
 import type { AttemptError, Judge } from "./outcome.js"
 import type { RequestRecord } from "./telemetry.js"
 import type { Transport } from "./transport.js"
@@ -24,7 +26,7 @@ import type { Transport } from "./transport.js"
 export interface Request {
   /** The request to send: absolute URL, template header removed, service name set, headers checked. */
   readonly request: HttpClientRequest.HttpClientRequest
-  /** The endpoint's label: the circuit scope. */
+  /** The endpoint's label: the circuit scope and the limit's metric label. */
   readonly scope: string
   readonly priority: Priority.Priority
   /** `"GET http://host/path"`, for error messages. */
@@ -45,7 +47,7 @@ export type Attempt = (
 ) => Effect.Effect<HttpClientResponse.HttpClientResponse, AttemptError>
 
 /** @internal */
-export const make = (config: Config, transport: Transport, judge: Judge): Attempt => {
+export const make = (config: Config, transport: Transport, judge: Judge, limit?: Limit): Attempt => {
   const breaker: CircuitBreaker.CircuitBreaker.Service | undefined = config.circuitBreaker
   const lowTimeoutMillis = config.lowTimeoutMillis
   const emitSystemHeaders = config.emitSystemHeaders
@@ -103,7 +105,8 @@ export const make = (config: Config, transport: Transport, judge: Judge): Attemp
         : HttpClientRequest.setHeader(outgoing, Headers.RequestPriority, request.priority)
     }
     const effect = enrich === undefined ? send(request, context, outgoing) : enriched(request, context, outgoing)
-    return breaker === undefined ? effect : breaker.execute(request.scope, effect, judge.isCircuitFailure)
+    const guarded = breaker === undefined ? effect : breaker.execute(request.scope, effect, judge.isCircuitFailure)
+    return limit === undefined ? guarded : limit.admit(request, context, guarded)
   }
 
   return attempt

@@ -26,6 +26,7 @@ import type { Config, Endpoint } from "./config.js"
 import { parseEndpoint } from "./config.js"
 import { EndpointError } from "./errors.js"
 import * as headers from "./headers.js"
+import * as limit_ from "./limit.js"
 import * as outcome_ from "./outcome.js"
 import * as telemetry from "./telemetry.js"
 import * as transport_ from "./transport.js"
@@ -57,8 +58,9 @@ export const make = (
   ResilientHttpClient.Error
 > => {
   const transport = transport_.make(config, underlying)
-  const judge = outcome_.makeJudge(config.classifier, config.circuitBreaker !== undefined)
-  const attempt = attempt_.make(config, transport, judge)
+  const limit = limit_.make(config.concurrencyLimit)
+  const judge = outcome_.makeJudge(config.classifier, config.circuitBreaker !== undefined, limit?.endsCall)
+  const attempt = attempt_.make(config, transport, judge, limit)
   const routes = telemetry.makeRoutes()
   const timeoutMillis = Duration.toMillis(config.timeout)
   const serviceName = config.serviceName
@@ -135,7 +137,11 @@ export const make = (
         release: transport_.release
       }
     )
-    if (retryBudget !== undefined) effect = Effect.provideService(effect, RetryBudget.RetryBudget, retryBudget)
+    // with a concurrency limit, the strategy's ask for a retry or hedge checks the limit first
+    const budget = limit === undefined
+      ? retryBudget
+      : limit.budget(retryBudget ?? Context.get(context, RetryBudget.RetryBudget), shared)
+    if (budget !== undefined) effect = Effect.provideService(effect, RetryBudget.RetryBudget, budget)
     effect = transport_.withManualRedirects(effect, context)
     effect = Effect.onExit(effect, (exit) => Effect.sync(() => record.finish(exit, clock.unsafeCurrentTimeNanos())))
     // a path template `HttpRequest` refused: the error says why in plain words (no cost otherwise)

@@ -3,7 +3,7 @@
  * checked for JavaScript callers as well (each refused with a message naming
  * the option) and turned into what the request path reads.
  */
-import type { CircuitBreaker, Priority, RetryBudget } from "@aio-request/core"
+import type { CircuitBreaker, ConcurrencyLimit, Priority, RetryBudget } from "@aio-request/core"
 import { Options, Strategy } from "@aio-request/core"
 import * as ContentType from "@aio-request/kernel/http/contentType"
 import * as redirect from "@aio-request/kernel/http/redirect"
@@ -42,6 +42,7 @@ export interface Config {
     | undefined
   readonly circuitBreaker: CircuitBreaker.CircuitBreaker.Service | undefined
   readonly retryBudget: RetryBudget.RetryBudget.Service | undefined
+  readonly concurrencyLimit: ConcurrencyLimit.ConcurrencyLimit.Service | undefined
   readonly connectionAttempts: number
   readonly maxRedirects: number
   readonly followRedirects: boolean
@@ -136,6 +137,10 @@ export const make = (options: ResilientHttpClient.ResilientHttpClient.Options): 
     retryBudget: optional(
       options.retryBudget,
       (budget) => Options.service(where, "retryBudget", budget, "RetryBudget", ["deposit", "tryWithdraw"])
+    ),
+    concurrencyLimit: optional(
+      options.concurrencyLimit,
+      (limiter) => Options.service(where, "concurrencyLimit", limiter, "ConcurrencyLimit", ["admit", "state"])
     ),
     connectionAttempts: Options.integer(where, "connectionAttempts", options.connectionAttempts ?? 3, 1),
     maxRedirects: Options.integer(where, "maxRedirects", options.maxRedirects ?? 10, 0),

@@ -5,7 +5,7 @@
  * (exit, verdict, status label, duration, kind, whether its deadline cut it)
  * is what the span and the metrics read.
  */
-import type { CircuitBreaker, Deadline, Strategy } from "@aio-request/core"
+import type { CircuitBreaker, ConcurrencyLimit, Deadline, Strategy } from "@aio-request/core"
 import * as status_ from "@aio-request/kernel/http/status"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -23,6 +23,7 @@ export type AttemptError =
   | TooManyRedirectsError
   | InvalidRedirectError
   | EnrichError
+  | ConcurrencyLimit.LoadShedError
 
 /** @internal */
 export type AttemptExit = Exit.Exit<HttpClientResponse.HttpClientResponse, AttemptError>
@@ -79,11 +80,18 @@ export interface Judge {
 
 /**
  * `shared`: whether a breaker judges the attempts too; only then is each
- * verdict kept for the strategy's second look.
+ * verdict kept for the strategy's second look. `endsCall`: whether a
+ * `LoadShedError` of the client's concurrency limit ends the call (accepted,
+ * the first attempt's) or not (rejected: a retry or hedge refused as it was
+ * sent).
  *
  * @internal
  */
-export const makeJudge = (classifier: ResponseClassifier.ResponseClassifier, shared: boolean): Judge => {
+export const makeJudge = (
+  classifier: ResponseClassifier.ResponseClassifier,
+  shared: boolean,
+  endsCall: (error: object) => boolean = () => true
+): Judge => {
   // the verdict of each response or error judged, so that the breaker (inside
   // the attempt) and the strategy (after it) share one classifier call
   const verdicts = new WeakMap<object, Strategy.Verdict>()
@@ -100,6 +108,7 @@ export const makeJudge = (classifier: ResponseClassifier.ResponseClassifier, sha
     if (Exit.isSuccess(exit)) return judge(exit, exit.value)
     const failure = Cause.failureOption(exit.cause)
     if (failure._tag === "None") return classifier(exit)
+    if (failure.value._tag === "LoadShedError") return endsCall(failure.value) ? "accept" : "reject"
     if (isFinal(failure.value)) return "accept"
     return typeof failure.value === "object" && failure.value !== null
       ? judge(exit, failure.value)

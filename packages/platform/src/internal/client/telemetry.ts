@@ -177,9 +177,10 @@ export class RequestRecord {
       const failure = Cause.failureOption(exit.cause)
       if (failure._tag === "Some") {
         const error = failure.value
-        // the caller's own code or input failed: nothing to say about the upstream
+        // the caller's own code or input failed, or the client's own limit
+        // refused the call (aio_request_client_shed): nothing to say about the upstream
         if (
-          error._tag === "EnrichError" || error._tag === "EndpointError" ||
+          error._tag === "EnrichError" || error._tag === "EndpointError" || error._tag === "LoadShedError" ||
           (error._tag === "RequestError" && (error.reason === "Encode" || error.reason === "InvalidUrl"))
         ) return
         status = outcome_.errorStatus(error)
