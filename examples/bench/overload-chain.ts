@@ -14,19 +14,23 @@
  * 503s (front→upstream attempts answered 503, counted on the transport the
  * front's client sends through). Targets (issue 20), protected against
  * baseline at 2×: wasted attempts ≤ 0.2×, high p99 within 1.5× its unloaded
- * p99, high shed 0%.
+ * p99, high shed 0%. The load generator, the front and the upstream run in
+ * three processes (`support/overload-chain-service.ts`).
  *
- * cd examples && npx tsx bench/overload-chain.ts [--capacity 10] [--service 500] [--timeout 2000]
- *   [--retry-after 2000] [--hedge] [--warm-up 3] [--unloaded 8] [--overload 20]
+ * cd examples && npx tsx bench/overload-chain.ts [--capacity 10] [--service 1000] [--timeout 3000]
+ *   [--retry-after 3000] [--hedge] [--warm-up 3] [--unloaded 10] [--overload 20]
  * (also `pnpm bench --only overload-chain`; BENCH_QUICK=1: 1 + 2 + 4 s per mode, about 20 s)
  */
 import type { Priority } from "@aio-request/core"
+import { HttpClient } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect } from "effect"
+import { type ChildProcess, spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import { quick, report } from "../../bench/figure.js"
 import { arg } from "../../packages/platform/bench/support/overloadModel.js"
-import { type ChainParameters, defaults, priorities } from "../src/overload/chain.js"
-import { type ModeResult, type Plan, printTable, runBoth } from "../src/overload/run.js"
+import { type Attempts, type ChainParameters, defaults, priorities } from "../src/overload/chain.js"
+import { type ModeResult, type Plan, printTable, runBoth, type Start } from "../src/overload/run.js"
 
 const p: ChainParameters = {
   capacity: arg("capacity", defaults.capacity),
@@ -37,9 +41,50 @@ const p: ChainParameters = {
 }
 const plan: Plan = {
   warmUp: arg("warm-up", quick ? 1 : 3),
-  unloaded: arg("unloaded", quick ? 2 : 8),
+  unloaded: arg("unloaded", quick ? 2 : 10),
   overload: arg("overload", quick ? 4 : 20)
 }
+
+/** Starts `overload-chain-service.ts` with `args` until the scope closes; the URL it prints. */
+const service = (args: ReadonlyArray<string>) =>
+  Effect.acquireRelease(
+    Effect.async<{ url: string; child: ChildProcess }, Error>((resume) => {
+      const child = spawn(process.execPath, [
+        ...process.execArgv,
+        fileURLToPath(new URL("./support/overload-chain-service.ts", import.meta.url)),
+        ...args,
+        ...["--capacity", p.capacity, "--service", p.service, "--timeout", p.timeout, "--retry-after", p.shedRetryAfter]
+          .map(String),
+        ...(p.strategy === "hedge" ? ["--hedge"] : [])
+      ], { stdio: ["ignore", "pipe", "inherit"] })
+      let buffered = ""
+      let started = false
+      child.stdout!.on("data", (chunk: Buffer) => {
+        buffered += chunk.toString()
+        const match = /^URL (\S+)$/m.exec(buffered)
+        if (match !== null && !started) {
+          started = true
+          resume(Effect.succeed({ url: match[1]!, child }))
+        }
+      })
+      child.on("exit", (code) => {
+        if (!started) resume(Effect.fail(new Error(`${args[0]} exited with ${code}`)))
+      })
+    }),
+    ({ child }) => Effect.sync(() => child.kill())
+  )
+
+/** The upstream and the front, each in its own process; the counts from the front's `GET /attempts`. */
+const inProcesses: Start = (_p, mode) =>
+  Effect.gen(function*() {
+    const { url: upstreamUrl } = yield* service(["upstream"])
+    const { url } = yield* service(["front", upstreamUrl, mode])
+    const client = yield* HttpClient.HttpClient
+    const attempts = Effect.scoped(
+      Effect.flatMap(client.get(`${url}/attempts`), (response) => response.json)
+    ) as Effect.Effect<Attempts, unknown>
+    return { url, attempts }
+  })
 
 const figures = (results: readonly [ModeResult, ModeResult]) => {
   const [baseline, protectedMode] = results
@@ -112,7 +157,7 @@ const figures = (results: readonly [ModeResult, ModeResult]) => {
 
 const program = Effect.gen(function*() {
   console.log("Overload, end to end: front → upstream, baseline against protected")
-  const results = yield* runBoth(p, plan)
+  const results = yield* runBoth(p, plan, inProcesses)
   yield* printTable(p, plan, results)
   figures(results)
 })

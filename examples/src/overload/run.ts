@@ -9,7 +9,8 @@
 import type { Priority } from "@aio-request/core"
 import { Headers } from "@aio-request/platform"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Console, Duration, Effect, Fiber } from "effect"
+import { Clock, Console, Duration, Effect, Fiber, type Scope } from "effect"
+import { monitorEventLoopDelay } from "node:perf_hooks"
 import { mix } from "../../../packages/platform/bench/support/overloadModel.js"
 import {
   type Attempts,
@@ -57,7 +58,14 @@ export interface Row {
   readonly wasted: number
 }
 
-export type Phase = Record<Priority.Priority, Row>
+export type Phase = Record<Priority.Priority, Row> & {
+  /**
+   * The longest event-loop stall of the phase, milliseconds: the clients and
+   * the servers share one process, so a long stall means the run measured a
+   * busy machine more than the scenario.
+   */
+  readonly stall: number
+}
 
 export interface ModeResult {
   readonly mode: Mode
@@ -110,7 +118,8 @@ const summarize = (
   answers: ReadonlyArray<Answer>,
   seconds: number,
   before: Attempts,
-  after: Attempts
+  after: Attempts,
+  stall: number
 ): Phase => {
   const row = (priority: Priority.Priority): Row => {
     const mine = answers.filter((a) => a.priority === priority)
@@ -128,22 +137,47 @@ const summarize = (
       wasted: after.answered503[priority] - before.answered503[priority]
     }
   }
-  return { high: row("high"), normal: row("normal"), low: row("low") }
+  return { high: row("high"), normal: row("normal"), low: row("low"), stall }
 }
 
-/** One mode on fresh services: the warm-up, then the unloaded and the overload phases. */
-export const runMode = (p: ChainParameters, plan: Plan, mode: Mode) =>
+/** The two services of one mode, running until the scope closes. */
+export interface Services {
+  /** The front's URL. */
+  readonly url: string
+  /** The front's attempts to the upstream so far. */
+  readonly attempts: Effect.Effect<Attempts, unknown>
+}
+
+/** How a run gets its services: in this process (the demo), or in processes of their own (the bench). */
+export type Start = (
+  p: ChainParameters,
+  mode: Mode
+) => Effect.Effect<Services, unknown, HttpClient.HttpClient | Scope.Scope>
+
+/** Both services in this process. */
+export const inProcess: Start = (p, mode) =>
   Effect.gen(function*() {
-    const config = yield* modeOptions(mode, p)
     const attempts = makeAttempts()
     const { url: upstreamUrl } = yield* upstream(p)
-    const url = yield* front(p, upstreamUrl, config, attempts)
+    const url = yield* front(p, upstreamUrl, yield* modeOptions(mode, p), attempts)
+    return { url, attempts: Effect.sync(() => snapshot(attempts)) }
+  })
+
+/** One mode on fresh services: the warm-up, then the unloaded and the overload phases. */
+export const runMode = (p: ChainParameters, plan: Plan, mode: Mode, start: Start = inProcess) =>
+  Effect.gen(function*() {
+    const config = yield* modeOptions(mode, p)
+    const services = yield* start(p, mode)
+    const url = services.url
     const rps = capacityRps(p)
     const measured = (rate: number, seconds: number) =>
       Effect.gen(function*() {
-        const before = snapshot(attempts)
+        const before = yield* services.attempts
+        const delay = monitorEventLoopDelay({ resolution: 10 })
+        delay.enable()
         const answers = yield* phase(p, url, rate, seconds)
-        return summarize(answers, seconds, before, snapshot(attempts))
+        delay.disable()
+        return summarize(answers, seconds, before, yield* services.attempts, delay.max / 1e6)
       })
     if (plan.warmUp > 0) yield* phase(p, url, rps / 2, plan.warmUp)
     const unloaded = yield* measured(rps / 2, plan.unloaded)
@@ -152,10 +186,10 @@ export const runMode = (p: ChainParameters, plan: Plan, mode: Mode) =>
   }).pipe(Effect.scoped)
 
 /** Both modes, one after the other, the same scenario. */
-export const runBoth = (p: ChainParameters, plan: Plan) =>
+export const runBoth = (p: ChainParameters, plan: Plan, start: Start = inProcess) =>
   Effect.gen(function*() {
-    const baseline = yield* runMode(p, plan, "baseline")
-    const protectedMode = yield* runMode(p, plan, "protected")
+    const baseline = yield* runMode(p, plan, "baseline", start)
+    const protectedMode = yield* runMode(p, plan, "protected", start)
     return [baseline, protectedMode] as const
   })
 
@@ -195,7 +229,12 @@ export const printTable = (p: ChainParameters, plan: Plan, results: ReadonlyArra
         `\ncallers: 20% high, 30% normal, 50% low, deadline ${p.timeout} ms; ` +
         `${plan.unloaded} s at 0.5× (${rps / 2} req/s), ${plan.overload} s at 2× (${rps * 2} req/s), per mode`
     )
-    for (const r of results) yield* Console.log(`  ${r.mode.padEnd(9)}: ${r.description}`)
+    for (const r of results) {
+      yield* Console.log(
+        `  ${r.mode.padEnd(9)}: ${r.description} (longest event-loop stall: ${f(r.unloaded.stall, 0)} ms at 0.5×, ` +
+          `${f(r.overload.stall, 0)} ms at 2×)`
+      )
+    }
     if (!protectedMode.wired) {
       yield* Console.log("  protected mode not yet wired: both modes run with today's client options")
     }
