@@ -17,7 +17,7 @@
  * p99, high shed 0%. The load generator, the front and the upstream run in
  * three processes (`support/overload-chain-service.ts`).
  *
- * cd examples && npx tsx bench/overload-chain.ts [--capacity 10] [--service 1000] [--timeout 3000]
+ * cd examples && npx tsx bench/overload-chain.ts [--capacity 5] [--service 1000] [--timeout 3000]
  *   [--retry-after 3000] [--hedge] [--warm-up 3] [--unloaded 10] [--overload 20]
  * (also `pnpm bench --only overload-chain`; BENCH_QUICK=1: 1 + 2 + 4 s per mode, about 20 s)
  */

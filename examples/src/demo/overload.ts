@@ -3,7 +3,7 @@
  * full run is `pnpm bench --only overload-chain`, `examples/bench/overload-chain.ts`).
  *
  * A front service calls an upstream with a limit (`ServerMiddleware` with an
- * AIMD `concurrencyLimit`, 10 requests/s) through a `ResilientHttpClient`
+ * AIMD `concurrencyLimit`, 5 requests/s) through a `ResilientHttpClient`
  * that retries; callers send the front 20% high, 30% normal and 50% low, at
  * 0.5× the upstream's capacity, then at 2×. The same scenario runs in two
  * modes of the front's client: "baseline" (pushback off, no client limit)
