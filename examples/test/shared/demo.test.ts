@@ -19,7 +19,15 @@ const run = (name: string) => {
 
 describe(`demo scenes (quick), on ${line.name}`, () => {
   it("has one scene per capability, with unique names", () => {
-    expect(scenes.map((s) => s.name)).toEqual(["hedging", "deadline", "circuit", "budget", "shedding", "scrape"])
+    expect(scenes.map((s) => s.name)).toEqual([
+      "hedging",
+      "deadline",
+      "circuit",
+      "budget",
+      "shedding",
+      "overload",
+      "scrape"
+    ])
   })
 
   it("hedging: the figures at both ends add up", async () => {
@@ -55,6 +63,22 @@ describe(`demo scenes (quick), on ${line.name}`, () => {
     expect(figures["high.serverShed"]! + figures["normal.serverShed"]! + figures["low.serverShed"]!)
       .toBeGreaterThanOrEqual(figures["high.shed"]! + figures["normal.shed"]! + figures["low.shed"]!)
   }, 30_000)
+
+  it("overload: both modes run the same load; every request and every wasted attempt accounted for", async () => {
+    const { figures, output } = await run("overload")
+    for (const mode of ["baseline", "protected"]) {
+      for (const phase of ["unloaded", "overload"]) {
+        for (const p of ["high", "normal", "low"]) {
+          const at = (key: string) => figures[`${mode}.${phase}.${p}.${key}`]!
+          expect(at("ok") + at("shed") + at("other")).toBe(at("sent"))
+          expect(at("wasted")).toBeLessThanOrEqual(at("attempts"))
+        }
+      }
+      expect(figures[`${mode}.overload.low.sent`]).toBe(figures["baseline.overload.low.sent"])
+    }
+    expect(output).toContain("wasted (503)")
+    expect(output.includes("protected mode not yet wired")).toBe(figures.wired === 0)
+  }, 90_000)
 
   it("scrape: prints the metric lines", async () => {
     const { figures, output } = await run("scrape")
