@@ -98,7 +98,7 @@ class Hedged<A, E, R> extends kernel.Hedging<Outcome<A, E>> {
    * After a rejection carrying a server's pushback: no more attempts
    * (`"stop"`; those in flight may still answer), or none before it has
    * passed: the pending hedge, which the rejection would start at once,
-   * starts then instead.
+   * starts then instead, and the later ones as much later.
    */
   private pushedBack(pushback: number | "stop", after: () => Result<A, E, R>): Result<A, E, R> {
     if (pushback === "stop") {
@@ -106,7 +106,7 @@ class Hedged<A, E, R> extends kernel.Hedging<Outcome<A, E>> {
       this.cancelHedge()
       return after()
     }
-    this.holdUntil(pushback)
+    this.holdUntil(pushback, this.hedge?.at)
     if (this.hedge === undefined) {
       // none pending: the rejection starts the next one when it is arranged, not before `pushback`
       this.startsNext(false)
