@@ -137,6 +137,27 @@ export interface RunOptions<A, E, R> {
    * @since 1.0.0
    */
   readonly release?: ((value: A) => Effect.Effect<void>) | undefined
+  /**
+   * Reads the pushback of a rejected outcome (as gRPC's retry pushback), at
+   * `now` (Clock millis), right after `classify` and before `onAttempt`: the
+   * milliseconds to wait before the next attempt, `"stop"` for none (as is a
+   * negative or NaN wait), or `undefined` for no pushback. After a wait, the run
+   * sends no attempt (retry, hedge or next round) before it has passed: it
+   * replaces a shorter backoff and postpones a hedge. After a stop, or a wait
+   * that reaches the deadline, no attempt is sent: the run ends at once with
+   * that outcome, unless attempts still in flight (hedges) may answer. Not set:
+   * nothing is read, nothing costs.
+   *
+   * @example
+   * import { Strategy } from "@aio-request/core"
+   *
+   * const pushback: Strategy.RunOptions<{ readonly wait?: number }, never, never>["pushback"] = (exit) =>
+   *   exit._tag === "Success" ? exit.value.wait : undefined
+   * @since 1.0.0
+   */
+  readonly pushback?:
+    | ((exit: Exit.Exit<A, E | Deadline.DeadlineExceededError>, now: number) => number | "stop" | undefined)
+    | undefined
 }
 
 /**

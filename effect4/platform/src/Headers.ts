@@ -53,6 +53,21 @@ export const DoNotRetry: "x-do-not-retry" = kernel.DoNotRetry
 export const CircuitBreaker: "x-circuit-breaker" = kernel.CircuitBreaker
 
 /**
+ * A server's pushback on a 429 or 503: the milliseconds to wait before the
+ * next attempt (a negative or malformed value: send none). Read by
+ * `ResilientHttpClient` (option `pushback`), sent with `Retry-After` by
+ * `ServerMiddleware` on a shed request. Beside `Retry-After`, it decides.
+ *
+ * @example
+ * import { Headers } from "@aio-request/platform"
+ *
+ * const header = { [Headers.RetryAfterMs]: "250" }
+ * @since 1.0.0
+ * @category headers
+ */
+export const RetryAfterMs: "x-retry-after-ms" = kernel.RetryAfterMs
+
+/**
  * The canonical spelling of each system header, for logs and documentation.
  *
  * @since 0.1.0
@@ -64,4 +79,5 @@ export const canonical: {
   readonly [ServiceName]: "X-Service-Name"
   readonly [DoNotRetry]: "X-Do-Not-Retry"
   readonly [CircuitBreaker]: "X-Circuit-Breaker"
+  readonly [RetryAfterMs]: "X-Retry-After-Ms"
 } = kernel.canonical

@@ -246,6 +246,24 @@ export const makeRecorder: (
 ) => Recorder = internal.makeRecorder
 
 /**
+ * Server pushbacks a client read (`Retry-After` or `X-Retry-After-Ms` on a
+ * rejected 429 or 503; option `pushback` of `ResilientHttpClient`). Labels:
+ * `request_endpoint`, `request_method`, `request_path`, and
+ * `pushback_decision`: `wait` (no attempt before it passed), `stop` (no
+ * more attempts: the server said so, or the wait was over `maxWait`) or
+ * `deadline` (the wait reached the deadline: no more attempts). In
+ * Prometheus: `aio_request_pushbacks_total`.
+ *
+ * @example
+ * import { HttpMetrics } from "@aio-request/platform"
+ *
+ * const counter = HttpMetrics.pushbacks
+ * @since 0.3.0
+ * @category metrics
+ */
+export const pushbacks: Metric.Metric.Counter<number> = metrics.pushbacks
+
+/**
  * Server requests shed by `ServerMiddleware.make({ concurrencyLimit })`
  * (answered 503 without running the handler). Label: `request_priority`.
  * In Prometheus: `aio_request_server_shed_total`.

@@ -198,6 +198,17 @@ export declare namespace ResilientHttpClient {
      * reads whatever comes.
      */
     readonly jsonContentTypes?: ReadonlyArray<string> | "any" | undefined
+    /**
+     * Obey a server's pushback, as gRPC's retry design does. After a rejected
+     * 429 or 503 carrying `X-Retry-After-Ms` (milliseconds; negative or
+     * malformed means stop) or `Retry-After` (delta-seconds or HTTP-date;
+     * garbage is ignored), no attempt (retry or hedge) is sent before the
+     * wait has passed; after a stop, or a wait that reaches the deadline or
+     * exceeds `maxWait`, none is sent: the call answers at once with that
+     * response (hedges already in flight may still win). `false` turns it
+     * off. Default on, `maxWait` 1 minute.
+     */
+    readonly pushback?: boolean | { readonly maxWait?: Duration.DurationInput | undefined } | undefined
   }
 
   /**

@@ -48,7 +48,10 @@ export interface Options {
    * in `HttpMetrics.serverShed`. Default: none (every request runs).
    */
   readonly concurrencyLimit?: ConcurrencyLimit.ConcurrencyLimit.Service | undefined
-  /** The `Retry-After` of a shed request, rounded up to whole seconds (at least 1). Default `"1 second"`. */
+  /**
+   * The wait a shed request's 503 asks for: `Retry-After` rounded up to whole
+   * seconds (at least 1) and `X-Retry-After-Ms` in milliseconds. Default `"1 second"`.
+   */
   readonly shedRetryAfter?: Duration.DurationInput | undefined
 }
 

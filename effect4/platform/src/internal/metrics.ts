@@ -48,6 +48,12 @@ export const retries: Metric.Counter<number> = Metric.counter("aio_request_retri
 })
 
 /** @internal */
+export const pushbacks: Metric.Counter<number> = Metric.counter("aio_request_pushbacks", {
+  description: "Server pushbacks (Retry-After, X-Retry-After-Ms on a 429 or 503) read by clients, by decision",
+  incremental: true
+})
+
+/** @internal */
 export const serverShed: Metric.Counter<number> = Metric.counter("aio_request_server_shed", {
   description: "Server requests shed by the concurrency limit (answered 503 without running the handler)",
   incremental: true

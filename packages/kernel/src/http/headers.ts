@@ -19,6 +19,16 @@ export const DoNotRetry = "x-do-not-retry" as const
 /** `X-Circuit-Breaker`: produced by a circuit breaker rather than by the upstream. */
 export const CircuitBreaker = "x-circuit-breaker" as const
 
+/**
+ * `X-Retry-After-Ms`: on a 429 or 503, the milliseconds the client should wait
+ * before its next attempt (ours, as gRPC's `grpc-retry-pushback-ms`); a
+ * negative or malformed value asks it to send none.
+ */
+export const RetryAfterMs = "x-retry-after-ms" as const
+
+/** `Retry-After` (RFC 9110): delta-seconds or an HTTP-date. */
+export const RetryAfter = "retry-after" as const
+
 /** The canonical spelling of each system header. */
 export const canonical: {
   readonly [RequestTimeout]: "X-Request-Timeout"
@@ -26,12 +36,14 @@ export const canonical: {
   readonly [ServiceName]: "X-Service-Name"
   readonly [DoNotRetry]: "X-Do-Not-Retry"
   readonly [CircuitBreaker]: "X-Circuit-Breaker"
+  readonly [RetryAfterMs]: "X-Retry-After-Ms"
 } = {
   [RequestTimeout]: "X-Request-Timeout",
   [RequestPriority]: "X-Request-Priority",
   [ServiceName]: "X-Service-Name",
   [DoNotRetry]: "X-Do-Not-Retry",
-  [CircuitBreaker]: "X-Circuit-Breaker"
+  [CircuitBreaker]: "X-Circuit-Breaker",
+  [RetryAfterMs]: "X-Retry-After-Ms"
 }
 
 const decimalSeconds = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/

@@ -2,8 +2,10 @@
  * Hedging (parallel attempts): the controller's bookkeeping, apart from the
  * fibers. Attempt 0 starts at once, attempt n at `delay(n)` after the start
  * (never after the run's deadline), or at once when an earlier attempt is
- * rejected. The first accepted outcome wins; if none is, the first rejected
- * outcome to complete is the result.
+ * rejected, never before a server's pushback has passed (which moves the
+ * rest of the schedule back as far). The first accepted
+ * outcome wins; if none is, the first rejected outcome to complete is the
+ * result.
  *
  * The glue creates one `Hedging` per run (or extends it) and asks it what to
  * do at each step; it owns the attempts, the timer entry and the waiting.
@@ -23,6 +25,10 @@ export class Hedging<O> {
   kicks = 0
   /** The first rejected outcome, the result if none is accepted. */
   firstRejected: O | undefined = undefined
+  /** No attempt is sent before this instant (milliseconds): a server's pushback. */
+  notBefore = 0
+  /** How far pushbacks moved the schedule back (milliseconds), so hedges resume one at a time. */
+  shift = 0
 
   constructor(attempts: number, start: number) {
     this.attempts = attempts
@@ -53,13 +59,25 @@ export class Hedging<O> {
    * it at.
    */
   schedule(delay: number, now: number, deadline: number): number | undefined {
-    const at = Math.min(this.start + delay, deadline)
-    if (at <= now) return undefined
-    if (this.kicks > 0) {
+    let at = Math.min(this.start + this.shift + delay, deadline)
+    if (at > now && this.kicks > 0) {
       this.kicks--
-      return undefined
+      at = now
     }
-    return at
+    // never before a pushback has passed (a kick then starts it at that instant)
+    if (at < this.notBefore) at = this.notBefore
+    return at <= now ? undefined : at
+  }
+
+  /**
+   * A rejection carried pushback: no attempt before `until` (milliseconds).
+   * A hedge `pending` at an earlier instant moves to `until`, and the
+   * schedule after it moves back as far (gRPC resets the hedging timer), so
+   * the attempts held do not all leave together when it ends.
+   */
+  holdUntil(until: number, pending: number | undefined): void {
+    if (until > this.notBefore) this.notBefore = until
+    if (pending !== undefined && pending < until) this.shift += until - pending
   }
 
   /**

@@ -34,3 +34,15 @@ export const deposits = (number: number): boolean => number === 0
 /** Whether an outcome ends the run: it was accepted, or the run's deadline passed. */
 export const isFinal = (verdict: Verdict, expired: boolean | undefined): boolean =>
   verdict === "accept" || expired === true
+
+/**
+ * What a run makes of a pushback (a wait in milliseconds, or `"stop"`) read at
+ * `now` with its deadline at `deadline`: `"wait"`, `"stop"`, or `"deadline"`
+ * when the wait reaches the deadline (no attempt sent then could complete, so
+ * the run ends at once rather than sleep to its deadline).
+ */
+export const pushbackDecision = (
+  pushback: number | "stop",
+  now: number,
+  deadline: number
+): "wait" | "stop" | "deadline" => pushback === "stop" ? "stop" : now + pushback >= deadline ? "deadline" : "wait"

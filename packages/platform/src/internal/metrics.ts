@@ -52,6 +52,12 @@ export const retries: Metric.Metric.Counter<number> = Metric.counter("aio_reques
 })
 
 /** @internal */
+export const pushbacks: Metric.Metric.Counter<number> = Metric.counter("aio_request_pushbacks", {
+  description: "Server pushbacks (Retry-After, X-Retry-After-Ms on a 429 or 503) read by clients, by decision",
+  incremental: true
+})
+
+/** @internal */
 export const serverShed: Metric.Metric.Counter<number> = Metric.counter("aio_request_server_shed", {
   description: "Server requests shed by the concurrency limit (answered 503 without running the handler)",
   incremental: true

@@ -81,11 +81,40 @@ class Hedged<A, E, R> extends kernel.Hedging<Outcome<A, E>> {
     return Effect.flatMap(this.delays.delay(this.index, run.key), (delay) => {
       const at = this.schedule(Duration.toMillis(delay), run.clock.currentTimeMillisUnsafe(), run.deadline)
       if (at === undefined) return this.sendNext(k)
-      const entry: Entry = run.timer.schedule(at, () => run.push({ _tag: "Timer", entry }))
-      this.hedge = entry
-      run.extraEntry = entry
+      this.arm(at)
       return k()
     })
+  }
+
+  /** Schedules the next hedge at `at`. */
+  private arm(at: number): void {
+    const run = this.run
+    const entry: Entry = run.timer.schedule(at, () => run.push({ _tag: "Timer", entry }))
+    this.hedge = entry
+    run.extraEntry = entry
+  }
+
+  /**
+   * After a rejection carrying a server's pushback: no more attempts
+   * (`"stop"`; those in flight may still answer), or none before it has
+   * passed: the pending hedge, which the rejection would start at once,
+   * starts then instead, and the later ones as much later.
+   */
+  private pushedBack(pushback: number | "stop", after: () => Result<A, E, R>): Result<A, E, R> {
+    if (pushback === "stop") {
+      this.refused()
+      this.cancelHedge()
+      return after()
+    }
+    this.holdUntil(pushback, this.hedge?.at)
+    if (this.hedge === undefined) {
+      // none pending: the rejection starts the next one when it is arranged, not before `pushback`
+      this.startsNext(false)
+      return after()
+    }
+    this.cancelHedge()
+    this.arm(pushback)
+    return after()
   }
 
   /** The first accepted outcome wins: the others are interrupted, the first rejection freed. */
@@ -108,7 +137,10 @@ class Hedged<A, E, R> extends kernel.Hedging<Outcome<A, E>> {
       }
       return this.loop()
     }
-    const go = () => this.startsNext(this.hedge !== undefined) ? this.sendNext(after) : after()
+    const pushback = outcome.pushback
+    const go = pushback === undefined || (pushback !== "stop" && pushback <= run.clock.currentTimeMillisUnsafe())
+      ? () => this.startsNext(this.hedge !== undefined) ? this.sendNext(after) : after()
+      : () => this.pushedBack(pushback, after)
     return keep ? go() : run.drop(outcome, go)
   }
 }

@@ -27,11 +27,15 @@ export const retryUntilDeadline = dual<
         inner(run, (outcome) => {
           // the budget refused even the first attempt of this round: stop here
           if (outcome === undefined) return then(last)
-          if (kernel.isFinal(outcome.verdict, outcome.expired)) return run.drop(last, () => then(outcome))
+          // a server's pushback: stop, or wait at least until it has passed
+          const pushback = outcome.pushback
+          if (kernel.isFinal(outcome.verdict, outcome.expired) || pushback === "stop") {
+            return run.drop(last, () => then(outcome))
+          }
           return run.drop(last, () =>
             Effect.flatMap(delays.delay(round, run.key), (delay) =>
               run.sleepUntil(
-                run.clock.currentTimeMillisUnsafe() + Duration.toMillis(delay),
+                Math.max(run.clock.currentTimeMillisUnsafe() + Duration.toMillis(delay), pushback ?? 0),
                 // the run's deadline ends the loop with DeadlineExceededError
                 (expired) =>
                   expired ? run.drop(outcome, () => Effect.flatMap(run.expire(), then)) : loop(round + 1, outcome)

@@ -29,9 +29,14 @@ export const sequential = (options?: Strategy.Strategy.SequentialOptions): Strat
     const next = (outcome: Outcome<A, E>, i: number): Result<A, E, R> =>
       kernel.shouldRetry(outcome.verdict, outcome.expired, i, attempts) ? retry(i, outcome) : then(outcome)
     /** Attempt `i` ≥ 1, after the last one was rejected. */
-    const retry = (i: number, last: Outcome<A, E>): Result<A, E, R> =>
-      Effect.flatMap(delays.delay(i, run.key), (delay) => {
-        const wait = Duration.toMillis(delay)
+    const retry = (i: number, last: Outcome<A, E>): Result<A, E, R> => {
+      // a server's pushback: stop, or wait at least until it has passed
+      const pushback = last.pushback
+      if (pushback === "stop") return then(last)
+      return Effect.flatMap(delays.delay(i, run.key), (delay) => {
+        const wait = pushback === undefined
+          ? Duration.toMillis(delay)
+          : Math.max(Duration.toMillis(delay), pushback - run.clock.currentTimeMillisUnsafe())
         // *(seed)* no time left for the wait: the last outcome stands
         const plan = kernel.retryPlan(wait, run.clock.currentTimeMillisUnsafe(), run.deadline)
         if (plan === "stop") return then(last)
@@ -46,6 +51,7 @@ export const sequential = (options?: Strategy.Strategy.SequentialOptions): Strat
           )
         })
       })
+    }
     return run.admit((number) =>
       number === undefined ? then(undefined) : send(0, number, (outcome) => next(outcome, 1))
     )

@@ -28,6 +28,7 @@ import { EndpointError } from "./errors.js"
 import * as headers from "./headers.js"
 import * as limit_ from "./limit.js"
 import * as outcome_ from "./outcome.js"
+import * as pushback_ from "./pushback.js"
 import * as telemetry from "./telemetry.js"
 import * as transport_ from "./transport.js"
 
@@ -67,6 +68,7 @@ export const make = (
   const timeoutMillis = Duration.toMillis(config.timeout)
   const serviceName = config.serviceName
   const retryBudget = config.retryBudget
+  const pushbackMaxWait = config.pushbackMaxWait
 
   const tracedAttempt = (shared: attempt_.Request, context: Strategy.AttemptContext) =>
     Effect.flatMap(
@@ -133,7 +135,10 @@ export const make = (
         subject,
         onAttempt: (reported) =>
           Effect.sync(() => record.outcome(outcome_.make(reported), clock.currentTimeNanosUnsafe())),
-        release: transport_.release
+        release: transport_.release,
+        pushback: pushbackMaxWait === undefined
+          ? undefined
+          : pushback_.hook(pushbackMaxWait, record, deadline.epochMillis)
       }
     )
     // with a concurrency limit, the strategy's ask for a retry or hedge checks the limit first

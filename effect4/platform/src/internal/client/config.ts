@@ -50,6 +50,8 @@ export interface Config {
   readonly json: JsonContentTypes
   /** The headers (lower-case names, or patterns) dropped on a redirect to another origin, besides the redacted ones. */
   readonly originBoundHeaders: ReadonlyArray<string | RegExp>
+  /** The longest pushback wait honoured, in milliseconds; `undefined` when pushback is off. */
+  readonly pushbackMaxWait: number | undefined
 }
 
 const optional = <A, B>(value: A | undefined, check: (value: A) => B): B | undefined =>
@@ -78,6 +80,15 @@ const originBoundHeaders = (value: unknown): ReadonlyArray<string | RegExp> => {
       ? name.toLowerCase()
       : Options.fail(where, "originBoundHeaders", expected, name)
   })
+}
+
+const pushbackMaxWait = (value: ResilientHttpClient.ResilientHttpClient.Options["pushback"]): number | undefined => {
+  if (value === undefined || value === true) return 60_000
+  if (value === false) return undefined
+  if (typeof value !== "object" || value === null) {
+    return Options.fail(where, "pushback", "true, false or { maxWait }", value)
+  }
+  return Duration.toMillis(Options.duration(where, "pushback.maxWait", value.maxWait ?? "1 minute"))
 }
 
 /** @internal */
@@ -146,6 +157,7 @@ export const make = (options: ResilientHttpClient.ResilientHttpClient.Options): 
     maxRedirects: Options.integer(where, "maxRedirects", options.maxRedirects ?? 10, 0),
     followRedirects: Options.boolean(where, "followRedirects", options.followRedirects ?? true),
     json: jsonContentTypes(options.jsonContentTypes),
-    originBoundHeaders: originBoundHeaders(options.originBoundHeaders)
+    originBoundHeaders: originBoundHeaders(options.originBoundHeaders),
+    pushbackMaxWait: pushbackMaxWait(options.pushback)
   }
 }

@@ -11,7 +11,8 @@ import { serverShed } from "../metrics.js"
 
 /**
  * The server middleware's load shedding: admission of each request by a
- * `ConcurrencyLimit` under its priority, a 503 with `Retry-After` for a shed
+ * `ConcurrencyLimit` under its priority, a 503 with `Retry-After` and
+ * `X-Retry-After-Ms` for a shed
  * request, and the shed counter. `middleware.ts` calls `make` once and
  * wraps the handling of each request with what it returns.
  */
@@ -51,11 +52,11 @@ export const make = (options: ServerMiddleware.Options | undefined): Admit | und
     "admit",
     "state"
   ])
-  const retryAfter = kernel.retryAfterSeconds(
-    Duration.toSeconds(
-      Options.duration(where, "shedRetryAfter", options.shedRetryAfter ?? "1 second", { positive: true })
-    )
+  const retryAfterMillis = Duration.toMillis(
+    Options.duration(where, "shedRetryAfter", options.shedRetryAfter ?? "1 second", { positive: true })
   )
+  const retryAfter = kernel.retryAfterSeconds(retryAfterMillis / 1000)
+  const headers = kernel.retryAfterHeaders(retryAfterMillis)
   const counted = {
     high: Metric.withAttributes(serverShed, { request_priority: "high" }),
     normal: Metric.withAttributes(serverShed, { request_priority: "normal" }),
@@ -72,14 +73,18 @@ export const make = (options: ServerMiddleware.Options | undefined): Admit | und
     return limiter.admit(priority, run, (exit) => timedOut?.() === true ? "dropped" : classify(exit)).pipe(
       Effect.catchIf(
         (e): e is ConcurrencyLimit.LoadShedError => !ran && e instanceof ConcurrencyLimit.LoadShedError,
-        (e) => Effect.as(Metric.update(counted[priority] ?? counted.normal, 1), shedResponse(e, retryAfter))
+        (e) => Effect.as(Metric.update(counted[priority] ?? counted.normal, 1), shedResponse(e, retryAfter, headers))
       )
     ) as App<E, R>
   }
 }
 
-const shedResponse = (error: ConcurrencyLimit.LoadShedError, retryAfter: number) =>
+const shedResponse = (
+  error: ConcurrencyLimit.LoadShedError,
+  retryAfter: number,
+  headers: Readonly<Record<string, string>>
+) =>
   HttpServerResponse.text(kernel.shedMessage(error.priority, retryAfter), {
     status: 503,
-    headers: { "retry-after": String(retryAfter) }
+    headers
   })

@@ -16,7 +16,7 @@ import type * as Strategy from "../../Strategy.js"
 import * as deadline_ from "../deadline.js"
 import * as retryBudget_ from "../retryBudget.js"
 import type { Entry, Timer } from "../timer.js"
-import { Attempt, type Event, type Outcome, type Sink } from "./attempt.js"
+import { Attempt, type Event, type Outcome, pushbackOutcome, type Sink } from "./attempt.js"
 import type { Result } from "./strategy.js"
 
 /** Reports an outcome that nothing waits for. */
@@ -205,7 +205,7 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
     f: (outcome: Outcome<A, E>) => Effect.Effect<X, E2, R2>
   ): Effect.Effect<X, E2, R2> {
     const verdict = this.classify(exit)
-    const outcome: Outcome<A, E> = { exit, verdict }
+    const outcome = this.options.pushback === undefined ? { exit, verdict } : pushbackOutcome(this, exit, verdict)
     if (this.release !== undefined && Exit.isSuccess(exit)) this.held.push(outcome)
     const onAttempt = this.onAttempt
     const observe = verdict === "accept" ? delays?.observe : undefined

@@ -12,7 +12,8 @@ import { serverShed } from "../metrics.js"
 
 /**
  * The server middleware's load shedding: admission of each request by a
- * `ConcurrencyLimit` under its priority, a 503 with `Retry-After` for a shed
+ * `ConcurrencyLimit` under its priority, a 503 with `Retry-After` and
+ * `X-Retry-After-Ms` for a shed
  * request, and the shed counter. `middleware.ts` calls `make` once and
  * wraps the handling of each request with what it returns.
  */
@@ -50,9 +51,11 @@ export const make = (options: ServerMiddleware.Options | undefined): Admit | und
     "admit",
     "state"
   ])
-  const retryAfter = retryAfterSeconds(
+  const retryAfterMillis = Duration.toMillis(
     Options.duration(where, "shedRetryAfter", options.shedRetryAfter ?? "1 second", { positive: true })
   )
+  const retryAfter = kernel.retryAfterSeconds(retryAfterMillis / 1000)
+  const headers = kernel.retryAfterHeaders(retryAfterMillis)
   const counted = {
     high: Metric.tagged(serverShed, "request_priority", "high"),
     normal: Metric.tagged(serverShed, "request_priority", "normal"),
@@ -76,18 +79,19 @@ export const make = (options: ServerMiddleware.Options | undefined): Admit | und
         (e) =>
           Effect.as(
             Metric.increment(counted[priority] ?? counted.normal),
-            shedResponse(e, retryAfter)
+            shedResponse(e, retryAfter, headers)
           )
       )
     ) as HttpApp.Default<E, R>
   }
 }
 
-/** Whole seconds, at least 1: `Retry-After: 0` would invite an immediate retry. */
-const retryAfterSeconds = (d: Duration.Duration): number => kernel.retryAfterSeconds(Duration.toSeconds(d))
-
-const shedResponse = (error: ConcurrencyLimit.LoadShedError, retryAfter: number) =>
+const shedResponse = (
+  error: ConcurrencyLimit.LoadShedError,
+  retryAfter: number,
+  headers: Readonly<Record<string, string>>
+) =>
   HttpServerResponse.text(kernel.shedMessage(error.priority, retryAfter), {
     status: 503,
-    headers: { "retry-after": String(retryAfter) }
+    headers
   })

@@ -1,0 +1,39 @@
+/**
+ * The Effect 4 counterpart of packages/platform/test/ServerMiddleware.pushback.test.ts.
+ */
+import { ConcurrencyLimit, Delays, Strategy } from "@aio-request/core"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Metric, Ref } from "effect"
+import { HttpServerResponse } from "effect/http"
+import { Headers, HttpMetrics, HttpRequest, ResilientHttpClient } from "../src/index.js"
+import { route, serve } from "./support/serverMiddlewareHarness.js"
+
+describe("ServerMiddleware pushback", () => {
+  it.live("a shed 503 carries Retry-After and X-Retry-After-Ms, and the client sends nothing more", () =>
+    Effect.gen(function*() {
+      // limit 1: low's share is floor(1 × 0.5) = 0, every low request is shed
+      const limiter = yield* ConcurrencyLimit.make({ limit: ConcurrencyLimit.fixed(1) })
+      const arrivals = yield* Ref.make(0)
+      const router = route(
+        "/fast",
+        Effect.andThen(Ref.update(arrivals, (n) => n + 1), Effect.succeed(HttpServerResponse.text("fast")))
+      )
+      const shed = Metric.value(Metric.withAttributes(HttpMetrics.serverShed, { request_priority: "low" }))
+      const before = (yield* shed).count
+      const url = yield* serve(router, { concurrencyLimit: limiter, shedRetryAfter: "1500 millis" })
+      const client = yield* ResilientHttpClient.make({
+        endpoint: url,
+        priority: "low",
+        timeout: "1 second",
+        strategy: Strategy.sequential({ attempts: 3, delays: Delays.constant("5 millis") })
+      })
+      const response = yield* client.execute(HttpRequest.get("fast"))
+      assert.strictEqual(response.status, 503)
+      assert.strictEqual(response.headers["retry-after"], "2", "1.5 s rounded up to whole seconds")
+      assert.strictEqual(response.headers[Headers.RetryAfterMs], "1500")
+      // the 1.5 s asked reach past the 1 s deadline: the call ends with the shed answer, no retry
+      assert.strictEqual((yield* shed).count - before, 1, "one attempt arrived, and was shed")
+      assert.strictEqual(yield* Ref.get(arrivals), 0, "the handler never ran")
+    }).pipe(Effect.scoped, Effect.provide(NodeHttpClient.layerUndici)))
+})
