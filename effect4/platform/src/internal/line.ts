@@ -9,6 +9,7 @@
  */
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
+import * as Metric from "effect/Metric"
 import type * as Option from "effect/Option"
 
 export type * as HttpClientRequest from "effect/http/HttpClientRequest"
@@ -20,3 +21,16 @@ export const failureOption: <E>(cause: Cause.Cause<E>) => Option.Option<E> = Cau
 
 /** `clock`'s time in nanoseconds, read synchronously. */
 export const currentTimeNanos = (clock: Clock.Clock): bigint => clock.currentTimeNanosUnsafe()
+
+/** `clock`'s time in milliseconds, read synchronously. */
+export const currentTimeMillis = (clock: Clock.Clock): number => clock.currentTimeMillisUnsafe()
+
+/** Whether `cause` holds interruptions and nothing else (Effect 4's `Cause.hasInterruptsOnly`). */
+export const isInterruptedOnly: <E>(cause: Cause.Cause<E>) => boolean = Cause.hasInterruptsOnly
+
+/** A counter of numbers (Effect 4's `Metric.Counter<number>`). */
+export type Counter = Metric.Counter<number>
+
+/** `metric` with the labels `labels` (Effect 4's attributes). */
+export const withLabels = <M extends Counter>(metric: M, labels: Readonly<Record<string, string>>): M =>
+  Metric.withAttributes(metric, labels) as M

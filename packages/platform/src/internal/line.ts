@@ -9,6 +9,8 @@
  */
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
+import * as Metric from "effect/Metric"
+import * as MetricLabel from "effect/MetricLabel"
 import type * as Option from "effect/Option"
 
 export type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -20,3 +22,19 @@ export const failureOption: <E>(cause: Cause.Cause<E>) => Option.Option<E> = Cau
 
 /** `clock`'s time in nanoseconds, read synchronously. */
 export const currentTimeNanos = (clock: Clock.Clock): bigint => clock.unsafeCurrentTimeNanos()
+
+/** `clock`'s time in milliseconds, read synchronously. */
+export const currentTimeMillis = (clock: Clock.Clock): number => clock.unsafeCurrentTimeMillis()
+
+/** Whether `cause` holds interruptions and nothing else (Effect 3's `Cause.isInterruptedOnly`). */
+export const isInterruptedOnly: <E>(cause: Cause.Cause<E>) => boolean = Cause.isInterruptedOnly
+
+/** A counter of numbers (Effect 3's `Metric.Metric.Counter<number>`). */
+export type Counter = Metric.Metric.Counter<number>
+
+/** `metric` with the labels `labels` (Effect 3's tags). */
+export const withLabels = <M extends Counter>(metric: M, labels: Readonly<Record<string, string>>): M => {
+  const tags: Array<MetricLabel.MetricLabel> = []
+  for (const key in labels) tags.push(MetricLabel.make(key, labels[key]!))
+  return Metric.taggedWithLabels(metric, tags) as M
+}

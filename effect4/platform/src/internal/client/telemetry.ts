@@ -11,6 +11,7 @@ import type * as Context from "effect/Context"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import type * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as References from "effect/References"
 import * as Tracer from "effect/Tracer"
@@ -90,6 +91,11 @@ export class RequestRecord {
     this.route = route
     this.startNanos = startNanos
     this.context = context
+  }
+
+  /** Adds `value` to `counter`, with the caller's ambient attributes. */
+  count(counter: Metric.Counter<number>, value: number): void {
+    counter.updateUnsafe(value, this.context)
   }
 
   /** Attempt `attempt` leaves the client. */

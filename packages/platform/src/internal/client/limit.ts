@@ -12,11 +12,16 @@
 import type { Priority, RetryBudget, Strategy } from "@aio-request/core"
 import { ConcurrencyLimit } from "@aio-request/core"
 import * as kernel from "@aio-request/kernel/http/clientLimit"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Metric from "effect/Metric"
+import {
+  type Counter,
+  currentTimeMillis,
+  failureOption,
+  type HttpClientResponse,
+  isInterruptedOnly,
+  withLabels
+} from "../line.js"
 import { clientAdmitted, clientShed } from "../metrics.js"
 import type { Request } from "./attempt.js"
 import type { AttemptError } from "./outcome.js"
@@ -38,8 +43,8 @@ export interface Limit {
 }
 
 interface Counters {
-  readonly admitted: Metric.Metric.Counter<number>
-  readonly shed: Metric.Metric.Counter<number>
+  readonly admitted: Counter
+  readonly shed: Counter
 }
 
 /** Endpoints whose counters are kept (an `endpointProvider` may name many); past this, the cache starts afresh. */
@@ -65,8 +70,7 @@ export const make = (
     let found = counters.get(key)
     if (found === undefined) {
       if (counters.size >= maxEndpoints * 3) counters.clear()
-      const tag = <M extends Metric.Metric.Counter<number>>(metric: M) =>
-        Metric.tagged(Metric.tagged(metric, "request_endpoint", endpoint), "request_priority", priority)
+      const tag = (metric: Counter) => withLabels(metric, { request_endpoint: endpoint, request_priority: priority })
       found = { admitted: tag(clientAdmitted), shed: tag(clientShed) }
       counters.set(key, found)
     }
@@ -79,11 +83,11 @@ export const make = (
     const clock = request.clock
     const classify = (exit: Exit.Exit<Response, AttemptError>): ConcurrencyLimit.Outcome => {
       if (Exit.isSuccess(exit)) return kernel.responseOutcome(exit.value.status)
-      const failure = Cause.failureOption(exit.cause)
+      const failure = failureOption(exit.cause)
       return kernel.failureOutcome(
         failure._tag === "Some" && failure.value._tag === "DeadlineExceededError",
-        failure._tag === "None" && Cause.isInterruptedOnly(exit.cause),
-        clock.unsafeCurrentTimeMillis(),
+        failure._tag === "None" && isInterruptedOnly(exit.cause),
+        currentTimeMillis(clock),
         deadlineMillis
       )
     }
@@ -91,7 +95,7 @@ export const make = (
       limiter.admit(
         request.priority,
         Effect.suspend(() => {
-          counted.admitted.unsafeUpdate(1, request.record.tags)
+          request.record.count(counted.admitted, 1)
           return effect
         }),
         classify
@@ -99,7 +103,7 @@ export const make = (
       (error): error is ConcurrencyLimit.LoadShedError => error instanceof ConcurrencyLimit.LoadShedError,
       (error) => {
         if (kernel.refusalEndsCall(context.attempt)) ending.add(error)
-        counted.shed.unsafeUpdate(1, request.record.tags)
+        request.record.count(counted.shed, 1)
         return Effect.fail(error)
       }
     )
@@ -112,7 +116,7 @@ export const make = (
     const check = Effect.matchEffect(limiter.admit(priority, Effect.void, ignored), {
       onFailure: () =>
         Effect.sync(() => {
-          counted.shed.unsafeUpdate(1, request.record.tags)
+          request.record.count(counted.shed, 1)
           return false
         }),
       onSuccess: () => inner.tryWithdraw

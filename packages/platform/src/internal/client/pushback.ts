@@ -7,8 +7,7 @@
 import * as kernel from "@aio-request/kernel/http/pushback"
 import { pushbackDecision } from "@aio-request/kernel/strategy/run"
 import * as Exit from "effect/Exit"
-import * as Metric from "effect/Metric"
-import * as MetricLabel from "effect/MetricLabel"
+import { withLabels } from "../line.js"
 import { pushbacks } from "../metrics.js"
 import type { AttemptExit } from "./outcome.js"
 import type { RequestRecord } from "./telemetry.js"
@@ -30,12 +29,15 @@ export const hook = (maxWait: number, record: RequestRecord, deadline: number): 
   const wait = kernel.pushback(response.status, headers["retry-after"], headers["x-retry-after-ms"], now, maxWait)
   if (wait !== undefined) {
     const labels = record.route.metrics.labels
-    Metric.taggedWithLabels(pushbacks, [
-      MetricLabel.make("request_endpoint", labels.endpoint),
-      MetricLabel.make("request_method", labels.method),
-      MetricLabel.make("request_path", labels.path),
-      MetricLabel.make("pushback_decision", pushbackDecision(wait, now, deadline))
-    ]).unsafeUpdate(1, record.tags)
+    record.count(
+      withLabels(pushbacks, {
+        request_endpoint: labels.endpoint,
+        request_method: labels.method,
+        request_path: labels.path,
+        pushback_decision: pushbackDecision(wait, now, deadline)
+      }),
+      1
+    )
   }
   return wait
 }

@@ -13,6 +13,7 @@ import * as DefaultServices from "effect/DefaultServices"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
+import type * as Metric from "effect/Metric"
 import type * as MetricLabel from "effect/MetricLabel"
 import * as Tracer from "effect/Tracer"
 import type * as HttpMetrics from "../../HttpMetrics.js"
@@ -93,6 +94,11 @@ export class RequestRecord {
     this.route = route
     this.startNanos = startNanos
     this.tags = tags
+  }
+
+  /** Adds `value` to `counter`, with the caller's ambient labels. */
+  count(counter: Metric.Metric.Counter<number>, value: number): void {
+    counter.unsafeUpdate(value, this.tags)
   }
 
   /** Attempt `attempt` leaves the client. */
