@@ -84,12 +84,16 @@ export type Handler = Effect.Effect<any, any, any> | ((...args: ReadonlyArray<an
 /**
  * The server middleware. Per request, the deadline comes from, first that
  * applies: the `X-Request-Timeout` header (seconds, decimal; capped by
- * `maxTimeout`; a malformed value is ignored) → the route's own timeout
+ * `maxTimeout`, or by `untrustedMaxTimeout` for a caller `trust` does not
+ * trust; a malformed value is ignored) → the route's own timeout
  * (`routeTimeout`) → `timeout`. A deadline already passed, or with less than
  * `lowTimeoutThreshold` left, is answered 408 without running the handler.
  * Otherwise the handler runs with `CurrentDeadline` and `CurrentPriority`
- * (the header's priority, else `priority`) set; with `cancelOnTimeout` it is
- * interrupted at the deadline and the answer is 408. A client that
+ * (the header's priority, at most `untrustedMaxPriority` for an untrusted
+ * caller, else `priority`) set; with `cancelOnTimeout` it is interrupted at
+ * the deadline and the answer is 408. With a `concurrencyLimit`, a request
+ * whose body is still arriving at its deadline is interrupted too (on Node),
+ * so a slow sender holds its slot no longer than its capped deadline. A client that
  * disconnects interrupts the handler, and everything it started, and is
  * recorded as 499.
  *
