@@ -54,6 +54,25 @@ export interface Options {
    * seconds (at least 1) and `X-Retry-After-Ms` in milliseconds. Default `"1 second"`.
    */
   readonly shedRetryAfter?: Duration.Input | undefined
+  /**
+   * Whose `X-Request-Priority` and `X-Request-Timeout` to believe as sent (see
+   * docs/server.md, "Trust"). An untrusted caller's priority is capped by
+   * `untrustedMaxPriority` and its deadline by `untrustedMaxTimeout`; a lower
+   * priority or a shorter deadline is believed from anyone. Called only for a
+   * request that claims more than the untrusted caps; a predicate that throws
+   * means untrusted. Default `trustPrivateNetworks`: callers on loopback or a
+   * private network. `() => true` believes everyone (the behaviour before
+   * this option).
+   */
+  readonly trust?: ((request: HttpServerRequest.HttpServerRequest) => boolean) | undefined
+  /** The highest priority believed from an untrusted caller. Default `"normal"`. */
+  readonly untrustedMaxPriority?: Priority.Priority | undefined
+  /**
+   * Cap for a deadline read from an untrusted caller's `X-Request-Timeout`, at
+   * most `maxTimeout`. Default: `timeout` (no more time than a caller that
+   * sends no header gets), or `maxTimeout` if smaller.
+   */
+  readonly untrustedMaxTimeout?: Duration.Input | undefined
 }
 
 /**
@@ -68,12 +87,16 @@ export type Handler = Effect.Effect<any, any, any> | ((...args: ReadonlyArray<an
 /**
  * The server middleware. Per request, the deadline comes from, first that
  * applies: the `X-Request-Timeout` header (seconds, decimal; capped by
- * `maxTimeout`; a malformed value is ignored) → the route's own timeout
+ * `maxTimeout`, or by `untrustedMaxTimeout` for a caller `trust` does not
+ * trust; a malformed value is ignored) → the route's own timeout
  * (`routeTimeout`) → `timeout`. A deadline already passed, or with less than
  * `lowTimeoutThreshold` left, is answered 408 without running the handler.
  * Otherwise the handler runs with `CurrentDeadline` and `CurrentPriority`
- * (the header's priority, else `priority`) set; with `cancelOnTimeout` it is
- * interrupted at the deadline and the answer is 408. A client that
+ * (the header's priority, at most `untrustedMaxPriority` for an untrusted
+ * caller, else `priority`) set; with `cancelOnTimeout` it is interrupted at
+ * the deadline and the answer is 408. With a `concurrencyLimit`, a request
+ * whose body is still arriving at its deadline is interrupted too (on Node),
+ * so a slow sender holds its slot no longer than its capped deadline. A client that
  * disconnects interrupts the handler, and everything it started, and is
  * recorded as 499.
  *
@@ -131,6 +154,27 @@ export const routeTimeout: {
   (timeout: Duration.Input): <H extends Handler>(self: H) => H
   <H extends Handler>(self: H, timeout: Duration.Input): H
 } = route.routeTimeout
+
+/**
+ * The default `trust`: a caller whose remote address is on loopback or a
+ * private network (IPv4 127/8, 10/8, 172.16/12, 192.168/16, 169.254/16; IPv6
+ * `::1`, fc00::/7, fe80::/10), or whose address the platform does not tell.
+ * Behind a proxy every caller has the proxy's address: give a `trust` of your
+ * own there (an authenticated header, say).
+ *
+ * @example
+ * import { ServerMiddleware } from "@aio-request/platform"
+ *
+ * ServerMiddleware.make({
+ *   trust: (request) =>
+ *     ServerMiddleware.trustPrivateNetworks(request) && request.headers["x-mesh-verified"] === "1",
+ *   untrustedMaxTimeout: "5 seconds"
+ * })
+ * @since 0.1.0
+ * @category constants
+ */
+export const trustPrivateNetworks: (request: HttpServerRequest.HttpServerRequest) => boolean =
+  options.trustPrivateNetworks
 
 /**
  * The `request_path` label of requests that matched no route.

@@ -5,9 +5,19 @@
  */
 import { assert } from "@effect/vitest"
 import { Cause, Effect, Exit, Metric } from "effect"
-import type { Fiber } from "effect"
-import { HttpClient, HttpClientError, HttpClientRequest, HttpClientResponse } from "effect/http"
+import type { Fiber, Scope } from "effect"
+import {
+  HttpClient,
+  HttpClientError,
+  HttpClientRequest,
+  HttpClientResponse,
+  HttpRouter,
+  HttpServerRequest,
+  HttpServerResponse
+} from "effect/http"
 import type * as UrlParams from "effect/http/UrlParams"
+import type * as ServerMiddleware from "../src/ServerMiddleware.js"
+import { serve as serveWithMiddleware } from "./support/serverMiddlewareHarness.js"
 
 export { assert, describe, expect, it } from "@effect/vitest"
 export { Duration, Exit } from "effect"
@@ -44,7 +54,7 @@ export const refused = (f: () => unknown): string => {
   return assert.fail("expected an IllegalArgumentError")
 }
 
-export { Effect, Fiber } from "effect"
+export { Deferred, Effect, Fiber } from "effect"
 export { TestClock } from "effect/testing"
 
 /** Forks `effect` as a child of the current fiber, started at once. */
@@ -93,3 +103,30 @@ export const withScriptedClient =
         Effect.map(answer(request.url), (status) => HttpClientResponse.fromWeb(request, new Response(null, { status })))
       )
     )
+
+/** What a handler served by `serveBehind` gets of its request: the headers and the body. */
+export interface ServedRequest {
+  readonly headers: Readonly<Record<string, string | undefined>>
+  readonly body: Effect.Effect<string, unknown>
+}
+
+/**
+ * Serves on 127.0.0.1 (ephemeral port), behind `ServerMiddleware.make(options)`,
+ * a route at `/` (any method) answering 200 with the text `handler` returns;
+ * the base URL (no trailing slash).
+ */
+export const serveBehind = (
+  options: ServerMiddleware.Options,
+  handler: (request: ServedRequest) => Effect.Effect<string, unknown>
+): Effect.Effect<string, never, Scope.Scope> =>
+  serveWithMiddleware(
+    HttpRouter.add(
+      "*",
+      "/",
+      Effect.gen(function*() {
+        const request = yield* HttpServerRequest.HttpServerRequest
+        return HttpServerResponse.text(yield* handler({ headers: request.headers, body: request.text }))
+      })
+    ),
+    options
+  )

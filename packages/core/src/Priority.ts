@@ -27,14 +27,17 @@ export const CurrentPriority: Context.Reference<internal.CurrentPriority, Option
   internal.CurrentPriority
 
 /**
- * Runs `effect` with `CurrentPriority` set to `priority`.
+ * Runs `effect` with `CurrentPriority` set to `priority`: the inherited
+ * priority, which a `ResilientHttpClient` without a `priority` option sends
+ * as is, and one with an option normalises its own against
+ * (docs/propagation.md).
  *
  * @example
  * import { Priority } from "@aio-request/core"
  * import { Effect } from "effect"
  *
- * const callUpstream = Effect.succeed("ok")
- * const urgent = callUpstream.pipe(Priority.withPriority("high"))
+ * const callUpstream = Effect.succeed("ok") // a call through a default ResilientHttpClient
+ * const urgent = callUpstream.pipe(Priority.withPriority("high")) // sends X-Request-Priority: high
  * @since 0.1.0
  * @category combinators
  */

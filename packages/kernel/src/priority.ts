@@ -33,3 +33,23 @@ export const normalize = (requested: Priority, inherited: Priority | undefined):
   if (inherited === "low" && requested === "high") return "normal"
   return requested
 }
+
+/**
+ * The priority an outgoing call sends: with no explicit one (`explicit`
+ * undefined), the inherited one, else `"normal"`; with one, `normalize`d
+ * against the inherited one.
+ *
+ * | explicit \ inherited | none   | high   | normal | low    |
+ * | -------------------- | ------ | ------ | ------ | ------ |
+ * | none                 | normal | high   | normal | low    |
+ * | high                 | high   | high   | high   | normal |
+ * | normal               | normal | normal | normal | normal |
+ * | low                  | low    | normal | low    | low    |
+ */
+export const outgoing = (explicit: Priority | undefined, inherited: Priority | undefined): Priority =>
+  explicit === undefined ? inherited ?? "normal" : normalize(explicit, inherited)
+
+const rank: Record<Priority, number> = { high: 2, normal: 1, low: 0 }
+
+/** `priority`, lowered to `max` when above it (a cap: never raised). */
+export const atMost = (priority: Priority, max: Priority): Priority => rank[priority] > rank[max] ? max : priority

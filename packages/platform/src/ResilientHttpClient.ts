@@ -133,7 +133,11 @@ export declare namespace ResilientHttpClient {
     readonly classifier?: ResponseClassifier.ResponseClassifier | undefined
     /** The deadline of a request when none is inherited (`CurrentDeadline`). Default 20 seconds. */
     readonly timeout?: Duration.DurationInput | undefined
-    /** Normalised against the inherited `CurrentPriority`. Default `"normal"`. */
+    /**
+     * An explicit priority, normalised against the inherited `CurrentPriority`
+     * (`Priority.normalize`). Default: none, and a call sends the inherited
+     * `CurrentPriority`, else `"normal"` (docs/propagation.md).
+     */
     readonly priority?: Priority.Priority | undefined
     /** An attempt with less time left than this is not sent. Default 5 millis. */
     readonly lowTimeoutThreshold?: Duration.DurationInput | undefined
@@ -228,7 +232,8 @@ export declare namespace ResilientHttpClient {
 /**
  * Builds a resilient client over the `HttpClient` in context. Per request:
  * the deadline is `CurrentDeadline` if set, else now + `timeout`; the priority
- * is `Priority.normalize(priority, CurrentPriority)`; the strategy is
+ * is the inherited `CurrentPriority` (else `"normal"`), or
+ * `Priority.normalize(priority, CurrentPriority)` with a `priority` option; the strategy is
  * `CurrentStrategy` if set, else `strategy`. Each attempt, in order: if less
  * than `lowTimeoutThreshold` is left, `DeadlineExceededError` (nothing sent, no
  * other attempt); the circuit breaker (scope = endpoint); the system headers;

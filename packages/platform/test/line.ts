@@ -4,10 +4,20 @@
  * effect4/platform/test/line.ts is its Effect 4 twin. A shared test imports `effect` and
  * `@effect/platform` only through a kit.
  */
-import { HttpClient, HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import {
+  HttpClient,
+  HttpClientError,
+  HttpClientRequest,
+  HttpClientResponse,
+  HttpRouter,
+  HttpServerRequest,
+  HttpServerResponse
+} from "@effect/platform"
 import type * as UrlParams from "@effect/platform/UrlParams"
 import { Cause, Effect, Exit, FiberId, Metric } from "effect"
-import type { Fiber } from "effect"
+import type { Fiber, Scope } from "effect"
+import type * as ServerMiddleware from "../src/ServerMiddleware.js"
+import { serve as serveWithMiddleware } from "./support/serverMiddlewareHarness.js"
 
 export { HttpClientRequest } from "@effect/platform"
 export { assert, describe, expect, it } from "@effect/vitest"
@@ -33,7 +43,7 @@ export const transportErrorExit = () => Exit.fail(new HttpClientError.RequestErr
 /** An interrupted attempt. */
 export const interruptExit = () => Exit.interrupt(FiberId.none)
 
-export { Effect, Fiber, TestClock } from "effect"
+export { Deferred, Effect, Fiber, TestClock } from "effect"
 
 /** Forks `effect` as a child of the current fiber. */
 export const fork = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Fiber.RuntimeFiber<A, E>, never, R> =>
@@ -84,3 +94,29 @@ export const withScriptedClient =
         Effect.map(answer(request.url), (status) => HttpClientResponse.fromWeb(request, new Response(null, { status })))
       )
     )
+
+/** What a handler served by `serveBehind` gets of its request: the headers and the body. */
+export interface ServedRequest {
+  readonly headers: Readonly<Record<string, string | undefined>>
+  readonly body: Effect.Effect<string, unknown>
+}
+
+/**
+ * Serves on 127.0.0.1 (ephemeral port), behind `ServerMiddleware.make(options)`,
+ * a route at `/` (any method) answering 200 with the text `handler` returns;
+ * the base URL (no trailing slash).
+ */
+export const serveBehind = (
+  options: ServerMiddleware.Options,
+  handler: (request: ServedRequest) => Effect.Effect<string, unknown>
+): Effect.Effect<string, never, Scope.Scope> =>
+  serveWithMiddleware(
+    HttpRouter.empty.pipe(HttpRouter.all(
+      "/",
+      Effect.gen(function*() {
+        const request = yield* HttpServerRequest.HttpServerRequest
+        return HttpServerResponse.text(yield* handler({ headers: request.headers, body: request.text }))
+      })
+    )),
+    options
+  )

@@ -42,3 +42,12 @@ export const arrivalNanos = (source: unknown, now: bigint, clockNanos: () => big
   }
   return now
 }
+
+/**
+ * Whether the request's body is still arriving: on Node, `source` is the
+ * `IncomingMessage`, `complete` until its whole message has been received
+ * (at once for a request without a body). On other platforms nobody tells:
+ * `false`.
+ */
+export const bodyStillArriving = (source: unknown): boolean =>
+  typeof source === "object" && source !== null && "complete" in source && source.complete === false

@@ -10,6 +10,7 @@
 import { Deadline, Priority, RetryBudget, Strategy } from "@aio-request/core"
 import * as Headers from "@aio-request/kernel/http/headers"
 import * as PathTemplate from "@aio-request/kernel/http/pathTemplate"
+import * as kernelPriority from "@aio-request/kernel/priority"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -104,7 +105,11 @@ export const make = (
     const deadline = inherited._tag === "Some"
       ? inherited.value
       : Deadline.unsafeMake(clock.currentTimeMillisUnsafe() + timeoutMillis)
-    const priority = Priority.normalize(config.priority, fiber.getRef(Priority.CurrentPriority))
+    const inheritedPriority = fiber.getRef(Priority.CurrentPriority)
+    const priority = kernelPriority.outgoing(
+      config.priority,
+      inheritedPriority._tag === "Some" ? inheritedPriority.value : undefined
+    )
     const current = fiber.getRef(Strategy.CurrentStrategy)
     const strategy = current._tag === "Some" ? current.value : config.strategy
     const route = routes.get(endpoint.label, method, template)

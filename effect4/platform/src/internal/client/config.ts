@@ -33,7 +33,8 @@ export interface Config {
   readonly strategy: Strategy.Strategy
   readonly classifier: ResponseClassifier.ResponseClassifier
   readonly timeout: Duration.Duration
-  readonly priority: Priority.Priority
+  /** The explicit priority, if any (see the kernel's `priority.outgoing`). */
+  readonly priority: Priority.Priority | undefined
   readonly lowTimeoutMillis: number
   readonly emitSystemHeaders: boolean
   readonly serviceName: string | undefined
@@ -130,11 +131,10 @@ export const make = (options: ResilientHttpClient.ResilientHttpClient.Options): 
     classifier: optional(options.classifier, (f) => Options.callable(where, "classifier", f)) ??
       responseClassifier.make(),
     timeout: Options.duration(where, "timeout", options.timeout ?? "20 seconds", { positive: true }),
-    priority: Options.oneOf<Priority.Priority>(where, "priority", options.priority ?? "normal", [
-      "high",
-      "normal",
-      "low"
-    ]),
+    priority: optional(
+      options.priority,
+      (given) => Options.oneOf<Priority.Priority>(where, "priority", given, ["high", "normal", "low"])
+    ),
     lowTimeoutMillis: Duration.toMillis(
       Options.duration(where, "lowTimeoutThreshold", options.lowTimeoutThreshold ?? "5 millis")
     ),

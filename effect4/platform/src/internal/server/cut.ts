@@ -11,7 +11,8 @@ import type * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { claimTimeout, type RequestState, requestTimeoutResponse } from "./request.js"
 
 /**
- * With `cancelOnTimeout`: interrupts the request's fiber when the deadline
+ * With `cancelOnTimeout` (or, with `when`, if `when()` holds then: the slow-body
+ * rule of a limited server): interrupts the request's fiber when the deadline
  * passes, unless a `routeTimeout` took the deadline over by then. No fork: the
  * app runs in the request's own fiber, and the deadline is an entry in the
  * clock's shared timer (`Deadline.unsafeOnExpiry`). The server runs a request
@@ -23,10 +24,10 @@ import { claimTimeout, type RequestState, requestTimeoutResponse } from "./reque
  *
  * @internal
  */
-export const cutAt = (state: RequestState, fiber: Fiber.Fiber<unknown, unknown>): () => void =>
+export const cutAt = (state: RequestState, fiber: Fiber.Fiber<unknown, unknown>, when?: () => boolean): () => void =>
   Deadline.unsafeOnExpiry(state.deadline, fiber, () => {
     // a routeTimeout took the deadline over: it cuts, or not, itself
-    if (state.routeOwnsDeadline || !claimTimeout(state)) return
+    if (state.routeOwnsDeadline || (when !== undefined && !when()) || !claimTimeout(state)) return
     fiber.interruptUnsafe()
   })
 

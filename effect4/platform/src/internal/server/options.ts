@@ -6,7 +6,9 @@ import { Options } from "@aio-request/core"
 import type * as Priority from "@aio-request/core/Priority"
 import * as Headers from "@aio-request/kernel/http/headers"
 import * as metrics from "@aio-request/kernel/http/metrics"
+import * as trust from "@aio-request/kernel/http/trust"
 import * as Duration from "effect/Duration"
+import type * as HttpServerRequest from "effect/http/HttpServerRequest"
 import type * as ServerMiddleware from "../../ServerMiddleware.js"
 
 /** @internal */
@@ -27,6 +29,32 @@ export interface Resolved {
   readonly maxTimeoutMillis: number
   readonly clientHeader: string
   readonly maxClients: number
+  /** Whose priority and deadline headers are believed as sent. */
+  readonly trust: (request: HttpServerRequest.HttpServerRequest) => boolean
+  readonly untrustedMaxTimeoutMillis: number
+  readonly untrustedMaxPriority: Priority.Priority
+}
+
+/**
+ * The default `trust`: a caller on loopback or a private network, or whose
+ * address the platform does not tell.
+ *
+ * @internal
+ */
+export const trustPrivateNetworks = (request: HttpServerRequest.HttpServerRequest): boolean =>
+  trust.defaultTrust(request.remoteAddress._tag === "Some" ? request.remoteAddress.value : undefined)
+
+/**
+ * Whether `resolved.trust` trusts the request; a predicate that throws does not.
+ *
+ * @internal
+ */
+export const trusts = (resolved: Resolved, request: HttpServerRequest.HttpServerRequest): boolean => {
+  try {
+    return resolved.trust(request) === true
+  } catch {
+    return false
+  }
 }
 
 /** @internal */
@@ -53,6 +81,17 @@ export const resolve = (options: ServerMiddleware.Options | undefined): Resolved
   const maxTimeoutMillis = Duration.toMillis(
     Options.duration(where, "maxTimeout", options?.maxTimeout ?? "5 minutes", { positive: true })
   )
+  const untrustedMaxPriority = Options.oneOf(where, "untrustedMaxPriority", options?.untrustedMaxPriority ?? "normal", [
+    "high",
+    "normal",
+    "low"
+  ])
+  const untrustedMaxTimeoutMillis = options?.untrustedMaxTimeout === undefined
+    ? Math.min(timeoutMillis, maxTimeoutMillis)
+    : Duration.toMillis(Options.duration(where, "untrustedMaxTimeout", options.untrustedMaxTimeout, { positive: true }))
+  if (untrustedMaxTimeoutMillis > maxTimeoutMillis) {
+    Options.fail(where, "untrustedMaxTimeout", "at most maxTimeout", options?.untrustedMaxTimeout)
+  }
   return {
     timeoutMillis,
     priority,
@@ -60,6 +99,9 @@ export const resolve = (options: ServerMiddleware.Options | undefined): Resolved
     cancelOnTimeout,
     maxTimeoutMillis,
     clientHeader: clientHeader.toLowerCase(),
-    maxClients
+    maxClients,
+    trust: options?.trust === undefined ? trustPrivateNetworks : Options.callable(where, "trust", options.trust),
+    untrustedMaxTimeoutMillis,
+    untrustedMaxPriority
   }
 }

@@ -9,6 +9,7 @@
 import { Deadline, Priority, RetryBudget, Strategy } from "@aio-request/core"
 import * as Headers from "@aio-request/kernel/http/headers"
 import * as PathTemplate from "@aio-request/kernel/http/pathTemplate"
+import * as kernelPriority from "@aio-request/kernel/priority"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -105,7 +106,11 @@ export const make = (
     const deadline = inherited._tag === "Some"
       ? inherited.value
       : Deadline.unsafeMake(clock.unsafeCurrentTimeMillis() + timeoutMillis)
-    const priority = Priority.normalize(config.priority, Context.get(context, Priority.CurrentPriority))
+    const inheritedPriority = Context.get(context, Priority.CurrentPriority)
+    const priority = kernelPriority.outgoing(
+      config.priority,
+      inheritedPriority._tag === "Some" ? inheritedPriority.value : undefined
+    )
     const current = Context.get(context, Strategy.CurrentStrategy)
     const strategy = current._tag === "Some" ? current.value : config.strategy
     const route = routes.get(endpoint.label, method, template)

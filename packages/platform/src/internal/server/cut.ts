@@ -12,7 +12,8 @@ import * as FiberId from "effect/FiberId"
 import { claimTimeout, type RequestState, requestTimeoutResponse } from "./request.js"
 
 /**
- * With `cancelOnTimeout`: interrupts the request's fiber when the deadline
+ * With `cancelOnTimeout` (or, with `when`, if `when()` holds then: the slow-body
+ * rule of a limited server): interrupts the request's fiber when the deadline
  * passes, unless a `routeTimeout` took the deadline over by then. No fork: the
  * app runs in the request's own fiber, and the deadline is an entry in the
  * clock's shared timer (`Deadline.unsafeOnExpiry`). The platform runs a
@@ -27,10 +28,14 @@ import { claimTimeout, type RequestState, requestTimeoutResponse } from "./reque
  *
  * @internal
  */
-export const cutAt = (state: RequestState, fiber: Fiber.RuntimeFiber<unknown, unknown>): () => void =>
+export const cutAt = (
+  state: RequestState,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  when?: () => boolean
+): () => void =>
   Deadline.unsafeOnExpiry(state.deadline, fiber, () => {
     // a routeTimeout took the deadline over: it cuts, or not, itself
-    if (state.routeOwnsDeadline || !claimTimeout(state)) return
+    if (state.routeOwnsDeadline || (when !== undefined && !when()) || !claimTimeout(state)) return
     fiber.unsafeInterruptAsFork(FiberId.none)
   })
 

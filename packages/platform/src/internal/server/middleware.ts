@@ -5,9 +5,11 @@
  * there is one, cut at the deadline with `cancelOnTimeout`), and records it.
  */
 import { Deadline, Priority } from "@aio-request/core"
+import { bodyStillArriving } from "@aio-request/kernel/http/arrival"
 import * as Headers from "@aio-request/kernel/http/headers"
 import * as metrics from "@aio-request/kernel/http/metrics"
 import * as kernel from "@aio-request/kernel/http/serverDeadline"
+import * as trust from "@aio-request/kernel/http/trust"
 import * as kernelPriority from "@aio-request/kernel/priority"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerError from "@effect/platform/HttpServerError"
@@ -27,7 +29,7 @@ import * as HttpMetricsInternal from "../httpMetrics.js"
 import { arrivalNanos } from "./arrival.js"
 import { cutAt, settle } from "./cut.js"
 import * as LoadShedding from "./loadShedding.js"
-import { resolve } from "./options.js"
+import { resolve, trusts } from "./options.js"
 import { record } from "./record.js"
 import { CurrentRequest, decideOnResponse, type RequestState, requestTimeoutResponse } from "./request.js"
 
@@ -52,11 +54,17 @@ export const make = (
       const nowMillis = clock.unsafeCurrentTimeMillis()
       const startMillis = kernel.arrivalMillis(nowMillis, nowNanos, startNanos)
       const headers = request.headers
-      const headerTimeout = kernel.cappedTimeout(
-        Headers.parseTimeoutMillis(headers[Headers.RequestTimeout]),
-        resolved.maxTimeoutMillis
+      // what the caller claims, believed up to the caps of its trust
+      const believed = trust.believe(
+        {
+          priority: kernelPriority.parse(headers[Headers.RequestPriority]),
+          timeoutMillis: Headers.parseTimeoutMillis(headers[Headers.RequestTimeout])
+        },
+        () => trusts(resolved, request),
+        resolved
       )
-      const priority = kernelPriority.parse(headers[Headers.RequestPriority]) ?? resolved.priority
+      const headerTimeout = believed.timeoutMillis
+      const priority = believed.priority ?? resolved.priority
       const parent = Context.getOrElse(context, Tracer.ParentSpan, () => undefined)
       const headerDeadline = headerTimeout === undefined ? undefined : Deadline.unsafeMake(startMillis + headerTimeout)
       const state: RequestState = {
@@ -117,12 +125,19 @@ export const make = (
         FiberRef.set(FiberRef.currentContext, Context.unsafeMake<never>(map)),
         app
       )
-      if (resolved.cancelOnTimeout) {
+      // with cancelOnTimeout, the cut at the deadline; under a concurrency
+      // limit without it, the cut of a request whose body is still arriving
+      // then (a slow sender holds its slot no longer than its deadline)
+      if (resolved.cancelOnTimeout || admit !== undefined) {
         const withContext = run
         run = Effect.zipRight(
           decideOnResponse(state, clock),
           Effect.suspend(() => {
-            cancel = cutAt(state, fiber)
+            cancel = cutAt(
+              state,
+              fiber,
+              resolved.cancelOnTimeout ? undefined : () => bodyStillArriving(request.source)
+            )
             return withContext
           })
         )
