@@ -289,7 +289,7 @@ const main = async () => {
   const args = parseArgs(process.argv.slice(2))
   const suites = discover()
   if (args.list) {
-    for (const s of suites) console.log(`${s.name.padEnd(14)} ${s.packageName.padEnd(28)} ${s.files.join(", ")}`)
+    for (const s of suites) console.log(`${s.name.padEnd(18)} ${s.packageName.padEnd(28)} ${s.files.join(", ")}`)
     return
   }
   let run: RunResult
