@@ -8,7 +8,8 @@
  *
  *   pnpm bench                      everything (about 10 minutes on 2 cores)
  *   pnpm bench --quick              a short smoke run (BENCH_QUICK=1 for every benchmark)
- *   pnpm bench --only core          one suite (a package directory: core, platform, opentelemetry, examples)
+ *   pnpm bench --only core          one suite (a package directory: core, platform, opentelemetry, examples,
+ *                                   effect4-core, effect4-platform: the Effect 4 line's, run under Node 22)
  *   pnpm bench --only platform/client,tail-at-scale
  *                                   one file of a suite (`bench/<file>.ts`), by suite/file or by file name
  *   pnpm bench --list               the suites and their files
@@ -104,11 +105,14 @@ interface Suite {
 }
 
 const discover = (): Array<Suite> => {
+  // the Effect 4 line's packages (effect4/*) share their names with the Effect 3 line's: their
+  // suites are named `effect4-<dir>`, and every suite runs in its own directory, never by name
   const dirs = [
-    ...readdirSync(join(root, "packages")).sort().map((d) => join(root, "packages", d)),
-    join(root, "examples")
+    ...readdirSync(join(root, "packages")).sort().map((d) => ({ dir: join(root, "packages", d), name: d })),
+    { dir: join(root, "examples"), name: "examples" },
+    ...readdirSync(join(root, "effect4")).sort().map((d) => ({ dir: join(root, "effect4", d), name: `effect4-${d}` }))
   ]
-  return dirs.flatMap((dir) => {
+  return dirs.flatMap(({ dir, name }) => {
     const manifest = join(dir, "package.json")
     if (!existsSync(manifest)) return []
     const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { name: string; scripts?: Record<string, string> }
@@ -120,7 +124,7 @@ const discover = (): Array<Suite> => {
         f.slice(0, -3)
       ).sort()
       : []
-    return [{ name: dir.split("/").pop()!, packageName: pkg.name, dir, script, files }]
+    return [{ name, packageName: pkg.name, dir, script, files }]
   })
 }
 
@@ -134,7 +138,8 @@ interface Job {
 const select = (suites: ReadonlyArray<Suite>, only: ReadonlyArray<string>): Array<Job> => {
   if (only.length === 0) return suites.map((suite) => ({ name: suite.name, suite }))
   return only.map((wanted) => {
-    const [a, b] = wanted.split("/")
+    // `effect4/platform/client` names the suite `effect4-platform`
+    const [a, b] = wanted.replace(/^effect4\//, "effect4-").split("/")
     const suite = suites.find((s) => s.name === a || s.packageName === a)
     if (suite !== undefined && b === undefined) return { name: suite.name, suite }
     if (suite !== undefined && b !== undefined && suite.files.includes(b)) {
@@ -150,28 +155,34 @@ const select = (suites: ReadonlyArray<Suite>, only: ReadonlyArray<string>): Arra
   })
 }
 
-/** The command line for a job: through pnpm when we run under it, else the script itself. */
+/**
+ * The command line for a job, run in the suite's directory: its `bench` script (through pnpm when
+ * we run under it), or for one file that script with `bench/index.ts` replaced by the file (so a
+ * suite whose script runs under another Node, effect4/*'s under Node 22, runs its files there too).
+ */
 const commandOf = (
   job: Job,
   rest: ReadonlyArray<string>
 ): { readonly display: string; readonly argv: ReadonlyArray<string> } => {
   const pnpm = process.env.npm_execpath
   const viaPnpm = pnpm !== undefined && /pnpm/.test(pnpm)
-  const display = (job.file === undefined
-    ? `pnpm --filter ${job.suite.packageName} bench`
-    : `pnpm --filter ${job.suite.packageName} exec tsx bench/${job.file}.ts`) +
+  const where = relative(root, job.suite.dir)
+  const fileScript = job.file === undefined
+    ? undefined
+    : job.suite.script.includes("bench/index.ts")
+    ? job.suite.script.replace("bench/index.ts", `bench/${job.file}.ts`)
+    : `tsx bench/${job.file}.ts`
+  const display = (fileScript === undefined
+    ? `pnpm --filter ./${where} bench`
+    : `cd ${where} && ${fileScript}`) +
     (rest.length === 0 ? "" : ` ${rest.join(" ")}`)
-  if (viaPnpm) {
-    const command = job.file === undefined
-      ? ["--filter", job.suite.packageName, "run", "bench"]
-      : ["--filter", job.suite.packageName, "exec", "tsx", `bench/${job.file}.ts`]
+  if (viaPnpm && fileScript === undefined) {
     const head = pnpm.endsWith(".js") || pnpm.endsWith(".cjs") || pnpm.endsWith(".mjs")
       ? [process.execPath, pnpm]
       : [pnpm]
-    return { display, argv: [...head, "--silent", ...command, ...rest] }
+    return { display, argv: [...head, "--silent", "run", "bench", ...rest] }
   }
-  const script = job.file === undefined ? job.suite.script : `tsx bench/${job.file}.ts`
-  return { display, argv: ["sh", "-c", `${script} "$@"`, "sh", ...rest] }
+  return { display, argv: ["sh", "-c", `${fileScript ?? job.suite.script} "$@"`, "sh", ...rest] }
 }
 
 // ---------------------------------------------------------------------------
@@ -278,7 +289,7 @@ const main = async () => {
   const args = parseArgs(process.argv.slice(2))
   const suites = discover()
   if (args.list) {
-    for (const s of suites) console.log(`${s.name.padEnd(14)} ${s.packageName.padEnd(28)} ${s.files.join(", ")}`)
+    for (const s of suites) console.log(`${s.name.padEnd(18)} ${s.packageName.padEnd(28)} ${s.files.join(", ")}`)
     return
   }
   let run: RunResult

@@ -32,6 +32,24 @@ import { CurrentRequest, decideOnResponse, type RequestState, requestTimeoutResp
 
 type App<E, R> = Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
 
+/**
+ * Records how the request ended and ends it so. (A module function, not a
+ * closure made per request.)
+ */
+const recorded = <E>(
+  series: HttpMetricsInternal.ServerSeries,
+  clock: Clock.Clock,
+  state: RequestState,
+  exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>
+): App<E, never> => {
+  if (Exit.isSuccess(exit)) return Effect.andThen(record(series, clock, state, exit, exit.value.status), exit)
+  // the answer the server makes of the failure
+  return Effect.flatMap(
+    HttpServerError.causeResponse(exit.cause),
+    ([response]) => Effect.andThen(record(series, clock, state, exit, response.status), exit)
+  )
+}
+
 /** @internal */
 export const make = (
   options?: ServerMiddleware.Options
@@ -93,18 +111,6 @@ export const make = (
         return Effect.as(record(series, clock, state, Exit.succeed(response), response.status), response)
       }
 
-      /** Records how the request ended and ends it so. */
-      const recorded = (
-        exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>
-      ): App<E, never> => {
-        if (Exit.isSuccess(exit)) return Effect.andThen(record(series, clock, state, exit, exit.value.status), exit)
-        // the answer the server makes of the failure
-        return Effect.flatMap(
-          HttpServerError.causeResponse(exit.cause),
-          ([response]) => Effect.andThen(record(series, clock, state, exit, response.status), exit)
-        )
-      }
-
       // the route the router matched: it leaves its RouteContext in the
       // fiber's context until the request ends
       const routed = Effect.withFiber((fiber) => {
@@ -115,17 +121,20 @@ export const make = (
         return Effect.void
       })
       let cancel: (() => void) | undefined
-      let run: App<E, R> = Effect.provideContext(
-        Effect.onExit(app, () => routed),
-        Context.add(
+      // added to the fiber's context as it is (`provideContext` would merge,
+      // copying every service of the request's context)
+      let run: App<E, R> = Effect.onExit(app, () => routed).pipe(
+        Effect.updateContext((current: Context.Context<R>) =>
           Context.add(
-            Context.add(context, CurrentRequest, Option.some(state)),
-            Deadline.CurrentDeadline,
-            Option.some(state.deadline)
-          ),
-          Priority.CurrentPriority,
-          Option.some(priority)
-        ) as Context.Context<R>
+            Context.add(
+              Context.add(current, CurrentRequest, Option.some(state)),
+              Deadline.CurrentDeadline,
+              Option.some(state.deadline)
+            ),
+            Priority.CurrentPriority,
+            Option.some(priority)
+          ) as Context.Context<R>
+        )
       )
       // with cancelOnTimeout, the cut at the deadline; under a concurrency
       // limit without it, the cut of a request whose body is still arriving
@@ -147,7 +156,8 @@ export const make = (
       // how the app ended, settled and (without load shedding, which records
       // once it has judged the answer) recorded
       const ended = admit === undefined
-        ? (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>) => recorded(settle(state, cancel, exit))
+        ? (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>) =>
+          recorded(series, clock, state, settle(state, cancel, exit))
         : (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>) => settle(state, cancel, exit)
       // the ending runs whatever happens: the server runs a request
       // uninterruptibly (the router makes only the handler interruptible),
@@ -157,6 +167,8 @@ export const make = (
       )
       if (admit === undefined) return handled
       const admitted = admit(priority, handled, () => state.outcome === "timedOut")
-      return Effect.uninterruptibleMask((restore) => Effect.flatMap(Effect.exit(restore(admitted)), recorded))
+      return Effect.uninterruptibleMask((restore) =>
+        Effect.flatMap(Effect.exit(restore(admitted)), (exit) => recorded(series, clock, state, exit))
+      )
     })
 }
