@@ -8,11 +8,11 @@
  *
  * @since 0.1.0
  */
-import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
 import * as internal from "./internal/concurrencyLimit.js"
+import type { DurationInput } from "./internal/line.js"
 import type { Priority } from "./Priority.js"
 
 /**
@@ -102,7 +102,7 @@ export declare namespace Limit {
     /** The factor applied on a decrease, in (0, 1). Default 0.9. */
     readonly backoffRatio?: number | undefined
     /** A success at least this slow counts as a sign of overload. Positive. Default 1 second. */
-    readonly latencyThreshold?: Duration.DurationInput | undefined
+    readonly latencyThreshold?: DurationInput | undefined
     /**
      * Lets growth that is no longer used be taken back. For every whole
      * `decayHalfLife` in which no finished request found the limit in use
@@ -115,7 +115,7 @@ export declare namespace Limit {
      * present load. Positive. Default: none (an unused limit keeps its value,
      * as in Netflix's `AIMDLimit`).
      */
-    readonly decayHalfLife?: Duration.DurationInput | undefined
+    readonly decayHalfLife?: DurationInput | undefined
   }
 
   /**

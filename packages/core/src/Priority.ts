@@ -4,9 +4,9 @@
  *
  * @since 0.1.0
  */
-import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
+import type { Reference } from "./internal/line.js"
 import * as internal from "./internal/priority.js"
 
 /**
@@ -23,8 +23,7 @@ export type Priority = "high" | "normal" | "low"
  * @since 0.1.0
  * @category references
  */
-export const CurrentPriority: Context.Reference<internal.CurrentPriority, Option.Option<Priority>> =
-  internal.CurrentPriority
+export const CurrentPriority: Reference<internal.CurrentPriority, Option.Option<Priority>> = internal.CurrentPriority
 
 /**
  * Runs `effect` with `CurrentPriority` set to `priority`: the inherited

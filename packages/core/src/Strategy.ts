@@ -6,7 +6,6 @@
  *
  * @since 0.1.0
  */
-import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
@@ -14,6 +13,7 @@ import type * as Option from "effect/Option"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Deadline from "./Deadline.js"
 import type * as Delays from "./Delays.js"
+import type { Reference } from "./internal/line.js"
 import * as byMethod_ from "./internal/strategy/byMethod.js"
 import * as current from "./internal/strategy/current.js"
 import * as parallel_ from "./internal/strategy/parallel.js"
@@ -329,8 +329,7 @@ export const run: {
  * @since 0.1.0
  * @category references
  */
-export const CurrentStrategy: Context.Reference<current.CurrentStrategy, Option.Option<Strategy>> =
-  current.CurrentStrategy
+export const CurrentStrategy: Reference<current.CurrentStrategy, Option.Option<Strategy>> = current.CurrentStrategy
 
 /**
  * Runs `effect` with `CurrentStrategy` set to `strategy`.

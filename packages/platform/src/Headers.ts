@@ -1,7 +1,7 @@
 /**
  * The system headers that carry a request's deadline, priority and caller from
  * service to service, and the hints a server gives back to its clients. Names
- * are lower-case, as `@effect/platform` stores header names.
+ * are lower-case, as Effect (`@effect/platform`, `effect/http`) stores header names.
  *
  * @since 0.1.0
  */

@@ -12,6 +12,9 @@ export const CurrentPriority: Context.Reference<Option.Option<Priority.Priority>
   { defaultValue: () => Option.none<Priority.Priority>() }
 )
 
+/** The type of `CurrentPriority`, under the name the Effect 3 line's class gives it. */
+export type CurrentPriority = typeof CurrentPriority
+
 /** @internal */
 export const withPriority = dual<
   (priority: Priority.Priority) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>,

@@ -11,6 +11,9 @@ export const CurrentStrategy: Context.Reference<Option.Option<Strategy.Strategy>
   { defaultValue: () => Option.none<Strategy.Strategy>() }
 )
 
+/** The type of `CurrentStrategy`, under the name the Effect 3 line's class gives it. */
+export type CurrentStrategy = typeof CurrentStrategy
+
 /** @internal */
 export const withStrategy = dual<
   (strategy: Strategy.Strategy) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>,

@@ -7,9 +7,9 @@ import type * as Priority from "@aio-request/core/Priority"
 import * as Headers from "@aio-request/kernel/http/headers"
 import * as metrics from "@aio-request/kernel/http/metrics"
 import * as trust from "@aio-request/kernel/http/trust"
-import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as Duration from "effect/Duration"
 import type * as ServerMiddleware from "../../ServerMiddleware.js"
+import type { HttpServerRequest } from "../line.js"
 
 /** @internal */
 export const unmatchedRoute = "<unmatched>"
