@@ -78,3 +78,15 @@ export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   if (failure._tag === "None") throw new Error(`expected a failure, got ${Cause.pretty(exit.cause)}`)
   return failure.value
 }
+
+export { Deferred, Layer, Option, Ref } from "effect"
+export { HttpClient, HttpServerResponse } from "effect/http"
+
+/** What a duration may be given as. */
+export type DurationInput = import("effect").Duration.Input
+
+/** The error an invalid option throws (`IllegalArgumentError`). */
+export const IllegalArgument = Cause.IllegalArgumentError
+
+/** The ServerMiddleware harness: a loopback server behind the middleware, routes, metric reads. */
+export * from "./support/serverMiddlewareHarness.js"

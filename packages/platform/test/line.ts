@@ -69,3 +69,15 @@ export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   if (failure._tag === "None") throw new Error(`expected a failure, got ${Cause.pretty(exit.cause)}`)
   return failure.value
 }
+
+export { HttpClient, HttpServerResponse } from "@effect/platform"
+export { Deferred, Layer, Option, Ref } from "effect"
+
+/** What a duration may be given as. */
+export type DurationInput = import("effect").Duration.DurationInput
+
+/** The error an invalid option throws (`IllegalArgumentException`). */
+export const IllegalArgument = Cause.IllegalArgumentException
+
+/** The ServerMiddleware harness: a loopback server behind the middleware, routes, metric reads. */
+export * from "./support/serverMiddlewareHarness.js"
