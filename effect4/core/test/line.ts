@@ -4,7 +4,7 @@
  * packages/core/test/line.ts is its Effect 3 twin.
  */
 import { assert } from "@effect/vitest"
-import { Cause, Duration, Effect, Metric, Option } from "effect"
+import { Cause, Config, ConfigProvider, Duration, Effect, Layer, Metric, Option } from "effect"
 import type { Exit, Fiber, Scope } from "effect"
 
 export { assert, describe, expect, it } from "@effect/vitest"
@@ -110,3 +110,20 @@ export const counterCount = (
 /** The exit of `fiber` if it has ended (`Fiber.poll` on Effect 3). */
 export const poll = <A, E>(fiber: Fiber.Fiber<A, E>): Effect.Effect<Option.Option<Exit.Exit<A, E>>> =>
   Effect.sync(() => Option.fromUndefinedOr(fiber.pollUnsafe()))
+
+/** A duration read from config under `name` (`Config.duration` on Effect 3). */
+export const configDuration = (name: string) => Config.Duration(name)
+
+/** An integer read from config under `name` (`Config.integer` on Effect 3). */
+export const configInteger = (name: string) => Config.Int(name)
+
+/** A number read from config under `name` (`Config.number` on Effect 3). */
+export const configNumber = (name: string) => Config.Number(name)
+
+/** A layer making `values` the config provider (`ConfigProvider.layer(ConfigProvider.fromUnknown(...))`). */
+export const configValues = (values: Readonly<Record<string, string>>): Layer.Layer<never> =>
+  ConfigProvider.layer(ConfigProvider.fromUnknown(values))
+
+/** Whether `error` is the config error of an invalid value (a `ConfigError` from a `SourceError` here). */
+export const isInvalidConfigValue = (error: Config.ConfigError): boolean =>
+  error._tag === "ConfigError" && error.cause instanceof ConfigProvider.SourceError

@@ -3,8 +3,8 @@
  * `@effect/vitest`, under names that mean the same on both lines. effect4/core/test/line.ts
  * is its Effect 4 twin. A shared test imports `effect` only through a kit.
  */
-import { Cause, Duration, Effect, Metric, MetricLabel, Option } from "effect"
-import type { Exit, Scope } from "effect"
+import { Cause, Config, ConfigProvider, Duration, Effect, Layer, Metric, MetricLabel, Option } from "effect"
+import type { ConfigError, Exit, Scope } from "effect"
 import type { Fiber } from "effect"
 
 export { assert, describe, expect, it } from "@effect/vitest"
@@ -91,3 +91,19 @@ export const counterCount = (
 
 /** The exit of `fiber` if it has ended (`Fiber.poll`). */
 export const poll = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): Effect.Effect<Option.Option<Exit.Exit<A, E>>> => fiber.poll
+
+/** A duration read from config under `name` (`Config.duration`). */
+export const configDuration = (name: string) => Config.duration(name)
+
+/** An integer read from config under `name` (`Config.integer`). */
+export const configInteger = (name: string) => Config.integer(name)
+
+/** A number read from config under `name` (`Config.number`). */
+export const configNumber = (name: string) => Config.number(name)
+
+/** A layer making `values` the config provider (`Layer.setConfigProvider(ConfigProvider.fromMap(...))`). */
+export const configValues = (values: Readonly<Record<string, string>>): Layer.Layer<never> =>
+  Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(values))))
+
+/** Whether `error` is the config error of an invalid value (`ConfigError` of `_op` `InvalidData`). */
+export const isInvalidConfigValue = (error: ConfigError.ConfigError): boolean => error._op === "InvalidData"
