@@ -56,9 +56,12 @@ const urlOf = (context: Context.Context<HttpServer.HttpServer>) => {
     : Effect.dieMessage("not a TCP server")
 }
 
-/** Serves `routes` behind the middleware on 127.0.0.1, ephemeral port; the base URL. */
+/**
+ * Serves `routes` (or any `HttpApp`, Effect 3 only) behind the middleware on 127.0.0.1,
+ * ephemeral port; the base URL.
+ */
 export const serve = <E, R>(
-  routes: Routes<E, R>,
+  routes: Routes<E, R> | HttpApp.Default<E, R>,
   options?: ServerMiddleware.Options,
   server: Server = createServer()
 ): Effect.Effect<string, never, Scope.Scope> =>
