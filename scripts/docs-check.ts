@@ -3,14 +3,19 @@
  * (`pnpm docs:check`, also run by `pnpm check`):
  *
  * - every ```ts code block of README.md, docs/*.md and each package's README.md;
- * - every JSDoc `@example` of packages/*\/src/**\/*.ts.
+ * - every JSDoc `@example` of packages/*\/src/**\/*.ts (the Effect 3 line);
+ * - every JSDoc `@example` of effect4/*\/src/**\/*.ts (the Effect 4 line).
  *
  * Each block becomes its own module under `build/docs-check/` (git-ignored),
  * named after its file and line, and all of them are compiled together by tsc
  * with the repository's base flags (strict, `exactOptionalPropertyTypes`, ...).
- * `@aio-request/*`, `effect` and `@effect/platform*` resolve through the
- * workspace exactly as they do for the examples package: the folder's
- * `node_modules` is a link to `examples/node_modules`.
+ * For the Markdown and the Effect 3 examples, `@aio-request/*`, `effect` and
+ * `@effect/platform*` resolve through the workspace exactly as they do for the
+ * examples package: the folder's `node_modules` is a link to
+ * `examples/node_modules`. The Effect 4 examples are a second program under
+ * `build/docs-check-effect4/`, whose `node_modules` links `@aio-request/*` to
+ * effect4/* (the kernel to packages/kernel), `effect` to Effect 4 and
+ * `@effect/platform-node` to its 4.x, as a user of the Effect 4 line has them.
  *
  * Markdown: a block must be a complete program with its imports. A block that
  * is deliberately a fragment is fenced ```ts-fragment (or ```text) and is not
@@ -23,8 +28,9 @@
  * - An example without one is a snippet: the prelude below is put before it.
  *   It imports every public module of the packages as a namespace
  *   (`Strategy`, `CircuitBreaker`, `ResilientHttpClient`, ...), `effect`'s
- *   common modules (`Effect`, `Layer`, `Duration`, ...), `@effect/platform`'s
- *   `HttpClient`, `HttpClientRequest` and `HttpClientResponse`, and declares
+ *   common modules (`Effect`, `Layer`, `Duration`, ...), `HttpClient`,
+ *   `HttpClientRequest` and `HttpClientResponse` (from `@effect/platform`,
+ *   or `effect/http` on the Effect 4 line), and declares
  *   the three placeholders a snippet may use without building them: `client`
  *   (an `HttpClient`), `request` (an `HttpClientRequest`) and `program` (an
  *   `Effect<void>`). Any other name a snippet uses must be defined in it. A
@@ -42,7 +48,41 @@ import * as url from "node:url"
 import ts from "typescript"
 
 const root = path.resolve(import.meta.dirname, "..")
-const outDir = path.join(root, "build", "docs-check")
+
+/** One line's JSDoc examples: where its packages are, where its blocks go, what a snippet is checked with. */
+interface Line {
+  /** `packages` or `effect4`, relative to the root. */
+  readonly dir: string
+  readonly outDir: string
+  /** The import of `HttpClient`, `HttpClientRequest` and `HttpClientResponse` on this line. */
+  readonly http: string
+  /** The packages a block resolves: `node_modules/<name>` -> an absolute directory. */
+  readonly modules: () => ReadonlyArray<readonly [string, string]>
+}
+
+const effect3: Line = {
+  dir: "packages",
+  outDir: path.join(root, "build", "docs-check"),
+  http: "@effect/platform",
+  modules: () => []
+}
+
+const effect4: Line = {
+  dir: "effect4",
+  outDir: path.join(root, "build", "docs-check-effect4"),
+  http: "effect/http",
+  modules: () => [
+    ["effect", path.join(root, "effect4", "node_modules", "effect")],
+    ["@effect/platform-node", path.join(root, "effect4", "platform", "node_modules", "@effect", "platform-node")],
+    ["@types/node", path.join(root, "effect4", "node_modules", "@types", "node")],
+    ["@aio-request/kernel", path.join(root, "packages", "kernel")],
+    ...["core", "platform", "opentelemetry"].map((pkg) =>
+      [`@aio-request/${pkg}`, path.join(root, "effect4", pkg)] as const
+    )
+  ]
+}
+
+const outDir = effect3.outDir
 
 /** The fence languages that are typechecked; anything else is not. */
 const checkedLanguages = new Set(["ts", "typescript"])
@@ -108,8 +148,8 @@ export const extract = (source: string): ReadonlyArray<Block> => {
   return blocks
 }
 
-/** packages/*\/src/**\/*.ts, relative to the root. */
-export const sourceFiles = (): ReadonlyArray<string> => {
+/** <line>/*\/src/**\/*.ts (packages/ or effect4/), relative to the root. */
+export const sourceFiles = (dir = "packages"): ReadonlyArray<string> => {
   const files: Array<string> = []
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
@@ -118,29 +158,29 @@ export const sourceFiles = (): ReadonlyArray<string> => {
       else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) files.push(relative)
     }
   }
-  for (const pkg of fs.readdirSync(path.join(root, "packages")).sort()) {
-    if (fs.existsSync(path.join(root, "packages", pkg, "src"))) walk(path.join("packages", pkg, "src"))
+  for (const pkg of fs.readdirSync(path.join(root, dir)).sort()) {
+    if (fs.existsSync(path.join(root, dir, pkg, "src"))) walk(path.join(dir, pkg, "src"))
   }
   return files.sort()
 }
 
 /** The public modules of a package: `src/Name.ts`, re-exported by its index as `Name`. */
-const publicModules = (pkg: string): ReadonlyArray<string> => {
-  const index = path.join(root, "packages", pkg, "src", "index.ts")
+const publicModules = (dir: string, pkg: string): ReadonlyArray<string> => {
+  const index = path.join(root, dir, pkg, "src", "index.ts")
   if (!fs.existsSync(index)) return []
   return Array.from(fs.readFileSync(index, "utf8").matchAll(/export \* as (\w+) from/g), (match) => match[1]!)
 }
 
 /** What a JSDoc snippet (an example without an import) is checked with. */
-const prelude = (): ReadonlyArray<string> => {
-  const packages = fs.readdirSync(path.join(root, "packages")).sort()
+const prelude = (line: Line): ReadonlyArray<string> => {
+  const packages = fs.readdirSync(path.join(root, line.dir)).sort()
   return [
     ...packages.flatMap((pkg) => {
-      const names = publicModules(pkg)
+      const names = publicModules(line.dir, pkg)
       return names.length === 0 ? [] : [`import { ${names.join(", ")} } from "@aio-request/${pkg}"`]
     }),
     "import { Config, Context, Duration, Effect, Exit, Layer, Metric, Option, pipe, Schedule, Stream } from \"effect\"",
-    "import { HttpClient, HttpClientRequest, HttpClientResponse } from \"@effect/platform\"",
+    `import { HttpClient, HttpClientRequest, HttpClientResponse } from "${line.http}"`,
     "declare const client: HttpClient.HttpClient",
     "declare const request: HttpClientRequest.HttpClientRequest",
     "declare const program: Effect.Effect<void>"
@@ -154,7 +194,11 @@ const commentText = (line: string): string => line.replace(/^\s*\*\/?\s?/, "").r
  * Splits one TypeScript file into the code of its JSDoc `@example` tags,
  * fragments left out.
  */
-export const extractExamples = (source: string, preludeLines: ReadonlyArray<string>): ReadonlyArray<Block> => {
+export const extractExamples = (
+  source: string,
+  preludeLines: ReadonlyArray<string>,
+  out = outDir
+): ReadonlyArray<Block> => {
   const lines = fs.readFileSync(path.join(root, source), "utf8").split("\n")
   const blocks: Array<Block> = []
   const slug = source.replace(/\.ts$/, "").replace(/[^A-Za-z0-9]+/g, "-")
@@ -185,7 +229,7 @@ export const extractExamples = (source: string, preludeLines: ReadonlyArray<stri
       source,
       line: first,
       code: generator ? `${code}\n})` : code,
-      file: path.join(outDir, `${slug}-L${first}.ts`),
+      file: path.join(out, `${slug}-L${first}.ts`),
       prefix: own ? [] : [...preludeLines, ...(generator ? ["Effect.gen(function*() {"] : [])]
     })
   }
@@ -218,11 +262,20 @@ export const extractExamples = (source: string, preludeLines: ReadonlyArray<stri
   return blocks
 }
 
-const prepare = (blocks: ReadonlyArray<Block>): void => {
-  fs.rmSync(outDir, { recursive: true, force: true })
-  fs.mkdirSync(outDir, { recursive: true })
-  // Resolve packages as the examples package does (workspace links included).
-  fs.symlinkSync(path.join(root, "examples", "node_modules"), path.join(outDir, "node_modules"), "dir")
+const prepare = (line: Line, blocks: ReadonlyArray<Block>): void => {
+  fs.rmSync(line.outDir, { recursive: true, force: true })
+  fs.mkdirSync(line.outDir, { recursive: true })
+  const modules = line.modules()
+  if (modules.length === 0) {
+    // Resolve packages as the examples package does (workspace links included).
+    fs.symlinkSync(path.join(root, "examples", "node_modules"), path.join(line.outDir, "node_modules"), "dir")
+  } else {
+    for (const [name, target] of modules) {
+      const link = path.join(line.outDir, "node_modules", name)
+      fs.mkdirSync(path.dirname(link), { recursive: true })
+      fs.symlinkSync(target, link, "dir")
+    }
+  }
   for (const block of blocks) {
     // `export {}` keeps every block a module of its own, so two blocks may
     // declare the same names; it goes on the last line to keep line numbers.
@@ -230,11 +283,11 @@ const prepare = (blocks: ReadonlyArray<Block>): void => {
   }
 }
 
-const compilerOptions = (): ts.CompilerOptions => {
+const compilerOptions = (out: string): ts.CompilerOptions => {
   const configPath = path.join(root, "tsconfig.base.json")
   const read = ts.readConfigFile(configPath, (p) => ts.sys.readFile(p))
   if (read.error !== undefined) throw new Error(ts.flattenDiagnosticMessageText(read.error.messageText, "\n"))
-  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, outDir, undefined, configPath)
+  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, out, undefined, configPath)
   return {
     ...parsed.options,
     noEmit: true,
@@ -244,14 +297,11 @@ const compilerOptions = (): ts.CompilerOptions => {
   }
 }
 
-const main = (): number => {
-  const preludeLines = prelude()
-  const markdown = markdownFiles().flatMap(extract)
-  const examples = sourceFiles().flatMap((source) => extractExamples(source, preludeLines))
-  const blocks = [...markdown, ...examples]
-  prepare(blocks)
+/** Compiles `blocks` together and reports each error at the line it comes from; the count of errors. */
+const typecheck = (line: Line, blocks: ReadonlyArray<Block>): number => {
+  prepare(line, blocks)
   const byFile = new Map(blocks.map((block) => [path.normalize(block.file), block]))
-  const program = ts.createProgram(blocks.map((block) => block.file), compilerOptions())
+  const program = ts.createProgram(blocks.map((block) => block.file), compilerOptions(line.outDir))
   const diagnostics = ts.getPreEmitDiagnostics(program)
   let errors = 0
   for (const diagnostic of diagnostics) {
@@ -271,14 +321,27 @@ const main = (): number => {
       console.error(`${category} TS${diagnostic.code}: ${message}`)
     }
   }
+  return errors
+}
+
+const main = (): number => {
+  const markdown = markdownFiles().flatMap(extract)
+  const examples = sourceFiles(effect3.dir).flatMap((source) => extractExamples(source, prelude(effect3)))
+  const examples4 = sourceFiles(effect4.dir).flatMap((source) =>
+    extractExamples(source, prelude(effect4), effect4.outDir)
+  )
+  const errors = typecheck(effect3, [...markdown, ...examples]) + typecheck(effect4, examples4)
   const files = (list: ReadonlyArray<Block>) => new Set(list.map((block) => block.source)).size
   if (errors > 0) {
-    console.error(`docs:check: ${errors} error(s) in the ts blocks of README.md and docs/*.md and the JSDoc examples`)
+    console.error(
+      `docs:check: ${errors} error(s) in the ts blocks of README.md and docs/*.md and the JSDoc examples of both lines`
+    )
     return 1
   }
   console.log(
-    `docs:check: ${markdown.length} ts blocks in ${files(markdown)} Markdown files and ` +
-      `${examples.length} JSDoc examples in ${files(examples)} source files typecheck`
+    `docs:check: ${markdown.length} ts blocks in ${files(markdown)} Markdown files, ` +
+      `${examples.length} JSDoc examples in ${files(examples)} Effect 3 source files and ` +
+      `${examples4.length} in ${files(examples4)} Effect 4 source files typecheck`
   )
   return 0
 }

@@ -4,10 +4,10 @@
 // fails.
 import { CircuitBreaker, Deadline, Delays, Strategy } from "@aio-request/core"
 import { Observability } from "@aio-request/opentelemetry"
-import { HttpRequest, ServerMiddleware } from "@aio-request/platform"
+import { HttpRequest, ResilientHttpClient, ServerMiddleware } from "@aio-request/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Clock, Context, Effect, Exit, Layer } from "effect"
+import { Clock, Effect, Exit, Layer } from "effect"
 import { HttpClient, HttpClientRequest, HttpRouter, HttpServer, HttpServerResponse } from "effect/http"
 import { createServer } from "node:http"
 
@@ -19,10 +19,26 @@ const check = (name, ok, detail) => {
 const tagOf = (exit) => Exit.isSuccess(exit) ? exit.value._tag : "did not fail"
 
 let userCalls = 0
-const routes = HttpRouter.add(
-  "GET",
-  "/users/:id",
-  Effect.sync(() => ++userCalls).pipe(Effect.as(HttpServerResponse.text("user")))
+let hedgeCalls = 0
+let hedgeInterrupted = 0
+const routes = Layer.mergeAll(
+  HttpRouter.add(
+    "GET",
+    "/users/:id",
+    Effect.sync(() => ++userCalls).pipe(Effect.as(HttpServerResponse.text("user")))
+  ),
+  // the first call is stuck for 3 s, the next answers at once: a hedge wins
+  HttpRouter.add(
+    "GET",
+    "/hedge",
+    Effect.gen(function*() {
+      const n = ++hedgeCalls
+      if (n === 1) {
+        yield* Effect.sleep("3 seconds").pipe(Effect.onInterrupt(() => Effect.sync(() => hedgeInterrupted++)))
+      }
+      return HttpServerResponse.jsonUnsafe({ call: n })
+    })
+  )
 )
 const Server = HttpRouter.serve(
   Layer.mergeAll(routes, HttpRouter.middleware(ServerMiddleware.make(), { global: true })),
@@ -34,7 +50,11 @@ const program = Effect.gen(function*() {
   let start = yield* Clock.currentTimeMillis
   const cut = yield* Effect.sleep("2 seconds").pipe(Deadline.within("100 millis"), Effect.flip, Effect.exit)
   let elapsed = (yield* Clock.currentTimeMillis) - start
-  check("Deadline.within cuts at its deadline", tagOf(cut) === "DeadlineExceededError", `${tagOf(cut)} after ${elapsed} ms`)
+  check(
+    "Deadline.within cuts at its deadline",
+    tagOf(cut) === "DeadlineExceededError",
+    `${tagOf(cut)} after ${elapsed} ms`
+  )
   check("the cut came at 100 ms, not at 2 s", elapsed >= 80 && elapsed < 1000, `${elapsed} ms`)
 
   // 2. core: Strategy.run with parallel hedging, the stuck first attempt loses to the hedge
@@ -67,20 +87,59 @@ const program = Effect.gen(function*() {
     Effect.exit
   )
   check("CircuitBreaker opens after 3 failures", state === "open", state)
-  check("the open circuit refuses without running", tagOf(refused) === "CircuitBreakerOpenError" && !ran, tagOf(refused))
+  check(
+    "the open circuit refuses without running",
+    tagOf(refused) === "CircuitBreakerOpenError" && !ran,
+    tagOf(refused)
+  )
 
   // 4. platform: a typed-template request through the Node client to a real server behind
   //    ServerMiddleware (HttpRouter global middleware) on 127.0.0.1, ephemeral port
   const address = (yield* HttpServer.HttpServer).address
   check("server behind ServerMiddleware listening", address._tag === "InetAddressV4", `port ${address.port}`)
   const request = HttpRequest.get("users/{id}", { path: { id: "7" } })
-  check("HttpRequest.get keeps the path template", HttpRequest.pathTemplate(request) === "users/{id}", HttpRequest.pathTemplate(request))
+  check(
+    "HttpRequest.get keeps the path template",
+    HttpRequest.pathTemplate(request) === "users/{id}",
+    HttpRequest.pathTemplate(request)
+  )
   const client = yield* HttpClient.HttpClient
   const response = yield* client.execute(HttpClientRequest.prependUrl(request, `http://127.0.0.1:${address.port}/`))
   const text = yield* response.text
-  check("GET users/7 through the Node client", response.status === 200 && text === "user" && userCalls === 1, `${response.status} ${text}`)
+  check(
+    "GET users/7 through the Node client",
+    response.status === 200 && text === "user" && userCalls === 1,
+    `${response.status} ${text}`
+  )
 
-  // 5. opentelemetry: the Prometheus scrape (127.0.0.1, ephemeral port) shows the request the
+  // 5. platform: ResilientHttpClient with a hedged strategy against the same server; the stuck
+  //    first attempt loses to the hedge sent 100 ms later, and is interrupted
+  const resilient = yield* ResilientHttpClient.make({
+    endpoint: `http://127.0.0.1:${address.port}/`,
+    serviceName: "consumer-check-effect4",
+    strategy: Strategy.parallel({ attempts: 2, delays: Delays.constant("100 millis") }),
+    circuitBreaker: yield* CircuitBreaker.make({
+      breakDuration: "10 seconds",
+      samplingDuration: "10 seconds",
+      minimumThroughput: 3,
+      failureThreshold: 0.5
+    }),
+    timeout: "2 seconds"
+  })
+  start = yield* Clock.currentTimeMillis
+  const viaClient = yield* resilient.execute(HttpRequest.get("hedge")).pipe(Effect.flatMap((r) => r.json), Effect.exit)
+  elapsed = (yield* Clock.currentTimeMillis) - start
+  check(
+    "ResilientHttpClient: hedged GET answered by the hedge",
+    Exit.isSuccess(viaClient) && viaClient.value.call === 2,
+    Exit.isSuccess(viaClient) ? JSON.stringify(viaClient.value) : String(viaClient.cause)
+  )
+  check("the hedged GET took well under the stuck attempt's 3 s", elapsed >= 90 && elapsed < 1500, `${elapsed} ms`)
+  check("the upstream saw two attempts", hedgeCalls === 2, `${hedgeCalls} calls`)
+  yield* Effect.sleep("100 millis")
+  check("the losing attempt's handler was interrupted on the server", hedgeInterrupted === 1, `${hedgeInterrupted}`)
+
+  // 6. opentelemetry: the Prometheus scrape (127.0.0.1, ephemeral port) shows the request the
   //    middleware recorded
   const { url } = yield* Observability.PrometheusEndpoint
   const scrape = yield* Effect.promise(() => fetch(url).then((r) => r.text()))

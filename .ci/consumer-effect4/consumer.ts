@@ -5,7 +5,7 @@
 import { CircuitBreaker, Deadline, Delays, Strategy } from "@aio-request/core"
 import * as Priority from "@aio-request/core/Priority"
 import { Observability } from "@aio-request/opentelemetry"
-import { HttpRequest, ServerMiddleware } from "@aio-request/platform"
+import { HttpRequest, ResilientHttpClient, ServerMiddleware } from "@aio-request/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Effect, Exit, Layer, Option } from "effect"
@@ -66,8 +66,24 @@ const program = Effect.gen(function*() {
     }),
     Effect.catch((error) => Effect.succeed(`failed: ${error._tag}`))
   )
+  // the resilient client, hedged, behind the same breaker
+  const resilient: HttpClient.HttpClient.With<ResilientHttpClient.Error> = yield* ResilientHttpClient.make({
+    endpoint: `http://127.0.0.1:${port}/`,
+    strategy: Strategy.parallel({ attempts: 2, delays: Delays.constant("100 millis") }),
+    circuitBreaker: breaker,
+    priority
+  })
+  const outcome: string = yield* resilient.execute(request).pipe(
+    Effect.flatMap((response) => response.text),
+    Deadline.within("300 millis"),
+    Effect.catchTags({
+      DeadlineExceededError: (error) => Effect.succeed(`cut: ${error._tag}`),
+      CircuitBreakerOpenError: (error) => Effect.succeed(`open: ${error.scope}`)
+    }),
+    Effect.catch((error: ResilientHttpClient.Error) => Effect.succeed(`failed: ${error._tag}`))
+  )
   const { url } = yield* Observability.PrometheusEndpoint
-  yield* Effect.log(priority, text, url)
+  yield* Effect.log(priority, text, outcome, url)
 }).pipe(Effect.scoped)
 
 const Main = Layer.mergeAll(

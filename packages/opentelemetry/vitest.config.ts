@@ -9,7 +9,8 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 export default mergeConfig(shared, {
   resolve: {
     alias: {
-      "@aio-request/line/opentelemetry": here("./test/line.ts")
+      "@aio-request/line/opentelemetry": here("./test/line.ts"),
+      "@aio-request/line/testkit": here("../core/test/line.ts")
     }
   }
 })

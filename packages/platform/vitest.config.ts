@@ -11,7 +11,8 @@ export default mergeConfig(shared, {
     alias: {
       "@aio-request/line/core": here("./node_modules/@aio-request/core/src/index.ts"),
       "@aio-request/line/platform": here("./src/index.ts"),
-      "@aio-request/line/platform-testkit": here("./test/line.ts")
+      "@aio-request/line/platform-testkit": here("./test/line.ts"),
+      "@aio-request/line/testkit": here("../core/test/line.ts")
     }
   }
 })

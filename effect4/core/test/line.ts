@@ -4,7 +4,20 @@
  * packages/core/test/line.ts is its Effect 3 twin.
  */
 import { assert } from "@effect/vitest"
-import { Cause, Duration, Effect, Metric, Option } from "effect"
+import {
+  Cause,
+  Clock,
+  Config,
+  ConfigProvider,
+  Duration,
+  Effect,
+  Exit as ExitModule,
+  Layer,
+  Metric,
+  Option,
+  Random,
+  Schedule
+} from "effect"
 import type { Exit, Fiber, Scope } from "effect"
 
 export { assert, describe, expect, it } from "@effect/vitest"
@@ -110,3 +123,50 @@ export const counterCount = (
 /** The exit of `fiber` if it has ended (`Fiber.poll` on Effect 3). */
 export const poll = <A, E>(fiber: Fiber.Fiber<A, E>): Effect.Effect<Option.Option<Exit.Exit<A, E>>> =>
   Effect.sync(() => Option.fromUndefinedOr(fiber.pollUnsafe()))
+
+/** A duration read from config under `name` (`Config.duration` on Effect 3). */
+export const configDuration = (name: string) => Config.Duration(name)
+
+/** An integer read from config under `name` (`Config.integer` on Effect 3). */
+export const configInteger = (name: string) => Config.Int(name)
+
+/** A number read from config under `name` (`Config.number` on Effect 3). */
+export const configNumber = (name: string) => Config.Number(name)
+
+/** A layer making `values` the config provider (`ConfigProvider.layer(ConfigProvider.fromUnknown(...))`). */
+export const configValues = (values: Readonly<Record<string, string>>): Layer.Layer<never> =>
+  ConfigProvider.layer(ConfigProvider.fromUnknown(values))
+
+/** Whether `error` is the config error of an invalid value (a `ConfigError` from a `SourceError` here). */
+export const isInvalidConfigValue = (error: Config.ConfigError): boolean =>
+  error._tag === "ConfigError" && error.cause instanceof ConfigProvider.SourceError
+
+/** Runs `f` with the current fiber (`Effect.withFiberRuntime` on Effect 3). */
+export const withFiber = <A, E, R>(f: (fiber: Fiber.Fiber<unknown, unknown>) => Effect.Effect<A, E, R>) =>
+  Effect.withFiber<A, E, R>(f)
+
+/** A synchronous reader of the current clock's time in milliseconds (`clock.currentTimeMillisUnsafe`). */
+export const clockReader: Effect.Effect<() => number> = Effect.map(
+  Clock.Clock,
+  (clock) => () => clock.currentTimeMillisUnsafe()
+)
+
+/** Interrupts `fiber` from outside any effect (`fiber.interruptUnsafe`). */
+export const interruptUnsafe = (fiber: Fiber.Fiber<unknown, unknown>): void => fiber.interruptUnsafe()
+
+/**
+ * The sleeps pending on the TestClock, as milliseconds from now (`TestClock.sleeps` on Effect 3);
+ * undefined here: Effect 4's TestClock does not list them.
+ */
+export const sleepsAhead: Effect.Effect<ReadonlyArray<number>> | undefined = undefined
+
+/** Whether `exit` ended by interruption (`Exit.isInterrupted` on Effect 3). */
+export const isInterrupted = <A, E>(exit: Exit.Exit<A, E>): boolean => ExitModule.hasInterrupts(exit)
+
+/** Runs `effect` with a random generator seeded with `seed` (`Random.withSeed`). */
+export const withSeed = (seed: string | number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Random.withSeed(effect, seed)
+
+/** `schedule`'s delays for at most `times` recurrences (`Schedule.intersect(Schedule.recurs(times))` on Effect 3). */
+export const upTo = <Out, In, E, R>(schedule: Schedule.Schedule<Out, In, E, R>, times: number) =>
+  Schedule.max([schedule, Schedule.recurs(times)])

@@ -3,10 +3,13 @@
  * need from `effect` and `effect/http`, under names that mean the same on both lines.
  * packages/platform/test/line.ts is its Effect 3 twin.
  */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert } from "@effect/vitest"
 import { Cause, Effect, Exit, Metric } from "effect"
-import type { Fiber, Scope } from "effect"
+import type { Fiber, Layer, Scope } from "effect"
 import {
+  FetchHttpClient,
+  Headers,
   HttpClient,
   HttpClientError,
   HttpClientRequest,
@@ -130,3 +133,49 @@ export const serveBehind = (
     ),
     options
   )
+
+export { Layer, Option, Ref } from "effect"
+export { HttpClient, HttpServerResponse } from "effect/http"
+
+/** What a duration may be given as. */
+export type DurationInput = import("effect").Duration.Input
+
+/** The error an invalid option throws (`IllegalArgumentError`). */
+export const IllegalArgument = Cause.IllegalArgumentError
+
+/** The ServerMiddleware harness: a loopback server behind the middleware, routes, metric reads. */
+export * from "./support/serverMiddlewareHarness.js"
+
+/** An HTTP client error as both lines can read it: the side that failed, the reason's name, the response if any. */
+export interface HttpErrorView {
+  readonly side: "request" | "response"
+  /** `InvalidUrl`, `Transport`, `Encode`, `StatusCode`, `Decode` or `EmptyBody`. */
+  readonly reason: string
+  readonly response: HttpClientResponse.HttpClientResponse | undefined
+}
+
+/** The view of `error` if it is an `HttpClientError` (one class with a `reason` here), else undefined. */
+export const httpErrorOf = (error: unknown): HttpErrorView | undefined => {
+  if (HttpClientError.isHttpClientError(error)) {
+    const reason = error.reason
+    const response = "response" in reason ? reason.response as HttpClientResponse.HttpClientResponse : undefined
+    return {
+      side: response === undefined ? "request" : "response",
+      reason: reason._tag.replace(/Error$/, ""),
+      response
+    }
+  }
+  return undefined
+}
+
+/** The transports every client behaviour is checked on: undici, and fetch (the client sets `redirect: "manual"`). */
+export const transports: ReadonlyArray<{ readonly name: string; readonly layer: Layer.Layer<HttpClient.HttpClient> }> =
+  [
+    { name: "undici", layer: NodeHttpClient.layerUndici },
+    { name: "fetch", layer: FetchHttpClient.layer }
+  ]
+
+/** Runs `effect` with `names` as the headers Effect redacts (`Headers.CurrentRedactedNames`). */
+export const withRedactedNames =
+  (names: ReadonlyArray<string | RegExp>) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.provideService(effect, Headers.CurrentRedactedNames, names)

@@ -1,6 +1,11 @@
+/**
+ * The shared timer behind `Deadline.unsafeOnExpiry`: what reads Effect 3's runtime (the timer
+ * fiber's sleeps through `TestClock.sleeps`, schedulers). The rest runs on both lines in
+ * test/shared/Timer.test.ts.
+ */
 import { Deadline } from "@aio-request/core"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Clock, Effect, Exit, Fiber, FiberId, Scheduler, TestClock } from "effect"
+import { Chunk, Clock, Effect, Scheduler, TestClock } from "effect"
 
 /** Runs the tasks the timer's fiber scheduled so far (it starts on the scheduler, not at once). */
 const settle = Effect.repeatN(Effect.yieldNow(), 3)
@@ -16,58 +21,7 @@ const sleepsAhead = Effect.gen(function*() {
   return Chunk.toReadonlyArray(yield* TestClock.sleeps()).map((instant) => instant - now)
 })
 
-describe("Deadline.unsafeOnExpiry: the shared timer", () => {
-  it.effect("fires each entry at its own instant, whatever the order they arrive in", () =>
-    Effect.gen(function*() {
-      const fired: Array<string> = []
-      const clock = yield* Effect.clock
-      const when = (name: string, millis: number) =>
-        onExpiry(millis, () => fired.push(`${name} @${clock.unsafeCurrentTimeMillis()}`))
-      yield* when("c", 3000)
-      yield* when("a", 100)
-      yield* when("b", 2500)
-      yield* when("d", 2500)
-      yield* settle
-      yield* TestClock.adjust("150 millis")
-      assert.deepStrictEqual(fired, ["a @100"])
-      yield* when("e", 200) // earlier than the sleeper's wake-up: it is replaced
-      yield* settle
-      yield* TestClock.adjust("5 seconds")
-      assert.deepStrictEqual(fired, ["a @100", "e @200", "b @2500", "d @2500", "c @3000"])
-    }))
-
-  it.effect("a cancelled entry never fires; cancelling after it fired, or twice, does nothing", () =>
-    Effect.gen(function*() {
-      const fired: Array<string> = []
-      const cancelA = yield* onExpiry(100, () => fired.push("a"))
-      const cancelB = yield* onExpiry(200, () => fired.push("b"))
-      cancelA()
-      cancelA()
-      yield* settle
-      yield* TestClock.adjust("1 second")
-      assert.deepStrictEqual(fired, ["b"])
-      cancelB()
-      cancelB()
-      yield* TestClock.adjust("1 second")
-      assert.deepStrictEqual(fired, ["b"])
-    }))
-
-  it.effect("a deadline that never passes schedules nothing; a passed one fires at once", () =>
-    Effect.gen(function*() {
-      const fired: Array<string> = []
-      yield* Effect.withFiberRuntime((runtime) =>
-        Effect.sync(() => Deadline.unsafeOnExpiry(Deadline.unsafeMake(Infinity), runtime, () => fired.push("never")))
-      )
-      yield* settle
-      assert.deepStrictEqual(yield* sleepsAhead, [])
-      const now = yield* Clock.currentTimeMillis
-      yield* onExpiry(now - 10, () => fired.push("passed"))
-      yield* settle
-      assert.deepStrictEqual(fired, ["passed"])
-      yield* TestClock.adjust("1000 days")
-      assert.deepStrictEqual(fired, ["passed"])
-    }))
-
+describe("Deadline.unsafeOnExpiry: the shared timer (Effect 3 runtime)", () => {
   it.effect("the timer's fiber sleeps at most a second at a time and ends at the first wake-up with nothing pending", () =>
     Effect.gen(function*() {
       const fired: Array<number> = []
@@ -114,38 +68,6 @@ describe("Deadline.unsafeOnExpiry: the shared timer", () => {
       yield* settle
       assert.deepStrictEqual(fired, ["later"])
       assert.deepStrictEqual(yield* sleepsAhead, [], "nothing pending: the fiber ended")
-    }))
-
-  it.effect("an entry scheduled by a firing entry, already due, fires once", () =>
-    Effect.gen(function*() {
-      const fired: Array<string> = []
-      const fiber = yield* Effect.withFiberRuntime<Fiber.RuntimeFiber<unknown, unknown>>((f) => Effect.succeed(f))
-      const clock = yield* Effect.clock
-      yield* onExpiry(100, () => {
-        fired.push("first")
-        Deadline.unsafeOnExpiry(Deadline.unsafeMake(clock.unsafeCurrentTimeMillis()), fiber, () => fired.push("second"))
-      })
-      yield* settle
-      yield* TestClock.adjust("100 millis")
-      yield* settle
-      yield* TestClock.adjust("2 seconds")
-      assert.deepStrictEqual(fired, ["first", "second"])
-    }))
-
-  it.effect("interrupts a fiber in place at its deadline, without a fork", () =>
-    Effect.gen(function*() {
-      const cutInPlace = <A, E, R>(self: Effect.Effect<A, E, R>, deadline: Deadline.Deadline) =>
-        Effect.withFiberRuntime<A, E, R>((fiber) => {
-          const cancel = Deadline.unsafeOnExpiry(deadline, fiber, () => fiber.unsafeInterruptAsFork(FiberId.none))
-          return Effect.ensuring(self, Effect.sync(cancel))
-        })
-      const slow = yield* Effect.fork(cutInPlace(Effect.never, yield* Deadline.fromTimeout("100 millis")))
-      const fast = yield* Effect.fork(cutInPlace(Effect.succeed(1), yield* Deadline.fromTimeout("100 millis")))
-      yield* TestClock.adjust("99 millis")
-      assert.isNull(slow.unsafePoll())
-      yield* TestClock.adjust("1 millis")
-      assert.isTrue(Exit.isInterrupted(yield* Fiber.await(slow)))
-      assert.deepStrictEqual(yield* Fiber.await(fast), Exit.succeed(1))
     }))
 
   it.effect("a fiber on another scheduler gets a timer whose fiber runs on that scheduler", () =>

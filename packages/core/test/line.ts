@@ -3,8 +3,25 @@
  * `@effect/vitest`, under names that mean the same on both lines. effect4/core/test/line.ts
  * is its Effect 4 twin. A shared test imports `effect` only through a kit.
  */
-import { Cause, Duration, Effect, Metric, MetricLabel, Option } from "effect"
-import type { Exit, Scope } from "effect"
+import {
+  Cause,
+  Chunk,
+  Clock,
+  Config,
+  ConfigProvider,
+  Duration,
+  Effect,
+  Exit as ExitModule,
+  FiberId,
+  Layer,
+  Metric,
+  MetricLabel,
+  Option,
+  Random,
+  Schedule,
+  TestClock
+} from "effect"
+import type { ConfigError, Exit, Scope } from "effect"
 import type { Fiber } from "effect"
 
 export { assert, describe, expect, it } from "@effect/vitest"
@@ -91,3 +108,53 @@ export const counterCount = (
 
 /** The exit of `fiber` if it has ended (`Fiber.poll`). */
 export const poll = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): Effect.Effect<Option.Option<Exit.Exit<A, E>>> => fiber.poll
+
+/** A duration read from config under `name` (`Config.duration`). */
+export const configDuration = (name: string) => Config.duration(name)
+
+/** An integer read from config under `name` (`Config.integer`). */
+export const configInteger = (name: string) => Config.integer(name)
+
+/** A number read from config under `name` (`Config.number`). */
+export const configNumber = (name: string) => Config.number(name)
+
+/** A layer making `values` the config provider (`Layer.setConfigProvider(ConfigProvider.fromMap(...))`). */
+export const configValues = (values: Readonly<Record<string, string>>): Layer.Layer<never> =>
+  Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(values))))
+
+/** Whether `error` is the config error of an invalid value (`ConfigError` of `_op` `InvalidData`). */
+export const isInvalidConfigValue = (error: ConfigError.ConfigError): boolean => error._op === "InvalidData"
+
+/** Runs `f` with the current fiber (`Effect.withFiberRuntime`). */
+export const withFiber = <A, E, R>(f: (fiber: Fiber.RuntimeFiber<unknown, unknown>) => Effect.Effect<A, E, R>) =>
+  Effect.withFiberRuntime<A, E, R>(f)
+
+/** A synchronous reader of the current clock's time in milliseconds (`clock.unsafeCurrentTimeMillis`). */
+export const clockReader: Effect.Effect<() => number> = Effect.map(
+  Effect.clock,
+  (clock) => () => clock.unsafeCurrentTimeMillis()
+)
+
+/** Interrupts `fiber` from outside any effect (`fiber.unsafeInterruptAsFork`). */
+export const interruptUnsafe = (fiber: Fiber.RuntimeFiber<unknown, unknown>): void =>
+  fiber.unsafeInterruptAsFork(FiberId.none)
+
+/**
+ * The sleeps pending on the TestClock, as milliseconds from now (`TestClock.sleeps`); undefined
+ * where the line's TestClock does not list them (Effect 4).
+ */
+export const sleepsAhead: Effect.Effect<ReadonlyArray<number>> | undefined = Effect.gen(function*() {
+  const now = yield* Clock.currentTimeMillis
+  return Chunk.toReadonlyArray(yield* TestClock.sleeps()).map((instant) => instant - now)
+})
+
+/** Whether `exit` ended by interruption (`Exit.isInterrupted`). */
+export const isInterrupted = <A, E>(exit: Exit.Exit<A, E>): boolean => ExitModule.isInterrupted(exit)
+
+/** Runs `effect` with a random generator seeded with `seed` (`Effect.withRandom(Random.make(seed))`). */
+export const withSeed = (seed: string | number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.withRandom(effect, Random.make(seed))
+
+/** `schedule`'s delays for at most `times` recurrences (`Schedule.intersect(Schedule.recurs(times))`). */
+export const upTo = <Out, In, R>(schedule: Schedule.Schedule<Out, In, R>, times: number) =>
+  schedule.pipe(Schedule.intersect(Schedule.recurs(times)))

@@ -5,6 +5,7 @@
  * `@effect/platform` only through a kit.
  */
 import {
+  Headers,
   HttpClient,
   HttpClientError,
   HttpClientRequest,
@@ -120,3 +121,41 @@ export const serveBehind = (
     )),
     options
   )
+
+export { HttpClient, HttpServerResponse } from "@effect/platform"
+export { Layer, Option, Ref } from "effect"
+
+/** What a duration may be given as. */
+export type DurationInput = import("effect").Duration.DurationInput
+
+/** The error an invalid option throws (`IllegalArgumentException`). */
+export const IllegalArgument = Cause.IllegalArgumentException
+
+/** The ServerMiddleware harness: a loopback server behind the middleware, routes, metric reads. */
+export * from "./support/serverMiddlewareHarness.js"
+
+/** An HTTP client error as both lines can read it: the side that failed, the reason's name, the response if any. */
+export interface HttpErrorView {
+  readonly side: "request" | "response"
+  /** `InvalidUrl`, `Transport`, `Encode`, `StatusCode`, `Decode` or `EmptyBody`. */
+  readonly reason: string
+  readonly response: HttpClientResponse.HttpClientResponse | undefined
+}
+
+/** The view of `error` if it is an HTTP client error (`RequestError` or `ResponseError` here), else undefined. */
+export const httpErrorOf = (error: unknown): HttpErrorView | undefined => {
+  if (HttpClientError.isHttpClientError(error)) {
+    return error._tag === "RequestError"
+      ? { side: "request", reason: error.reason, response: undefined }
+      : { side: "response", reason: error.reason, response: error.response }
+  }
+  return undefined
+}
+
+/** The transports every client behaviour is checked on: undici, and fetch (told `redirect: "manual"`). */
+export { transports } from "./support/servers.js"
+
+/** Runs `effect` with `names` as the headers Effect redacts (`Effect.locally(Headers.currentRedactedNames, …)`). */
+export const withRedactedNames =
+  (names: ReadonlyArray<string | RegExp>) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.locally(effect, Headers.currentRedactedNames, names)

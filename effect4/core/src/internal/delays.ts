@@ -1,4 +1,5 @@
 import * as kernel from "@aio-request/kernel/delays"
+import { format as formatMillis } from "@aio-request/kernel/duration"
 import { Digest } from "@aio-request/kernel/percentile"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -58,7 +59,7 @@ export const exponential = (options: Delays.Delays.ExponentialOptions): Delays.D
   const base = Duration.toMillis(validate.duration(where, "base", options.base))
   const factor = validate.finiteAtLeast(where, "factor", options.factor ?? 2, 1)
   const max = options.max === undefined ? Infinity : Duration.toMillis(validate.duration(where, "max", options.max))
-  if (base > max) validate.fail(where, "base", `at most max (${max} millis)`, options.base)
+  if (base > max) validate.fail(where, "base", `at most max (${formatMillis(max)})`, Duration.millis(base))
   const jitter = validate.between(where, "jitter", options.jitter ?? 0.2, 0, 1, true)
   return {
     delay: (attempt) =>
@@ -108,7 +109,7 @@ export const percentile = (options?: Delays.Delays.PercentileOptions): Effect.Ef
   const p = validate.between(where, "percentile", options?.percentile ?? 0.95, 0, 1, false)
   const min = Duration.toMillis(validate.duration(where, "min", options?.min ?? "50 millis"))
   const max = Duration.toMillis(validate.duration(where, "max", options?.max ?? "10 seconds"))
-  if (min > max) validate.fail(where, "min", `at most max (${max} millis)`, options?.min)
+  if (min > max) validate.fail(where, "min", `at most max (${formatMillis(max)})`, Duration.millis(min))
   const window = Duration.toMillis(
     validate.duration(where, "window", options?.window ?? "5 minutes", { positive: true })
   )

@@ -1,5 +1,4 @@
-import { assert } from "@effect/vitest"
-import { refused } from "./refused.js"
+import { assert, refused } from "@aio-request/line/testkit"
 
 /**
  * The values every duration option is tried with, and how each reads in the

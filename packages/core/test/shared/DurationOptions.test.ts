@@ -5,12 +5,11 @@
  * negative duration is refused however it is written, except where it is
  * documented to mean "already over" (`Deadline.within`, as `fromTimeout`).
  */
-import { CircuitBreaker, ConcurrencyLimit, Deadline, Delays, RetryBudget } from "@aio-request/core"
-import { assert, describe, it } from "@effect/vitest"
-import { Cause, Duration, Effect, Exit } from "effect"
+import { CircuitBreaker, ConcurrencyLimit, Deadline, Delays, RetryBudget } from "@aio-request/line/core"
+import type { DurationInput } from "@aio-request/line/testkit"
+import { assert, Cause, describe, Duration, Effect, Exit, it, refused } from "@aio-request/line/testkit"
 import * as fc from "fast-check"
 import { assertDurationOption } from "./support/durations.js"
-import { refused } from "./support/refused.js"
 
 const positive = "a finite duration > 0ms"
 const nonNegative = "a finite duration >= 0ms"
@@ -87,7 +86,7 @@ describe("duration options: one rule, one wording, units always", () => {
       refused(() => Deadline.within(Effect.void, [Number.NaN, 0])),
       "Deadline.within: option \"timeout\" must be a duration, got [NaNs, 0ns]"
     )
-    const accepted: ReadonlyArray<Duration.DurationInput> = [-1, "-1 seconds", BigInt(-1), [-1, 0], Infinity]
+    const accepted: ReadonlyArray<DurationInput> = [-1, "-1 seconds", BigInt(-1), [-1, 0], Infinity]
     for (const v of accepted) Deadline.within(Effect.void, v)
   })
 

@@ -1,10 +1,22 @@
-import { HttpClient, HttpClientRequest, HttpRouter } from "@effect/platform"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+/**
+ * ServerMiddleware on both lines: malformed and hostile request headers, as a property over a
+ * loopback server (the kit's harness).
+ */
+import type { Seen } from "@aio-request/line/platform-testkit"
+import {
+  assert,
+  describe,
+  Effect,
+  HttpClient,
+  HttpClientRequest,
+  Layer,
+  route,
+  scopedLive,
+  seen,
+  serve,
+  undici
+} from "@aio-request/line/platform-testkit"
 import * as fc from "fast-check"
-import type { Seen } from "./support/serverMiddlewareHarness.js"
-import { seen, serve } from "./support/serverMiddlewareHarness.js"
 
 // Printable ASCII and tab: what an HTTP client may put in a header value
 // (undici refuses control and non-ASCII characters before sending).
@@ -61,15 +73,15 @@ const defaultTimeoutMillis = 3000 // above maxTimeout: a header deadline and the
 const wellFormed = /^\s*(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/
 
 describe("ServerMiddleware: malformed headers (property)", () => {
-  it.scopedLive(
+  scopedLive(
     "never a 500, never a deadline above maxTimeout; a malformed timeout leaves the default, a valid one applies",
     () =>
       Effect.gen(function*() {
-        const url = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/seen", seen)), {
+        const url = yield* serve(route("/seen", seen), {
           timeout: `${defaultTimeoutMillis} millis`,
           maxTimeout: `${maxTimeoutMillis} millis`
         })
-        const http = yield* Layer.build(NodeHttpClient.layerUndici)
+        const http = yield* Layer.build(undici)
         const client = yield* HttpClient.HttpClient.pipe(Effect.provide(http))
         const send = (headers: Record<string, string>) =>
           Effect.runPromise(

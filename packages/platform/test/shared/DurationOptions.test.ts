@@ -3,13 +3,10 @@
  * core's one rule and read one way when refused, with units, whatever the
  * bad value (-1, "-1 seconds", NaN, and Infinity: every one is finite).
  */
-import { ConcurrencyLimit } from "@aio-request/core"
-import { ResilientHttpClient, ServerMiddleware } from "@aio-request/platform"
-import { HttpServerResponse } from "@effect/platform"
-import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
-import { assertDurationOption } from "../../core/test/support/durations.js"
-import { refused } from "../../core/test/support/refused.js"
+import { ConcurrencyLimit } from "@aio-request/line/core"
+import { ResilientHttpClient, ServerMiddleware } from "@aio-request/line/platform"
+import { assert, describe, Effect, HttpServerResponse, it, refused } from "@aio-request/line/platform-testkit"
+import { assertDurationOption } from "../../../core/test/shared/support/durations.js"
 
 const positive = "a finite duration > 0ms"
 const nonNegative = "a finite duration >= 0ms"
@@ -25,6 +22,9 @@ describe("platform duration options: one rule, one wording, units always", () =>
       nonNegative,
       (v) => ServerMiddleware.make({ lowTimeoutThreshold: v })
     )
+  })
+
+  it("ServerMiddleware.make: a timeout below lowTimeoutThreshold is named with its unit", () => {
     assert.strictEqual(
       refused(() => ServerMiddleware.make({ timeout: 3, lowTimeoutThreshold: "5 millis" })),
       "ServerMiddleware.make: option \"timeout\" must be at least lowTimeoutThreshold, got 3ms"
@@ -42,7 +42,7 @@ describe("platform duration options: one rule, one wording, units always", () =>
   })
 
   it("ServerMiddleware.routeTimeout: the timeout may be zero", () => {
-    const handler = HttpServerResponse.text("ok")
+    const handler = Effect.succeed(HttpServerResponse.text("ok"))
     assertDurationOption(
       "ServerMiddleware.routeTimeout",
       "timeout",

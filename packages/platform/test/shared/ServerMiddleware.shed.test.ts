@@ -1,41 +1,50 @@
 /**
- * The Effect 4 counterpart of packages/platform/test/ServerMiddleware.shed.test.ts: the same
- * cases and assertions, routes as `HttpRouter` layers.
+ * ServerMiddleware's load shedding on both lines: 503 with Retry-After by priority, slots
+ * released by a cut or a disconnect, and a limit that learns from answers (loopback server).
  */
-import { ConcurrencyLimit } from "@aio-request/core"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Layer, Metric, Ref, Schedule } from "effect"
-import { HttpClient, HttpClientRequest, HttpServerResponse } from "effect/http"
-import { HttpMetrics, ServerMiddleware } from "../src/index.js"
-import { get, route, serve } from "./support/serverMiddlewareHarness.js"
+import { ConcurrencyLimit } from "@aio-request/line/core"
+import { HttpMetrics, ServerMiddleware } from "@aio-request/line/platform"
+import {
+  assert,
+  counter,
+  Deferred,
+  describe,
+  Effect,
+  Fiber,
+  fork,
+  get,
+  HttpServerResponse,
+  it,
+  Ref,
+  retrySpaced,
+  route,
+  routes,
+  scopedLive,
+  send,
+  serve
+} from "@aio-request/line/platform-testkit"
 
 /** A GET with headers: status, `Retry-After` and body. */
 const call = (url: string, headers: Record<string, string> = {}) =>
-  Effect.gen(function*() {
-    const client = yield* HttpClient.HttpClient
-    const response = yield* client.execute(HttpClientRequest.get(url).pipe(HttpClientRequest.setHeaders(headers)))
-    return { status: response.status, retryAfter: response.headers["retry-after"], text: yield* response.text }
-  }).pipe(Effect.scoped, Effect.provide(NodeHttpClient.layerUndici))
-
-const shedCount = (priority: string) =>
   Effect.map(
-    Metric.value(Metric.withAttributes(HttpMetrics.serverShed, { request_priority: priority })),
-    (s) => s.count
+    send("GET", url, headers),
+    (response) => ({ status: response.status, retryAfter: response.headers["retry-after"], text: response.text })
   )
+
+const shedCount = (priority: string) => counter(HttpMetrics.serverShed, { request_priority: priority })
 
 /** Waits (live) until the limiter holds `n` requests in flight; fails after ~5 s. */
 const awaitInFlight = (limiter: ConcurrencyLimit.ConcurrencyLimit.Service, n: number) =>
   limiter.state.pipe(
     Effect.filterOrFail((s) => s.inFlight === n, (s) => `in flight ${s.inFlight}, expected ${n}`),
-    Effect.retry({ schedule: Schedule.spaced("10 millis"), times: 500 })
+    (effect) => retrySpaced(effect, "10 millis", 500)
   )
 
 /** A router with `/hold` (waits for `gate`) and `/fast`, counting the handlers that ran. */
 const app = Effect.gen(function*() {
   const ran = yield* Ref.make(0)
   const gate = yield* Deferred.make<void>()
-  const router = Layer.mergeAll(
+  const router = routes(
     route(
       "/hold",
       Effect.andThen(Ref.update(ran, (n) => n + 1), Effect.as(Deferred.await(gate), HttpServerResponse.text("held")))
@@ -65,43 +74,46 @@ describe("ServerMiddleware load shedding", () => {
     )
   })
 
-  it.live("a shed request gets 503 with Retry-After, never reaches the handler, and is counted by priority", () =>
-    Effect.gen(function*() {
-      // limit 2: high below 2 in flight, normal below floor(1.8) = 1, low below floor(1) = 1
-      const limiter = yield* ConcurrencyLimit.make({ limit: ConcurrencyLimit.fixed(2) })
-      const { gate, ran, router } = yield* app
-      const url = yield* serve(router, { concurrencyLimit: limiter, shedRetryAfter: "1500 millis" })
-      const lowBefore = yield* shedCount("low")
-      const normalBefore = yield* shedCount("normal")
-      const highBefore = yield* shedCount("high")
+  scopedLive(
+    "a shed request gets 503 with Retry-After, never reaches the handler, and is counted by priority",
+    () =>
+      Effect.gen(function*() {
+        // limit 2: high below 2 in flight, normal below floor(1.8) = 1, low below floor(1) = 1
+        const limiter = yield* ConcurrencyLimit.make({ limit: ConcurrencyLimit.fixed(2) })
+        const { gate, ran, router } = yield* app
+        const url = yield* serve(router, { concurrencyLimit: limiter, shedRetryAfter: "1500 millis" })
+        const lowBefore = yield* shedCount("low")
+        const normalBefore = yield* shedCount("normal")
+        const highBefore = yield* shedCount("high")
 
-      const held = yield* Effect.forkChild(call(`${url}/hold`, { "x-request-priority": "high" }))
-      yield* awaitInFlight(limiter, 1)
-      assert.strictEqual(yield* Ref.get(ran), 1)
+        const held = yield* fork(call(`${url}/hold`, { "x-request-priority": "high" }))
+        yield* awaitInFlight(limiter, 1)
+        assert.strictEqual(yield* Ref.get(ran), 1)
 
-      const low = yield* call(`${url}/fast`, { "x-request-priority": "low" })
-      assert.strictEqual(low.status, 503)
-      assert.strictEqual(low.retryAfter, "2", "1.5 s rounded up to whole seconds")
-      assert.match(low.text, /low-priority request shed/)
-      // no header: the default priority (normal) is admitted against its own share
-      const normal = yield* call(`${url}/fast`)
-      assert.strictEqual(normal.status, 503)
-      assert.strictEqual(yield* Ref.get(ran), 1, "no shed request reached a handler")
-      assert.strictEqual((yield* shedCount("low")) - lowBefore, 1)
-      assert.strictEqual((yield* shedCount("normal")) - normalBefore, 1)
+        const low = yield* call(`${url}/fast`, { "x-request-priority": "low" })
+        assert.strictEqual(low.status, 503)
+        assert.strictEqual(low.retryAfter, "2", "1.5 s rounded up to whole seconds")
+        assert.match(low.text, /low-priority request shed/)
+        // no header: the default priority (normal) is admitted against its own share
+        const normal = yield* call(`${url}/fast`)
+        assert.strictEqual(normal.status, 503)
+        assert.strictEqual(yield* Ref.get(ran), 1, "no shed request reached a handler")
+        assert.strictEqual((yield* shedCount("low")) - lowBefore, 1)
+        assert.strictEqual((yield* shedCount("normal")) - normalBefore, 1)
 
-      const high = yield* call(`${url}/fast`, { "x-request-priority": "high" })
-      assert.strictEqual(high.status, 200, "high may use the whole limit")
-      assert.strictEqual(yield* Ref.get(ran), 2)
-      assert.strictEqual((yield* shedCount("high")) - highBefore, 0)
+        const high = yield* call(`${url}/fast`, { "x-request-priority": "high" })
+        assert.strictEqual(high.status, 200, "high may use the whole limit")
+        assert.strictEqual(yield* Ref.get(ran), 2)
+        assert.strictEqual((yield* shedCount("high")) - highBefore, 0)
 
-      yield* Deferred.succeed(gate, undefined)
-      assert.strictEqual((yield* Fiber.join(held)).status, 200)
-      yield* awaitInFlight(limiter, 0)
-      assert.strictEqual((yield* call(`${url}/fast`, { "x-request-priority": "low" })).status, 200)
-    }))
+        yield* Deferred.succeed(gate, undefined)
+        assert.strictEqual((yield* Fiber.join(held)).status, 200)
+        yield* awaitInFlight(limiter, 0)
+        assert.strictEqual((yield* call(`${url}/fast`, { "x-request-priority": "low" })).status, 200)
+      })
+  )
 
-  it.live("a request cut by cancelOnTimeout (408) releases its slot", () =>
+  scopedLive("a request cut by cancelOnTimeout (408) releases its slot", () =>
     Effect.gen(function*() {
       const limiter = yield* ConcurrencyLimit.make({ limit: ConcurrencyLimit.fixed(1) })
       const { router } = yield* app
@@ -112,12 +124,12 @@ describe("ServerMiddleware load shedding", () => {
       assert.strictEqual((yield* get(`${url}/fast`, { "x-request-priority": "high" })).status, 200)
     }))
 
-  it.live("a client that disconnects releases its slot", () =>
+  scopedLive("a client that disconnects releases its slot", () =>
     Effect.gen(function*() {
       const limiter = yield* ConcurrencyLimit.make({ limit: ConcurrencyLimit.fixed(1) })
       const { router } = yield* app
       const url = yield* serve(router, { concurrencyLimit: limiter })
-      const fiber = yield* Effect.forkChild(call(`${url}/slow`, { "x-request-priority": "high" }))
+      const fiber = yield* fork(call(`${url}/slow`, { "x-request-priority": "high" }))
       yield* awaitInFlight(limiter, 1)
       assert.strictEqual((yield* call(`${url}/fast`, { "x-request-priority": "high" })).status, 503)
       yield* Fiber.interrupt(fiber) // aborts the connection
@@ -125,7 +137,7 @@ describe("ServerMiddleware load shedding", () => {
       assert.strictEqual((yield* call(`${url}/fast`, { "x-request-priority": "high" })).status, 200)
     }))
 
-  it.live("the limit learns from answers: a 408 at the deadline is a drop", () =>
+  scopedLive("the limit learns from answers: a 408 at the deadline is a drop", () =>
     Effect.gen(function*() {
       const limiter = yield* ConcurrencyLimit.make({
         limit: ConcurrencyLimit.aimd({ initial: 10, latencyThreshold: "5 seconds" })

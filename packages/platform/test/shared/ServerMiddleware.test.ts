@@ -1,25 +1,40 @@
 /**
- * The Effect 4 counterpart of packages/platform/test/ServerMiddleware.test.ts: the same cases
- * and assertions, with routes as `HttpRouter` layers and the middleware installed as global
- * router middleware (test/support/serverMiddlewareHarness.ts).
+ * ServerMiddleware on both lines: options, deadline and priority from the headers, routeTimeout,
+ * disconnects and metrics, and the deadline counted from the request's arrival, over a loopback
+ * server (the kit's harness: the middleware around the app on Effect 3, global router
+ * middleware on Effect 4).
  */
-import { Deadline } from "@aio-request/core"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { assert, describe, it } from "@effect/vitest"
-import { Cause, Deferred, Duration, Effect, Fiber, Layer, Option, Ref } from "effect"
-import { HttpClient, HttpClientRequest, HttpRouter, HttpServerResponse } from "effect/http"
-import { createServer } from "node:http"
-import { ServerMiddleware } from "../src/index.js"
-import type { Seen } from "./support/serverMiddlewareHarness.js"
+import { Deadline } from "@aio-request/line/core"
+import { ServerMiddleware } from "@aio-request/line/platform"
+import type { DurationInput, Seen } from "@aio-request/line/platform-testkit"
 import {
+  assert,
   awaitServerCount,
+  Deferred,
+  describe,
+  Duration,
+  Effect,
+  Fiber,
+  fork,
   get,
+  HttpClient,
+  HttpClientRequest,
+  HttpServerResponse,
+  IllegalArgument,
+  it,
+  Option,
+  post as postRoute,
+  Ref,
   route,
+  routes,
+  scopedLive,
   seen,
   serve,
   serverCount,
+  undici,
   uniqueClient
-} from "./support/serverMiddlewareHarness.js"
+} from "@aio-request/line/platform-testkit"
+import { createServer } from "node:http"
 
 const getSeen = (url: string, headers: Record<string, string> = {}) =>
   Effect.map(
@@ -28,7 +43,7 @@ const getSeen = (url: string, headers: Record<string, string> = {}) =>
   )
 
 /** A handler that counts its runs and whether it finished or was interrupted. */
-const tracked = (work: Duration.Input) =>
+const tracked = (work: DurationInput) =>
   Effect.gen(function*() {
     const started = yield* Ref.make(0)
     const finished = yield* Ref.make(0)
@@ -49,7 +64,7 @@ describe("ServerMiddleware", () => {
         { timeout: -1 },
         { timeout: 0 },
         { timeout: Duration.infinity },
-        { timeout: "soon" as Duration.Input },
+        { timeout: "soon" as DurationInput },
         { lowTimeoutThreshold: Number.NaN },
         { timeout: "10 millis", lowTimeoutThreshold: "20 millis" },
         { maxTimeout: 0 },
@@ -65,21 +80,24 @@ describe("ServerMiddleware", () => {
   })
 
   describe("deadline and priority", () => {
-    it.live("success within the deadline: the handler sees the header's deadline and priority", () =>
-      Effect.gen(function*() {
-        const { finished, handler } = yield* tracked("50 millis")
-        const url = yield* serve(route("/work", handler))
-        const { seen: body, status } = yield* getSeen(`${url}/work`, {
-          "x-request-timeout": "1.5",
-          "x-request-priority": "HIGH"
+    scopedLive(
+      "success within the deadline: the handler sees the header's deadline and priority",
+      () =>
+        Effect.gen(function*() {
+          const { finished, handler } = yield* tracked("50 millis")
+          const url = yield* serve(route("/work", handler))
+          const { seen: body, status } = yield* getSeen(`${url}/work`, {
+            "x-request-timeout": "1.5",
+            "x-request-priority": "HIGH"
+          })
+          assert.strictEqual(status, 200)
+          assert.isTrue(body!.remainingMillis! <= 1500 && body!.remainingMillis! > 1000, String(body!.remainingMillis))
+          assert.strictEqual(body!.priority, "high")
+          assert.strictEqual(yield* Ref.get(finished), 1)
         })
-        assert.strictEqual(status, 200)
-        assert.isTrue(body!.remainingMillis! <= 1500 && body!.remainingMillis! > 1000, String(body!.remainingMillis))
-        assert.strictEqual(body!.priority, "high")
-        assert.strictEqual(yield* Ref.get(finished), 1)
-      }))
+    )
 
-    it.live("without headers the default timeout and priority apply", () =>
+    scopedLive("without headers the default timeout and priority apply", () =>
       Effect.gen(function*() {
         const url = yield* serve(route("/seen", seen), {
           timeout: "3 seconds",
@@ -91,79 +109,94 @@ describe("ServerMiddleware", () => {
         assert.strictEqual(body!.priority, "low")
       }))
 
-    it.live("malformed headers are ignored: default deadline and priority, never a 500", () =>
-      Effect.gen(function*() {
-        const url = yield* serve(route("/seen", seen), { timeout: "3 seconds" })
-        for (const value of ["abc", "-1", "NaN", "1e309", "Infinity", "", "1,5", "0x10", "1 2", "9".repeat(4000)]) {
-          const { seen: body, status } = yield* getSeen(`${url}/seen`, {
-            "x-request-timeout": value,
-            "x-request-priority": "urgent"
-          })
-          assert.strictEqual(status, 200, value)
-          assert.isTrue(body!.remainingMillis! <= 3000 && body!.remainingMillis! > 2000, value)
-          assert.strictEqual(body!.priority, "normal")
-        }
-      }))
+    scopedLive(
+      "malformed headers are ignored: default deadline and priority, never a 500",
+      () =>
+        Effect.gen(function*() {
+          const url = yield* serve(route("/seen", seen), { timeout: "3 seconds" })
+          for (const value of ["abc", "-1", "NaN", "1e309", "Infinity", "", "1,5", "0x10", "1 2", "9".repeat(4000)]) {
+            const { seen: body, status } = yield* getSeen(`${url}/seen`, {
+              "x-request-timeout": value,
+              "x-request-priority": "urgent"
+            })
+            assert.strictEqual(status, 200, value)
+            assert.isTrue(body!.remainingMillis! <= 3000 && body!.remainingMillis! > 2000, value)
+            assert.strictEqual(body!.priority, "normal")
+          }
+        })
+    )
 
-    it.live("a header deadline is capped by maxTimeout", () =>
+    scopedLive("a header deadline is capped by maxTimeout", () =>
       Effect.gen(function*() {
         const url = yield* serve(route("/seen", seen), { maxTimeout: "2 seconds" })
         const { seen: body } = yield* getSeen(`${url}/seen`, { "x-request-timeout": "86400" })
         assert.isTrue(body!.remainingMillis! <= 2000 && body!.remainingMillis! > 1000, String(body!.remainingMillis))
       }))
 
-    it.live("not enough time: a 1 s handler under a 0.5 s deadline with cancelOnTimeout is cut and answered 408", () =>
-      Effect.gen(function*() {
-        const client = uniqueClient("cut")
-        const { finished, handler, interrupted } = yield* tracked("1 second")
-        const url = yield* serve(route("/slow/:id", handler), {
-          cancelOnTimeout: true
-        })
-        const { status } = yield* get(`${url}/slow/1`, { "x-request-timeout": "0.5", "x-service-name": client })
-        assert.strictEqual(status, 408)
-        yield* Deferred.await(interrupted)
-        assert.strictEqual(yield* Ref.get(finished), 0)
-        yield* awaitServerCount({ client, method: "GET", path: "/slow/:id", status: 408 }, 1)
-      }))
-
-    it.live("cancelOnTimeout: a handler failing because the same deadline ran out is answered 408, not 500", () =>
-      Effect.gen(function*() {
-        const client = uniqueClient("same-deadline")
-        const handler = Effect.sleep("5 seconds").pipe(
-          Deadline.within("10 seconds"),
-          Effect.as(HttpServerResponse.empty())
-        )
-        const url = yield* serve(route("/inner", handler), { cancelOnTimeout: true })
-        for (let i = 0; i < 3; i++) {
-          const { status } = yield* get(`${url}/inner`, { "x-request-timeout": "0.2", "x-service-name": client })
+    scopedLive(
+      "not enough time: a 1 s handler under a 0.5 s deadline with cancelOnTimeout is cut and answered 408",
+      () =>
+        Effect.gen(function*() {
+          const client = uniqueClient("cut")
+          const { finished, handler, interrupted } = yield* tracked("1 second")
+          const url = yield* serve(route("/slow/:id", handler), {
+            cancelOnTimeout: true
+          })
+          const { status } = yield* get(`${url}/slow/1`, { "x-request-timeout": "0.5", "x-service-name": client })
           assert.strictEqual(status, 408)
-        }
-        yield* awaitServerCount({ client, method: "GET", path: "/inner", status: 408 }, 3)
-      }))
-
-    it.live("an uninterruptible route is not interrupted at the deadline, and its late answer is 408", () =>
-      Effect.gen(function*() {
-        const { finished, handler, interrupted } = yield* tracked("400 millis")
-        const url = yield* serve(route("/atomic", handler, { uninterruptible: true }), {
-          cancelOnTimeout: true
+          yield* Deferred.await(interrupted)
+          assert.strictEqual(yield* Ref.get(finished), 0)
+          yield* awaitServerCount({ client, method: "GET", path: "/slow/:id", status: 408 }, 1)
         })
-        const { status } = yield* get(`${url}/atomic`, { "x-request-timeout": "0.1" })
-        assert.strictEqual(status, 408)
-        assert.strictEqual(yield* Ref.get(finished), 1)
-        assert.isFalse(yield* Deferred.isDone(interrupted))
-      }))
+    )
 
-    it.live("without cancelOnTimeout the handler keeps running past the deadline, with it in context", () =>
-      Effect.gen(function*() {
-        const { finished, handler } = yield* tracked("300 millis")
-        const url = yield* serve(route("/slow", handler))
-        const { seen: body, status } = yield* getSeen(`${url}/slow`, { "x-request-timeout": "0.1" })
-        assert.strictEqual(status, 200)
-        assert.strictEqual(body!.remainingMillis, 0)
-        assert.strictEqual(yield* Ref.get(finished), 1)
-      }))
+    scopedLive(
+      "cancelOnTimeout: a handler failing because the same deadline ran out is answered 408, not 500",
+      () =>
+        Effect.gen(function*() {
+          const client = uniqueClient("same-deadline")
+          const handler = Effect.sleep("5 seconds").pipe(
+            Deadline.within("10 seconds"),
+            Effect.as(HttpServerResponse.empty())
+          )
+          const url = yield* serve(route("/inner", handler), { cancelOnTimeout: true })
+          for (let i = 0; i < 3; i++) {
+            const { status } = yield* get(`${url}/inner`, { "x-request-timeout": "0.2", "x-service-name": client })
+            assert.strictEqual(status, 408)
+          }
+          yield* awaitServerCount({ client, method: "GET", path: "/inner", status: 408 }, 3)
+        })
+    )
 
-    it.live("deadline 0: 408 without running the handler", () =>
+    scopedLive(
+      "an uninterruptible route is not interrupted at the deadline, and its late answer is 408",
+      () =>
+        Effect.gen(function*() {
+          const { finished, handler, interrupted } = yield* tracked("400 millis")
+          const url = yield* serve(route("/atomic", handler, { uninterruptible: true }), {
+            cancelOnTimeout: true
+          })
+          const { status } = yield* get(`${url}/atomic`, { "x-request-timeout": "0.1" })
+          assert.strictEqual(status, 408)
+          assert.strictEqual(yield* Ref.get(finished), 1)
+          assert.isFalse(yield* Deferred.isDone(interrupted))
+        })
+    )
+
+    scopedLive(
+      "without cancelOnTimeout the handler keeps running past the deadline, with it in context",
+      () =>
+        Effect.gen(function*() {
+          const { finished, handler } = yield* tracked("300 millis")
+          const url = yield* serve(route("/slow", handler))
+          const { seen: body, status } = yield* getSeen(`${url}/slow`, { "x-request-timeout": "0.1" })
+          assert.strictEqual(status, 200)
+          assert.strictEqual(body!.remainingMillis, 0)
+          assert.strictEqual(yield* Ref.get(finished), 1)
+        })
+    )
+
+    scopedLive("deadline 0: 408 without running the handler", () =>
       Effect.gen(function*() {
         const client = uniqueClient("zero")
         const { handler, started } = yield* tracked("10 millis")
@@ -176,7 +209,7 @@ describe("ServerMiddleware", () => {
         yield* awaitServerCount({ client, method: "GET", path: ServerMiddleware.unknownRoute, status: 408 }, 3)
       }))
 
-    it.live("a deadline below lowTimeoutThreshold: 408 without running the handler", () =>
+    scopedLive("a deadline below lowTimeoutThreshold: 408 without running the handler", () =>
       Effect.gen(function*() {
         const { handler, started } = yield* tracked("10 millis")
         const url = yield* serve(route("/work", handler), {
@@ -190,7 +223,7 @@ describe("ServerMiddleware", () => {
   })
 
   describe("routeTimeout", () => {
-    it.live("a route timeout of 0.2 s cuts a 1 s handler when no header is sent", () =>
+    scopedLive("a route timeout of 0.2 s cuts a 1 s handler when no header is sent", () =>
       Effect.gen(function*() {
         const client = uniqueClient("route")
         const { finished, handler, interrupted } = yield* tracked("1 second")
@@ -205,7 +238,7 @@ describe("ServerMiddleware", () => {
         yield* awaitServerCount({ client, method: "GET", path: "/report/:id", status: 408 }, 1)
       }))
 
-    it.live("a header deadline takes precedence over the route timeout", () =>
+    scopedLive("a header deadline takes precedence over the route timeout", () =>
       Effect.gen(function*() {
         const { finished, handler } = yield* tracked("500 millis")
         const url = yield* serve(
@@ -218,10 +251,10 @@ describe("ServerMiddleware", () => {
         assert.strictEqual(yield* Ref.get(finished), 1)
       }))
 
-    it.live("a route timeout replaces the default, longer or shorter", () =>
+    scopedLive("a route timeout replaces the default, longer or shorter", () =>
       Effect.gen(function*() {
         const url = yield* serve(
-          Layer.mergeAll(
+          routes(
             route("/short", ServerMiddleware.routeTimeout(seen, "300 millis")),
             route("/long", ServerMiddleware.routeTimeout(seen, "10 seconds"))
           ),
@@ -233,7 +266,7 @@ describe("ServerMiddleware", () => {
         assert.isTrue(long <= 10_000 && long > 9000, String(long))
       }))
 
-    it.live("a route timeout longer than the default is not cut at the default", () =>
+    scopedLive("a route timeout longer than the default is not cut at the default", () =>
       Effect.gen(function*() {
         const { finished, handler } = yield* tracked("400 millis")
         const url = yield* serve(
@@ -244,7 +277,7 @@ describe("ServerMiddleware", () => {
         assert.strictEqual(yield* Ref.get(finished), 1)
       }))
 
-    it.live("a route timeout of 0 answers 408 without running the handler", () =>
+    scopedLive("a route timeout of 0 answers 408 without running the handler", () =>
       Effect.gen(function*() {
         const { handler, started } = yield* tracked("10 millis")
         const url = yield* serve(
@@ -274,12 +307,12 @@ describe("ServerMiddleware", () => {
   })
 
   describe("disconnects and metrics", () => {
-    it.live("a client that disconnects interrupts the handler and is recorded as 499", () =>
+    scopedLive("a client that disconnects interrupts the handler and is recorded as 499", () =>
       Effect.gen(function*() {
         const client = uniqueClient("gone")
         const { finished, handler, interrupted } = yield* tracked("5 seconds")
         const url = yield* serve(route("/items/:id", handler))
-        const started = yield* Effect.forkChild(get(`${url}/items/42`, { "x-service-name": client }))
+        const started = yield* fork(get(`${url}/items/42`, { "x-service-name": client }))
         yield* Effect.sleep("200 millis")
         yield* Fiber.interrupt(started)
         yield* Deferred.await(interrupted)
@@ -287,54 +320,59 @@ describe("ServerMiddleware", () => {
         yield* awaitServerCount({ client, method: "GET", path: "/items/:id", status: 499 }, 1)
       }))
 
-    it.live("a disconnect interrupts the handler with cancelOnTimeout too", () =>
+    scopedLive("a disconnect interrupts the handler with cancelOnTimeout too", () =>
       Effect.gen(function*() {
         const client = uniqueClient("gone-cut")
         const { handler, interrupted } = yield* tracked("5 seconds")
         const url = yield* serve(route("/items/:id", handler), {
           cancelOnTimeout: true
         })
-        const started = yield* Effect.forkChild(get(`${url}/items/42`, { "x-service-name": client }))
+        const started = yield* fork(get(`${url}/items/42`, { "x-service-name": client }))
         yield* Effect.sleep("200 millis")
         yield* Fiber.interrupt(started)
         yield* Deferred.await(interrupted)
         yield* awaitServerCount({ client, method: "GET", path: "/items/:id", status: 499 }, 1)
       }))
 
-    it.live("latency is labelled with the route template and the caller, never the raw path", () =>
-      Effect.gen(function*() {
-        const client = uniqueClient("svc")
-        const url = yield* serve(
-          Layer.mergeAll(
-            route("/users/:id", seen),
-            HttpRouter.add("POST", "/users/:id/fail", Effect.fail(new Cause.IllegalArgumentError("boom")))
-          )
-        )
-        for (const id of ["1", "2", "abc"]) {
-          assert.strictEqual((yield* get(`${url}/users/${id}`, { "x-service-name": client })).status, 200)
-        }
-        assert.strictEqual((yield* get(`${url}/nowhere/1`, { "x-service-name": client })).status, 404)
-        assert.strictEqual(yield* serverCount({ client, method: "GET", path: "/users/:id", status: 200 }), 3)
-        assert.strictEqual(
-          yield* serverCount({ client, method: "GET", path: ServerMiddleware.unmatchedRoute, status: 404 }),
-          1
-        )
-        assert.strictEqual(yield* serverCount({ client, method: "GET", path: "/users/1", status: 200 }), 0)
-        assert.strictEqual(yield* serverCount({ client, method: "GET", path: "/nowhere/1", status: 404 }), 0)
-        const post = yield* HttpClient.HttpClient.pipe(
-          Effect.flatMap((http) =>
-            http.execute(
-              HttpClientRequest.post(`${url}/users/9/fail`).pipe(HttpClientRequest.setHeader("x-service-name", client))
+    scopedLive(
+      "latency is labelled with the route template and the caller, never the raw path",
+      () =>
+        Effect.gen(function*() {
+          const client = uniqueClient("svc")
+          const url = yield* serve(
+            routes(
+              route("/users/:id", seen),
+              postRoute("/users/:id/fail", Effect.fail(new IllegalArgument("boom")))
             )
-          ),
-          Effect.scoped,
-          Effect.provide(NodeHttpClient.layerUndici)
-        )
-        assert.strictEqual(post.status, 500)
-        assert.strictEqual(yield* serverCount({ client, method: "POST", path: "/users/:id/fail", status: 500 }), 1)
-      }))
+          )
+          for (const id of ["1", "2", "abc"]) {
+            assert.strictEqual((yield* get(`${url}/users/${id}`, { "x-service-name": client })).status, 200)
+          }
+          assert.strictEqual((yield* get(`${url}/nowhere/1`, { "x-service-name": client })).status, 404)
+          assert.strictEqual(yield* serverCount({ client, method: "GET", path: "/users/:id", status: 200 }), 3)
+          assert.strictEqual(
+            yield* serverCount({ client, method: "GET", path: ServerMiddleware.unmatchedRoute, status: 404 }),
+            1
+          )
+          assert.strictEqual(yield* serverCount({ client, method: "GET", path: "/users/1", status: 200 }), 0)
+          assert.strictEqual(yield* serverCount({ client, method: "GET", path: "/nowhere/1", status: 404 }), 0)
+          const post = yield* HttpClient.HttpClient.pipe(
+            Effect.flatMap((http) =>
+              http.execute(
+                HttpClientRequest.post(`${url}/users/9/fail`).pipe(
+                  HttpClientRequest.setHeader("x-service-name", client)
+                )
+              )
+            ),
+            Effect.scoped,
+            Effect.provide(undici)
+          )
+          assert.strictEqual(post.status, 500)
+          assert.strictEqual(yield* serverCount({ client, method: "POST", path: "/users/:id/fail", status: 500 }), 1)
+        })
+    )
 
-    it.live("a missing or odd X-Service-Name is recorded as unknown", () =>
+    scopedLive("a missing or odd X-Service-Name is recorded as unknown", () =>
       Effect.gen(function*() {
         const url = yield* serve(route("/odd-client", seen))
         const before = yield* serverCount({ client: "unknown", method: "GET", path: "/odd-client", status: 200 })
@@ -375,7 +413,7 @@ describe("ServerMiddleware: the deadline counts from the request's arrival", () 
       return url
     })
 
-  it.live("a request queued behind a blocked event loop gets less time", () =>
+  scopedLive("a request queued behind a blocked event loop gets less time", () =>
     Effect.gen(function*() {
       const url = yield* blockedServer(300)
       const waited = yield* getSeen(url, { "x-request-timeout": "2" })
@@ -389,21 +427,24 @@ describe("ServerMiddleware: the deadline counts from the request's arrival", () 
       assert.strictEqual(late.seen!.remainingMillis, 0)
     }))
 
-  it.live("with cancelOnTimeout, a request whose deadline passed while it waited is answered 408", () =>
-    Effect.gen(function*() {
-      const client = uniqueClient("queued")
-      const url = yield* blockedServer(300, { cancelOnTimeout: true })
-      // 0.2 s from arrival had passed before the handler could run
-      const late = yield* getSeen(url, { "x-request-timeout": "0.2", "x-service-name": client })
-      assert.strictEqual(late.status, 408)
-      // never reached the router: no route known
-      yield* awaitServerCount({ client, method: "GET", path: ServerMiddleware.unknownRoute, status: 408 }, 1)
-      const inTime = yield* getSeen(url, { "x-request-timeout": "1" })
-      assert.strictEqual(inTime.status, 200)
-      assert.isAtMost(inTime.seen!.remainingMillis!, 700 + 1)
-    }))
+  scopedLive(
+    "with cancelOnTimeout, a request whose deadline passed while it waited is answered 408",
+    () =>
+      Effect.gen(function*() {
+        const client = uniqueClient("queued")
+        const url = yield* blockedServer(300, { cancelOnTimeout: true })
+        // 0.2 s from arrival had passed before the handler could run
+        const late = yield* getSeen(url, { "x-request-timeout": "0.2", "x-service-name": client })
+        assert.strictEqual(late.status, 408)
+        // never reached the router: no route known
+        yield* awaitServerCount({ client, method: "GET", path: ServerMiddleware.unknownRoute, status: 408 }, 1)
+        const inTime = yield* getSeen(url, { "x-request-timeout": "1" })
+        assert.strictEqual(inTime.status, 200)
+        assert.isAtMost(inTime.seen!.remainingMillis!, 700 + 1)
+      })
+  )
 
-  it.live("the default timeout counts from the arrival too", () =>
+  scopedLive("the default timeout counts from the arrival too", () =>
     Effect.gen(function*() {
       const url = yield* blockedServer(300, { timeout: "1 second" })
       const waited = yield* getSeen(url)

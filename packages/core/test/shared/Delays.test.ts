@@ -1,6 +1,20 @@
-import { Delays } from "@aio-request/core"
-import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Random, Schedule, TestClock } from "effect"
+/**
+ * `Delays` on both lines: constant, linear (with and without jitter), exponential, fromSchedule
+ * and percentile, under TestClock and a seeded Random.
+ */
+import { Delays } from "@aio-request/line/core"
+import {
+  assert,
+  describe,
+  Duration,
+  Effect,
+  it,
+  Random,
+  Schedule,
+  TestClock,
+  upTo,
+  withSeed
+} from "@aio-request/line/testkit"
 
 const millis = (effect: Effect.Effect<Duration.Duration>) => Effect.map(effect, Duration.toMillis)
 
@@ -35,7 +49,7 @@ describe("Delays", () => {
       }
       assert.isAbove(below, 800)
       assert.isAbove(above, 800)
-    }).pipe(Effect.withRandom(Random.make("seed"))))
+    }).pipe(withSeed("seed")))
 
   it.effect("exponential doubles up to max", () =>
     Effect.gen(function*() {
@@ -47,9 +61,7 @@ describe("Delays", () => {
 
   it.effect("fromSchedule follows the schedule's delays, then infinity once it is done", () =>
     Effect.gen(function*() {
-      const delays = Delays.fromSchedule(
-        Schedule.exponential("100 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
-      )
+      const delays = Delays.fromSchedule(upTo(Schedule.exponential("100 millis"), 3))
       const seen: Array<number> = []
       for (let n = 1; n <= 4; n++) seen.push(yield* millis(delays.delay(n, "k")))
       assert.deepStrictEqual(seen, [100, 200, 400, Infinity])
@@ -86,7 +98,7 @@ describe("Delays", () => {
       yield* TestClock.adjust("61 seconds")
       for (let i = 0; i < 100; i++) yield* delays.observe!("k", Duration.millis(5))
       assert.approximately(yield* millis(delays.delay(1, "k")), 5, 0.2)
-    }).pipe(Effect.withRandom(Random.make(42))))
+    }).pipe(withSeed(42)))
 
   it.effect("percentile memory stays bounded over 1 M observations and many keys", () =>
     Effect.gen(function*() {

@@ -3,9 +3,8 @@
  * one rule and read one way when refused, with units, whatever the bad value
  * (-1, "-1 seconds", NaN, Infinity: every one is positive and finite).
  */
-import { Observability } from "@aio-request/opentelemetry"
-import { describe, it } from "@effect/vitest"
-import { assertDurationOption } from "../../core/test/support/durations.js"
+import { describe, it, Observability } from "@aio-request/line/opentelemetry"
+import { assertDurationOption } from "../../../core/test/shared/support/durations.js"
 
 describe("Observability duration options: one rule, one wording, units always", () => {
   it("layerOtlp: exportInterval, exportTimeout and shutdownTimeout are positive", () => {
