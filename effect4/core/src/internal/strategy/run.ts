@@ -1,21 +1,20 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import { dual } from "effect/Function"
 import type * as Strategy from "../../Strategy.js"
 import * as deadline_ from "../deadline.js"
 import { RetryBudget } from "../retryBudget.js"
-import { timerFor } from "../timer.js"
 import { Coordinator } from "./coordinator.js"
 import { bodyFor } from "./strategy.js"
-
-const EXPIRED = { _tag: "Expired" } as const
 
 /**
  * Runs a strategy on the caller's fiber: attempts are forked, everything else
  * (timers, hedges, the run's deadline) is an event the caller waits for. The
- * run's deadline is one entry in the clock's shared timer, so a run whose
- * first attempt is accepted costs one fork and no timer fiber.
+ * run's deadline is one entry in the clock's shared timer, set when the run
+ * first waits: a run whose first attempt ends at once costs one fork and no
+ * timer entry.
  *
  * @internal
  */
@@ -30,7 +29,9 @@ export const run = dual<
 >(
   2,
   <A, E, R>(self: Strategy.Strategy, options: Strategy.RunOptions<A, E, R>) =>
-    Effect.withFiber<A, E | deadline_.DeadlineExceededError, R>((fiber) => {
+    // one step: the mask's own, which runs on the caller's fiber
+    Effect.uninterruptibleMask<A, E | deadline_.DeadlineExceededError, R>((restore) => {
+      const fiber = Fiber.getCurrent()!
       const clock = fiber.getRef(Clock.Clock)
       const now = clock.currentTimeMillisUnsafe()
       const deadline = options.deadline.epochMillis
@@ -45,21 +46,8 @@ export const run = dual<
         )
       }
       const budget = fiber.getRef(RetryBudget)
-      const timer = timerFor(clock, fiber)
       const body = bodyFor(self, options)
-      return Effect.uninterruptibleMask((restore) => {
-        const state = new Coordinator<A, E, R>(
-          options,
-          budget,
-          clock,
-          timer,
-          fiber.id,
-          fiber.context,
-          now,
-          restore
-        )
-        if (deadline !== Infinity) state.expiredEntry = timer.schedule(deadline, () => state.push(EXPIRED))
-        return body(state, (outcome) => state.finish(outcome))
-      })
+      const state = new Coordinator<A, E, R>(options, budget, clock, fiber, now, restore)
+      return body(state, (outcome) => state.finish(outcome))
     })
 )
