@@ -144,6 +144,17 @@ export class Coordinator<A, E, R> extends Events<A, E> {
     })
   }
 
+  /**
+   * Takes over attempt 0, forked by `run` itself under the run's deadline
+   * (the shortcut of a plain `single`, see run.ts) and still running.
+   */
+  adopt(fiber: Fiber.Fiber<A, E>): Attempt<A, E> {
+    this.attempts = 1
+    const attempt = new Attempt<A, E>(this, 0, "first", fiber, this.deadline, this.deadline, 0n)
+    this.inFlight.push(attempt)
+    return attempt
+  }
+
   /** Marks `attempt` handled: no more events from it, no longer in flight. */
   private retire(attempt: Attempt<A, E>): void {
     attempt.retire()

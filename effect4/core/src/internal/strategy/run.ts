@@ -1,13 +1,19 @@
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import { dual } from "effect/Function"
+import * as Option from "effect/Option"
 import type * as Strategy from "../../Strategy.js"
 import * as deadline_ from "../deadline.js"
-import { RetryBudget } from "../retryBudget.js"
+import { RetryBudget, unlimited } from "../retryBudget.js"
 import { Coordinator } from "./coordinator.js"
-import { bodyFor } from "./strategy.js"
+import { single } from "./single.js"
+import { bodyFor, bodyOf } from "./strategy.js"
+
+const singleBody = bodyOf(single)
 
 /**
  * Runs a strategy on the caller's fiber: attempts are forked, everything else
@@ -47,7 +53,44 @@ export const run = dual<
       }
       const budget = fiber.getRef(RetryBudget)
       const body = bodyFor(self, options)
+      if (
+        body === singleBody && budget === unlimited && options.onAttempt === undefined && options.release === undefined
+      ) {
+        return plainSingle(options, budget, clock, fiber, now, restore)
+      }
       const state = new Coordinator<A, E, R>(options, budget, clock, fiber, now, restore)
       return body(state, (outcome) => state.finish(outcome))
     })
 )
+
+/**
+ * `single` with nothing to report, release or pay into: what its body does
+ * through the coordinator, with the coordinator (its events, alarms and
+ * attempt records) built only if the attempt is still running once forked.
+ * An attempt that ended at once is classified (the classifier sees every
+ * outcome, as in any run) and its exit is the run's.
+ */
+const plainSingle = <A, E, R>(
+  options: Strategy.RunOptions<A, E, R>,
+  budget: typeof unlimited,
+  clock: Clock.Clock,
+  fiber: Fiber.Fiber<unknown, unknown>,
+  now: number,
+  restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
+): Effect.Effect<A, E | deadline_.DeadlineExceededError, R> => {
+  const deadline = options.deadline
+  const effect = options.attempt({ attempt: 0, kind: "first", deadline })
+  // the attempt's context rides on the caller's fiber through the fork (see Coordinator.launch)
+  const own = fiber.context
+  fiber.setContext(Context.add(own, deadline_.CurrentDeadline, Option.some(deadline)))
+  return Effect.flatMap(Effect.forkChild(effect, { startImmediately: true }), (child) => {
+    fiber.setContext(own)
+    const exit: Exit.Exit<A, E> | undefined = child.pollUnsafe()
+    if (exit !== undefined) {
+      options.classify(exit)
+      return exit
+    }
+    const state = new Coordinator<A, E, R>(options, budget, clock, fiber, now, restore)
+    return state.await(state.adopt(child), undefined, (outcome) => state.finish(outcome))
+  })
+}
