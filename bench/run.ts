@@ -8,7 +8,8 @@
  *
  *   pnpm bench                      everything (about 10 minutes on 2 cores)
  *   pnpm bench --quick              a short smoke run (BENCH_QUICK=1 for every benchmark)
- *   pnpm bench --only core          one suite (a package directory: core, platform, opentelemetry, examples)
+ *   pnpm bench --only core          one suite (a package directory: core, platform, opentelemetry, examples;
+ *                                   effect4-core for the Effect 4 line's core, under Node 22)
  *   pnpm bench --only platform/client,tail-at-scale
  *                                   one file of a suite (`bench/<file>.ts`), by suite/file or by file name
  *   pnpm bench --list               the suites and their files
@@ -94,19 +95,26 @@ const parseArgs = (argv: ReadonlyArray<string>): Args => {
 // ---------------------------------------------------------------------------
 
 interface Suite {
-  /** The package directory's name: `core`, `platform`, `opentelemetry`, `examples`. */
+  /**
+   * The package directory's name: `core`, `platform`, `opentelemetry`,
+   * `examples`; an Effect 4 line package's is prefixed `effect4-`
+   * (`effect4-core`): the two lines share package names.
+   */
   readonly name: string
   readonly packageName: string
   readonly dir: string
   readonly script: string
   /** `bench/*.ts` files of the package, without the extension (`index` excluded). */
   readonly files: ReadonlyArray<string>
+  /** An Effect 4 line package: run from its directory, one file under Node 22 (scripts/node22.mjs). */
+  readonly effect4: boolean
 }
 
 const discover = (): Array<Suite> => {
   const dirs = [
     ...readdirSync(join(root, "packages")).sort().map((d) => join(root, "packages", d)),
-    join(root, "examples")
+    join(root, "examples"),
+    ...readdirSync(join(root, "effect4")).sort().map((d) => join(root, "effect4", d))
   ]
   return dirs.flatMap((dir) => {
     const manifest = join(dir, "package.json")
@@ -120,7 +128,9 @@ const discover = (): Array<Suite> => {
         f.slice(0, -3)
       ).sort()
       : []
-    return [{ name: dir.split("/").pop()!, packageName: pkg.name, dir, script, files }]
+    const effect4 = relative(root, dir).startsWith("effect4/")
+    const name = `${effect4 ? "effect4-" : ""}${dir.split("/").pop()!}`
+    return [{ name, packageName: pkg.name, dir, script, files, effect4 }]
   })
 }
 
@@ -157,20 +167,28 @@ const commandOf = (
 ): { readonly display: string; readonly argv: ReadonlyArray<string> } => {
   const pnpm = process.env.npm_execpath
   const viaPnpm = pnpm !== undefined && /pnpm/.test(pnpm)
+  // the lines share package names: an Effect 4 package is picked by its directory
+  const selector = job.suite.effect4
+    ? ["--dir", relative(root, job.suite.dir)]
+    : ["--filter", job.suite.packageName]
+  // one file: tsx, under Node 22 for the Effect 4 line (the script runs in the package's directory)
+  const runFile = job.suite.effect4
+    ? ["node", relative(job.suite.dir, join(root, "scripts", "node22.mjs")), "--import", "tsx"]
+    : ["tsx"]
   const display = (job.file === undefined
-    ? `pnpm --filter ${job.suite.packageName} bench`
-    : `pnpm --filter ${job.suite.packageName} exec tsx bench/${job.file}.ts`) +
+    ? `pnpm ${selector.join(" ")} bench`
+    : `pnpm ${selector.join(" ")} exec ${runFile.join(" ")} bench/${job.file}.ts`) +
     (rest.length === 0 ? "" : ` ${rest.join(" ")}`)
   if (viaPnpm) {
     const command = job.file === undefined
-      ? ["--filter", job.suite.packageName, "run", "bench"]
-      : ["--filter", job.suite.packageName, "exec", "tsx", `bench/${job.file}.ts`]
+      ? [...selector, "run", "bench"]
+      : [...selector, "exec", ...runFile, `bench/${job.file}.ts`]
     const head = pnpm.endsWith(".js") || pnpm.endsWith(".cjs") || pnpm.endsWith(".mjs")
       ? [process.execPath, pnpm]
       : [pnpm]
     return { display, argv: [...head, "--silent", ...command, ...rest] }
   }
-  const script = job.file === undefined ? job.suite.script : `tsx bench/${job.file}.ts`
+  const script = job.file === undefined ? job.suite.script : `${runFile.join(" ")} bench/${job.file}.ts`
   return { display, argv: ["sh", "-c", `${script} "$@"`, "sh", ...rest] }
 }
 
