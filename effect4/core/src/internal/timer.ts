@@ -1,4 +1,5 @@
-import * as kernel from "@aio-request/kernel/timerHeap"
+import type * as kernel from "@aio-request/kernel/timerHeap"
+import { TimerPlan } from "@aio-request/kernel/timerPlan"
 import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -34,12 +35,11 @@ export type Entry = kernel.Entry<() => void>
  * @internal
  */
 export class Timer {
-  private readonly heap = new kernel.TimerHeap<() => void>()
+  /** The heap, and when the sleeper wakes and which one is current: the kernel's decisions. */
+  private readonly plan = new TimerPlan<() => void>()
   private sleeper: Fiber.Fiber<void> | undefined = undefined
-  /** The instant the sleeper wakes at; `Infinity` when there is none. */
-  private wakeAt = Infinity
-  /** Bumped whenever a sleeper is replaced or ends: an outdated sleeper stops. */
-  private generation = 0
+  /** The generation `sleeper` was started for. */
+  private sleeperGeneration = -1
 
   /** Timers of the same clock for fibers on other schedulers. */
   others: WeakMap<Scheduler.Scheduler, Timer> | undefined = undefined
@@ -54,14 +54,14 @@ export class Timer {
 
   /** Calls `fire` once the clock reaches `at` (milliseconds), unless cancelled first. */
   schedule(at: number, fire: () => void): Entry {
-    const entry = this.heap.insert(at, fire)
-    if (at < this.wakeAt) this.start(at)
+    const entry = this.plan.insert(at, fire)
+    if (this.plan.needsSleeper(at)) this.start(this.plan.restart(at, this.clock.currentTimeMillisUnsafe()))
     return entry
   }
 
   /** Removes `entry` if it has not fired yet. */
   cancel(entry: Entry): void {
-    this.heap.remove(entry)
+    this.plan.remove(entry)
     // the sleeper is not stopped when the heap empties: it ends at its next
     // wake-up (at most `maxSleepMillis` away) if nothing arrived by then, so a
     // busy caller does not pay a sleeper stopped and started per call
@@ -69,24 +69,18 @@ export class Timer {
 
   /** How many entries are pending (for tests). */
   get size(): number {
-    return this.heap.size
+    return this.plan.size
   }
 
-  private stop(): void {
+  /** Replaces the sleeper with one of `generation`. */
+  private start(generation: number): void {
     const sleeper = this.sleeper
-    this.generation++
-    this.sleeper = undefined
-    this.wakeAt = Infinity
     if (sleeper !== undefined) sleeper.interruptUnsafe()
-  }
-
-  private start(at: number): void {
-    this.stop()
-    this.wakeAt = kernel.wakeAt(at, this.clock.currentTimeMillisUnsafe())
+    this.sleeperGeneration = generation
     // not started in this call (`runFork` evaluates at once, so the fiber
     // yields first): an entry already due would fire inside `schedule`,
     // before its caller holds the entry (and could match the event to it)
-    this.sleeper = Effect.runFork(Effect.andThen(Effect.yieldNow, this.loop(this.generation, -Infinity)), {
+    this.sleeper = Effect.runFork(Effect.andThen(Effect.yieldNow, this.loop(generation, -Infinity)), {
       scheduler: this.scheduler
     })
   }
@@ -97,35 +91,13 @@ export class Timer {
    */
   private loop(generation: number, reached: number): Effect.Effect<void> {
     return Effect.suspend(() => {
-      if (generation !== this.generation) return Effect.void
       const now = Math.max(this.clock.currentTimeMillisUnsafe(), reached)
-      const pending = this.heap
-      for (let entry = pending.popDue(now); entry !== undefined; entry = pending.popDue(now)) entry.value()
-      // a `fire` scheduled an entry earlier than this sleeper's wake-up: the
-      // sleeper started for it serves the heap from now on
-      if (generation !== this.generation) return Effect.void
-      const earliest = pending.peek()
-      if (earliest === undefined) {
-        // the entry it was started for was cancelled before this fiber first
-        // ran (a call that ends within the tick it began in, as most server
-        // requests do): it still sleeps to its planned wake-up, so that the
-        // next entries do not each start (and fork) a sleeper of their own
-        if (reached === -Infinity && this.wakeAt > now) {
-          return Effect.andThen(
-            this.clock.sleep(Duration.millis(this.wakeAt - now)),
-            this.loop(generation, this.wakeAt)
-          )
-        }
-        this.sleeper = undefined
-        this.wakeAt = Infinity
-        this.generation++
+      const until = this.plan.wake(generation, now, reached, (fire) => fire())
+      if (until === undefined) {
+        if (this.sleeperGeneration === generation) this.sleeper = undefined
         return Effect.void
       }
-      // never more than `maxSleepMillis` at a time, so an emptied heap is
-      // noticed (and the fiber ends) within that
-      const wakeAt = kernel.wakeAt(earliest.at, now)
-      this.wakeAt = wakeAt
-      return Effect.andThen(this.clock.sleep(Duration.millis(wakeAt - now)), this.loop(generation, wakeAt))
+      return Effect.andThen(this.clock.sleep(Duration.millis(until - now)), this.loop(generation, until))
     })
   }
 }
