@@ -144,9 +144,14 @@ export class Coordinator<A, E, R> extends Events<A, E> {
     })
   }
 
+  /** Attempt 0 was sent by `run` itself (a plain run, see run.ts) and is over. */
+  adopted(): void {
+    this.attempts = 1
+  }
+
   /**
-   * Takes over attempt 0, forked by `run` itself under the run's deadline
-   * (the shortcut of a plain `single`, see run.ts) and still running.
+   * Takes over attempt 0, sent by `run` itself under the run's deadline (a
+   * plain run, see run.ts) and still running.
    */
   adopt(fiber: Fiber.Fiber<A, E>): Attempt<A, E> {
     this.attempts = 1

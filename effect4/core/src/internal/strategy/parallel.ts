@@ -7,7 +7,7 @@ import * as delays_ from "../delays.js"
 import * as validate from "../validate.js"
 import type { Alarm, Event, Outcome } from "./attempt.js"
 import type { Coordinator } from "./coordinator.js"
-import { attemptsOption, make, type Result, type Then } from "./strategy.js"
+import { attemptsOption, type Body, make, type Result, type Then, withPlain } from "./strategy.js"
 
 /**
  * One hedged run: the kernel's bookkeeping (what to send and when), plus the
@@ -125,6 +125,22 @@ class Hedged<A, E, R> extends kernel.Hedging<Outcome<A, E>> {
     return Effect.flatMap(run.interruptRest(), () => run.drop(rejected, () => this.then(outcome)))
   }
 
+  /**
+   * A plain run's attempt 0 (sent by `run`) was rejected at once: what
+   * `scheduleNext` then the event of its exit would do.
+   */
+  rejectedAtOnce(outcome: Outcome<A, E>): Result<A, E, R> {
+    this.sent()
+    if (this.hasNext()) this.unplanned = true
+    return this.rejected(outcome)
+  }
+
+  /** A plain run's attempt 0 (sent by `run`) is running: what `sendNext` does after launching it. */
+  runningFirst(): Result<A, E, R> {
+    this.sent()
+    return this.scheduleNext(() => this.loop())
+  }
+
   /** A rejection starts the next pending attempt at once; the first one is kept as the result-to-be. */
   private rejected(outcome: Outcome<A, E>): Result<A, E, R> {
     const run = this.run
@@ -147,9 +163,27 @@ export const parallel = (options?: Strategy.Strategy.ParallelOptions): Strategy.
   validate.optionsBag(where, options)
   const attempts = attemptsOption(where, options?.attempts)
   const delays = options?.delays === undefined ? delays_.linear() : delays_.check(where, "delays", options.delays)
-  return make(`Strategy.parallel(${attempts})`, <A, E, R>(run: Coordinator<A, E, R>, then: Then<A, E, R>) => {
+  const body: Body = <A, E, R>(run: Coordinator<A, E, R>, then: Then<A, E, R>) => {
     run.observes(delays)
     const hedged = new Hedged(run, then, attempts, delays)
     return hedged.sendNext(() => hedged.loop())
-  })
+  }
+  // a Delays that observes latencies needs each attempt's start: no plain runs
+  return make(
+    `Strategy.parallel(${attempts})`,
+    delays.observe !== undefined ? body : withPlain(body, {
+      ended: (exit, options, makeRun) => {
+        // accepted at once: the run's result, no hedge planned (as when its outcome comes first)
+        const verdict = options.classify(exit)
+        if (verdict === "accept") return exit
+        const run = makeRun()
+        run.adopted()
+        return new Hedged(run, (outcome) => run.finish(outcome), attempts, delays).rejectedAtOnce({ exit, verdict })
+      },
+      running: (fiber, run) => {
+        run.adopt(fiber)
+        return new Hedged(run, (outcome) => run.finish(outcome), attempts, delays).runningFirst()
+      }
+    })
+  )
 }

@@ -10,10 +10,7 @@ import type * as Strategy from "../../Strategy.js"
 import * as deadline_ from "../deadline.js"
 import { RetryBudget, unlimited } from "../retryBudget.js"
 import { Coordinator } from "./coordinator.js"
-import { single } from "./single.js"
-import { bodyFor, bodyOf } from "./strategy.js"
-
-const singleBody = bodyOf(single)
+import { bodyFor, type Plain, plainOf } from "./strategy.js"
 
 /**
  * Runs a strategy on the caller's fiber: attempts are forked, everything else
@@ -53,24 +50,24 @@ export const run = dual<
       }
       const budget = fiber.getRef(RetryBudget)
       const body = bodyFor(self, options)
-      if (
-        body === singleBody && budget === unlimited && options.onAttempt === undefined && options.release === undefined
-      ) {
-        return plainSingle(options, budget, clock, fiber, now, restore)
-      }
+      const plain = budget === unlimited && options.onAttempt === undefined && options.release === undefined
+        ? plainOf(body)
+        : undefined
+      if (plain !== undefined) return plainRun(plain, options, budget, clock, fiber, now, restore)
       const state = new Coordinator<A, E, R>(options, budget, clock, fiber, now, restore)
       return body(state, (outcome) => state.finish(outcome))
     })
 )
 
 /**
- * `single` with nothing to report, release or pay into: what its body does
- * through the coordinator, with the coordinator (its events, alarms and
- * attempt records) built only if the attempt is still running once forked.
- * An attempt that ended at once is classified (the classifier sees every
- * outcome, as in any run) and its exit is the run's.
+ * A run with nothing to report, release or pay into, of a strategy that
+ * starts with attempt 0 under the run's deadline (`single`, `parallel`): the
+ * attempt is forked here, and the coordinator (its events, alarms and
+ * attempt records) is built only when the strategy still needs one once the
+ * fork returns (`Plain`): an attempt accepted at once costs one fork.
  */
-const plainSingle = <A, E, R>(
+const plainRun = <A, E, R>(
+  plain: Plain,
   options: Strategy.RunOptions<A, E, R>,
   budget: typeof unlimited,
   clock: Clock.Clock,
@@ -86,11 +83,7 @@ const plainSingle = <A, E, R>(
   return Effect.flatMap(Effect.forkChild(effect, { startImmediately: true }), (child) => {
     fiber.setContext(own)
     const exit: Exit.Exit<A, E> | undefined = child.pollUnsafe()
-    if (exit !== undefined) {
-      options.classify(exit)
-      return exit
-    }
-    const state = new Coordinator<A, E, R>(options, budget, clock, fiber, now, restore)
-    return state.await(state.adopt(child), undefined, (outcome) => state.finish(outcome))
+    if (exit === undefined) return plain.running(child, new Coordinator(options, budget, clock, fiber, now, restore))
+    return plain.ended(exit, options, () => new Coordinator<A, E, R>(options, budget, clock, fiber, now, restore))
   })
 }
