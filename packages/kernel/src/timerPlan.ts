@@ -1,7 +1,14 @@
 /**
- * The decisions of a shared timer (the glue's `Timer`): one heap of entries
- * served by at most one sleeping fiber, which the glue forks, sleeps and
- * interrupts. This decides when: whether a new entry needs a new sleeper,
+ * The decisions of a shared timer (the glue's `Timer`). Every deadline (and
+ * hedge delay) cut on one clock shares one timer: a heap of instants served
+ * by at most one sleeping fiber, instead of a timer fiber per call (a call
+ * that is cut pays a heap insertion and removal). The sleeper sleeps at most
+ * `maxSleepMillis` at a time, until the earliest entry; it is replaced only
+ * when an entry earlier than its wake-up arrives, and it ends at the first
+ * wake-up that finds the heap empty: nothing has to stop it when the last
+ * entry is cancelled (under load, after every call), and an idle program
+ * holds a timer for at most `maxSleepMillis`. The glue forks, sleeps and
+ * interrupts the sleeping fiber. This decides when: whether a new entry needs a new sleeper,
  * what a sleeper does when it wakes (fire what is due, sleep again until
  * when, or end), and which sleeper is current (`generation`: a sleeper that
  * was replaced, or ended, stops at its next wake-up). No clock: the glue

@@ -15,22 +15,12 @@ import * as Scheduler from "effect/Scheduler"
 export type Entry = kernel.Entry<() => void>
 
 /**
- * Every deadline (and hedge delay) cut on one `Clock` shares one timer: a
- * binary heap of instants served by at most one sleeping fiber, instead of a
- * timer fiber per call. A call that is cut pays a heap insertion and removal.
- * The fiber sleeps with `clock.sleep` (so `TestClock` drives it like any
- * other sleep), at most `maxSleepMillis` at a time, until the earliest entry.
- * It is restarted only when an entry earlier than its wake-up arrives (the
- * previous one is interrupted, which cancels its sleep), and it ends at the
- * first wake-up that finds the heap empty: nothing has to stop it when the
- * last entry is cancelled (which, under load, is after every call), and an
- * idle program holds a timer for at most `maxSleepMillis`.
- *
- * `fire` runs inside the timer's fiber: it must only record the event and
- * resume or interrupt whoever waits for it, never run effects.
- *
- * (`Deadline.unsafeOnExpiry` is its public face; `platform`'s server
- * middleware uses it.)
+ * The shared timer of one `Clock`: the glue of the kernel's `TimerPlan`
+ * (@aio-request/kernel/timerPlan, which says when its one sleeping fiber
+ * starts, wakes and ends). The fiber sleeps with `clock.sleep`, so
+ * `TestClock` drives it like any other sleep. `fire` runs inside that fiber:
+ * it must only record the event and resume or interrupt whoever waits for
+ * it, never run effects. `Deadline.unsafeOnExpiry` is its public face.
  *
  * @internal
  */
