@@ -50,7 +50,9 @@ export const run = dual<
       }
       const budget = fiber.getRef(RetryBudget)
       const body = bodyFor(self, options)
-      const plain = budget === unlimited && options.onAttempt === undefined && options.release === undefined
+      // a run that reads its attempts' pushback (an option on main since this was written) is never plain
+      const plain = budget === unlimited && options.onAttempt === undefined && options.release === undefined &&
+          (options as { readonly pushback?: unknown }).pushback === undefined
         ? plainOf(body)
         : undefined
       if (plain !== undefined) return plainRun(plain, options, budget, clock, fiber, now, restore)
