@@ -9,12 +9,16 @@
  * - `CircuitBreaker.execute` on a closed scope against cockatiel 3.2.1 `execute`
  *   (target ≤ 1.0×).
  *
- * Needs Node 22 (as the Effect 4 line's tests), from the root:
+ * Needs Node 22 (as the Effect 4 line's tests). Prints the table, then one
+ * `BENCH {json}` line per ratio (ids `effect4.*`) for `pnpm bench`, which runs
+ * it as the suite `effect4-core` (`pnpm bench --only effect4-core`). Alone,
+ * from the root:
  *
  *   node scripts/node22.mjs --import tsx effect4/core/bench/effect4.ts
  */
 import { circuitBreaker, handleAll, SamplingBreaker } from "cockatiel"
 import { Effect, Exit } from "effect"
+import { report } from "../../../bench/figure.js"
 import { CircuitBreaker, Deadline, Strategy } from "../src/index.js"
 
 const quick = process.env.BENCH_QUICK === "1"
@@ -84,18 +88,50 @@ const main = async () => {
   console.log("|---|---:|")
   for (const [name, value] of Object.entries(us)) console.log(`| ${name} | ${value.toFixed(3)} |`)
   console.log("")
-  const ratio = (title: string, subject: string, anchor: string, max: number) => {
+  const ratio = (id: string, title: string, subject: string, anchor: string, max: number, against: string) => {
     const r = us[subject]! / us[anchor]!
     console.log(`${title}: ${r.toFixed(2)}× (target ≤ ${max.toFixed(1)}×: ${r <= max ? "met" : "missed"})`)
+    return () =>
+      report({
+        id: `effect4.${id}`,
+        title: `Effect 4: ${title}`,
+        value: us[subject]!,
+        unit: "µs/op",
+        anchor,
+        anchorValue: us[anchor]!,
+        ratio: r,
+        target: `≤ ${max.toFixed(1)}× ${against}`,
+        met: r <= max
+      })
   }
-  ratio("Strategy.run(single) / Effect.timeout", "Strategy.run(single)", "Effect.timeout", 1.0)
-  ratio(
-    "Strategy.run(parallel(3)), first accepted / single",
-    "Strategy.run(parallel(3)), first accepted",
-    "Strategy.run(single)",
-    1.5
-  )
-  ratio("CircuitBreaker.execute / cockatiel", "CircuitBreaker.execute", "cockatiel 3.2.1 execute", 1.0)
+  const figures = [
+    ratio(
+      "strategy.single_vs_timeout",
+      "Strategy.run(single) / Effect.timeout",
+      "Strategy.run(single)",
+      "Effect.timeout",
+      1.0,
+      "Effect.timeout"
+    ),
+    ratio(
+      "strategy.parallel3_vs_single",
+      "Strategy.run(parallel(3)), first accepted / single",
+      "Strategy.run(parallel(3)), first accepted",
+      "Strategy.run(single)",
+      1.5,
+      "single"
+    ),
+    ratio(
+      "breaker.execute_vs_cockatiel",
+      "CircuitBreaker.execute (closed scope) / cockatiel 3.2.1 execute",
+      "CircuitBreaker.execute",
+      "cockatiel 3.2.1 execute",
+      1.0,
+      "cockatiel"
+    )
+  ]
+  console.log("")
+  for (const figure of figures) figure()
 }
 
 await main()

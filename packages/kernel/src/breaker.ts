@@ -86,6 +86,82 @@ export const defaultMaxScopes = 10_000
 /** The default of `windowsCount`. */
 export const defaultWindowsCount = 10
 
+/** The default of `maxScopeLabels` (the metrics' bound on `scope` label values). */
+export const defaultMaxScopeLabels = 100
+
+/** The options as a user gives them; `D` is the line's duration input. */
+export interface Options<D> {
+  readonly breakDuration: D
+  readonly samplingDuration: D
+  readonly minimumThroughput: number
+  readonly failureThreshold: number
+  readonly windowsCount?: number | undefined
+  readonly maxScopes?: number | undefined
+  readonly maxScopeLabels?: number | undefined
+  readonly onStateChange?: unknown
+}
+
+/**
+ * How a line checks one option: each returns the value (a positive duration
+ * in millis for `positiveMillis`) or throws, naming `where` and the option.
+ */
+export interface Checks<D> {
+  record(where: string, option: string, value: object): unknown
+  positiveMillis(where: string, option: string, value: D): number
+  integer(where: string, option: string, value: number, min: number): number
+  between(where: string, option: string, value: number, min: number, max: number, inclusive: boolean): number
+  callable(where: string, option: string, value: (...args: ReadonlyArray<any>) => unknown): unknown
+}
+
+/** The settings of `options` once `check` accepted each (for `where`, the constructor called), plus `maxScopeLabels`. */
+export const settingsOf = <D>(
+  where: string,
+  options: Options<D>,
+  check: Checks<D>
+): Settings & { readonly maxScopeLabels: number } => {
+  check.record(where, "options", options)
+  const breakMillis = check.positiveMillis(where, "breakDuration", options.breakDuration)
+  const samplingMillis = check.positiveMillis(where, "samplingDuration", options.samplingDuration)
+  const minimumThroughput = check.integer(where, "minimumThroughput", options.minimumThroughput, 1)
+  const failureThreshold = check.between(where, "failureThreshold", options.failureThreshold, 0, 1, false)
+  const windowsCount = check.integer(where, "windowsCount", options.windowsCount ?? defaultWindowsCount, 1)
+  const maxScopes = check.integer(where, "maxScopes", options.maxScopes ?? defaultMaxScopes, 1)
+  const maxScopeLabels = check.integer(where, "maxScopeLabels", options.maxScopeLabels ?? defaultMaxScopeLabels, 0)
+  if (options.onStateChange !== undefined) {
+    check.callable(where, "onStateChange", options.onStateChange as (...args: ReadonlyArray<any>) => unknown)
+  }
+  return {
+    breakMillis,
+    bucketMillis: samplingMillis / windowsCount,
+    windowsCount,
+    minimumThroughput,
+    failureThreshold,
+    maxScopes,
+    maxScopeLabels
+  }
+}
+
+/**
+ * How a call ended, from its exit: a defect always counts as a failure,
+ * whatever the classifier says; an interruption and nothing else counts as
+ * nothing; otherwise the classifier `isFailure` decides (a classifier that
+ * throws counts the call as failed).
+ */
+export const outcomeOf = <X>(
+  died: boolean,
+  interruptedOnly: boolean,
+  exit: X,
+  isFailure: (exit: X) => boolean
+): Outcome => {
+  if (died) return true
+  if (interruptedOnly) return "interrupted"
+  try {
+    return isFailure(exit)
+  } catch {
+    return true
+  }
+}
+
 const SUCCESSES = 0
 const FAILURES = 1
 
@@ -109,6 +185,26 @@ export class Breaker {
   constructor(settings: Settings) {
     this.settings = settings
     this.evictTo = Math.max(0, Math.min(settings.maxScopes - 1, Math.floor(settings.maxScopes * 0.9)))
+  }
+
+  /**
+   * The ticket every call of `scope` shares while its circuit is closed
+   * (`undefined` otherwise): such a call needs no clock read, no admission
+   * and no cleanup if its caller goes away.
+   */
+  closedTicket(scope: string): RunTicket | undefined {
+    const circuit = this.circuits.get(scope)
+    return circuit !== undefined && circuit.state === "closed" ? circuit.closedTicket : undefined
+  }
+
+  /**
+   * The millis for which `scope`'s open circuit still refuses calls at `now`;
+   * 0 when it does not (a new scope, or a probe may start: `admit` decides).
+   * Lets the glue refuse without `admit`, and without its cleanup.
+   */
+  refusal(scope: string, now: number): number {
+    const circuit = this.circuits.get(scope)
+    return circuit !== undefined && circuit.state === "open" ? Math.max(0, breakLeft(circuit, now)) : 0
   }
 
   /** The state of `scope` ("closed" for a scope not kept). */
@@ -230,8 +326,7 @@ export class Breaker {
 
 /**
  * The millis left of an open circuit's break at `now`: above 0 a call is
- * refused for that long, otherwise `admit` lets a probe through. Lets the glue
- * refuse without `admit` (and without its cleanup).
+ * refused for that long, otherwise `admit` lets a probe through.
  */
 export const breakLeft = (circuit: Circuit, now: number): number => circuit.openUntil - now
 

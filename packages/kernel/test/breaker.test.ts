@@ -1,6 +1,16 @@
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { Breaker, breakLeft, openMessage, type RunTicket, type Settings, type StateChange } from "../src/breaker.js"
+import {
+  Breaker,
+  breakLeft,
+  type Checks,
+  openMessage,
+  outcomeOf,
+  type RunTicket,
+  type Settings,
+  settingsOf,
+  type StateChange
+} from "../src/breaker.js"
 
 const settings: Settings = {
   breakMillis: 1000,
@@ -164,5 +174,73 @@ const isCurrent = (breaker: Breaker, ticket: RunTicket): boolean =>
 describe("openMessage", () => {
   it("names the scope and when to retry", () => {
     expect(openMessage("GET inventory", "1s 500ms")).toBe("circuit for GET inventory is open (retry after 1s 500ms)")
+  })
+
+  it("closedTicket: the shared ticket while closed, none otherwise; refusal: the break left while open", () => {
+    const breaker = new Breaker(settings)
+    expect(breaker.closedTicket("a")).toBeUndefined()
+    expect(breaker.refusal("a", 0)).toBe(0)
+    expect(breaker.closedTicket("a")).toBeUndefined()
+    const ticket = run(breaker, "a", 0)
+    expect(breaker.closedTicket("a")).toBe(ticket)
+    expect(breaker.refusal("a", 0)).toBe(0)
+    trip(breaker, "a", 0)
+    expect(breaker.closedTicket("a")).toBeUndefined()
+    expect(breaker.refusal("a", 400)).toBe(600)
+    expect(breaker.refusal("a", 1000)).toBe(0)
+    expect(breaker.refusal("a", 5000)).toBe(0)
+    // a probe is in flight: half-open is for admit to refuse
+    run(breaker, "a", 1000)
+    expect(breaker.refusal("a", 1000)).toBe(0)
+    expect(breaker.admit("a", 1000)._tag).toBe("Reject")
+  })
+
+  it("outcomeOf: a defect fails, an interruption counts as nothing, else the classifier (a throw fails)", () => {
+    const never = () => false
+    expect(outcomeOf(true, false, 1, never)).toBe(true)
+    expect(outcomeOf(false, true, 1, () => true)).toBe("interrupted")
+    expect(outcomeOf(false, false, 1, (x) => x === 1)).toBe(true)
+    expect(outcomeOf(false, false, 2, (x) => x === 1)).toBe(false)
+    expect(outcomeOf(false, false, 1, () => {
+      throw new Error("classifier")
+    })).toBe(true)
+  })
+
+  it("settingsOf: checks each option through the line's checks, with the defaults", () => {
+    const asked: Array<string> = []
+    const check: Checks<number> = {
+      record: (_where, option) => asked.push(option),
+      positiveMillis: (_where, option, value) => (asked.push(option), value),
+      integer: (_where, option, value) => (asked.push(option), value),
+      between: (_where, option, value) => (asked.push(option), value),
+      callable: (_where, option) => asked.push(option)
+    }
+    const got = settingsOf("CircuitBreaker.make", {
+      breakDuration: 1000,
+      samplingDuration: 3000,
+      minimumThroughput: 5,
+      failureThreshold: 0.2,
+      onStateChange: () => undefined
+    }, check)
+    expect(got).toEqual({
+      breakMillis: 1000,
+      bucketMillis: 300,
+      windowsCount: 10,
+      minimumThroughput: 5,
+      failureThreshold: 0.2,
+      maxScopes: 10_000,
+      maxScopeLabels: 100
+    })
+    expect(asked).toEqual([
+      "options",
+      "breakDuration",
+      "samplingDuration",
+      "minimumThroughput",
+      "failureThreshold",
+      "windowsCount",
+      "maxScopes",
+      "maxScopeLabels",
+      "onStateChange"
+    ])
   })
 })

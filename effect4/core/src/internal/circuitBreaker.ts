@@ -12,7 +12,6 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
-import * as MutableRef from "effect/MutableRef"
 import * as PubSub from "effect/PubSub"
 import * as Stream from "effect/Stream"
 import type * as CB from "../CircuitBreaker.js"
@@ -61,105 +60,74 @@ const countTransition = (scopes: BoundedLabels, change: CB.CircuitBreaker.StateC
 interface Handlers {
   readonly isFailure: (exit: Exit.Exit<any, any>) => boolean
   readonly clock: Clock.Clock
-  readonly onSuccess: (value: any) => Effect.Effect<any, any>
-  readonly onFailure: (cause: Cause.Cause<any>) => Effect.Effect<any, any>
+  readonly settle: (exit: Exit.Exit<any, any>) => Effect.Effect<void> | undefined
 }
 
-/**
- * The breaker of one instance, in a `MutableRef` created by `make` (never
- * shared between instances). Every read and update of it is one synchronous
- * step (inside `Effect.withFiber` or `Effect.sync`), so it is atomic
- * with respect to every other fiber; circuits are updated in place, which
- * keeps `execute` on a closed scope to a few interpreter steps (a
- * `Ref.modify` would add two per call, see bench/circuitBreaker.ts).
- */
-type Registry = kernel.Breaker
-
-/** @internal */
-export const defaultMaxScopeLabels = 100
-
-const validateOptions = (
-  where: string,
-  options: CB.CircuitBreaker.Options
-): kernel.Settings & { readonly maxScopeLabels: number } => {
-  validate.record(where, "options", options)
-  const breakDuration = validate.duration(where, "breakDuration", options.breakDuration, { positive: true })
-  const samplingDuration = validate.duration(where, "samplingDuration", options.samplingDuration, { positive: true })
-  const minimumThroughput = validate.integer(where, "minimumThroughput", options.minimumThroughput, 1)
-  const failureThreshold = validate.between(where, "failureThreshold", options.failureThreshold, 0, 1, false)
-  const windowsCount = validate.integer(where, "windowsCount", options.windowsCount ?? kernel.defaultWindowsCount, 1)
-  const maxScopes = validate.integer(where, "maxScopes", options.maxScopes ?? kernel.defaultMaxScopes, 1)
-  const maxScopeLabels = validate.integer(where, "maxScopeLabels", options.maxScopeLabels ?? defaultMaxScopeLabels, 0)
-  if (options.onStateChange !== undefined) validate.callable(where, "onStateChange", options.onStateChange)
-  return {
-    breakMillis: Duration.toMillis(breakDuration),
-    bucketMillis: Duration.toMillis(samplingDuration) / windowsCount,
-    windowsCount,
-    minimumThroughput,
-    failureThreshold,
-    maxScopes,
-    maxScopeLabels
-  }
+/** The option checks of this line, for the kernel's `settingsOf`. */
+const checks: kernel.Checks<Duration.Input> = {
+  ...validate,
+  positiveMillis: (where, option, value) =>
+    Duration.toMillis(validate.duration(where, option, value, { positive: true }))
 }
 
 /** @internal */
 export const make = (options: CB.CircuitBreaker.Options): Effect.Effect<CB.CircuitBreaker.Service> =>
   makeAs("CircuitBreaker.make", options)
 
-/** `make`, naming `where` (the public constructor called) in its option errors. */
+/**
+ * `make`, naming `where` (the public constructor called) in its option
+ * errors. The breaker of one instance is the kernel's state machine, never
+ * shared between instances; every read and update of it is one synchronous
+ * step, atomic with respect to every other fiber.
+ */
 const makeAs = (where: string, options: CB.CircuitBreaker.Options): Effect.Effect<CB.CircuitBreaker.Service> => {
-  const settings = validateOptions(where, options)
-  const onStateChange = options.onStateChange
+  const settings = kernel.settingsOf(where, options, checks)
   return Effect.map(
-    Effect.all([
-      Effect.sync(() => MutableRef.make<Registry>(new kernel.Breaker(settings))),
-      Effect.sync(() => new BoundedLabels(settings.maxScopeLabels)),
-      PubSub.unbounded<CB.CircuitBreaker.StateChange>()
-    ]),
-    ([registry, scopeLabels, pubsub]) => unsafeMakeService(registry, scopeLabels, pubsub, onStateChange)
+    PubSub.unbounded<CB.CircuitBreaker.StateChange>(),
+    (pubsub) =>
+      unsafeMakeService(
+        new kernel.Breaker(settings),
+        new BoundedLabels(settings.maxScopeLabels),
+        pubsub,
+        options.onStateChange
+      )
   )
 }
 
+/** How a call of `isFailure`'s classifier ended, as the kernel counts it. */
+const outcomeOf = <A, E>(exit: Exit.Exit<A, E>, isFailure: (exit: Exit.Exit<A, E>) => boolean): kernel.Outcome =>
+  Exit.isSuccess(exit)
+    ? kernel.outcomeOf(false, false, exit, isFailure)
+    : kernel.outcomeOf(Cause.hasDies(exit.cause), Cause.hasInterruptsOnly(exit.cause), exit, isFailure)
+
 const unsafeMakeService = (
-  registry: MutableRef.MutableRef<Registry>,
+  breaker: kernel.Breaker,
   scopeLabels: BoundedLabels,
   pubsub: PubSub.PubSub<CB.CircuitBreaker.StateChange>,
   onStateChange: ((change: CB.CircuitBreaker.StateChange) => Effect.Effect<void>) | undefined
 ): CB.CircuitBreaker.Service => {
-  const publish = (event: CB.CircuitBreaker.StateChange): Effect.Effect<void> => {
-    const published = PubSub.publish(pubsub, event)
-    return onStateChange === undefined
-      ? Effect.asVoid(published)
-      : Effect.andThen(
-        published,
-        Effect.catchCause(
-          Effect.suspend(() => onStateChange(event)),
-          (cause) => Effect.logWarning("CircuitBreaker: onStateChange failed", cause)
-        )
+  /** Counts `change` (synchronously, in the step that made it), then publishes it. */
+  const transition = (change: CB.CircuitBreaker.StateChange): Effect.Effect<void> => {
+    countTransition(scopeLabels, change)
+    const published = PubSub.publish(pubsub, change)
+    return onStateChange === undefined ? Effect.asVoid(published) : Effect.andThen(
+      published,
+      Effect.catchCause(
+        Effect.suspend(() => onStateChange(change)),
+        (cause) => Effect.logWarning("CircuitBreaker: onStateChange failed", cause)
       )
-  }
-
-  const classify = <A, E>(
-    exit: Exit.Exit<A, E>,
-    isFailure: (exit: Exit.Exit<A, E>) => boolean
-  ): boolean | "interrupted" => {
-    if (Exit.isFailure(exit)) {
-      // a defect always counts, whatever the classifier says
-      if (Cause.hasDies(exit.cause)) return true
-      if (Cause.hasInterruptsOnly(exit.cause)) return "interrupted"
-    }
-    try {
-      return isFailure(exit)
-    } catch {
-      return true
-    }
+    )
   }
 
   /**
-   * What runs after a call admitted by `ticket`: records its outcome and
-   * hands the exit on. One `matchCauseEffect` frame, no `Effect.exit` plus
-   * `flatMap`; the outcome is recorded in the same step, so an interruption
-   * of the caller right after cannot lose it.
+   * What runs after a call admitted by `ticket`: records its outcome as the
+   * call's exit passes through (`Effect.onExitPrimitive`, one frame, no step
+   * of its own unless a transition is published); the outcome is recorded in
+   * that same step, so an interruption of the caller right after cannot lose
+   * it. Interruptible as the caller is (`true`): an interruption of an
+   * interruptible caller skips it, as it would a `matchCauseEffect` handler
+   * (an interrupted call counts as nothing); a probe's, admitted under a
+   * mask, is always recorded.
    */
   const handlersFor = <A, E>(
     scope: string,
@@ -169,41 +137,20 @@ const unsafeMakeService = (
   ): Handlers => {
     const cached = ticket.cache as Handlers | undefined
     if (cached !== undefined && cached.isFailure === isFailure && cached.clock === clock) return cached
-    const settle = (exit: Exit.Exit<A, E>): Effect.Effect<A, E> => {
-      const after = MutableRef.get(registry).complete(
-        scope,
-        ticket,
-        classify(exit, isFailure),
-        clock.currentTimeMillisUnsafe()
-      )
-      if (after === undefined) return exit
-      countTransition(scopeLabels, after)
-      return Effect.andThen(publish(after), exit)
-    }
     const handlers: Handlers = {
       isFailure,
       clock,
-      onSuccess: (value: A) => settle(Exit.succeed(value)),
-      onFailure: (cause: Cause.Cause<E>) => settle(Exit.failCause(cause))
+      settle: (exit: Exit.Exit<A, E>) => {
+        const change = breaker.complete(scope, ticket, outcomeOf(exit, isFailure), clock.currentTimeMillisUnsafe())
+        return change === undefined ? undefined : transition(change)
+      }
     }
     ticket.cache = handlers
     return handlers
   }
 
-  /** Runs a call admitted by `ticket` and records its outcome, whatever happens to the caller. */
-  const run = <A, E, R>(
-    scope: string,
-    ticket: kernel.RunTicket,
-    effect: Effect.Effect<A, E, R>,
-    isFailure: (exit: Exit.Exit<A, E>) => boolean,
-    clock: Clock.Clock
-  ): Effect.Effect<A, E, R> => Effect.matchCauseEffect(effect, handlersFor(scope, ticket, isFailure, clock))
-
   const reject = (scope: string, retryAfter: number) =>
     Effect.fail(new CircuitBreakerOpenError({ scope, retryAfter: Duration.millis(retryAfter) }))
-
-  /** The caller's Clock (a Reference: `getRef` reads the fiber's cached value). */
-  const clockOf = (fiber: Fiber.Fiber<unknown, unknown>): Clock.Clock => fiber.getRef(Clock.Clock)
 
   // Closures on this path are written inline on purpose: `execute` is on every call's path.
   const execute = <A, E, R>(
@@ -212,34 +159,37 @@ const unsafeMakeService = (
     isFailure: (exit: Exit.Exit<A, E>) => boolean
   ): Effect.Effect<A, E | CircuitBreakerOpenError, R> =>
     Effect.withFiber((fiber) => {
-      const clock = clockOf(fiber)
-      const circuit = MutableRef.get(registry).circuits.get(scope)
-      // fast path: a closed circuit needs no cleanup if the caller is interrupted
-      if (circuit !== undefined && circuit.state === "closed") {
-        return run(scope, circuit.closedTicket, effect, isFailure, clock)
+      // the caller's Clock (a Reference: `getRef` reads the fiber's cached value)
+      const clock = fiber.getRef(Clock.Clock)
+      const closed = breaker.closedTicket(scope)
+      // fast path: a closed circuit needs no clock read now, nor cleanup if the caller is interrupted
+      if (closed !== undefined) {
+        return Effect.onExitPrimitive(effect, handlersFor(scope, closed, isFailure, clock).settle, true)
       }
-      if (circuit !== undefined && circuit.state === "open") {
-        const retryAfter = kernel.breakLeft(circuit, clock.currentTimeMillisUnsafe())
-        if (retryAfter > 0) return reject(scope, retryAfter)
+      const retryAfter = breaker.refusal(scope, clock.currentTimeMillisUnsafe())
+      if (retryAfter > 0) {
+        return reject(scope, retryAfter)
       }
       // a new scope, or a probe may start: admit under a mask, so that an
       // interruption cannot come between the admission and its cleanup
       return Effect.uninterruptibleMask((restore) =>
         Effect.suspend((): Effect.Effect<A, E | CircuitBreakerOpenError, R> => {
-          const ticket = MutableRef.get(registry).admit(scope, clock.currentTimeMillisUnsafe())
+          const ticket = breaker.admit(scope, clock.currentTimeMillisUnsafe())
           if (ticket._tag === "Reject") return reject(scope, ticket.retryAfter)
-          const guarded = run(scope, ticket, restore(effect), isFailure, clock)
-          if (ticket.transition === undefined) return guarded
-          countTransition(scopeLabels, ticket.transition)
-          return Effect.andThen(publish(ticket.transition), guarded)
+          const guarded = Effect.onExitPrimitive(
+            restore(effect),
+            handlersFor(scope, ticket, isFailure, clock).settle,
+            true
+          )
+          return ticket.transition === undefined ? guarded : Effect.andThen(transition(ticket.transition), guarded)
         })
       )
     })
 
   return {
     execute,
-    state: Effect.sync((): ReadonlyMap<string, CB.State> => MutableRef.get(registry).snapshot()),
-    stateOf: (scope) => Effect.sync(() => MutableRef.get(registry).stateOf(scope)),
+    state: Effect.sync((): ReadonlyMap<string, CB.State> => breaker.snapshot()),
+    stateOf: (scope) => Effect.sync(() => breaker.stateOf(scope)),
     changes: Stream.fromPubSub(pubsub)
   }
 }

@@ -13,7 +13,6 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as MetricLabel from "effect/MetricLabel"
-import * as MutableRef from "effect/MutableRef"
 import * as PubSub from "effect/PubSub"
 import * as Stream from "effect/Stream"
 import type * as CB from "../CircuitBreaker.js"
@@ -55,9 +54,6 @@ const countTransition = (scopes: BoundedLabels, change: CB.CircuitBreaker.StateC
     MetricLabel.make("to", change.to)
   ])
 
-/** @internal */
-export const defaultMaxScopeLabels = 100
-
 /**
  * The continuation of the last call of a ticket, kept in its `cache` for the
  * next call with the same classifier and clock (usually every call of one
@@ -70,91 +66,61 @@ interface Handlers {
   readonly onFailure: (cause: Cause.Cause<any>) => Effect.Effect<any, any>
 }
 
-/**
- * The breaker of one instance, in a `MutableRef` created by `make` (never
- * shared between instances). Every read and update of it is one synchronous
- * step (inside `Effect.withFiberRuntime` or `Effect.sync`), so it is atomic
- * with respect to every other fiber; circuits are updated in place, which
- * keeps `execute` on a closed scope to a few interpreter steps (a
- * `Ref.modify` would add two per call, see bench/circuitBreaker.ts).
- */
-type Registry = kernel.Breaker
-
-const validateOptions = (
-  where: string,
-  options: CB.CircuitBreaker.Options
-): kernel.Settings & { readonly maxScopeLabels: number } => {
-  validate.record(where, "options", options)
-  const breakDuration = validate.duration(where, "breakDuration", options.breakDuration, { positive: true })
-  const samplingDuration = validate.duration(where, "samplingDuration", options.samplingDuration, { positive: true })
-  const minimumThroughput = validate.integer(where, "minimumThroughput", options.minimumThroughput, 1)
-  const failureThreshold = validate.between(where, "failureThreshold", options.failureThreshold, 0, 1, false)
-  const windowsCount = validate.integer(where, "windowsCount", options.windowsCount ?? kernel.defaultWindowsCount, 1)
-  const maxScopes = validate.integer(where, "maxScopes", options.maxScopes ?? kernel.defaultMaxScopes, 1)
-  const maxScopeLabels = validate.integer(where, "maxScopeLabels", options.maxScopeLabels ?? defaultMaxScopeLabels, 0)
-  if (options.onStateChange !== undefined) validate.callable(where, "onStateChange", options.onStateChange)
-  return {
-    breakMillis: Duration.toMillis(breakDuration),
-    bucketMillis: Duration.toMillis(samplingDuration) / windowsCount,
-    windowsCount,
-    minimumThroughput,
-    failureThreshold,
-    maxScopes,
-    maxScopeLabels
-  }
+/** The option checks of this line, for the kernel's `settingsOf`. */
+const checks: kernel.Checks<Duration.DurationInput> = {
+  ...validate,
+  positiveMillis: (where, option, value) =>
+    Duration.toMillis(validate.duration(where, option, value, { positive: true }))
 }
 
 /** @internal */
 export const make = (options: CB.CircuitBreaker.Options): Effect.Effect<CB.CircuitBreaker.Service> =>
   makeAs("CircuitBreaker.make", options)
 
-/** `make`, naming `where` (the public constructor called) in its option errors. */
+/**
+ * `make`, naming `where` (the public constructor called) in its option
+ * errors. The breaker of one instance is the kernel's state machine, never
+ * shared between instances; every read and update of it is one synchronous
+ * step, atomic with respect to every other fiber (a `Ref.modify` would add
+ * two steps per call, see bench/circuitBreaker.ts).
+ */
 const makeAs = (where: string, options: CB.CircuitBreaker.Options): Effect.Effect<CB.CircuitBreaker.Service> => {
-  const settings = validateOptions(where, options)
-  const onStateChange = options.onStateChange
+  const settings = kernel.settingsOf(where, options, checks)
   return Effect.map(
-    Effect.all([
-      Effect.sync(() => MutableRef.make<Registry>(new kernel.Breaker(settings))),
-      Effect.sync(() => new BoundedLabels(settings.maxScopeLabels)),
-      PubSub.unbounded<CB.CircuitBreaker.StateChange>()
-    ]),
-    ([registry, scopeLabels, pubsub]) => unsafeMakeService(registry, scopeLabels, pubsub, onStateChange)
+    PubSub.unbounded<CB.CircuitBreaker.StateChange>(),
+    (pubsub) =>
+      unsafeMakeService(
+        new kernel.Breaker(settings),
+        new BoundedLabels(settings.maxScopeLabels),
+        pubsub,
+        options.onStateChange
+      )
   )
 }
 
+/** How a call ended, as the kernel counts it. */
+const outcomeOf = <A, E>(exit: Exit.Exit<A, E>, isFailure: (exit: Exit.Exit<A, E>) => boolean): kernel.Outcome =>
+  Exit.isSuccess(exit)
+    ? kernel.outcomeOf(false, false, exit, isFailure)
+    : kernel.outcomeOf(Cause.isDie(exit.cause), Cause.isInterruptedOnly(exit.cause), exit, isFailure)
+
 const unsafeMakeService = (
-  registry: MutableRef.MutableRef<Registry>,
+  breaker: kernel.Breaker,
   scopeLabels: BoundedLabels,
   pubsub: PubSub.PubSub<CB.CircuitBreaker.StateChange>,
   onStateChange: ((change: CB.CircuitBreaker.StateChange) => Effect.Effect<void>) | undefined
 ): CB.CircuitBreaker.Service => {
-  const publish = (event: CB.CircuitBreaker.StateChange): Effect.Effect<void> => {
-    const published = PubSub.publish(pubsub, event)
-    return onStateChange === undefined
-      ? Effect.asVoid(published)
-      : Effect.zipRight(
-        published,
-        Effect.catchAllCause(
-          Effect.suspend(() => onStateChange(event)),
-          (cause) => Effect.logWarning("CircuitBreaker: onStateChange failed", cause)
-        )
+  /** Counts `change` (synchronously, in the step that made it), then publishes it. */
+  const transition = (change: CB.CircuitBreaker.StateChange): Effect.Effect<void> => {
+    countTransition(scopeLabels, change)
+    const published = PubSub.publish(pubsub, change)
+    return onStateChange === undefined ? Effect.asVoid(published) : Effect.zipRight(
+      published,
+      Effect.catchAllCause(
+        Effect.suspend(() => onStateChange(change)),
+        (cause) => Effect.logWarning("CircuitBreaker: onStateChange failed", cause)
       )
-  }
-
-  const classify = <A, E>(
-    exit: Exit.Exit<A, E>,
-    isFailure: (exit: Exit.Exit<A, E>) => boolean
-  ): boolean | "interrupted" => {
-    if (Exit.isFailure(exit)) {
-      // a defect always counts, whatever the classifier says
-      if (Cause.isDie(exit.cause)) return true
-      if (Cause.isInterruptedOnly(exit.cause)) return "interrupted"
-    }
-    try {
-      return isFailure(exit)
-    } catch {
-      return true
-    }
+    )
   }
 
   /**
@@ -172,15 +138,8 @@ const unsafeMakeService = (
     const cached = ticket.cache as Handlers | undefined
     if (cached !== undefined && cached.isFailure === isFailure && cached.clock === clock) return cached
     const settle = (exit: Exit.Exit<A, E>): Effect.Effect<A, E> => {
-      const after = MutableRef.get(registry).complete(
-        scope,
-        ticket,
-        classify(exit, isFailure),
-        clock.unsafeCurrentTimeMillis()
-      )
-      if (after === undefined) return exit
-      countTransition(scopeLabels, after)
-      return Effect.zipRight(publish(after), exit)
+      const change = breaker.complete(scope, ticket, outcomeOf(exit, isFailure), clock.unsafeCurrentTimeMillis())
+      return change === undefined ? exit : Effect.zipRight(transition(change), exit)
     }
     const handlers: Handlers = {
       isFailure,
@@ -191,15 +150,6 @@ const unsafeMakeService = (
     ticket.cache = handlers
     return handlers
   }
-
-  /** Runs a call admitted by `ticket` and records its outcome, whatever happens to the caller. */
-  const run = <A, E, R>(
-    scope: string,
-    ticket: kernel.RunTicket,
-    effect: Effect.Effect<A, E, R>,
-    isFailure: (exit: Exit.Exit<A, E>) => boolean,
-    clock: Clock.Clock
-  ): Effect.Effect<A, E, R> => Effect.matchCauseEffect(effect, handlersFor(scope, ticket, isFailure, clock))
 
   const reject = (scope: string, retryAfter: number) =>
     Effect.fail(new CircuitBreakerOpenError({ scope, retryAfter: Duration.millis(retryAfter) }))
@@ -228,33 +178,27 @@ const unsafeMakeService = (
   ): Effect.Effect<A, E | CircuitBreakerOpenError, R> =>
     Effect.withFiberRuntime((fiber) => {
       const clock = clockOf(fiber)
-      const circuit = MutableRef.get(registry).circuits.get(scope)
-      // fast path: a closed circuit needs no cleanup if the caller is interrupted
-      if (circuit !== undefined && circuit.state === "closed") {
-        return run(scope, circuit.closedTicket, effect, isFailure, clock)
-      }
-      if (circuit !== undefined && circuit.state === "open") {
-        const retryAfter = kernel.breakLeft(circuit, clock.unsafeCurrentTimeMillis())
-        if (retryAfter > 0) return reject(scope, retryAfter)
-      }
+      const closed = breaker.closedTicket(scope)
+      // fast path: a closed circuit needs no clock read now, nor cleanup if the caller is interrupted
+      if (closed !== undefined) return Effect.matchCauseEffect(effect, handlersFor(scope, closed, isFailure, clock))
+      const retryAfter = breaker.refusal(scope, clock.unsafeCurrentTimeMillis())
+      if (retryAfter > 0) return reject(scope, retryAfter)
       // a new scope, or a probe may start: admit under a mask, so that an
       // interruption cannot come between the admission and its cleanup
       return Effect.uninterruptibleMask((restore) =>
         Effect.suspend((): Effect.Effect<A, E | CircuitBreakerOpenError, R> => {
-          const ticket = MutableRef.get(registry).admit(scope, clock.unsafeCurrentTimeMillis())
+          const ticket = breaker.admit(scope, clock.unsafeCurrentTimeMillis())
           if (ticket._tag === "Reject") return reject(scope, ticket.retryAfter)
-          const guarded = run(scope, ticket, restore(effect), isFailure, clock)
-          if (ticket.transition === undefined) return guarded
-          countTransition(scopeLabels, ticket.transition)
-          return Effect.zipRight(publish(ticket.transition), guarded)
+          const guarded = Effect.matchCauseEffect(restore(effect), handlersFor(scope, ticket, isFailure, clock))
+          return ticket.transition === undefined ? guarded : Effect.zipRight(transition(ticket.transition), guarded)
         })
       )
     })
 
   return {
     execute,
-    state: Effect.sync((): ReadonlyMap<string, CB.State> => MutableRef.get(registry).snapshot()),
-    stateOf: (scope) => Effect.sync(() => MutableRef.get(registry).stateOf(scope)),
+    state: Effect.sync((): ReadonlyMap<string, CB.State> => breaker.snapshot()),
+    stateOf: (scope) => Effect.sync(() => breaker.stateOf(scope)),
     changes: Stream.fromPubSub(pubsub)
   }
 }

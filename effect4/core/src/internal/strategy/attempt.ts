@@ -1,10 +1,11 @@
 import { remaining } from "@aio-request/kernel/deadline"
 import * as kernel from "@aio-request/kernel/strategy/run"
+import type * as Clock from "effect/Clock"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import type * as Strategy from "../../Strategy.js"
 import type * as deadline_ from "../deadline.js"
-import type { Entry, Timer } from "../timer.js"
+import type { Entry } from "../timer.js"
 import type { Coordinator } from "./coordinator.js"
 
 /**
@@ -35,8 +36,23 @@ export interface Outcome<A, E> {
 export type Event<A, E> =
   | { readonly _tag: "Exit"; readonly attempt: Attempt<A, E>; readonly exit: Exit.Exit<A, E> }
   | { readonly _tag: "Cut"; readonly attempt: Attempt<A, E> }
-  | { readonly _tag: "Timer"; readonly entry: Entry }
+  | { readonly _tag: "Timer"; readonly alarm: Alarm }
   | { readonly _tag: "Expired" }
+
+/**
+ * An instant a run waits for (an attempt's cut, a hedge delay, a wait). It
+ * enters the clock's shared timer only once the run first waits: a run whose
+ * attempts end before it ever waits touches no timer.
+ *
+ * @internal
+ */
+export interface Alarm {
+  readonly at: number
+  readonly fire: () => void
+  /** Its entry in the timer, once it is there. */
+  entry: Entry | undefined
+  cancelled: boolean
+}
 
 /**
  * Where an attempt sends its events: the coordinator of its run.
@@ -44,7 +60,10 @@ export type Event<A, E> =
  * @internal
  */
 export interface Sink<A, E> {
-  readonly timer: Timer
+  readonly clock: Clock.Clock
+  /** Calls `fire` once the clock reaches `at` (Clock millis), unless cancelled first. */
+  schedule(at: number, fire: () => void): Alarm
+  cancel(alarm: Alarm): void
   push(event: Event<A, E>): void
 }
 
@@ -58,15 +77,16 @@ export interface Sink<A, E> {
 export class Attempt<A, E> {
   readonly number: number
   readonly kind: Strategy.AttemptKind
+  /** When it started (Clock nanos), read only when the run reports durations. */
   readonly startNanos: bigint
   readonly fiber: Fiber.Fiber<A, E>
-  /** Its attempt deadline, in Clock millis, and what was left of it at the start. */
+  /** Its attempt deadline, in Clock millis, and (with a cut of its own) what was left of it at the start. */
   readonly deadline: number
-  readonly budget: number
+  readonly budget: number | undefined
   /** Its outcome was handled, or it was abandoned: its events are ignored. */
   done = false
   /** The cut at its own attempt deadline, when that is earlier than the run's. */
-  private readonly entry: Entry | undefined
+  private readonly alarm: Alarm | undefined
   private readonly sink: Sink<A, E>
   private readonly removeObserver: () => void
 
@@ -81,8 +101,7 @@ export class Attempt<A, E> {
     fiber: Fiber.Fiber<A, E>,
     deadline: number,
     runDeadline: number,
-    nowNanos: bigint,
-    nowMillis: number
+    nowNanos: bigint
   ) {
     this.sink = sink
     this.number = number
@@ -90,12 +109,15 @@ export class Attempt<A, E> {
     this.startNanos = nowNanos
     this.fiber = fiber
     this.deadline = deadline
-    this.budget = remaining(deadline, nowMillis)
-    this.entry = kernel.hasOwnCut(deadline, runDeadline)
-      ? sink.timer.schedule(deadline, () => {
+    if (kernel.hasOwnCut(deadline, runDeadline)) {
+      this.budget = remaining(deadline, sink.clock.currentTimeMillisUnsafe())
+      this.alarm = sink.schedule(deadline, () => {
         if (!this.done) sink.push({ _tag: "Cut", attempt: this })
       })
-      : undefined
+    } else {
+      this.budget = undefined
+      this.alarm = undefined
+    }
     // last: a fiber that already ended calls its observer at once
     this.removeObserver = fiber.addObserver((exit) => {
       if (!this.done) sink.push({ _tag: "Exit", attempt: this, exit })
@@ -106,7 +128,7 @@ export class Attempt<A, E> {
   retire(): void {
     this.done = true
     this.removeObserver()
-    if (this.entry !== undefined) this.sink.timer.cancel(this.entry)
+    if (this.alarm !== undefined) this.sink.cancel(this.alarm)
   }
 }
 

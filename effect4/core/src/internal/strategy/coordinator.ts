@@ -14,8 +14,8 @@ import type { RetryBudget } from "../../RetryBudget.js"
 import type * as Strategy from "../../Strategy.js"
 import * as deadline_ from "../deadline.js"
 import * as retryBudget_ from "../retryBudget.js"
-import type { Entry, Timer } from "../timer.js"
-import { Attempt, type Event, type Outcome, pushbackOutcome, type Sink } from "./attempt.js"
+import { type Alarm, Attempt, type Event, type Outcome, pushbackOutcome } from "./attempt.js"
+import { Events } from "./events.js"
 import type { Result } from "./strategy.js"
 
 /** Reports an outcome that nothing waits for. */
@@ -36,18 +36,17 @@ const ignore = () => Effect.void
  *
  * @internal
  */
-export class Coordinator<A, E, R> implements Sink<A, E> {
+export class Coordinator<A, E, R> extends Events<A, E> {
   /** Numbers the attempts of the whole run from 0. */
   private attempts = 0
   /** The attempts in flight. */
   readonly inFlight: Array<Attempt<A, E>> = []
   /** Success outcomes not (yet) released: kept only when `release` is set. */
   private readonly held: Array<Outcome<A, E>> = []
-  private readonly events: Array<Event<A, E>> = []
-  private waiting: ((event: Effect.Effect<Event<A, E>>) => void) | undefined = undefined
-  /** The one entry a strategy waits on besides attempts (a hedge delay or a wait). */
-  extraEntry: Entry | undefined = undefined
-  expiredEntry: Entry | undefined = undefined
+  /** The one alarm a strategy waits on besides attempts (a hedge delay or a wait). */
+  extraAlarm: Alarm | undefined = undefined
+  /** Whether attempts record their start, for durations (`onAttempt`, a `Delays` that observes). */
+  private timed: boolean
   readonly key: string
   readonly deadline: number
   /** The caller's hooks, guarded: a failure or defect is logged and ignored, the run goes on. */
@@ -59,61 +58,38 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
   readonly options: Strategy.RunOptions<A, E, R>
   readonly budget: RetryBudget.Service
   readonly clock: Clock.Clock
-  readonly timer: Timer
   readonly fiberId: number
   readonly startMillis: number
+  protected readonly caller: Fiber.Fiber<unknown, unknown>
   readonly restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
 
   constructor(
     options: Strategy.RunOptions<A, E, R>,
     budget: RetryBudget.Service,
     clock: Clock.Clock,
-    timer: Timer,
-    fiberId: number,
-    context: Context.Context<never>,
+    caller: Fiber.Fiber<unknown, unknown>,
     startMillis: number,
     restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
   ) {
+    super()
     this.options = options
     this.budget = budget
     this.clock = clock
-    this.timer = timer
-    this.fiberId = fiberId
+    this.caller = caller
+    this.fiberId = caller.id
     this.startMillis = startMillis
     this.restore = restore
     this.key = options.key ?? ""
     this.onAttempt = guard("onAttempt", options.onAttempt)
     this.release = guard("release", options.release)
     this.deadline = options.deadline.epochMillis
-    this.context = Context.add(context, deadline_.CurrentDeadline, Option.some(options.deadline))
+    this.context = Context.add(caller.context, deadline_.CurrentDeadline, Option.some(options.deadline))
+    this.timed = this.onAttempt !== undefined
   }
 
-  push(event: Event<A, E>): void {
-    const waiting = this.waiting
-    if (waiting !== undefined) {
-      this.waiting = undefined
-      waiting(Effect.succeed(event))
-    } else {
-      this.events.push(event)
-    }
-  }
-
-  /**
-   * Calls `f` with the next event, at once if one is queued. Waiting is the
-   * only point where the caller's interruption lands.
-   */
-  next<X, E2, R2>(f: (event: Event<A, E>) => Effect.Effect<X, E2, R2>): Effect.Effect<X, E2, R2> {
-    if (this.events.length > 0) return f(this.events.shift()!)
-    return Effect.flatMap(
-      this.restore(Effect.callback<Event<A, E>>((resume) => {
-        this.waiting = resume
-        return Effect.suspend(() => {
-          this.waiting = undefined
-          return this.abandon()
-        })
-      })),
-      f
-    )
+  /** Attempts launched from now on record their start: `delays` observes accepted latencies. */
+  observes(delays: Delays.Delays): void {
+    if (delays.observe !== undefined) this.timed = true
   }
 
   /**
@@ -132,9 +108,11 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
 
   /**
    * Starts attempt `number` in a fiber of its own, with `deadline` in
-   * `CurrentDeadline`, then calls `f` with it. The deadline is set in the new
-   * fiber's context directly (`Effect.provideService` would also restore it,
-   * for a fiber that ends anyway).
+   * `CurrentDeadline`, then calls `f` with it. A child of `forkChild` starts
+   * with its parent's context, and interruptible whatever its parent is: the
+   * caller's fiber holds the attempt's context from now until the fork is
+   * done (the next step, no code of anyone else's in between), which costs
+   * no step of the child's own.
    */
   launch<X, E2, R2>(
     number: number,
@@ -146,15 +124,12 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
     const context = deadline === this.options.deadline
       ? this.context
       : Context.add(this.context, deadline_.CurrentDeadline, Option.some(deadline))
-    const effect = Effect.andThen(
-      Effect.withFiber((fiber) => {
-        fiber.setContext(context)
-        return Effect.void
-      }),
-      this.options.attempt({ attempt: number, kind: attemptKind, deadline })
-    )
-    return Effect.flatMap(Effect.forkChild(this.restore(effect), { startImmediately: true }), (fiber) => {
-      const clock = this.clock
+    const effect = this.options.attempt({ attempt: number, kind: attemptKind, deadline })
+    const caller = this.caller
+    const own = caller.context
+    caller.setContext(context)
+    return Effect.flatMap(Effect.forkChild(effect, { startImmediately: true }), (fiber) => {
+      caller.setContext(own)
       const attempt = new Attempt<A, E>(
         this,
         number,
@@ -162,12 +137,27 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
         fiber,
         deadline.epochMillis,
         this.deadline,
-        clock.currentTimeNanosUnsafe(),
-        clock.currentTimeMillisUnsafe()
+        this.timed ? this.clock.currentTimeNanosUnsafe() : 0n
       )
       this.inFlight.push(attempt)
       return f(attempt)
     })
+  }
+
+  /** Attempt 0 was sent by `run` itself (a plain run, see run.ts) and is over. */
+  adopted(): void {
+    this.attempts = 1
+  }
+
+  /**
+   * Takes over attempt 0, sent by `run` itself under the run's deadline (a
+   * plain run, see run.ts) and still running.
+   */
+  adopt(fiber: Fiber.Fiber<A, E>): Attempt<A, E> {
+    this.attempts = 1
+    const attempt = new Attempt<A, E>(this, 0, "first", fiber, this.deadline, this.deadline, 0n)
+    this.inFlight.push(attempt)
+    return attempt
   }
 
   /** Marks `attempt` handled: no more events from it, no longer in flight. */
@@ -242,19 +232,27 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
     delays: Delays.Delays | undefined,
     f: (outcome: Outcome<A, E>) => Effect.Effect<X, E2, R2>
   ): Effect.Effect<X, E2, R2> {
-    const onEvent = (event: Event<A, E>): Effect.Effect<X, E2, R2> => {
-      switch (event._tag) {
-        case "Exit":
-          return event.attempt === attempt ? this.completed(attempt, event.exit, delays, f) : this.next(onEvent)
-        case "Cut":
-          return event.attempt === attempt ? Effect.flatMap(this.cut(attempt, delays), f) : this.next(onEvent)
-        case "Expired":
-          return Effect.flatMap(this.expire(), f)
-        case "Timer":
-          return this.next(onEvent)
-      }
+    return this.next((event) => this.awaited(attempt, delays, f, event))
+  }
+
+  private awaited<X, E2, R2>(
+    attempt: Attempt<A, E>,
+    delays: Delays.Delays | undefined,
+    f: (outcome: Outcome<A, E>) => Effect.Effect<X, E2, R2>,
+    event: Event<A, E>
+  ): Effect.Effect<X, E2, R2> {
+    switch (event._tag) {
+      case "Exit":
+        return event.attempt === attempt
+          ? this.completed(attempt, event.exit, delays, f)
+          : this.await(attempt, delays, f)
+      case "Cut":
+        return event.attempt === attempt ? Effect.flatMap(this.cut(attempt, delays), f) : this.await(attempt, delays, f)
+      case "Expired":
+        return Effect.flatMap(this.expire(), f)
+      case "Timer":
+        return this.await(attempt, delays, f)
     }
-    return this.next(onEvent)
   }
 
   /**
@@ -263,16 +261,16 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
    */
   sleepUntil<X, E2, R2>(at: number, f: (expired: boolean) => Effect.Effect<X, E2, R2>): Effect.Effect<X, E2, R2> {
     if (at <= this.clock.currentTimeMillisUnsafe()) return f(false)
-    let entry: Entry | undefined = undefined
+    let alarm: Alarm | undefined = undefined
     if (at < this.deadline) {
-      const scheduled: Entry = this.timer.schedule(at, () => this.push({ _tag: "Timer", entry: scheduled }))
-      entry = scheduled
+      const scheduled: Alarm = this.schedule(at, () => this.push({ _tag: "Timer", alarm: scheduled }))
+      alarm = scheduled
     }
-    this.extraEntry = entry
+    this.extraAlarm = alarm
     const onEvent = (event: Event<A, E>): Effect.Effect<X, E2, R2> => {
       if (event._tag === "Expired") return f(true)
-      if (event._tag === "Timer" && event.entry === entry) {
-        this.extraEntry = undefined
+      if (event._tag === "Timer" && event.alarm === alarm) {
+        this.extraAlarm = undefined
         return f(false)
       }
       return this.next(onEvent)
@@ -286,7 +284,7 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
     return Effect.flatMap(interruptAndAwait(attempt.fiber), (exit) => {
       const error = new deadline_.DeadlineExceededError({
         reason: "expired",
-        budget: Duration.millis(attempt.budget),
+        budget: Duration.millis(attempt.budget!),
         phase: "attempt",
         subject: this.options.subject,
         attempt: attempt.number
@@ -383,9 +381,9 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
   }
 
   private cancelEntries(): void {
-    if (this.expiredEntry !== undefined) this.timer.cancel(this.expiredEntry)
-    if (this.extraEntry !== undefined) this.timer.cancel(this.extraEntry)
-    this.extraEntry = undefined
+    this.disarm()
+    if (this.extraAlarm !== undefined) this.cancel(this.extraAlarm)
+    this.extraAlarm = undefined
   }
 
   /** The caller went away: interrupt everything in flight, wait for it, free what is held. */

@@ -1,21 +1,23 @@
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import { dual } from "effect/Function"
+import * as Option from "effect/Option"
 import type * as Strategy from "../../Strategy.js"
 import * as deadline_ from "../deadline.js"
-import { RetryBudget } from "../retryBudget.js"
-import { timerFor } from "../timer.js"
+import { RetryBudget, unlimited } from "../retryBudget.js"
 import { Coordinator } from "./coordinator.js"
-import { bodyFor } from "./strategy.js"
-
-const EXPIRED = { _tag: "Expired" } as const
+import { bodyFor, type Plain, plainOf } from "./strategy.js"
 
 /**
  * Runs a strategy on the caller's fiber: attempts are forked, everything else
  * (timers, hedges, the run's deadline) is an event the caller waits for. The
- * run's deadline is one entry in the clock's shared timer, so a run whose
- * first attempt is accepted costs one fork and no timer fiber.
+ * run's deadline is one entry in the clock's shared timer, set when the run
+ * first waits: a run whose first attempt ends at once costs one fork and no
+ * timer entry.
  *
  * @internal
  */
@@ -30,7 +32,9 @@ export const run = dual<
 >(
   2,
   <A, E, R>(self: Strategy.Strategy, options: Strategy.RunOptions<A, E, R>) =>
-    Effect.withFiber<A, E | deadline_.DeadlineExceededError, R>((fiber) => {
+    // one step: the mask's own, which runs on the caller's fiber
+    Effect.uninterruptibleMask<A, E | deadline_.DeadlineExceededError, R>((restore) => {
+      const fiber = Fiber.getCurrent()!
       const clock = fiber.getRef(Clock.Clock)
       const now = clock.currentTimeMillisUnsafe()
       const deadline = options.deadline.epochMillis
@@ -45,21 +49,43 @@ export const run = dual<
         )
       }
       const budget = fiber.getRef(RetryBudget)
-      const timer = timerFor(clock, fiber)
       const body = bodyFor(self, options)
-      return Effect.uninterruptibleMask((restore) => {
-        const state = new Coordinator<A, E, R>(
-          options,
-          budget,
-          clock,
-          timer,
-          fiber.id,
-          fiber.context,
-          now,
-          restore
-        )
-        if (deadline !== Infinity) state.expiredEntry = timer.schedule(deadline, () => state.push(EXPIRED))
-        return body(state, (outcome) => state.finish(outcome))
-      })
+      // a run that reads its attempts' pushback (an option on main since this was written) is never plain
+      const plain = budget === unlimited && options.onAttempt === undefined && options.release === undefined &&
+          (options as { readonly pushback?: unknown }).pushback === undefined
+        ? plainOf(body)
+        : undefined
+      if (plain !== undefined) return plainRun(plain, options, budget, clock, fiber, now, restore)
+      const state = new Coordinator<A, E, R>(options, budget, clock, fiber, now, restore)
+      return body(state, (outcome) => state.finish(outcome))
     })
 )
+
+/**
+ * A run with nothing to report, release or pay into, of a strategy that
+ * starts with attempt 0 under the run's deadline (`single`, `parallel`): the
+ * attempt is forked here, and the coordinator (its events, alarms and
+ * attempt records) is built only when the strategy still needs one once the
+ * fork returns (`Plain`): an attempt accepted at once costs one fork.
+ */
+const plainRun = <A, E, R>(
+  plain: Plain,
+  options: Strategy.RunOptions<A, E, R>,
+  budget: typeof unlimited,
+  clock: Clock.Clock,
+  fiber: Fiber.Fiber<unknown, unknown>,
+  now: number,
+  restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
+): Effect.Effect<A, E | deadline_.DeadlineExceededError, R> => {
+  const deadline = options.deadline
+  const effect = options.attempt({ attempt: 0, kind: "first", deadline })
+  // the attempt's context rides on the caller's fiber through the fork (see Coordinator.launch)
+  const own = fiber.context
+  fiber.setContext(Context.add(own, deadline_.CurrentDeadline, Option.some(deadline)))
+  return Effect.flatMap(Effect.forkChild(effect, { startImmediately: true }), (child) => {
+    fiber.setContext(own)
+    const exit: Exit.Exit<A, E> | undefined = child.pollUnsafe()
+    if (exit === undefined) return plain.running(child, new Coordinator(options, budget, clock, fiber, now, restore))
+    return plain.ended(exit, options, () => new Coordinator<A, E, R>(options, budget, clock, fiber, now, restore))
+  })
+}

@@ -19,6 +19,7 @@ export const sequential = (options?: Strategy.Strategy.SequentialOptions): Strat
     ? deadline_.passThrough
     : validate.callable(where, "attemptDeadline", options.attemptDeadline)
   return make(`Strategy.sequential(${attempts})`, <A, E, R>(run: Coordinator<A, E, R>, then: Then<A, E, R>) => {
+    run.observes(delays)
     /** Sends attempt `i` (number `number` in the run) under its attempt deadline; `f` gets its outcome. */
     const send = (i: number, number: number, f: (outcome: Outcome<A, E>) => Result<A, E, R>): Result<A, E, R> =>
       Effect.flatMap(
