@@ -6,6 +6,7 @@
  *
  * @internal
  */
+import type * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 
@@ -14,3 +15,6 @@ export type DurationInput = Duration.Input
 
 /** A per-fiber value with a default (`Context.Reference`): Effect 4's has no `Self`. */
 export type Reference<_Self, A> = Context.Reference<A>
+
+/** `clock`'s time in milliseconds, read synchronously. */
+export const currentTimeMillis = (clock: Clock.Clock): number => clock.currentTimeMillisUnsafe()

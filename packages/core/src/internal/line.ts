@@ -6,6 +6,7 @@
  *
  * @internal
  */
+import type * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 
@@ -14,3 +15,6 @@ export type DurationInput = Duration.DurationInput
 
 /** A per-fiber value with a default (`Context.Reference`): Effect 3's names the class `Self`. */
 export type Reference<Self, A> = Context.Reference<Self, A>
+
+/** `clock`'s time in milliseconds, read synchronously. */
+export const currentTimeMillis = (clock: Clock.Clock): number => clock.unsafeCurrentTimeMillis()

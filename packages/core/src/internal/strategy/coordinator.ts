@@ -89,6 +89,13 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
     this.context = Context.add(context, deadline_.CurrentDeadline, Option.some(options.deadline))
   }
 
+  /**
+   * Says that the strategy's `delays` may observe accepted latencies. Every
+   * attempt records its start on this line, so there is nothing to arrange
+   * (the Effect 4 coordinator records starts only when something reads them).
+   */
+  observes(_delays: Delays.Delays): void {}
+
   push(event: Event<A, E>): void {
     const waiting = this.waiting
     if (waiting !== undefined) {

@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import type * as Strategy from "../../Strategy.js"
 import * as delays_ from "../delays.js"
+import { currentTimeMillis } from "../line.js"
 import * as validate from "../validate.js"
 import type { Outcome } from "./attempt.js"
 import type { Coordinator } from "./coordinator.js"
@@ -35,7 +36,7 @@ export const retryUntilDeadline = dual<
           return run.drop(last, () =>
             Effect.flatMap(delays.delay(round, run.key), (delay) =>
               run.sleepUntil(
-                Math.max(run.clock.unsafeCurrentTimeMillis() + Duration.toMillis(delay), pushback ?? 0),
+                Math.max(currentTimeMillis(run.clock) + Duration.toMillis(delay), pushback ?? 0),
                 // the run's deadline ends the loop with DeadlineExceededError
                 (expired) =>
                   expired ? run.drop(outcome, () => Effect.flatMap(run.expire(), then)) : loop(round + 1, outcome)

@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import type * as Strategy from "../../Strategy.js"
 import * as deadline_ from "../deadline.js"
 import * as delays_ from "../delays.js"
+import { currentTimeMillis } from "../line.js"
 import * as validate from "../validate.js"
 import type { Outcome } from "./attempt.js"
 import type { Coordinator } from "./coordinator.js"
@@ -19,6 +20,7 @@ export const sequential = (options?: Strategy.Strategy.SequentialOptions): Strat
     ? deadline_.passThrough
     : validate.callable(where, "attemptDeadline", options.attemptDeadline)
   return make(`Strategy.sequential(${attempts})`, <A, E, R>(run: Coordinator<A, E, R>, then: Then<A, E, R>) => {
+    run.observes(delays)
     /** Sends attempt `i` (number `number` in the run) under its attempt deadline; `f` gets its outcome. */
     const send = (i: number, number: number, f: (outcome: Outcome<A, E>) => Result<A, E, R>): Result<A, E, R> =>
       Effect.flatMap(
@@ -36,9 +38,9 @@ export const sequential = (options?: Strategy.Strategy.SequentialOptions): Strat
       return Effect.flatMap(delays.delay(i, run.key), (delay) => {
         const wait = pushback === undefined
           ? Duration.toMillis(delay)
-          : Math.max(Duration.toMillis(delay), pushback - run.clock.unsafeCurrentTimeMillis())
+          : Math.max(Duration.toMillis(delay), pushback - currentTimeMillis(run.clock))
         // *(seed)* no time left for the wait: the last outcome stands
-        const plan = kernel.retryPlan(wait, run.clock.unsafeCurrentTimeMillis(), run.deadline)
+        const plan = kernel.retryPlan(wait, currentTimeMillis(run.clock), run.deadline)
         if (plan === "stop") return then(last)
         // the budget is asked before the wait: a refused retry must not delay the answer
         return run.admit((number) => {
@@ -46,7 +48,7 @@ export const sequential = (options?: Strategy.Strategy.SequentialOptions): Strat
           const sent = () => send(i, number, (outcome) => run.drop(last, () => next(outcome, i + 1)))
           if (plan === "now") return sent()
           return run.sleepUntil(
-            run.clock.unsafeCurrentTimeMillis() + wait,
+            currentTimeMillis(run.clock) + wait,
             (expired) => expired ? run.drop(last, () => Effect.flatMap(run.expire(), then)) : sent()
           )
         })
