@@ -11,7 +11,7 @@
  * priority: goodput, p99 at the front, shed %, and the front's attempts
  * answered 503 (wasted).
  */
-import { Effect } from "effect"
+import { Effect } from "@aio-request/line/demo"
 import { defaults, priorities } from "../overload/chain.js"
 import { printTable, runBoth } from "../overload/run.js"
 import type { Scene } from "./shared.js"
