@@ -113,7 +113,7 @@ export const modeOptions = (mode: Mode, p: ChainParameters): Effect.Effect<ModeC
     ? Effect.succeed({ mode, description: "pushback off, no client limit", wired: true, client: { pushback: false } })
     : Effect.map(ConcurrencyLimit.make(clientLimit(p)), (concurrencyLimit) => ({
       mode,
-      description: `pushback on, client limit fixed(${2 * p.capacity}), shares high 1, normal 0.4, low 0.3`,
+      description: `pushback on, client limit fixed(${2 * p.capacity}), shares high 1, normal 0.5, low 0.4`,
       wired: true,
       client: { concurrencyLimit }
     }))
@@ -121,7 +121,7 @@ export const modeOptions = (mode: Mode, p: ChainParameters): Effect.Effect<ModeC
 /** The protected mode's client limit (see `modeOptions`). */
 export const clientLimit = (p: ChainParameters): ConcurrencyLimit.Options => ({
   limit: ConcurrencyLimit.fixed(2 * p.capacity),
-  shares: { high: 1, normal: 0.4, low: 0.3 }
+  shares: { high: 1, normal: 0.5, low: 0.4 }
 })
 
 /**
