@@ -3,15 +3,16 @@
  * behind `ServerMiddleware`, on 127.0.0.1.
  *
  * - The upstream, `GET /work`: `capacity` processors shared by every request
- *   in flight, `service` ms of work each (issue 14's model,
- *   `packages/platform/bench/support/overloadModel.ts`), behind
+ *   in flight, `service` ms of work each (issue 14's model, `./model.ts`),
+ *   behind
  *   `ServerMiddleware.make({ concurrencyLimit })` with issue 14's AIMD limit
  *   (initial = capacity, latencyThreshold 1.3 × service, decayHalfLife one
  *   service time). A shed request is answered 503 with `Retry-After:
  *   shedRetryAfter`.
  * - The front, `GET /`: `ServerMiddleware.make()` (it reads the caller's
  *   `X-Request-Priority` and `X-Request-Timeout`, no limit of its own); its
- *   handler calls the upstream once through a `ResilientHttpClient` with the
+ *   handler calls the upstream once through a `ResilientHttpClient` (one per
+ *   priority, see `forwardInheritedPriority`) with the
  *   strategy a real service would use (3 sequential attempts, linear delays:
  *   `Strategy.default` for a GET; `"hedge"`: 2 attempts, the hedge after the
  *   p95 it learns), plus the mode's options (`modeOptions`). It answers 200
@@ -84,8 +85,8 @@ export interface ModeConfig {
   /** What the mode is, for the table. */
   readonly description: string
   /**
-   * False while `protected` runs with today's options (the same as
-   * `baseline`); the table says so in its header.
+   * False while a mode's options are not chosen yet (the table's header then
+   * says "protected mode not yet wired"); both modes are wired.
    */
   readonly wired: boolean
   /** Added to the front's `ResilientHttpClient.make` options. */
@@ -98,9 +99,9 @@ export interface ModeConfig {
  * - baseline: `pushback: false`, no client limit: the client retries a shed
  *   attempt on its own delays, whatever the `Retry-After`.
  * - protected: pushback on (the default) and a client-side limit,
- *   `fixed(2 × capacity)` with shares `{ high: 1, normal: 0.4, low: 0.3 }`
- *   (`clientLimit`): normal is admitted while fewer than 4 attempts
- *   (capacity 5) are in flight, low while fewer than 3, high while fewer
+ *   `fixed(2 × capacity)` with shares `{ high: 1, normal: 0.5, low: 0.4 }`
+ *   (`clientLimit`): normal is admitted while fewer than 5 attempts
+ *   (capacity 5) are in flight, low while fewer than 4, high while fewer
  *   than 10. Normal and low keep the upstream at or below its capacity, so it
  *   stays at its unloaded latency and seldom sheds; high comes on top and is
  *   never refused at the front. With the default shares, `fixed(capacity)`
