@@ -17,20 +17,27 @@
  * p99, high shed 0%. The load generator, the front and the upstream run in
  * three processes (`support/overload-chain-service.ts`).
  *
- * cd examples && npx tsx bench/overload-chain.ts [--capacity 5] [--service 1000] [--timeout 3000]
- *   [--retry-after 3000] [--hedge] [--warm-up 3] [--unloaded 10] [--overload 20]
+ * It imports `effect` and the packages only through `@aio-request/line/*`,
+ * as the demo's scenes do: `--effect4` runs it (and its services) on the
+ * Effect 4 line, under Node 22 (scripts/node22.mjs when this Node is older).
+ *
+ * cd examples && npx tsx bench/overload-chain.ts [--effect4] [--capacity 5] [--service 1000]
+ *   [--timeout 3000] [--retry-after 3000] [--hedge] [--warm-up 3] [--unloaded 10] [--overload 20]
  * (also `pnpm bench --only overload-chain`; BENCH_QUICK=1: 1 + 2 + 4 s per mode, about 20 s)
  */
-import type { Priority } from "@aio-request/core"
-import { HttpClient } from "@effect/platform"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Effect } from "effect"
+import type { Priority } from "@aio-request/line/core"
+import { Effect, HttpClient, line, Main } from "@aio-request/line/demo"
 import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { quick, report } from "../../bench/figure.js"
-import { arg } from "../../packages/platform/bench/support/overloadModel.js"
+import { relaunchOnEffect4 } from "../src/demo/relaunch.js"
 import { type Attempts, type ChainParameters, defaults, priorities } from "../src/overload/chain.js"
+import { arg } from "../src/overload/model.js"
 import { type ModeResult, type Plan, printTable, runBoth, type Start } from "../src/overload/run.js"
+
+if (process.argv.includes("--effect4") && line.name !== "Effect 4") {
+  process.exit(relaunchOnEffect4(process.argv.slice(2), "examples/bench/overload-chain.ts"))
+}
 
 const p: ChainParameters = {
   capacity: arg("capacity", defaults.capacity),
@@ -48,30 +55,41 @@ const plan: Plan = {
 /** Starts `overload-chain-service.ts` with `args` until the scope closes; the URL it prints. */
 const service = (args: ReadonlyArray<string>) =>
   Effect.acquireRelease(
-    Effect.async<{ url: string; child: ChildProcess }, Error>((resume) => {
-      const child = spawn(process.execPath, [
-        ...process.execArgv,
-        fileURLToPath(new URL("./support/overload-chain-service.ts", import.meta.url)),
-        ...args,
-        ...["--capacity", p.capacity, "--service", p.service, "--timeout", p.timeout, "--retry-after", p.shedRetryAfter]
-          .map(String),
-        ...(p.strategy === "hedge" ? ["--hedge"] : [])
-      ], { stdio: ["ignore", "pipe", "inherit"] })
-      let buffered = ""
-      let started = false
-      child.stdout!.on("data", (chunk: Buffer) => {
-        buffered += chunk.toString()
-        const match = /^URL (\S+)$/m.exec(buffered)
-        if (match !== null && !started) {
-          started = true
-          resume(Effect.succeed({ url: match[1]!, child }))
-        }
+    Effect.tryPromise(() =>
+      new Promise<{ url: string; child: ChildProcess }>((resolve, reject) => {
+        const child = spawn(process.execPath, [
+          ...process.execArgv,
+          fileURLToPath(new URL("./support/overload-chain-service.ts", import.meta.url)),
+          ...args,
+          ...[
+            "--capacity",
+            p.capacity,
+            "--service",
+            p.service,
+            "--timeout",
+            p.timeout,
+            "--retry-after",
+            p.shedRetryAfter
+          ]
+            .map(String),
+          ...(p.strategy === "hedge" ? ["--hedge"] : [])
+        ], { stdio: ["ignore", "pipe", "inherit"] })
+        let buffered = ""
+        let started = false
+        child.stdout!.on("data", (chunk: Buffer) => {
+          buffered += chunk.toString()
+          const match = /^URL (\S+)$/m.exec(buffered)
+          if (match !== null && !started) {
+            started = true
+            resolve({ url: match[1]!, child })
+          }
+        })
+        child.on("exit", (code) => {
+          if (!started) reject(new Error(`${args[0]} exited with ${code}`))
+        })
       })
-      child.on("exit", (code) => {
-        if (!started) resume(Effect.fail(new Error(`${args[0]} exited with ${code}`)))
-      })
-    }),
-    ({ child }) => Effect.sync(() => child.kill())
+    ),
+    ({ child }) => Effect.sync(() => void child.kill())
   )
 
 /** The upstream and the front, each in its own process; the counts from the front's `GET /attempts`. */
@@ -80,9 +98,9 @@ const inProcesses: Start = (_p, mode) =>
     const { url: upstreamUrl } = yield* service(["upstream"])
     const { url } = yield* service(["front", upstreamUrl, mode])
     const client = yield* HttpClient.HttpClient
-    const attempts = Effect.scoped(
-      Effect.flatMap(client.get(`${url}/attempts`), (response) => response.json)
-    ) as Effect.Effect<Attempts, unknown>
+    const attempts: Effect.Effect<Attempts, unknown> = Effect.scoped(
+      Effect.flatMap(client.get(`${url}/attempts`), (response) => response.text)
+    ).pipe(Effect.map((body): Attempts => JSON.parse(body)))
     return { url, attempts }
   })
 
@@ -156,10 +174,10 @@ const figures = (results: readonly [ModeResult, ModeResult]) => {
 }
 
 const program = Effect.gen(function*() {
-  console.log("Overload, end to end: front → upstream, baseline against protected")
+  console.log(`Overload, end to end: front → upstream, baseline against protected, on ${line.name} (${line.runtime})`)
   const results = yield* runBoth(p, plan, inProcesses)
   yield* printTable(p, plan, results)
   figures(results)
 })
 
-await Effect.runPromise(program.pipe(Effect.provide(NodeHttpClient.layerUndici)))
+await Effect.runPromise(program.pipe(Effect.provide(Main)))

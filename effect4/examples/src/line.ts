@@ -18,7 +18,23 @@ import { createServer } from "node:http"
 import { createRequire } from "node:module"
 
 export { Observability } from "@aio-request/opentelemetry"
-export { Cause, Clock, Console, Duration, Effect, Exit, Fiber, Layer, Option, Queue, Random, Ref, Stream } from "effect"
+export {
+  Cause,
+  Clock,
+  Console,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Option,
+  Queue,
+  Random,
+  Ref,
+  Scope,
+  Stream
+} from "effect"
 export { HttpClient } from "effect/http"
 
 const version = (name: string): string => createRequire(import.meta.url)(`${name}/package.json`).version

@@ -3,12 +3,12 @@
  * its own process, so that on a busy machine each gets its own share of the
  * CPU): `upstream`, or `front <upstream URL> <mode>`. Prints `URL <url>` once
  * listening, then serves until killed. The scenario's options follow:
- * --capacity --service --timeout --retry-after [--hedge].
+ * --capacity --service --timeout --retry-after [--hedge]. On the line its
+ * parent runs on (the same tsx loader and tsconfig).
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Effect } from "effect"
-import { arg } from "../../../packages/platform/bench/support/overloadModel.js"
+import { Effect, Main } from "@aio-request/line/demo"
 import { defaults, front, makeAttempts, type Mode, modeOptions, upstream } from "../../src/overload/chain.js"
+import { arg } from "../../src/overload/model.js"
 
 const [role, upstreamUrl, mode] = process.argv.slice(2)
 const p = {
@@ -27,7 +27,7 @@ const program = Effect.gen(function*() {
   return yield* Effect.never
 })
 
-Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(NodeHttpClient.layerUndici))).catch((e) => {
+Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(Main))).catch((e) => {
   console.error(e)
   process.exit(1)
 })

@@ -20,7 +20,23 @@ import { createRequire } from "node:module"
 
 export { Observability } from "@aio-request/opentelemetry"
 export { HttpClient } from "@effect/platform"
-export { Cause, Clock, Console, Duration, Effect, Exit, Fiber, Layer, Option, Queue, Random, Ref, Stream } from "effect"
+export {
+  Cause,
+  Clock,
+  Console,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Option,
+  Queue,
+  Random,
+  Ref,
+  Scope,
+  Stream
+} from "effect"
 
 const version = (name: string): string => createRequire(import.meta.url)(`${name}/package.json`).version
 

@@ -7,12 +7,12 @@
  * that retries; callers send the front 20% high, 30% normal and 50% low, at
  * 0.5× the upstream's capacity, then at 2×. The same scenario runs in two
  * modes of the front's client: "baseline" (pushback off, no client limit)
- * and "protected" (pushback on, a client-side `concurrencyLimit`). Per
- * priority: goodput, p99 at the front, shed %, and the front's attempts
- * answered 503 (wasted).
+ * and "protected" (pushback on, a client-side `concurrencyLimit`, see
+ * `modeOptions`). Per priority: goodput, p99 at the front, shed %, and the
+ * front's attempts answered 503 (wasted).
  */
-import { Effect } from "effect"
-import { defaults, priorities } from "../overload/chain.js"
+import { Console, Effect } from "@aio-request/line/demo"
+import { clientLimit, defaults, priorities } from "../overload/chain.js"
 import { printTable, runBoth } from "../overload/run.js"
 import type { Scene } from "./shared.js"
 
@@ -24,6 +24,17 @@ export const scene: Scene = {
       const plan = quick ? { warmUp: 0.5, unloaded: 1, overload: 2 } : { warmUp: 1, unloaded: 2, overload: 4 }
       const results = yield* runBoth(defaults, plan)
       const verdicts = yield* printTable(defaults, plan, results)
+      const shares = clientLimit(defaults).shares!
+      const at = (share: number) => Math.floor(2 * defaults.capacity * share + 1e-9)
+      yield* Console.log(
+        `baseline: each shed attempt is retried (3 attempts) whatever its Retry-After; most of low's attempts` +
+          ` are 503s.\nprotected: the upstream's 503 says Retry-After ${defaults.shedRetryAfter / 1000} s, as long as` +
+          ` the deadline, so pushback ends the call at once (no retry); the client's own limit admits normal` +
+          ` below ${at(shares.normal!)} attempts in flight, low below ${at(shares.low!)} and high below` +
+          ` ${2 * defaults.capacity},\nso the upstream stays near its capacity of ${defaults.capacity}: low and` +
+          ` part of normal are refused at the front with nothing sent, high is never refused and keeps its` +
+          ` unloaded latency.`
+      )
       const figures: Record<string, number> = {
         wastedRatio: verdicts.wastedRatio,
         highP99Ratio: verdicts.highP99Ratio,

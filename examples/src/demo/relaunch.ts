@@ -17,14 +17,20 @@ export const nodeRunsEffect4 = (version: string = process.versions.node): boolea
   return major > 22 || (major === 22 && minor >= 19)
 }
 
-/** Runs main.ts with `args` on the Effect 4 line; returns its exit code. */
-export const relaunchOnEffect4 = (args: ReadonlyArray<string>): number => {
+/**
+ * Runs `script` (main.ts unless told, a path from the repository's root) with
+ * `args` on the Effect 4 line; returns its exit code.
+ */
+export const relaunchOnEffect4 = (
+  args: ReadonlyArray<string>,
+  script: string = "examples/src/demo/main.ts"
+): number => {
   const tsx = createRequire(import.meta.url).resolve("tsx/cli")
   const program = [
     tsx,
     "--tsconfig",
     root("effect4/examples/tsconfig.json"),
-    root("examples/src/demo/main.ts"),
+    root(script),
     ...args
   ]
   const node = nodeRunsEffect4() ? [...program] : [root("scripts/node22.mjs"), ...program]

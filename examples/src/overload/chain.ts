@@ -3,15 +3,16 @@
  * behind `ServerMiddleware`, on 127.0.0.1.
  *
  * - The upstream, `GET /work`: `capacity` processors shared by every request
- *   in flight, `service` ms of work each (issue 14's model,
- *   `packages/platform/bench/support/overloadModel.ts`), behind
+ *   in flight, `service` ms of work each (issue 14's model, `./model.ts`),
+ *   behind
  *   `ServerMiddleware.make({ concurrencyLimit })` with issue 14's AIMD limit
  *   (initial = capacity, latencyThreshold 1.3 × service, decayHalfLife one
  *   service time). A shed request is answered 503 with `Retry-After:
  *   shedRetryAfter`.
  * - The front, `GET /`: `ServerMiddleware.make()` (it reads the caller's
  *   `X-Request-Priority` and `X-Request-Timeout`, no limit of its own); its
- *   handler calls the upstream once through a `ResilientHttpClient` with the
+ *   handler calls the upstream once through a `ResilientHttpClient` (one per
+ *   priority, see `forwardInheritedPriority`) with the
  *   strategy a real service would use (3 sequential attempts, linear delays:
  *   `Strategy.default` for a GET; `"hedge"`: 2 attempts, the hedge after the
  *   p95 it learns), plus the mode's options (`modeOptions`). It answers 200
@@ -24,12 +25,21 @@
  * the resilient client sends through (`Attempts`): an attempt answered 503
  * is a wasted attempt. `GET /attempts` on the front answers the counts.
  */
-import { ConcurrencyLimit, Delays, Priority, Strategy } from "@aio-request/core"
-import { Headers, HttpRequest, ResilientHttpClient, ServerMiddleware } from "@aio-request/platform"
-import { HttpClient, HttpClientRequest, HttpRouter, HttpServerResponse } from "@effect/platform"
-import { Effect, Option, type Scope } from "effect"
-import { limit, processorSharing } from "../../../packages/platform/bench/support/overloadModel.js"
-import { serve } from "../demo/shared.js"
+import { ConcurrencyLimit, Delays, Priority, Strategy } from "@aio-request/line/core"
+import {
+  catchAll,
+  Effect,
+  get,
+  HttpClient,
+  json,
+  Option,
+  type Scope,
+  serve,
+  status,
+  text
+} from "@aio-request/line/demo"
+import { Headers, HttpRequest, ResilientHttpClient } from "@aio-request/line/platform"
+import { processorSharing } from "./model.js"
 
 /** The scenario's shape. */
 export interface ChainParameters {
@@ -75,8 +85,8 @@ export interface ModeConfig {
   /** What the mode is, for the table. */
   readonly description: string
   /**
-   * False while `protected` runs with today's options (the same as
-   * `baseline`); the table says so in its header.
+   * False while a mode's options are not chosen yet (the table's header then
+   * says "protected mode not yet wired"); both modes are wired.
    */
   readonly wired: boolean
   /** Added to the front's `ResilientHttpClient.make` options. */
@@ -86,50 +96,56 @@ export interface ModeConfig {
 /**
  * The client options of each mode: the one place they are chosen.
  *
- * TO WIRE, once the `pushback` and `clientlimit` lanes are merged:
- * - baseline: `pushback: false` (no client limit);
- * - protected: pushback on (the default) and
- *   `concurrencyLimit: yield* ConcurrencyLimit.make({ limit: ... })` (the
- *   upstream's shares; for example `ConcurrencyLimit.fixed(p.capacity)` or
- *   the upstream's AIMD, `limit(model(p))`), then set `wired: true`.
- * Until then both modes run with today's options and the table's header
- * says "protected mode not yet wired".
+ * - baseline: `pushback: false`, no client limit: the client retries a shed
+ *   attempt on its own delays, whatever the `Retry-After`.
+ * - protected: pushback on (the default) and a client-side limit,
+ *   `fixed(2 × capacity)` with shares `{ high: 1, normal: 0.5, low: 0.4 }`
+ *   (`clientLimit`): normal is admitted while fewer than 5 attempts
+ *   (capacity 5) are in flight, low while fewer than 4, high while fewer
+ *   than 10. Normal and low keep the upstream at or below its capacity, so it
+ *   stays at its unloaded latency and seldom sheds; high comes on top and is
+ *   never refused at the front. With the default shares, `fixed(capacity)`
+ *   would admit normal to 4 and high only to 5: one slot apart, high would be
+ *   refused whenever normal filled the rest, and 5 in flight plus high is
+ *   already past the upstream's capacity.
  */
-export const modeOptions = (mode: Mode, _p: ChainParameters): Effect.Effect<ModeConfig> => {
-  if (mode === "baseline") {
-    // wired: add `pushback: false`
-    return Effect.succeed({ mode, description: "pushback off, no client limit", wired: true, client: {} })
-  }
-  // wired: for example
-  //   Effect.map(ConcurrencyLimit.make({ limit: ConcurrencyLimit.fixed(_p.capacity) }), (concurrencyLimit) => ({
-  //     ..., wired: true, client: { concurrencyLimit }   // pushback is on by default
-  //   }))
-  return Effect.succeed({
-    mode,
-    description: "pushback on, client-side concurrencyLimit",
-    wired: false,
-    client: {}
-  })
-}
+export const modeOptions = (mode: Mode, p: ChainParameters): Effect.Effect<ModeConfig> =>
+  mode === "baseline"
+    ? Effect.succeed({ mode, description: "pushback off, no client limit", wired: true, client: { pushback: false } })
+    : Effect.map(ConcurrencyLimit.make(clientLimit(p)), (concurrencyLimit) => ({
+      mode,
+      description: `pushback on, client limit fixed(${2 * p.capacity}), shares high 1, normal 0.5, low 0.4`,
+      wired: true,
+      client: { concurrencyLimit }
+    }))
 
-/** Issue 14's model with this scenario's capacity and service time. */
-export const model = (p: ChainParameters) => ({
-  capacity: p.capacity,
-  service: p.service,
-  threshold: Math.round(p.service * 1.3),
-  decay: p.service,
-  backend: "ps" as const
+/** The protected mode's client limit (see `modeOptions`). */
+export const clientLimit = (p: ChainParameters): ConcurrencyLimit.Options => ({
+  limit: ConcurrencyLimit.fixed(2 * p.capacity),
+  shares: { high: 1, normal: 0.5, low: 0.4 }
 })
+
+/**
+ * The upstream's limit: issue 14's AIMD at this scenario's capacity (initial
+ * = capacity, latencyThreshold 1.3 × service, decayHalfLife one service time).
+ */
+export const upstreamLimit = (p: ChainParameters): ConcurrencyLimit.Limit =>
+  ConcurrencyLimit.aimd({
+    initial: p.capacity,
+    max: 1000,
+    latencyThreshold: `${Math.round(p.service * 1.3)} millis`,
+    decayHalfLife: `${p.service} millis`
+  })
 
 /** Starts the upstream until the scope closes; its URL and its limiter. */
 export const upstream = (p: ChainParameters) =>
   Effect.gen(function*() {
-    const limiter = yield* ConcurrencyLimit.make({ limit: limit(model(p)) })
-    const work = yield* processorSharing(model(p))
-    const url = yield* serve(
-      HttpRouter.empty.pipe(HttpRouter.get("/work", Effect.as(work, HttpServerResponse.text("done")))),
-      ServerMiddleware.make({ concurrencyLimit: limiter, shedRetryAfter: `${p.shedRetryAfter} millis` })
-    )
+    const limiter = yield* ConcurrencyLimit.make({ limit: upstreamLimit(p) })
+    const work = yield* processorSharing(p)
+    const url = yield* serve([get("/work", Effect.as(work, text("done")))], {
+      concurrencyLimit: limiter,
+      shedRetryAfter: `${p.shedRetryAfter} millis`
+    })
     return { url, limiter }
   })
 
@@ -149,7 +165,7 @@ export const makeAttempts = (): Attempts => ({
 /** A copy, to subtract. */
 export const snapshot = (a: Attempts): Attempts => ({ sent: { ...a.sent }, answered503: { ...a.answered503 } })
 
-const priorityOf = (request: HttpClientRequest.HttpClientRequest): Priority.Priority =>
+const priorityOf = (request: { readonly headers: Readonly<Record<string, string>> }): Priority.Priority =>
   Option.getOrElse(Priority.parse(request.headers[Headers.RequestPriority.toLowerCase()]), () => "normal" as const)
 
 /**
@@ -168,20 +184,28 @@ const counting = (base: HttpClient.HttpClient, attempts: Attempts): HttpClient.H
   )
 
 /**
- * WORKAROUND, to remove once the `trust` lane (issue 20 item 1, "priority
- * travels") is merged: today a client with no `priority` sends `"normal"`,
- * whatever the request inherited, so the upstream would see every call as
- * normal. This `enrich` puts the inherited `CurrentPriority` on the wire.
+ * WORKAROUND, to remove once the client sends the inherited priority by
+ * itself (issue 20 item 1, "priority travels"): today a client with no
+ * `priority` sends `"normal"`, whatever the request inherited, and admits
+ * the attempt to its `concurrencyLimit` as normal too, so neither the
+ * upstream nor the client's own limit would see the caller's priority. The
+ * front makes one client per priority, each with that `priority` (the same
+ * options, transport and limit otherwise), and calls the one its
+ * `CurrentPriority` names. Once the fix is in, one client with no `priority`
+ * does the same.
  */
-const forwardInheritedPriority = (request: HttpClientRequest.HttpClientRequest) =>
-  Effect.map(
-    Priority.CurrentPriority,
-    (inherited) =>
-      Option.match(inherited, {
-        onNone: () => request,
-        onSome: (priority) => HttpClientRequest.setHeader(request, Headers.RequestPriority, priority)
-      })
-  )
+const forwardInheritedPriority = <C, E>(make: (priority: Priority.Priority) => Effect.Effect<C, E>) =>
+  Effect.gen(function*() {
+    const clients = {
+      high: yield* make("high"),
+      normal: yield* make("normal"),
+      low: yield* make("low")
+    }
+    return Effect.map(
+      Priority.CurrentPriority,
+      (inherited) => clients[Option.getOrElse(inherited, () => "normal" as const)]
+    )
+  })
 
 /** The front's strategy. */
 const strategyOf = (p: ChainParameters): Effect.Effect<Strategy.Strategy> =>
@@ -208,28 +232,23 @@ export const front = (
   attempts: Attempts
 ): Effect.Effect<string, unknown, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
-    const base = yield* HttpClient.HttpClient
-    const client = yield* ResilientHttpClient.make({
-      endpoint: `${upstreamUrl}/`,
-      strategy: yield* strategyOf(p),
-      enrich: forwardInheritedPriority,
-      ...config.client
-    }).pipe(Effect.provideService(HttpClient.HttpClient, counting(base, attempts)))
-    const handler = client.execute(HttpRequest.get("work")).pipe(
-      Effect.flatMap((response) => Effect.as(response.text, response.status)),
-      Effect.catchAll((error) => Effect.succeed(statusOfError(error))),
-      Effect.map((status) =>
-        status === 200 ? HttpServerResponse.text("ok") : HttpServerResponse.text("upstream", { status })
+    const transport = counting(yield* HttpClient.HttpClient, attempts)
+    const strategy = yield* strategyOf(p)
+    const clientOf = yield* forwardInheritedPriority((priority) =>
+      ResilientHttpClient.make({ endpoint: `${upstreamUrl}/`, strategy, priority, ...config.client }).pipe(
+        Effect.provideService(HttpClient.HttpClient, transport)
       )
     )
-    return yield* serve(
-      HttpRouter.empty.pipe(
-        HttpRouter.get("/", handler),
-        // the counts, for a driver in another process
-        HttpRouter.get("/attempts", Effect.sync(() => HttpServerResponse.unsafeJson(snapshot(attempts))))
-      ),
-      ServerMiddleware.make()
+    const handler = Effect.flatMap(clientOf, (client) => client.execute(HttpRequest.get("work"))).pipe(
+      Effect.flatMap((response) => Effect.as(response.text, response.status)),
+      catchAll((error) => Effect.succeed(statusOfError(error))),
+      Effect.map((code) => code === 200 ? text("ok") : status(code))
     )
+    return yield* serve([
+      get("/", handler),
+      // the counts, for a driver in another process
+      get("/attempts", Effect.sync(() => json(snapshot(attempts))))
+    ], {})
   })
 
 export { priorities }

@@ -6,12 +6,20 @@
  * "unloaded", then 2×, "overload"), once per mode on fresh services; then
  * the side-by-side table and the figures.
  */
-import type { Priority } from "@aio-request/core"
-import { Headers } from "@aio-request/platform"
-import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Console, Duration, Effect, Fiber, type Scope } from "effect"
+import type { Priority } from "@aio-request/line/core"
+import {
+  Clock,
+  Console,
+  Duration,
+  Effect,
+  fork,
+  HttpClient,
+  joinAll,
+  type RunningFiber,
+  type Scope
+} from "@aio-request/line/demo"
+import { Headers } from "@aio-request/line/platform"
 import { monitorEventLoopDelay } from "node:perf_hooks"
-import { mix } from "../../../packages/platform/bench/support/overloadModel.js"
 import {
   type Attempts,
   capacityRps,
@@ -24,6 +32,7 @@ import {
   snapshot,
   upstream
 } from "./chain.js"
+import { mix } from "./model.js"
 
 /** Seconds of each phase. */
 export interface Plan {
@@ -85,33 +94,32 @@ const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
 const phase = (p: ChainParameters, url: string, rps: number, seconds: number) =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
+    const answers: Array<Answer> = []
     const send = (priority: Priority.Priority) =>
       Effect.gen(function*() {
         const start = yield* Clock.currentTimeNanos
-        const status = yield* client.execute(
-          HttpClientRequest.get(url).pipe(HttpClientRequest.setHeaders({
-            [Headers.RequestPriority]: priority,
-            [Headers.RequestTimeout]: String(p.timeout / 1000)
-          }))
-        ).pipe(
+        const status = yield* client.get(url, {
+          headers: { [Headers.RequestPriority]: priority, [Headers.RequestTimeout]: String(p.timeout / 1000) }
+        }).pipe(
           Effect.flatMap((response) => Effect.as(response.text, response.status)),
           Effect.scoped,
           Effect.timeout(Duration.millis(p.timeout * 3)),
           Effect.orElseSucceed(() => 0)
         )
         const millis = Number((yield* Clock.currentTimeNanos) - start) / 1e6
-        return { priority, status, millis } satisfies Answer
+        answers.push({ priority, status, millis })
       })
     const count = Math.round(rps * seconds)
     const interval = 1000 / rps
     const start = yield* Clock.currentTimeMillis
-    const fibers: Array<Fiber.RuntimeFiber<Answer>> = []
+    const fibers: Array<RunningFiber<void>> = []
     for (let i = 0; i < count; i++) {
       const wait = start + i * interval - (yield* Clock.currentTimeMillis)
       if (wait > 0) yield* Effect.sleep(Duration.millis(wait))
-      fibers.push(yield* Effect.fork(send(mix[i % mix.length]!)))
+      fibers.push(yield* fork(send(mix[i % mix.length]!)))
     }
-    return yield* Fiber.joinAll(fibers)
+    yield* joinAll(fibers)
+    return answers
   })
 
 const summarize = (

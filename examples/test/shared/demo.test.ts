@@ -77,6 +77,7 @@ describe(`demo scenes (quick), on ${line.name}`, () => {
       expect(figures[`${mode}.overload.low.sent`]).toBe(figures["baseline.overload.low.sent"])
     }
     expect(output).toContain("wasted (503)")
+    expect(figures.wired).toBe(1)
     expect(output.includes("protected mode not yet wired")).toBe(figures.wired === 0)
   }, 90_000)
 
