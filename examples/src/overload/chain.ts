@@ -11,9 +11,9 @@
  *   shedRetryAfter`.
  * - The front, `GET /`: `ServerMiddleware.make()` (it reads the caller's
  *   `X-Request-Priority` and `X-Request-Timeout`, no limit of its own); its
- *   handler calls the upstream once through a `ResilientHttpClient` (one per
- *   priority, see `forwardInheritedPriority`) with the
- *   strategy a real service would use (3 sequential attempts, linear delays:
+ *   handler calls the upstream once through a `ResilientHttpClient` (with no
+ *   `priority` of its own: each call sends, and its limit admits it under,
+ *   the priority the request inherited) with the strategy a real service would use (3 sequential attempts, linear delays:
  *   `Strategy.default` for a GET; `"hedge"`: 2 attempts, the hedge after the
  *   p95 it learns), plus the mode's options (`modeOptions`). It answers 200
  *   when the upstream did, else the upstream's status (503 when shed), 503
@@ -183,30 +183,6 @@ const counting = (base: HttpClient.HttpClient, attempts: Attempts): HttpClient.H
     )
   )
 
-/**
- * WORKAROUND, to remove once the client sends the inherited priority by
- * itself (issue 20 item 1, "priority travels"): today a client with no
- * `priority` sends `"normal"`, whatever the request inherited, and admits
- * the attempt to its `concurrencyLimit` as normal too, so neither the
- * upstream nor the client's own limit would see the caller's priority. The
- * front makes one client per priority, each with that `priority` (the same
- * options, transport and limit otherwise), and calls the one its
- * `CurrentPriority` names. Once the fix is in, one client with no `priority`
- * does the same.
- */
-const forwardInheritedPriority = <C, E>(make: (priority: Priority.Priority) => Effect.Effect<C, E>) =>
-  Effect.gen(function*() {
-    const clients = {
-      high: yield* make("high"),
-      normal: yield* make("normal"),
-      low: yield* make("low")
-    }
-    return Effect.map(
-      Priority.CurrentPriority,
-      (inherited) => clients[Option.getOrElse(inherited, () => "normal" as const)]
-    )
-  })
-
 /** The front's strategy. */
 const strategyOf = (p: ChainParameters): Effect.Effect<Strategy.Strategy> =>
   p.strategy === "retry"
@@ -234,12 +210,10 @@ export const front = (
   Effect.gen(function*() {
     const transport = counting(yield* HttpClient.HttpClient, attempts)
     const strategy = yield* strategyOf(p)
-    const clientOf = yield* forwardInheritedPriority((priority) =>
-      ResilientHttpClient.make({ endpoint: `${upstreamUrl}/`, strategy, priority, ...config.client }).pipe(
-        Effect.provideService(HttpClient.HttpClient, transport)
-      )
+    const client = yield* ResilientHttpClient.make({ endpoint: `${upstreamUrl}/`, strategy, ...config.client }).pipe(
+      Effect.provideService(HttpClient.HttpClient, transport)
     )
-    const handler = Effect.flatMap(clientOf, (client) => client.execute(HttpRequest.get("work"))).pipe(
+    const handler = client.execute(HttpRequest.get("work")).pipe(
       Effect.flatMap((response) => Effect.as(response.text, response.status)),
       catchAll((error) => Effect.succeed(statusOfError(error))),
       Effect.map((code) => code === 200 ? text("ok") : status(code))
