@@ -9,10 +9,12 @@
  */
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
+import * as HttpClientError from "effect/http/HttpClientError"
+import type * as HttpClientRequest_ from "effect/http/HttpClientRequest"
 import * as Metric from "effect/Metric"
 import type * as Option from "effect/Option"
 
-export type * as HttpClientRequest from "effect/http/HttpClientRequest"
+export * as HttpClientRequest from "effect/http/HttpClientRequest"
 export type * as HttpClientResponse from "effect/http/HttpClientResponse"
 export type * as HttpServerRequest from "effect/http/HttpServerRequest"
 
@@ -34,3 +36,10 @@ export type Counter = Metric.Counter<number>
 /** `metric` with the labels `labels` (Effect 4's attributes). */
 export const withLabels = <M extends Counter>(metric: M, labels: Readonly<Record<string, string>>): M =>
   Metric.withAttributes(metric, labels) as M
+
+/** The error of a request that could not be sent (Effect 4's one `HttpClientError`). */
+export type RequestError = HttpClientError.HttpClientError
+
+/** A request that cannot be encoded, saying why (`HttpClientError`, reason `EncodeError`). */
+export const encodeError = (request: HttpClientRequest_.HttpClientRequest, description: string): RequestError =>
+  new HttpClientError.HttpClientError({ reason: new HttpClientError.EncodeError({ request, description }) })

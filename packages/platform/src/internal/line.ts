@@ -7,13 +7,15 @@
  *
  * @internal
  */
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest_ from "@effect/platform/HttpClientRequest"
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
 import type * as Option from "effect/Option"
 
-export type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+export * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 export type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 export type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 
@@ -38,3 +40,10 @@ export const withLabels = <M extends Counter>(metric: M, labels: Readonly<Record
   for (const key in labels) tags.push(MetricLabel.make(key, labels[key]!))
   return Metric.taggedWithLabels(metric, tags) as M
 }
+
+/** The error of a request that could not be sent (Effect 3's `RequestError`). */
+export type RequestError = HttpClientError.RequestError
+
+/** A request that cannot be encoded, saying why (`RequestError`, reason `Encode`). */
+export const encodeError = (request: HttpClientRequest_.HttpClientRequest, description: string): RequestError =>
+  new HttpClientError.RequestError({ request, reason: "Encode", description })
