@@ -7,15 +7,21 @@
  *
  * @internal
  */
+import type * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest_ from "@effect/platform/HttpClientRequest"
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
+import type * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
 import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
 import type * as Option from "effect/Option"
 
-export type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+export * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 export type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 export type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+export * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 
 /** The first typed failure of `cause`, if any (Effect 3's `Cause.failureOption`). */
 export const failureOption: <E>(cause: Cause.Cause<E>) => Option.Option<E> = Cause.failureOption
@@ -38,3 +44,20 @@ export const withLabels = <M extends Counter>(metric: M, labels: Readonly<Record
   for (const key in labels) tags.push(MetricLabel.make(key, labels[key]!))
   return Metric.taggedWithLabels(metric, tags) as M
 }
+
+/** The error of a request that could not be sent (Effect 3's `RequestError`). */
+export type RequestError = HttpClientError.RequestError
+
+/** A request that cannot be encoded, saying why (`RequestError`, reason `Encode`). */
+export const encodeError = (request: HttpClientRequest_.HttpClientRequest, description: string): RequestError =>
+  new HttpClientError.RequestError({ request, reason: "Encode", description })
+
+/** A server's app: an effect answering the request in context (Effect 3's `HttpApp.Default`). */
+export type App<E, R> = HttpApp.Default<E, R>
+
+/** A running fiber (Effect 3's `Fiber.RuntimeFiber`). */
+export type RuntimeFiber<A, E> = Fiber.RuntimeFiber<A, E>
+
+/** Interrupts `fiber` without waiting for it. */
+export const interruptUnsafe = (fiber: RuntimeFiber<unknown, unknown>): void =>
+  fiber.unsafeInterruptAsFork(FiberId.none)

@@ -8,12 +8,10 @@
 import type { CircuitBreaker, Priority, Strategy } from "@aio-request/core"
 import { Deadline } from "@aio-request/core"
 import * as Headers from "@aio-request/kernel/http/headers"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
+import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import { currentTimeMillis, currentTimeNanos, HttpClientRequest, type HttpClientResponse } from "../line.js"
 import type { Config } from "./config.js"
 import { EnrichError } from "./errors.js"
 import * as headers from "./headers.js"
@@ -59,7 +57,7 @@ export const make = (config: Config, transport: Transport, judge: Judge, limit?:
     outgoing: HttpClientRequest.HttpClientRequest
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, AttemptError> =>
     Effect.suspend(() => {
-      request.record.sent(context.attempt, context.kind, request.clock.unsafeCurrentTimeNanos())
+      request.record.sent(context.attempt, context.kind, currentTimeNanos(request.clock))
       return transport.send(outgoing)
     })
 
@@ -83,7 +81,7 @@ export const make = (config: Config, transport: Transport, judge: Judge, limit?:
     )
 
   const attempt: Attempt = (request, context) => {
-    const now = request.clock.unsafeCurrentTimeMillis()
+    const now = currentTimeMillis(request.clock)
     const left = context.deadline.epochMillis - now
     if (left < lowTimeoutMillis) {
       return Effect.fail(
@@ -111,7 +109,3 @@ export const make = (config: Config, transport: Transport, judge: Judge, limit?:
 
   return attempt
 }
-
-/** The clock of the running fiber, read once per request. @internal */
-export const clockOf = (services: Context.Context<never>): Clock.Clock =>
-  Context.get(services as Context.Context<Clock.Clock>, Clock.Clock)

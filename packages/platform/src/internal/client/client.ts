@@ -14,6 +14,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -100,7 +101,7 @@ export const make = (
 
     const subject = `${method} ${prepared.url}`
     const context = fiber.currentContext
-    const clock = attempt_.clockOf(fiber.currentDefaultServices)
+    const clock = clockOf(fiber.currentDefaultServices)
     const startNanos = clock.unsafeCurrentTimeNanos()
     const inherited = Context.get(context, Deadline.CurrentDeadline)
     const deadline = inherited._tag === "Some"
@@ -203,3 +204,7 @@ export const make = (
       )
   }
 }
+
+/** The clock of the running fiber, read once per request. */
+const clockOf = (services: Context.Context<never>): Clock.Clock =>
+  Context.get(services as Context.Context<Clock.Clock>, Clock.Clock)

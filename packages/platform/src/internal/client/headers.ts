@@ -4,8 +4,7 @@
  * split the request (CR, LF) is caught here, as a typed error.
  */
 import * as kernel from "@aio-request/kernel/http/headers"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { encodeError, type HttpClientRequest, type RequestError } from "../line.js"
 
 /** @internal */
 export const invalidValue = kernel.invalidValue
@@ -14,28 +13,21 @@ export const invalidValue = kernel.invalidValue
 export const isName = kernel.isHeaderName
 
 /**
- * The first header of `request` that cannot be sent, as a `RequestError`
- * (reason `Encode`) naming it, or `undefined`.
+ * The first header of `request` that cannot be sent, as the line's error of
+ * a request that cannot be encoded (see `line.encodeError`) naming it, or
+ * `undefined`.
  *
  * @internal
  */
-export const check = (request: HttpClientRequest.HttpClientRequest): HttpClientError.RequestError | undefined => {
+export const check = (request: HttpClientRequest.HttpClientRequest): RequestError | undefined => {
   const headers = request.headers
   for (const name in headers) {
     if (!kernel.isHeaderName(name)) {
-      return new HttpClientError.RequestError({
-        request,
-        reason: "Encode",
-        description: `header name ${JSON.stringify(name)} is not a valid token`
-      })
+      return encodeError(request, `header name ${JSON.stringify(name)} is not a valid token`)
     }
     const value = headers[name]!
     if (!kernel.isHeaderValue(value)) {
-      return new HttpClientError.RequestError({
-        request,
-        reason: "Encode",
-        description: `header ${JSON.stringify(name)} ${kernel.invalidValue(value)}`
-      })
+      return encodeError(request, `header ${JSON.stringify(name)} ${kernel.invalidValue(value)}`)
     }
   }
   return undefined

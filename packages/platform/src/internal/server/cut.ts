@@ -4,11 +4,8 @@
  * ends as a 408.
  */
 import { Deadline } from "@aio-request/core"
-import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as Cause from "effect/Cause"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
+import { type HttpServerResponse, interruptUnsafe, isInterruptedOnly, type RuntimeFiber } from "../line.js"
 import { claimTimeout, type RequestState, requestTimeoutResponse } from "./request.js"
 
 /**
@@ -19,24 +16,23 @@ import { claimTimeout, type RequestState, requestTimeoutResponse } from "./reque
  * clock's shared timer (`Deadline.unsafeOnExpiry`). The platform runs a
  * request uninterruptibly except its route handler (unless the route is marked
  * uninterruptible), so the interruption lands in the handler, which is
- * interrupted (with everything it started, its finalizers run), and the rest
- * of the request goes on: the platform turns the interruption into an answer,
- * which the pre-response handler (installed before) makes a 408, and the
- * middleware returns a 408 itself (`settle`). A client that goes away
- * interrupts the same fiber, as without the middleware. Returns the
- * cancellation of the timer entry.
+ * interrupted (with everything it started, its finalizers run), and the
+ * middleware answers 408 (`settle`; on Effect 3 the platform also turns the
+ * interruption into an answer, which the pre-response handler installed
+ * before makes a 408). A client that goes away interrupts the same fiber, as
+ * without the middleware. Returns the cancellation of the timer entry.
  *
  * @internal
  */
 export const cutAt = (
   state: RequestState,
-  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  fiber: RuntimeFiber<unknown, unknown>,
   when?: () => boolean
 ): () => void =>
   Deadline.unsafeOnExpiry(state.deadline, fiber, () => {
     // a routeTimeout took the deadline over: it cuts, or not, itself
     if (state.routeOwnsDeadline || (when !== undefined && !when()) || !claimTimeout(state)) return
-    fiber.unsafeInterruptAsFork(FiberId.none)
+    interruptUnsafe(fiber)
   })
 
 /**
@@ -51,7 +47,7 @@ export const settle = <E>(
   exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>
 ): Exit.Exit<HttpServerResponse.HttpServerResponse, E> => {
   if (cancel !== undefined) cancel()
-  return Exit.isFailure(exit) && state.outcome === "timedOut" && Cause.isInterruptedOnly(exit.cause)
+  return Exit.isFailure(exit) && state.outcome === "timedOut" && isInterruptedOnly(exit.cause)
     ? Exit.succeed(requestTimeoutResponse())
     : exit
 }

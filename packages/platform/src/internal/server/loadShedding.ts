@@ -1,13 +1,12 @@
 import type { Priority } from "@aio-request/core"
 import { ConcurrencyLimit, Options } from "@aio-request/core"
 import * as kernel from "@aio-request/kernel/http/loadShedding"
-import type * as HttpApp from "@effect/platform/HttpApp"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import type * as ServerMiddleware from "../../ServerMiddleware.js"
+import { type App, HttpServerResponse, withLabels } from "../line.js"
 import { serverShed } from "../metrics.js"
 
 /**
@@ -21,9 +20,9 @@ import { serverShed } from "../metrics.js"
 /** @internal */
 export type Admit = <E, R>(
   priority: Priority.Priority,
-  handled: HttpApp.Default<E, R>,
+  handled: App<E, R>,
   timedOut?: () => boolean
-) => HttpApp.Default<E, R>
+) => App<E, R>
 
 /**
  * What an answer tells the limit: a 408 (the deadline passed, or the
@@ -57,15 +56,15 @@ export const make = (options: ServerMiddleware.Options | undefined): Admit | und
   const retryAfter = kernel.retryAfterSeconds(retryAfterMillis / 1000)
   const headers = kernel.retryAfterHeaders(retryAfterMillis)
   const counted = {
-    high: Metric.tagged(serverShed, "request_priority", "high"),
-    normal: Metric.tagged(serverShed, "request_priority", "normal"),
-    low: Metric.tagged(serverShed, "request_priority", "low")
+    high: withLabels(serverShed, { request_priority: "high" }),
+    normal: withLabels(serverShed, { request_priority: "normal" }),
+    low: withLabels(serverShed, { request_priority: "low" })
   }
   return <E, R>(
     priority: Priority.Priority,
-    handled: HttpApp.Default<E, R>,
+    handled: App<E, R>,
     timedOut?: () => boolean
-  ): HttpApp.Default<E, R> => {
+  ): App<E, R> => {
     // a LoadShedError from the handler itself (its own limiter) is its error,
     // not a shed by this middleware
     let ran = false
@@ -78,11 +77,11 @@ export const make = (options: ServerMiddleware.Options | undefined): Admit | und
         (e): e is ConcurrencyLimit.LoadShedError => !ran && e instanceof ConcurrencyLimit.LoadShedError,
         (e) =>
           Effect.as(
-            Metric.increment(counted[priority] ?? counted.normal),
+            Metric.update(counted[priority] ?? counted.normal, 1),
             shedResponse(e, retryAfter, headers)
           )
       )
-    ) as HttpApp.Default<E, R>
+    ) as App<E, R>
   }
 }
 
