@@ -46,3 +46,14 @@ export const pushbackDecision = (
   now: number,
   deadline: number
 ): "wait" | "stop" | "deadline" => pushback === "stop" ? "stop" : now + pushback >= deadline ? "deadline" : "wait"
+
+/**
+ * What a rejected outcome's pushback holds the run to: the Clock millis before
+ * which no attempt is sent, or `"stop"` for a stop, for a wait that reaches
+ * the deadline (`pushbackDecision`), and for a wait that is not a number ≥ 0
+ * (negative, `NaN`: the hook's value is not trusted to be well formed).
+ */
+export const pushbackUntil = (pushback: number | "stop", now: number, deadline: number): number | "stop" => {
+  if (pushback === "stop" || !(pushback >= 0)) return "stop"
+  return pushbackDecision(pushback, now, deadline) === "wait" ? now + pushback : "stop"
+}

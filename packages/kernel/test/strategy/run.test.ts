@@ -33,4 +33,21 @@ describe("strategy/run", () => {
       )
     )
   })
+
+  it("a pushback holds the run until now + wait, or stops it (a stop, a wait to the deadline, a malformed wait)", () => {
+    expect(Run.pushbackUntil(100, 1_000, 5_000)).toBe(1_100)
+    expect(Run.pushbackUntil(0, 1_000, 5_000)).toBe(1_000)
+    expect(Run.pushbackUntil("stop", 1_000, 5_000)).toBe("stop")
+    expect(Run.pushbackUntil(4_000, 1_000, 5_000)).toBe("stop")
+    expect(Run.pushbackUntil(-1, 1_000, 5_000)).toBe("stop")
+    expect(Run.pushbackUntil(Number.NaN, 1_000, 5_000)).toBe("stop")
+    fc.assert(
+      fc.property(fc.double({ noNaN: false }), fc.nat(), fc.nat(), (wait, now, budget) => {
+        const until = Run.pushbackUntil(wait, now, now + budget)
+        return until === "stop"
+          ? !(wait >= 0) || now + wait >= now + budget
+          : until === now + wait && until < now + budget
+      })
+    )
+  })
 })

@@ -14,8 +14,9 @@ import type { RetryBudget } from "../../RetryBudget.js"
 import type * as Strategy from "../../Strategy.js"
 import * as deadline_ from "../deadline.js"
 import * as retryBudget_ from "../retryBudget.js"
-import { type Alarm, Attempt, type Event, type Outcome, pushbackOutcome } from "./attempt.js"
+import { type Alarm, Attempt, type Event, type Outcome } from "./attempt.js"
 import { Events } from "./events.js"
+import { pushbackOutcome } from "./pushback.js"
 import type { Result } from "./strategy.js"
 
 /** Reports an outcome that nothing waits for. */

@@ -5,7 +5,6 @@ import type * as Fiber from "effect/Fiber"
 import type * as Strategy from "../../Strategy.js"
 import type * as deadline_ from "../deadline.js"
 import type { Entry, Timer } from "../timer.js"
-import type { Coordinator } from "./coordinator.js"
 
 /**
  * One attempt's outcome and the classifier's verdict on it. `expired` marks
@@ -107,37 +106,5 @@ export class Attempt<A, E> {
     this.done = true
     this.fiber.removeObserver(this.observer)
     if (this.entry !== undefined) this.sink.timer.cancel(this.entry)
-  }
-}
-
-/**
- * The outcome of an attempt when the run reads pushback (`RunOptions.pushback`
- * is set): a rejected one carries what its pushback means for the run, the
- * Clock millis before which no attempt is sent, or `"stop"` (also for a wait
- * that reaches the run's deadline, or a wait that is not a number ≥ 0).
- *
- * @internal
- */
-export const pushbackOutcome = <A, E, R>(
-  run: Coordinator<A, E, R>,
-  exit: Exit.Exit<A, E | deadline_.DeadlineExceededError>,
-  verdict: Strategy.Verdict
-): Outcome<A, E> => {
-  if (verdict === "accept") return { exit, verdict }
-  const now = run.clock.unsafeCurrentTimeMillis()
-  let wait: number | "stop" | undefined
-  try {
-    wait = run.options.pushback!(exit, now)
-  } catch (error) {
-    // as a classifier's defect: the run dies, nothing may keep running
-    run.abandonUnsafe()
-    throw error
-  }
-  if (wait === undefined) return { exit, verdict }
-  if (wait !== "stop" && !(wait >= 0)) wait = "stop"
-  return {
-    exit,
-    verdict,
-    pushback: kernel.pushbackDecision(wait, now, run.deadline) === "wait" ? now + (wait as number) : "stop"
   }
 }

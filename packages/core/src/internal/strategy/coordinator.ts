@@ -16,7 +16,8 @@ import type * as Strategy from "../../Strategy.js"
 import * as deadline_ from "../deadline.js"
 import * as retryBudget_ from "../retryBudget.js"
 import type { Entry, Timer } from "../timer.js"
-import { Attempt, type Event, type Outcome, pushbackOutcome, type Sink } from "./attempt.js"
+import { Attempt, type Event, type Outcome, type Sink } from "./attempt.js"
+import { pushbackOutcome } from "./pushback.js"
 import type { Result } from "./strategy.js"
 
 /** Reports an outcome that nothing waits for. */
