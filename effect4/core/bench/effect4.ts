@@ -56,6 +56,11 @@ const main = async () => {
     minimumThroughput: 5,
     failureThreshold: 0.2
   }))
+  const syncWork = Effect.sync(work)
+  const userLoop = (call: () => Effect.Effect<unknown, unknown>) => (n: number) =>
+    Effect.runPromise(Effect.gen(function*() {
+      for (let i = 0; i < n; i++) yield* call()
+    }))
   const cockatiel = circuitBreaker(handleAll, {
     halfOpenAfter: 10_000,
     breaker: new SamplingBreaker({ threshold: 0.2, duration: 30_000, minimumRps: 5 })
@@ -68,8 +73,11 @@ const main = async () => {
     "Strategy.run(parallel(3)), first accepted": effectLoop(
       Strategy.run(parallel3, { attempt: () => bare, classify, deadline })
     ),
-    "bare Effect.sync": effectLoop(Effect.sync(work)),
-    "CircuitBreaker.execute": effectLoop(breaker.execute("scope", Effect.sync(work), Exit.isFailure)),
+    // the breaker's subjects run as their users run them: `yield*` per call inside one fiber (no
+    // `Effect.exit` around each: cockatiel's loop has nothing around its `await` either), ours
+    // calling `execute` for every call as cockatiel's `execute(fn)` is called, same protected work
+    "bare Effect.sync": userLoop(() => syncWork),
+    "CircuitBreaker.execute": userLoop(() => breaker.execute("scope", syncWork, Exit.isFailure)),
     "cockatiel 3.2.1 execute": async (n) => {
       for (let i = 0; i < n; i++) await cockatiel.execute(work)
     }

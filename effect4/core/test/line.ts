@@ -170,3 +170,20 @@ export const withSeed = (seed: string | number) => <A, E, R>(effect: Effect.Effe
 /** `schedule`'s delays for at most `times` recurrences (`Schedule.intersect(Schedule.recurs(times))` on Effect 3). */
 export const upTo = <Out, In, E, R>(schedule: Schedule.Schedule<Out, In, E, R>, times: number) =>
   Schedule.max([schedule, Schedule.recurs(times)])
+
+// --- breaker lane ---
+
+/** Every series of the counter named `name`: its labels and its count. */
+export const counterSeries = (
+  name: string
+): Effect.Effect<ReadonlyArray<{ readonly labels: Readonly<Record<string, string>>; readonly count: number }>> =>
+  Effect.map(
+    Metric.snapshot,
+    (snapshots) =>
+      snapshots.flatMap((snapshot) =>
+        snapshot.id !== name || snapshot.type !== "Counter" ? [] : [{
+          labels: { ...snapshot.attributes },
+          count: Number(snapshot.state.count)
+        }]
+      )
+  )

@@ -3,7 +3,9 @@
  * `CircuitBreaker.execute` on a closed scope, inside one running fiber, side
  * by side with cockatiel 3.2.1 `circuitBreaker(...).execute` and opossum 9
  * `fire` around the same trivial work (median of the rounds, subjects
- * alternating); then the heap after 100,000 distinct scopes.
+ * alternating); then the heap after 100,000 distinct scopes. Each subject is
+ * run as its users run it: ours `yield* breaker.execute(...)` per call inside
+ * one fiber (an Effect app's loop), cockatiel's and opossum's `await` per call.
  *
  *   cd packages/core && npx tsx --expose-gc bench/circuitBreaker.ts
  *
@@ -54,7 +56,12 @@ const main = async () => {
     }))
 
   const bare = effectLoop(effectWork)
-  const ours = effectLoop(breaker.execute("scope", effectWork, Exit.isFailure))
+  // `execute` called for every call, as a user calls it (as cockatiel's `execute(fn)` is called
+  // for every call below), around the same protected work
+  const ours = (n: number) =>
+    Effect.runPromise(Effect.gen(function*() {
+      for (let i = 0; i < n; i++) yield* breaker.execute("scope", effectWork, Exit.isFailure)
+    }))
 
   const cockatiel = circuitBreaker(handleAll, {
     halfOpenAfter: 10_000,

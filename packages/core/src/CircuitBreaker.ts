@@ -6,15 +6,12 @@
  *
  * @since 0.1.0
  */
-import type * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
-import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
-import type * as Metric from "effect/Metric"
 import type * as Stream from "effect/Stream"
 import * as internal from "./internal/circuitBreaker.js"
+import type { ConfigError, ConfigWrap, Counter, DurationInput } from "./internal/line.js"
 import * as metrics from "./internal/metrics.js"
 
 /**
@@ -99,9 +96,9 @@ export declare namespace CircuitBreaker {
    */
   export interface ConfigOptions {
     /** How long the circuit stays open before one probe is let through. Positive. */
-    readonly breakDuration: Duration.DurationInput
+    readonly breakDuration: DurationInput
     /** The rolling window of outcomes. Positive. */
-    readonly samplingDuration: Duration.DurationInput
+    readonly samplingDuration: DurationInput
     /** The fewest outcomes in the window that can open the circuit. Integer ≥ 1. */
     readonly minimumThroughput: number
     /** The failure ratio in the window that opens the circuit. In (0, 1). */
@@ -201,21 +198,25 @@ export const layer: (options: CircuitBreaker.Options) => Layer.Layer<CircuitBrea
  *
  * @example
  * import { CircuitBreaker } from "@aio-request/core"
- * import { Config } from "effect"
+ * import { Config, Duration } from "effect"
  *
- * const BreakerLive = CircuitBreaker.layerConfig({
- *   breakDuration: Config.duration("BREAKER_BREAK"),
- *   samplingDuration: Config.duration("BREAKER_SAMPLING"),
- *   minimumThroughput: Config.integer("BREAKER_MIN_THROUGHPUT"),
- *   failureThreshold: Config.number("BREAKER_THRESHOLD")
- * })
+ * // `threshold` as your app reads it: `Config.number("BREAKER_THRESHOLD")` on
+ * // Effect 3, `Config.Number("BREAKER_THRESHOLD")` on Effect 4 (likewise
+ * // `Config.duration` / `Config.Duration`, `Config.integer` / `Config.Int`)
+ * const breakerLive = (threshold: Config.Config<number>) =>
+ *   CircuitBreaker.layerConfig({
+ *     breakDuration: Config.succeed(Duration.seconds(5)),
+ *     samplingDuration: Config.succeed(Duration.seconds(10)),
+ *     minimumThroughput: Config.succeed(10),
+ *     failureThreshold: threshold
+ *   })
  * @since 0.1.0
  * @category layers
  */
 export const layerConfig: (
-  config: Config.Config.Wrap<CircuitBreaker.ConfigOptions>,
+  config: ConfigWrap<CircuitBreaker.ConfigOptions>,
   options?: { readonly onStateChange?: ((change: CircuitBreaker.StateChange) => Effect.Effect<void>) | undefined }
-) => Layer.Layer<CircuitBreaker, ConfigError.ConfigError> = internal.layerConfig
+) => Layer.Layer<CircuitBreaker, ConfigError> = internal.layerConfig
 
 /**
  * A breaker that never opens: `execute` runs the effect as it is.
@@ -244,24 +245,17 @@ export const noop: Layer.Layer<CircuitBreaker> = internal.noop
  * `half-open → closed`). Labels `scope`, `from`, `to`; each breaker labels at
  * most `maxScopeLabels` scopes by name (default 100), and counts the others
  * under `scope="<other>"`. An incremental counter: Prometheus shows it as
- * `aio_request_circuit_breaker_transitions_total`.
+ * `aio_request_circuit_breaker_transitions_total` (through OpenTelemetry;
+ * Effect 4's own `PrometheusMetrics` adds no `_total` to a counter). Read one
+ * series with `Metric.value(Metric.taggedWithLabels(CircuitBreaker.transitions,
+ * [MetricLabel.make("scope", "inventory"), ...]))` on Effect 3,
+ * `Metric.value(Metric.withAttributes(CircuitBreaker.transitions, { scope:
+ * "inventory", from: "closed", to: "open" }))` on Effect 4.
  *
- * @example
- * import { CircuitBreaker } from "@aio-request/core"
- * import { Effect, Metric, MetricLabel } from "effect"
- *
- * const opened = Metric.value(
- *   Metric.taggedWithLabels(CircuitBreaker.transitions, [
- *     MetricLabel.make("scope", "inventory"),
- *     MetricLabel.make("from", "closed"),
- *     MetricLabel.make("to", "open")
- *   ])
- * )
- * const program = Effect.map(opened, (state) => state.count)
  * @since 0.2.0
  * @category metrics
  */
-export const transitions: Metric.Metric.Counter<number> = metrics.transitions
+export const transitions: Counter = metrics.transitions
 
 /**
  * `CircuitBreaker.Options`, also reachable as `CircuitBreaker.CircuitBreaker.Options` (the namespace Effect's own modules use).

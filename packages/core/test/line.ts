@@ -158,3 +158,17 @@ export const withSeed = (seed: string | number) => <A, E, R>(effect: Effect.Effe
 /** `schedule`'s delays for at most `times` recurrences (`Schedule.intersect(Schedule.recurs(times))`). */
 export const upTo = <Out, In, R>(schedule: Schedule.Schedule<Out, In, R>, times: number) =>
   schedule.pipe(Schedule.intersect(Schedule.recurs(times)))
+
+// --- breaker lane ---
+
+/** Every series of the counter named `name`: its labels and its count. */
+export const counterSeries = (
+  name: string
+): Effect.Effect<ReadonlyArray<{ readonly labels: Readonly<Record<string, string>>; readonly count: number }>> =>
+  Effect.map(Metric.snapshot, (pairs) =>
+    pairs.flatMap((pair) =>
+      pair.metricKey.name !== name ? [] : [{
+        labels: Object.fromEntries(pair.metricKey.tags.map((tag) => [tag.key, tag.value])),
+        count: Number((pair.metricState as unknown as { readonly count: number | bigint }).count)
+      }]
+    ))

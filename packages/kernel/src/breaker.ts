@@ -43,7 +43,7 @@ export interface Settings {
  */
 export interface Circuit {
   state: State
-  /** Bumped on every transition: outcomes of calls admitted under another generation are dropped. */
+  /** Bumped on every transition and on eviction: outcomes of calls admitted under another generation are dropped. */
   generation: number
   /** While open: the instant (millis) from which one caller may probe. */
   openUntil: number
@@ -181,6 +181,13 @@ export class Breaker {
   readonly circuits: Map<string, Circuit> = new Map()
   /** Eviction brings the number of circuits down to this (90% of `maxScopes`). */
   private readonly evictTo: number
+  /**
+   * The scope `closedTicket` found last, and its circuit (kept while it is in
+   * `circuits`): most calls of one breaker name the scope the last one named,
+   * and comparing a string with itself is cheaper than a map lookup.
+   */
+  private lastScope: string | undefined = undefined
+  private lastCircuit: Circuit | undefined = undefined
 
   constructor(settings: Settings) {
     this.settings = settings
@@ -193,8 +200,11 @@ export class Breaker {
    * and no cleanup if its caller goes away.
    */
   closedTicket(scope: string): RunTicket | undefined {
-    const circuit = this.circuits.get(scope)
-    return circuit !== undefined && circuit.state === "closed" ? circuit.closedTicket : undefined
+    const circuit = scope === this.lastScope ? this.lastCircuit : this.circuits.get(scope)
+    if (circuit === undefined) return undefined
+    this.lastScope = scope
+    this.lastCircuit = circuit
+    return circuit.state === "closed" ? circuit.closedTicket : undefined
   }
 
   /**
@@ -267,7 +277,8 @@ export class Breaker {
    */
   complete(scope: string, ticket: RunTicket, outcome: Outcome, now: number): StateChange | undefined {
     const circuit = ticket.circuit
-    if (this.circuits.get(scope) !== circuit || circuit.generation !== ticket.generation) return undefined
+    // an evicted circuit's generation was bumped too: no lookup of `scope` on every call's path
+    if (circuit.generation !== ticket.generation) return undefined
     if (ticket.probe) {
       if (outcome === "interrupted") {
         // nobody knows: the next caller probes at once
@@ -307,19 +318,21 @@ export class Breaker {
    * oldest first, down to 90% of the bound.
    */
   private evict(now: number): void {
+    this.lastScope = undefined
+    this.lastCircuit = undefined
     const map = this.circuits
     const evictTo = this.evictTo
     for (const [scope, circuit] of map) {
       if (map.size <= evictTo) return
-      if (circuit.state === "closed" && circuit.window.isEmpty(now)) map.delete(scope)
+      if (circuit.state === "closed" && circuit.window.isEmpty(now)) drop(map, scope, circuit)
     }
     for (const [scope, circuit] of map) {
       if (map.size <= evictTo) return
-      if (circuit.state === "closed") map.delete(scope)
+      if (circuit.state === "closed") drop(map, scope, circuit)
     }
-    for (const scope of map.keys()) {
+    for (const [scope, circuit] of map) {
       if (map.size <= evictTo) return
-      map.delete(scope)
+      drop(map, scope, circuit)
     }
   }
 }
@@ -329,6 +342,12 @@ export class Breaker {
  * refused for that long, otherwise `admit` lets a probe through.
  */
 export const breakLeft = (circuit: Circuit, now: number): number => circuit.openUntil - now
+
+/** Forgets `scope`'s circuit: a new generation, so that `complete` drops the outcomes of its calls still running. */
+const drop = (map: Map<string, Circuit>, scope: string, circuit: Circuit): void => {
+  circuit.generation++
+  map.delete(scope)
+}
 
 const open = (circuit: Circuit, until: number): void => {
   circuit.state = "open"

@@ -13,7 +13,10 @@ export type Counter = 0 | 1
 /** Two counters over the last `buckets` buckets of `bucketMillis` each, updated in place. */
 export class RollingWindow {
   /** `buckets` slots of three numbers: bucket id (floor(time / bucketMillis)), counter 0, counter 1. */
-  private readonly slots: Array<number>
+  private readonly slots: Float64Array
+  /** The bucket id `add` wrote last, and its slot: most adds land in it. */
+  private lastBucket = Number.NaN
+  private lastSlot = 0
 
   readonly buckets: number
   readonly bucketMillis: number
@@ -21,12 +24,13 @@ export class RollingWindow {
   constructor(buckets: number, bucketMillis: number) {
     this.buckets = buckets
     this.bucketMillis = bucketMillis
-    this.slots = new Array<number>(buckets * 3)
+    this.slots = new Float64Array(buckets * 3)
     this.clear()
   }
 
   /** Forgets everything. */
   clear(): void {
+    this.lastBucket = Number.NaN
     for (let i = 0; i < this.slots.length; i += 3) {
       this.slots[i] = Number.NEGATIVE_INFINITY
       this.slots[i + 1] = 0
@@ -37,13 +41,20 @@ export class RollingWindow {
   /** Adds one to `counter` in the bucket of `now`. */
   add(now: number, counter: Counter): void {
     const bucket = Math.floor(now / this.bucketMillis)
-    const slot = (((bucket % this.buckets) + this.buckets) % this.buckets) * 3
-    if (this.slots[slot] !== bucket) {
-      this.slots[slot] = bucket
-      this.slots[slot + 1] = 0
-      this.slots[slot + 2] = 0
+    const slots = this.slots
+    if (bucket === this.lastBucket) {
+      slots[this.lastSlot + 1 + counter]!++
+      return
     }
-    this.slots[slot + 1 + counter]!++
+    const slot = (((bucket % this.buckets) + this.buckets) % this.buckets) * 3
+    if (slots[slot] !== bucket) {
+      slots[slot] = bucket
+      slots[slot + 1] = 0
+      slots[slot + 2] = 0
+    }
+    slots[slot + 1 + counter]!++
+    this.lastBucket = bucket
+    this.lastSlot = slot
   }
 
   /** The sum of `counter` over the buckets still in the window at `now`. */

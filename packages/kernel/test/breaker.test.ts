@@ -106,6 +106,17 @@ describe("breaker", () => {
     expect(breaker.stateOf("a")).toBe("open")
   })
 
+  it("drops the outcome of a call whose scope was evicted while it ran, even once the scope is back", () => {
+    const breaker = new Breaker({ ...settings, maxScopes: 2, minimumThroughput: 1 })
+    const inFlight = run(breaker, "a", 0)
+    run(breaker, "b", 0)
+    run(breaker, "c", 0) // evicts "a" (and "b")
+    expect(breaker.circuits.has("a")).toBe(false)
+    run(breaker, "a", 0) // a new circuit for "a"
+    expect(breaker.complete("a", inFlight, true, 0)).toBeUndefined()
+    expect(breaker.stateOf("a")).toBe("closed")
+  })
+
   it("evicts idle closed circuits first, down to 90% of maxScopes", () => {
     const breaker = new Breaker({ ...settings, maxScopes: 10 })
     trip(breaker, "open", 0)

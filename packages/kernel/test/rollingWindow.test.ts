@@ -55,4 +55,36 @@ describe("RollingWindow", () => {
       }
     ))
   })
+  it("its counts equal the events within the window since the last clear", () => {
+    const event = fc.oneof(
+      fc.record({ gap: fc.integer({ min: 0, max: 150 }), counter: fc.constantFrom(0 as const, 1 as const) }),
+      fc.constant("clear" as const)
+    )
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 6 }),
+      fc.integer({ min: 1, max: 50 }),
+      fc.array(event, { maxLength: 100 }),
+      (buckets, bucketMillis, events) => {
+        const window = new RollingWindow(buckets, bucketMillis)
+        let added: Array<{ at: number; counter: 0 | 1 }> = []
+        let now = 0
+        for (const e of events) {
+          if (e === "clear") {
+            window.clear()
+            added = []
+            continue
+          }
+          now += e.gap
+          window.add(now, e.counter)
+          added.push({ at: now, counter: e.counter })
+          const oldest = Math.floor(now / bucketMillis) - buckets
+          for (const counter of [0, 1] as const) {
+            const expected = added.filter((a) => a.counter === counter && Math.floor(a.at / bucketMillis) > oldest)
+            if (window.sum(now, counter) !== expected.length) return false
+          }
+        }
+        return true
+      }
+    ))
+  })
 })

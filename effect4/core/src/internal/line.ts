@@ -6,9 +6,16 @@
  *
  * @internal
  */
-import type * as Clock from "effect/Clock"
-import type * as Context from "effect/Context"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Metric from "effect/Metric"
 
 /** What a duration option accepts: Effect 4's `Duration.Input`. */
 export type DurationInput = Duration.Input
@@ -18,3 +25,94 @@ export type Reference<_Self, A> = Context.Reference<A>
 
 /** `clock`'s time in milliseconds, read synchronously. */
 export const currentTimeMillis = (clock: Clock.Clock): number => clock.currentTimeMillisUnsafe()
+
+// --- breaker lane: the circuit breaker's glue (Service, ConfigWrap, ConfigError, configError,
+// RuntimeFiber and withFiber are word for word the core-share lane's: keep one copy) ---
+
+/** A service key class: `class S extends Service<S, Shape>()("id") {}` (Effect 4's `Context.Service`). */
+export const Service = <Self, Shape>() => <const Id extends string>(id: Id): Context.ServiceClass<Self, Id, Shape> =>
+  Context.Service<Self, Shape>()(id)
+
+/** Config for each field of `A` (Effect 4's `Config.Wrap`). */
+export type ConfigWrap<A> = Config.Wrap<A>
+
+/** A configuration failure (Effect 4's `Config.ConfigError`). */
+export type ConfigError = Config.ConfigError
+
+/** A value read from config that is invalid, saying why (a `ConfigError` of a `SourceError`). */
+export const configError = (message: string): ConfigError =>
+  new Config.ConfigError(new ConfigProvider.SourceError({ message }))
+
+/** A running fiber (Effect 4's `Fiber.Fiber`). */
+export type RuntimeFiber<A, E> = Fiber.Fiber<A, E>
+
+/** Runs `f` with the current fiber (Effect 4's `Effect.withFiber`). */
+export const withFiber = <A, E, R>(f: (fiber: RuntimeFiber<unknown, unknown>) => Effect.Effect<A, E, R>) =>
+  Effect.withFiber<A, E, R>(f)
+
+/** Where `callerClock` keeps the last Clock it looked up, and what it was looked up in. */
+export interface ClockCache {
+  from: unknown
+  clock: Clock.Clock | undefined
+}
+
+/**
+ * The Clock of `fiber`, looked up again only when the fiber's context
+ * changes (one shared object across calls, except under another Clock such
+ * as TestClock): `getRef` is a `Context` lookup, a map's miss then the
+ * Reference's default.
+ */
+export const callerClock = (cache: ClockCache, fiber: RuntimeFiber<unknown, unknown>): Clock.Clock => {
+  const context = fiber.context
+  if (context !== cache.from || cache.clock === undefined) {
+    cache.clock = fiber.getRef(Clock.Clock)
+    cache.from = context
+  }
+  return cache.clock
+}
+
+/** What `guardExit` runs when the effect ends, built once from a `settle` (see `exitGuard`). */
+export type ExitGuard = (exit: Exit.Exit<any, any>) => Effect.Effect<void> | undefined
+
+/**
+ * The guard that calls `settle` with the exit of the effect it guards, in
+ * the step the effect ends, and runs what `settle` returns (if anything)
+ * before handing the exit on: on Effect 4 `settle` itself, for
+ * `Effect.onExitPrimitive` (one frame, no step of its own unless `settle`
+ * returns an effect).
+ */
+export const exitGuard = (settle: (exit: Exit.Exit<any, any>) => Effect.Effect<void> | undefined): ExitGuard => settle
+
+/**
+ * `effect`, its exit passed through `guard`, interruptible as the caller is
+ * (`true`): an interruption of an interruptible caller skips it, as it would
+ * a `matchCauseEffect` handler.
+ */
+export const guardExit = <A, E, R>(effect: Effect.Effect<A, E, R>, guard: ExitGuard): Effect.Effect<A, E, R> =>
+  Effect.onExitPrimitive(effect, guard, true)
+
+/** Whether `cause` holds a defect (Effect 4's `Cause.hasDies`). */
+export const hasDies: <E>(cause: Cause.Cause<E>) => boolean = Cause.hasDies
+
+/** Whether `cause` holds interruptions and nothing else (Effect 4's `Cause.hasInterruptsOnly`). */
+export const hasInterruptsOnly: <E>(cause: Cause.Cause<E>) => boolean = Cause.hasInterruptsOnly
+
+/** Recovers from any cause (Effect 4's `Effect.catchCause`). */
+export const catchCause: <A, E, R, A2, E2, R2>(
+  self: Effect.Effect<A, E, R>,
+  f: (cause: Cause.Cause<E>) => Effect.Effect<A2, E2, R2>
+) => Effect.Effect<A | A2, E2, R | R2> = Effect.catchCause
+
+/** A counter of numbers (Effect 4's `Metric.Counter<number>`). */
+export type Counter = Metric.Counter<number>
+
+/**
+ * Adds one to `counter`'s series of `labels`, synchronously, in this step,
+ * in the current fiber's metric registry (`Metric.MetricRegistry`); outside a
+ * fiber, nothing.
+ */
+export const incrementUnsafe = (counter: Counter, labels: Readonly<Record<string, string>>): void => {
+  const fiber = Fiber.getCurrent()
+  if (fiber === undefined) return
+  Metric.withAttributes(counter, labels).updateUnsafe(1, fiber.context)
+}

@@ -1,28 +1,25 @@
 import { BoundedLabels } from "@aio-request/kernel/boundedLabels"
 import * as kernel from "@aio-request/kernel/breaker"
-import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
+import type * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
-import * as Context from "effect/Context"
 import * as Data from "effect/Data"
-import type * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as MetricLabel from "effect/MetricLabel"
 import * as PubSub from "effect/PubSub"
 import * as Stream from "effect/Stream"
 import type * as CB from "../CircuitBreaker.js"
+import * as line from "./line.js"
 import { transitions } from "./metrics.js"
 import * as validate from "./validate.js"
 
 /**
- * The Effect glue of the circuit breaker: options, the Clock read, running
- * the call, counting and publishing transitions. The state machine is the
- * kernel's `Breaker` (@aio-request/kernel/breaker).
+ * The Effect glue of the circuit breaker, written once for both lines: options,
+ * the Clock read, running the call, counting and publishing transitions. The
+ * state machine is the kernel's `Breaker` (@aio-request/kernel/breaker); what
+ * differs between the lines (how the caller's Clock is found, the frame that
+ * sees the call's exit) is in ./line.ts.
  */
 
 /** @internal */
@@ -36,10 +33,9 @@ export class CircuitBreakerOpenError extends Data.TaggedError("CircuitBreakerOpe
 }
 
 /** @internal */
-export class CircuitBreaker extends Context.Tag("@aio-request/core/CircuitBreaker")<
-  CircuitBreaker,
-  CB.CircuitBreaker.Service
->() {}
+export class CircuitBreaker extends line.Service<CircuitBreaker, CB.CircuitBreaker.Service>()(
+  "@aio-request/core/CircuitBreaker"
+) {}
 
 /**
  * Counts one transition, synchronously, in the step that makes it: it cannot
@@ -48,11 +44,7 @@ export class CircuitBreaker extends Context.Tag("@aio-request/core/CircuitBreake
  * the registry keeps every series it ever saw.
  */
 const countTransition = (scopes: BoundedLabels, change: CB.CircuitBreaker.StateChange): void =>
-  transitions.unsafeUpdate(1, [
-    MetricLabel.make("scope", scopes.label(change.scope)),
-    MetricLabel.make("from", change.from),
-    MetricLabel.make("to", change.to)
-  ])
+  line.incrementUnsafe(transitions, { scope: scopes.label(change.scope), from: change.from, to: change.to })
 
 /**
  * The continuation of the last call of a ticket, kept in its `cache` for the
@@ -61,13 +53,12 @@ const countTransition = (scopes: BoundedLabels, change: CB.CircuitBreaker.StateC
  */
 interface Handlers {
   readonly isFailure: (exit: Exit.Exit<any, any>) => boolean
-  readonly clock: Clock.Clock
-  readonly onSuccess: (value: any) => Effect.Effect<any, any>
-  readonly onFailure: (cause: Cause.Cause<any>) => Effect.Effect<any, any>
+  readonly clock: unknown
+  readonly guard: line.ExitGuard
 }
 
 /** The option checks of this line, for the kernel's `settingsOf`. */
-const checks: kernel.Checks<Duration.DurationInput> = {
+const checks: kernel.Checks<line.DurationInput> = {
   ...validate,
   positiveMillis: (where, option, value) =>
     Duration.toMillis(validate.duration(where, option, value, { positive: true }))
@@ -82,7 +73,7 @@ export const make = (options: CB.CircuitBreaker.Options): Effect.Effect<CB.Circu
  * errors. The breaker of one instance is the kernel's state machine, never
  * shared between instances; every read and update of it is one synchronous
  * step, atomic with respect to every other fiber (a `Ref.modify` would add
- * two steps per call, see bench/circuitBreaker.ts).
+ * two steps per call).
  */
 const makeAs = (where: string, options: CB.CircuitBreaker.Options): Effect.Effect<CB.CircuitBreaker.Service> => {
   const settings = kernel.settingsOf(where, options, checks)
@@ -102,7 +93,7 @@ const makeAs = (where: string, options: CB.CircuitBreaker.Options): Effect.Effec
 const outcomeOf = <A, E>(exit: Exit.Exit<A, E>, isFailure: (exit: Exit.Exit<A, E>) => boolean): kernel.Outcome =>
   Exit.isSuccess(exit)
     ? kernel.outcomeOf(false, false, exit, isFailure)
-    : kernel.outcomeOf(Cause.isDie(exit.cause), Cause.isInterruptedOnly(exit.cause), exit, isFailure)
+    : kernel.outcomeOf(line.hasDies(exit.cause), line.hasInterruptsOnly(exit.cause), exit, isFailure)
 
 const unsafeMakeService = (
   breaker: kernel.Breaker,
@@ -114,9 +105,9 @@ const unsafeMakeService = (
   const transition = (change: CB.CircuitBreaker.StateChange): Effect.Effect<void> => {
     countTransition(scopeLabels, change)
     const published = PubSub.publish(pubsub, change)
-    return onStateChange === undefined ? Effect.asVoid(published) : Effect.zipRight(
+    return onStateChange === undefined ? Effect.asVoid(published) : Effect.andThen(
       published,
-      Effect.catchAllCause(
+      line.catchCause(
         Effect.suspend(() => onStateChange(change)),
         (cause) => Effect.logWarning("CircuitBreaker: onStateChange failed", cause)
       )
@@ -124,10 +115,11 @@ const unsafeMakeService = (
   }
 
   /**
-   * What runs after a call admitted by `ticket`: records its outcome and
-   * hands the exit on. One `matchCauseEffect` frame, no `Effect.exit` plus
-   * `flatMap`; the outcome is recorded in the same step, so an interruption
-   * of the caller right after cannot lose it.
+   * What runs after a call admitted by `ticket`: records its outcome as the
+   * call's exit passes through (`line.guardExit`: one frame); the outcome is
+   * recorded in the step the call ends, so an interruption of the caller
+   * right after cannot lose it. A probe's guard, admitted under a mask, always
+   * runs; an interrupted call counts as nothing.
    */
   const handlersFor = <A, E>(
     scope: string,
@@ -137,15 +129,13 @@ const unsafeMakeService = (
   ): Handlers => {
     const cached = ticket.cache as Handlers | undefined
     if (cached !== undefined && cached.isFailure === isFailure && cached.clock === clock) return cached
-    const settle = (exit: Exit.Exit<A, E>): Effect.Effect<A, E> => {
-      const change = breaker.complete(scope, ticket, outcomeOf(exit, isFailure), clock.unsafeCurrentTimeMillis())
-      return change === undefined ? exit : Effect.zipRight(transition(change), exit)
-    }
     const handlers: Handlers = {
       isFailure,
       clock,
-      onSuccess: (value: A) => settle(Exit.succeed(value)),
-      onFailure: (cause: Cause.Cause<E>) => settle(Exit.failCause(cause))
+      guard: line.exitGuard((exit: Exit.Exit<A, E>) => {
+        const change = breaker.complete(scope, ticket, outcomeOf(exit, isFailure), line.currentTimeMillis(clock))
+        return change === undefined ? undefined : transition(change)
+      })
     }
     ticket.cache = handlers
     return handlers
@@ -154,21 +144,8 @@ const unsafeMakeService = (
   const reject = (scope: string, retryAfter: number) =>
     Effect.fail(new CircuitBreakerOpenError({ scope, retryAfter: Duration.millis(retryAfter) }))
 
-  /**
-   * The caller's Clock, looked up again only when the fiber's default services
-   * change (they are one shared object across calls, except under another
-   * Clock such as TestClock): a `Context` lookup costs as much as a step.
-   */
-  let lastServices: Context.Context<DefaultServices.DefaultServices> | undefined = undefined
-  let lastClock: Clock.Clock | undefined = undefined
-  const clockOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): Clock.Clock => {
-    const services = fiber.currentDefaultServices
-    if (services !== lastServices || lastClock === undefined) {
-      lastClock = Context.get(services, Clock.Clock)
-      lastServices = services
-    }
-    return lastClock
-  }
+  /** The caller's Clock, kept between calls (`line.callerClock`). */
+  const clockCache: line.ClockCache = { from: undefined, clock: undefined }
 
   // Closures on this path are written inline on purpose: `execute` is on every call's path.
   const execute = <A, E, R>(
@@ -176,21 +153,21 @@ const unsafeMakeService = (
     effect: Effect.Effect<A, E, R>,
     isFailure: (exit: Exit.Exit<A, E>) => boolean
   ): Effect.Effect<A, E | CircuitBreakerOpenError, R> =>
-    Effect.withFiberRuntime((fiber) => {
-      const clock = clockOf(fiber)
+    line.withFiber((fiber) => {
+      const clock = line.callerClock(clockCache, fiber)
       const closed = breaker.closedTicket(scope)
       // fast path: a closed circuit needs no clock read now, nor cleanup if the caller is interrupted
-      if (closed !== undefined) return Effect.matchCauseEffect(effect, handlersFor(scope, closed, isFailure, clock))
-      const retryAfter = breaker.refusal(scope, clock.unsafeCurrentTimeMillis())
+      if (closed !== undefined) return line.guardExit(effect, handlersFor(scope, closed, isFailure, clock).guard)
+      const retryAfter = breaker.refusal(scope, line.currentTimeMillis(clock))
       if (retryAfter > 0) return reject(scope, retryAfter)
       // a new scope, or a probe may start: admit under a mask, so that an
       // interruption cannot come between the admission and its cleanup
       return Effect.uninterruptibleMask((restore) =>
         Effect.suspend((): Effect.Effect<A, E | CircuitBreakerOpenError, R> => {
-          const ticket = breaker.admit(scope, clock.unsafeCurrentTimeMillis())
+          const ticket = breaker.admit(scope, line.currentTimeMillis(clock))
           if (ticket._tag === "Reject") return reject(scope, ticket.retryAfter)
-          const guarded = Effect.matchCauseEffect(restore(effect), handlersFor(scope, ticket, isFailure, clock))
-          return ticket.transition === undefined ? guarded : Effect.zipRight(transition(ticket.transition), guarded)
+          const guarded = line.guardExit(restore(effect), handlersFor(scope, ticket, isFailure, clock).guard)
+          return ticket.transition === undefined ? guarded : Effect.andThen(transition(ticket.transition), guarded)
         })
       )
     })
@@ -209,9 +186,9 @@ export const layer = (options: CB.CircuitBreaker.Options): Layer.Layer<CircuitBr
 
 /** @internal */
 export const layerConfig = (
-  config: Config.Config.Wrap<CB.CircuitBreaker.ConfigOptions>,
+  config: line.ConfigWrap<CB.CircuitBreaker.ConfigOptions>,
   options?: { readonly onStateChange?: ((change: CB.CircuitBreaker.StateChange) => Effect.Effect<void>) | undefined }
-): Layer.Layer<CircuitBreaker, ConfigError.ConfigError> => {
+): Layer.Layer<CircuitBreaker, line.ConfigError> => {
   const where = "CircuitBreaker.layerConfig"
   validate.record(where, "config", config)
   // checked now, not when the config is read: a bad hook is a programming error, not a ConfigError
@@ -223,7 +200,7 @@ export const layerConfig = (
       Effect.flatMap(
         Effect.try({
           try: () => makeAs(where, { ...values, onStateChange: options?.onStateChange }),
-          catch: (error) => ConfigError.InvalidData([], error instanceof Error ? error.message : String(error))
+          catch: (error) => line.configError(error instanceof Error ? error.message : String(error))
         }),
         (service) => service
       ))

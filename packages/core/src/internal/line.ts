@@ -6,9 +6,18 @@
  *
  * @internal
  */
-import type * as Clock from "effect/Clock"
-import type * as Context from "effect/Context"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import type * as Config from "effect/Config"
+import * as ConfigError_ from "effect/ConfigError"
+import * as Context from "effect/Context"
+import type * as DefaultServices from "effect/DefaultServices"
 import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import type * as Metric from "effect/Metric"
+import * as MetricLabel from "effect/MetricLabel"
 
 /** What a duration option accepts: Effect 3's `Duration.DurationInput`. */
 export type DurationInput = Duration.DurationInput
@@ -18,3 +27,91 @@ export type Reference<Self, A> = Context.Reference<Self, A>
 
 /** `clock`'s time in milliseconds, read synchronously. */
 export const currentTimeMillis = (clock: Clock.Clock): number => clock.unsafeCurrentTimeMillis()
+
+// --- breaker lane: the circuit breaker's glue (Service, ConfigWrap, ConfigError, configError,
+// RuntimeFiber and withFiber are word for word the core-share lane's: keep one copy) ---
+
+/** A service key class: `class S extends Service<S, Shape>()("id") {}` (Effect 3's `Context.Tag`). */
+export const Service = <Self, Shape>() => <const Id extends string>(id: Id): Context.TagClass<Self, Id, Shape> =>
+  Context.Tag(id)<Self, Shape>()
+
+/** Config for each field of `A` (Effect 3's `Config.Config.Wrap`). */
+export type ConfigWrap<A> = Config.Config.Wrap<A>
+
+/** A configuration failure (Effect 3's `ConfigError.ConfigError`). */
+export type ConfigError = ConfigError_.ConfigError
+
+/** A value read from config that is invalid, saying why (`ConfigError.InvalidData`). */
+export const configError = (message: string): ConfigError => ConfigError_.InvalidData([], message)
+
+/** A running fiber (Effect 3's `Fiber.RuntimeFiber`). */
+export type RuntimeFiber<A, E> = Fiber.RuntimeFiber<A, E>
+
+/** Runs `f` with the current fiber (Effect 3's `Effect.withFiberRuntime`). */
+export const withFiber = <A, E, R>(f: (fiber: RuntimeFiber<unknown, unknown>) => Effect.Effect<A, E, R>) =>
+  Effect.withFiberRuntime<A, E, R>(f)
+
+/** Where `callerClock` keeps the last Clock it looked up, and what it was looked up in. */
+export interface ClockCache {
+  from: unknown
+  clock: Clock.Clock | undefined
+}
+
+/**
+ * The Clock of `fiber`, looked up again only when the fiber's default
+ * services change (one shared object across calls, except under another
+ * Clock such as TestClock): a `Context` lookup costs as much as a step.
+ */
+export const callerClock = (cache: ClockCache, fiber: RuntimeFiber<unknown, unknown>): Clock.Clock => {
+  const services: Context.Context<DefaultServices.DefaultServices> = fiber.currentDefaultServices
+  if (services !== cache.from || cache.clock === undefined) {
+    cache.clock = Context.get(services, Clock.Clock)
+    cache.from = services
+  }
+  return cache.clock
+}
+
+/** What `guardExit` runs when the effect ends, built once from a `settle` (see `exitGuard`). */
+export interface ExitGuard {
+  readonly onSuccess: (value: any) => Effect.Effect<any, any>
+  readonly onFailure: (cause: Cause.Cause<any>) => Effect.Effect<any, any>
+}
+
+/**
+ * The guard that calls `settle` with the exit of the effect it guards, in
+ * the step the effect ends, and runs what `settle` returns (if anything)
+ * before handing the exit on: one `matchCauseEffect` frame on Effect 3.
+ */
+export const exitGuard = (settle: (exit: Exit.Exit<any, any>) => Effect.Effect<void> | undefined): ExitGuard => {
+  const pass = (exit: Exit.Exit<any, any>): Effect.Effect<any, any> => {
+    const then = settle(exit)
+    return then === undefined ? exit : Effect.zipRight(then, exit)
+  }
+  return { onSuccess: (value) => pass(Exit.succeed(value)), onFailure: (cause) => pass(Exit.failCause(cause)) }
+}
+
+/** `effect`, its exit passed through `guard` (interruptible as the caller is). */
+export const guardExit = <A, E, R>(effect: Effect.Effect<A, E, R>, guard: ExitGuard): Effect.Effect<A, E, R> =>
+  Effect.matchCauseEffect(effect, guard)
+
+/** Whether `cause` holds a defect (Effect 3's `Cause.isDie`). */
+export const hasDies: <E>(cause: Cause.Cause<E>) => boolean = Cause.isDie
+
+/** Whether `cause` holds interruptions and nothing else (Effect 3's `Cause.isInterruptedOnly`). */
+export const hasInterruptsOnly: <E>(cause: Cause.Cause<E>) => boolean = Cause.isInterruptedOnly
+
+/** Recovers from any cause (Effect 3's `Effect.catchAllCause`). */
+export const catchCause: <A, E, R, A2, E2, R2>(
+  self: Effect.Effect<A, E, R>,
+  f: (cause: Cause.Cause<E>) => Effect.Effect<A2, E2, R2>
+) => Effect.Effect<A | A2, E2, R | R2> = Effect.catchAllCause
+
+/** A counter of numbers (Effect 3's `Metric.Metric.Counter<number>`). */
+export type Counter = Metric.Metric.Counter<number>
+
+/** Adds one to `counter`'s series of `labels`, synchronously, in this step. */
+export const incrementUnsafe = (counter: Counter, labels: Readonly<Record<string, string>>): void => {
+  const tags: Array<MetricLabel.MetricLabel> = []
+  for (const key in labels) tags.push(MetricLabel.make(key, labels[key]!))
+  counter.unsafeUpdate(1, tags)
+}

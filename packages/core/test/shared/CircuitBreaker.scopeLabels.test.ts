@@ -3,31 +3,22 @@
  * it ever saw (Effect's registry forgets none), so each breaker labels at most
  * `maxScopeLabels` scopes by name and counts the others under "<other>".
  */
-import { CircuitBreaker } from "@aio-request/core"
-import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Metric, MetricLabel, TestClock } from "effect"
+import { CircuitBreaker } from "@aio-request/line/core"
+import { assert, counterCount, counterSeries, describe, Effect, Exit, it, TestClock } from "@aio-request/line/testkit"
 
 const name = "aio_request_circuit_breaker_transitions"
 
 /** Every transitions series: its scope, from and to, and its count. */
-const series = Effect.map(Metric.snapshot, (pairs) =>
-  pairs.flatMap((pair) => {
-    if (pair.metricKey.name !== name) return []
-    const label = (key: string) => pair.metricKey.tags.find((t) => t.key === key)?.value ?? ""
-    const state = pair.metricState as unknown as { readonly count: number }
-    return [{ scope: label("scope"), from: label("from"), to: label("to"), count: state.count }]
-  }))
+const series = Effect.map(counterSeries(name), (all) =>
+  all.map(({ count, labels }) => ({
+    scope: labels.scope ?? "",
+    from: labels.from ?? "",
+    to: labels.to ?? "",
+    count
+  })))
 
 /** The count under scope="<other>" for one kind of transition. */
-const other = (from: string, to: string) =>
-  Effect.map(
-    Metric.value(Metric.taggedWithLabels(CircuitBreaker.transitions, [
-      MetricLabel.make("scope", "<other>"),
-      MetricLabel.make("from", from),
-      MetricLabel.make("to", to)
-    ])),
-    (state) => state.count
-  )
+const other = (from: string, to: string) => counterCount(CircuitBreaker.transitions, { scope: "<other>", from, to })
 
 let unique = 0
 
