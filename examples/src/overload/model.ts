@@ -1,10 +1,9 @@
 /**
- * The overload chain's upstream work and the callers' mix, on both lines (it
- * imports `effect` only through `@aio-request/line/demo`): issue 14's
- * processor-sharing backend and interleaved mix, from
- * `packages/platform/bench/support/overloadModel.ts`, whose copy stays on the
- * Effect 3 line for `packages/platform/bench/overload.ts` (the same text but
- * for its imports; it serves this scenario's shape on either line here).
+ * Issue 14's processor-sharing backend and interleaved mix, written once: the
+ * overload chain's upstream work and the callers' mix, on both lines (it
+ * imports `effect` only through `@aio-request/line/demo`), and the backend of
+ * `packages/platform/bench/overload.ts` on the Effect 3 line (through
+ * `packages/platform/bench/support/overloadModel.ts`).
  */
 import type { Priority } from "@aio-request/line/core"
 import { Clock, Deferred, Duration, Effect, forkScoped, Queue, type Scope } from "@aio-request/line/demo"
@@ -33,8 +32,9 @@ export const mix: ReadonlyArray<Priority.Priority> = [
  * The work of one request on a processor-sharing backend: `capacity`
  * processors shared by every request in flight, so each of `n` requests
  * progresses at `min(1, capacity / n)` of full speed, re-rated whenever one
- * arrives or leaves, until it has had `service` ms of work. One fiber (in the
- * scope) sleeps until the next completion or arrival.
+ * arrives or leaves, until it has had `service` ms of work. A request's latency
+ * is then `service` times the mean of `max(1, n / capacity)` over its life.
+ * One fiber (in the scope) sleeps until the next completion or arrival.
  */
 export const processorSharing = (
   p: { readonly capacity: number; readonly service: number }
@@ -66,6 +66,7 @@ export const processorSharing = (
       let next = Infinity
       for (const job of jobs) next = Math.min(next, job.remaining)
       const rate = Math.min(1, p.capacity / jobs.size)
+      // whole milliseconds (TestClock keeps integer nanos); a job may overshoot by under 1 ms
       yield* Effect.raceFirst(Effect.sleep(Duration.millis(Math.ceil(next / rate))), Queue.take(arrived))
     })))
     return Effect.gen(function*() {

@@ -6,25 +6,28 @@
  * clients alternate round by round so that drift affects them alike; each
  * figure is the median of the rounds. Prints numbers, never asserts.
  *
- * cd packages/platform && npx tsx bench/client.ts [--seconds 2] [--rounds 5] [--concurrency 16] [--only resilient]
+ * Written once for both lines (copied to effect4/platform/bench, see `support/line.ts`; on
+ * Effect 4 the client is `@effect/platform-node` 4's undici client and the server an Effect 4 one):
+ *
+ *   cd packages/platform && npx tsx bench/client.ts [--seconds 2] [--rounds 5] [--concurrency 16] [--only resilient]
+ *   cd effect4/platform && node ../../scripts/node22.mjs --import tsx bench/client.ts [same options]
  *
  * `--only <name>` runs one client alone (for `node --cpu-prof --import tsx bench/client.ts --only resilient`).
  */
 import { CircuitBreaker } from "@aio-request/core"
-import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
-import { HttpClient, HttpRouter, HttpServerResponse } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect } from "effect"
 import { performance } from "node:perf_hooks"
-import { report } from "../../../bench/figure.js"
-import { serve } from "../test/support/servers.js"
+import { quick, report } from "../../../bench/figure.js"
+import { HttpRequest, ResilientHttpClient } from "../src/index.js"
+import { HttpClient, line, serveOk } from "./support/line.js"
 
 const arg = (name: string, fallback: string): string => {
   const at = process.argv.indexOf(`--${name}`)
   return at === -1 ? fallback : process.argv[at + 1] ?? fallback
 }
-const seconds = Number(arg("seconds", "2"))
-const rounds = Number(arg("rounds", "5"))
+const seconds = Number(arg("seconds", quick ? "1" : "2"))
+const rounds = Number(arg("rounds", quick ? "3" : "5"))
 const concurrency = Number(arg("concurrency", "16"))
 const only = arg("only", "")
 
@@ -60,7 +63,7 @@ const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN
 
 const program = Effect.gen(function*() {
-  const url = yield* serve(HttpRouter.empty.pipe(HttpRouter.get("/items/:id", HttpServerResponse.text("ok"))))
+  const url = `http://127.0.0.1:${yield* serveOk("/items/:id")}`
   const bare = yield* HttpClient.HttpClient
   const byHand = bare.pipe(HttpClient.retryTransient({ times: 2 }))
   const breaker = yield* CircuitBreaker.make({
@@ -77,7 +80,7 @@ const program = Effect.gen(function*() {
   > = [
     {
       name: "bare",
-      label: "bare HttpClient (undici)",
+      label: `bare ${line.name}HttpClient (undici)`,
       send: Effect.suspend(() => Effect.flatMap(bare.get(`${url}/items/${++id}`), (r) => r.text))
     },
     {
@@ -89,7 +92,7 @@ const program = Effect.gen(function*() {
     },
     {
       name: "resilient",
-      label: "ResilientHttpClient",
+      label: `${line.name}ResilientHttpClient`,
       send: Effect.suspend(() =>
         Effect.flatMap(resilient.execute(HttpRequest.get("items/{id}", { path: { id: ++id } })), (r) => r.text)
       )
@@ -106,8 +109,9 @@ const program = Effect.gen(function*() {
   }
 
   console.log(
-    `client bench: GET against an in-process keep-alive server on 127.0.0.1 (undici), concurrency ${concurrency}, ` +
-      `${rounds} alternating rounds of ${seconds}s per client, medians`
+    `${line.name}client bench: GET against an in-process keep-alive ${line.name}server on 127.0.0.1 (undici), ` +
+      `concurrency ${concurrency}, ${rounds} alternating rounds of ${seconds}s per client, medians ` +
+      `(node ${process.version})`
   )
   const rps = new Map<string, number>()
   const fmt = (n: number) => n.toFixed(n < 10 ? 3 : 0)
@@ -119,7 +123,9 @@ const program = Effect.gen(function*() {
     console.log(
       `  ${client.label.padEnd(36)} ${fmt(r)} req/s   ${(1e6 / r).toFixed(0)} µs/request   p50 ${
         fmt(percentile(sorted, 0.5))
-      } ms   p99 ${fmt(percentile(sorted, 0.99))} ms`
+      } ms   p99 ${fmt(percentile(sorted, 0.99))} ms   rounds ${
+        results.map((x) => (x.requests / x.seconds).toFixed(0)).join(" / ")
+      }`
     )
   }
   const b = rps.get("bare")
@@ -127,28 +133,30 @@ const program = Effect.gen(function*() {
   const r = rps.get("resilient")
   if (b !== undefined && r !== undefined) {
     const ratio = r / b
-    console.log(`  resilient / bare (req/s): ${ratio.toFixed(3)}   (target >= 0.80)`)
+    const target = line.target.clientVsBare
+    console.log(`  resilient / bare (req/s): ${ratio.toFixed(3)}   (target >= ${target.toFixed(2)})`)
     report({
-      id: "client.resilient_vs_bare",
-      title: "ResilientHttpClient throughput / bare HttpClient (16 concurrent, keep-alive, 127.0.0.1)",
+      id: `${line.id}client.resilient_vs_bare`,
+      title:
+        `${line.title}ResilientHttpClient throughput / bare ${line.name}HttpClient (16 concurrent, keep-alive, 127.0.0.1)`,
       value: r,
       unit: "req/s",
-      anchor: "bare HttpClient (undici)",
+      anchor: `bare ${line.name}HttpClient (undici)`,
       anchorValue: b,
       ratio,
-      target: "≥ 0.80",
-      met: ratio >= 0.8
+      target: `≥ ${target.toFixed(2)}`,
+      met: ratio >= target
     })
   }
   if (h !== undefined && r !== undefined) {
     const ratio = r / h
     console.log(`  resilient / by hand (req/s): ${ratio.toFixed(3)}   (target >= 1.0)`)
     report({
-      id: "client.resilient_vs_by_hand",
-      title: "ResilientHttpClient throughput / HttpClient.retryTransient({ times: 2 }) + Effect.timeout",
+      id: `${line.id}client.resilient_vs_by_hand`,
+      title: `${line.title}ResilientHttpClient throughput / HttpClient.retryTransient({ times: 2 }) + Effect.timeout`,
       value: r,
       unit: "req/s",
-      anchor: "retryTransient(2) + Effect.timeout",
+      anchor: `${line.name}retryTransient(2) + Effect.timeout`,
       anchorValue: h,
       ratio,
       target: "≥ 1.0",

@@ -5,19 +5,22 @@
  * rounds; 16 fibers at a time. CPU time (user + system) per request, so
  * that a machine shared with other work gives the same figures. Prints numbers, never asserts.
  *
- * cd packages/platform && npx tsx bench/clientOverhead.ts [--n 20000] [--rounds 5]
+ * Written once for both lines (copied to effect4/platform/bench, see `support/line.ts`):
+ *
+ *   cd packages/platform && npx tsx bench/clientOverhead.ts [--n 20000] [--rounds 5]
+ *   cd effect4/platform && node ../../scripts/node22.mjs --import tsx bench/clientOverhead.ts [--n 20000] [--rounds 5]
  */
 import { CircuitBreaker } from "@aio-request/core"
-import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
-import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { Effect } from "effect"
-import { report } from "../../../bench/figure.js"
+import { quick, report } from "../../../bench/figure.js"
+import { HttpRequest, ResilientHttpClient } from "../src/index.js"
+import { HttpClient, HttpClientResponse, line } from "./support/line.js"
 
 const arg = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(`--${name}`)
   return at === -1 ? fallback : Number(process.argv[at + 1])
 }
-const n = arg("n", 20_000)
+const n = arg("n", quick ? 5_000 : 20_000)
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined
 const rounds = arg("rounds", 5)
 
@@ -84,7 +87,7 @@ const program = Effect.gen(function*() {
   for (let r = 0; r < rounds; r++) for (const c of clients) results.get(c.name)!.push(yield* loop(c.send, n))
   const us = new Map([...results].map(([k, v]) => [k, median(v)]))
   console.log(
-    `client overhead: instant in-memory transport, 16 fibers, ${n} requests x ${rounds} alternating rounds, CPU time, medians`
+    `${line.name}client overhead: instant in-memory transport, 16 fibers, ${n} requests x ${rounds} alternating rounds, CPU time, medians`
   )
   for (const [k, v] of us) console.log(`  ${k.padEnd(10)} ${v.toFixed(1)} µs CPU/request`)
   const added = us.get("resilient")! - us.get("bare")!
@@ -93,11 +96,11 @@ const program = Effect.gen(function*() {
     `  added by the resilient client: ${added.toFixed(1)} µs; by retryTransient + timeout: ${addedByHand.toFixed(1)} µs`
   )
   report({
-    id: "client.overhead_per_request",
-    title: "CPU the resilient client adds per request (instant in-memory transport)",
+    id: `${line.id}client.overhead_per_request`,
+    title: `${line.title}CPU the resilient client adds per request (instant in-memory transport)`,
     value: added,
     unit: "µs/op",
-    anchor: "retryTransient(2) + Effect.timeout, added",
+    anchor: `${line.name}retryTransient(2) + Effect.timeout, added`,
     anchorValue: addedByHand,
     ratio: added / addedByHand
   })

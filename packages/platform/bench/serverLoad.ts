@@ -2,9 +2,10 @@
  * What `ServerMiddleware` costs a real server: one route (`GET /users/:id` →
  * "ok") served three ways, each in its own process:
  *
- * - bare: `HttpServer.serve(router)`
- * - make: `HttpServer.serve(router, ServerMiddleware.make())`
- * - cancelOnTimeout: `HttpServer.serve(router, ServerMiddleware.make({ cancelOnTimeout: true }))`
+ * - bare: `HttpServer.serve(router)` (Effect 4: `HttpRouter.serve(routes)`, request logger off)
+ * - make: `HttpServer.serve(router, ServerMiddleware.make())` (Effect 4: the same with
+ *   `HttpRouter.middleware(ServerMiddleware.make(), { global: true })`)
+ * - cancelOnTimeout: the same with `ServerMiddleware.make({ cancelOnTimeout: true })`
  *
  * and loaded by a real load generator: `wrk` when it is on the PATH (Debian:
  * `apt-get install -y wrk`), else `autocannon` (a devDependency), 32
@@ -15,20 +16,21 @@
  * time per request (from `/proc/<pid>/stat`, Linux), which on a shared machine
  * moves less than req/s.
  *
+ * Written once for both lines (copied to effect4/platform/bench, see `support/line.ts`):
+ *
  *   cd packages/platform && npx tsx bench/serverLoad.ts [--seconds 3] [--rounds 5] [--connections 32]
+ *   cd effect4/platform && node ../../scripts/node22.mjs --import tsx bench/serverLoad.ts [same options]
  *   BENCH_CPU_PROFILE=/tmp/prof npx tsx bench/serverLoad.ts   # node --cpu-prof of each server
  *   BENCH_LOADGEN=autocannon npx tsx bench/serverLoad.ts      # force the fallback
  */
-import { ServerMiddleware } from "@aio-request/platform"
-import { HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { execFileSync, spawn } from "node:child_process"
 import type { ChildProcess } from "node:child_process"
 import { readFileSync } from "node:fs"
-import { createServer } from "node:http"
 import { fileURLToPath } from "node:url"
-import { report } from "../../../bench/figure.js"
+import { quick, report } from "../../../bench/figure.js"
+import { ServerMiddleware } from "../src/index.js"
+import { line, serveOk } from "./support/line.js"
 
 const variants = ["bare", "make", "cancelOnTimeout"] as const
 type Variant = typeof variants[number]
@@ -43,19 +45,14 @@ const arg = (name: string): string | undefined => {
 // ---------------------------------------------------------------------------
 
 const serveVariant = (variant: Variant) => {
-  const router = HttpRouter.empty.pipe(HttpRouter.get("/users/:id", HttpServerResponse.text("ok")))
-  const served = variant === "bare"
-    ? HttpServer.serve(router)
-    : HttpServer.serve(router, ServerMiddleware.make(variant === "make" ? {} : { cancelOnTimeout: true }))
   const program = Effect.gen(function*() {
-    const address = (yield* HttpServer.HttpServer).address
-    if (address._tag === "TcpAddress") console.log(`PORT ${address.port}`)
+    const port = yield* (variant === "bare"
+      ? serveOk("/users/:id")
+      : serveOk("/users/:id", ServerMiddleware.make(variant === "make" ? {} : { cancelOnTimeout: true })))
+    console.log(`PORT ${port}`)
     yield* Effect.never
   })
-  const live = Layer.merge(served, Layer.empty).pipe(
-    Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" }))
-  )
-  Effect.runFork(Effect.provide(program, live))
+  Effect.runFork(Effect.scoped(program))
   process.on("SIGTERM", () => process.exit(0))
 }
 
@@ -155,8 +152,8 @@ const cpuMicros = (pid: number | undefined): number | undefined => {
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 const drive = async () => {
-  const seconds = Number(arg("seconds") ?? 3)
-  const rounds = Number(arg("rounds") ?? 5)
+  const seconds = Number(arg("seconds") ?? (quick ? 1 : 3))
+  const rounds = Number(arg("rounds") ?? (quick ? 3 : 5))
   const connections = Number(arg("connections") ?? 32)
   const profileDir = process.env.BENCH_CPU_PROFILE
   const useWrk = process.env.BENCH_LOADGEN !== "autocannon" && has("wrk")
@@ -168,7 +165,7 @@ const drive = async () => {
   try {
     for (const variant of variants) servers.set(variant, await startServer(variant, profileDir))
     const url = (variant: Variant) => `http://127.0.0.1:${servers.get(variant)!.port}/users/42`
-    for (const variant of variants) await load(url(variant), 2) // warm-up (JIT)
+    for (const variant of variants) await load(url(variant), quick ? 1 : 2) // warm-up (JIT)
     const results: Record<Variant, Array<number>> = { bare: [], make: [], cancelOnTimeout: [] }
     const cpu: Record<Variant, Array<number>> = { bare: [], make: [], cancelOnTimeout: [] }
     for (let round = 0; round < rounds; round++) {
@@ -186,7 +183,7 @@ const drive = async () => {
     // each round (runs seconds apart) is steadier than the ratio of medians
     const ratios = (variant: Variant) => results[variant].map((r, i) => r / results.bare[i]!)
     console.log(
-      `ServerMiddleware under load: ${loadgen}, ${connections} connections, ${seconds} s x ${rounds} rounds, ` +
+      `${line.name}ServerMiddleware under load: ${loadgen}, ${connections} connections, ${seconds} s x ${rounds} rounds, ` +
         `${has("taskset") ? "server on CPU 0, load on CPU 1" : "no taskset: not pinned"} (node ${process.version})`
     )
     console.log("server             req/s (median)   ratio of medians   median of round ratios   rounds")
@@ -215,27 +212,29 @@ const drive = async () => {
     const cancel = median(results.cancelOnTimeout)
     const makeRatio = median(ratios("make"))
     const cancelRatio = median(ratios("cancelOnTimeout"))
+    const { cancelOnTimeout: cancelTarget, make: makeTarget } = line.target
     report({
-      id: "server.make_vs_bare",
-      title: `ServerMiddleware.make() req/s against the bare server (${loadgen})`,
+      id: `${line.id}server.make_vs_bare`,
+      title: `${line.title}ServerMiddleware.make() req/s against the bare ${line.name}server (${loadgen})`,
       value: make,
       unit: "req/s",
-      anchor: "bare HttpServer.serve(router)",
+      anchor: `bare ${line.name}${line.server}`,
       anchorValue: bare,
       ratio: makeRatio,
-      target: "≥ 0.85",
-      met: makeRatio >= 0.85
+      target: `≥ ${makeTarget.toFixed(2)}`,
+      met: makeRatio >= makeTarget
     })
     report({
-      id: "server.cancel_on_timeout_vs_bare",
-      title: `ServerMiddleware.make({ cancelOnTimeout: true }) req/s against the bare server (${loadgen})`,
+      id: `${line.id}server.cancel_on_timeout_vs_bare`,
+      title:
+        `${line.title}ServerMiddleware.make({ cancelOnTimeout: true }) req/s against the bare ${line.name}server (${loadgen})`,
       value: cancel,
       unit: "req/s",
-      anchor: "bare HttpServer.serve(router)",
+      anchor: `bare ${line.name}${line.server}`,
       anchorValue: bare,
       ratio: cancelRatio,
-      target: "≥ 0.75",
-      met: cancelRatio >= 0.75
+      target: `≥ ${cancelTarget.toFixed(2)}`,
+      met: cancelRatio >= cancelTarget
     })
   } finally {
     for (const { child } of servers.values()) child.kill("SIGTERM")

@@ -20,8 +20,12 @@
  * `threshold = 1.3 × service` that is about 13 in flight (capacity 10).
  */
 import { ConcurrencyLimit } from "@aio-request/core"
-import type { Priority } from "@aio-request/core"
-import { Clock, Deferred, Duration, Effect, Queue, type Scope } from "effect"
+import { Duration, Effect, Queue, type Scope } from "effect"
+import { arg, processorSharing } from "../../../../examples/src/overload/model.js"
+
+// the mix and the processor-sharing backend are written once, for this bench and for the demo's
+// overload scene on both lines, in examples/src/overload/model.ts
+export { arg, mix, processorSharing } from "../../../../examples/src/overload/model.js"
 
 export interface Parameters {
   /** Workers. */
@@ -34,12 +38,6 @@ export interface Parameters {
   readonly decay: number
   /** `"ps"`: processor sharing (the default); `"pool"`: a pool of workers with a FIFO queue. */
   readonly backend: "ps" | "pool"
-}
-
-/** `--name value` from the command line, else `fallback`. */
-export const arg = (name: string, fallback: number): number => {
-  const at = process.argv.indexOf(`--${name}`)
-  return at === -1 ? fallback : Number(process.argv[at + 1])
 }
 
 /**
@@ -82,68 +80,6 @@ export const workerPool = (p: Parameters): Effect.Effect<Effect.Effect<void>> =>
       () => Effect.sleep(Duration.millis(p.service)),
       () => Queue.offer(workers, undefined)
     )
-  })
-
-/** The mix, in a fixed interleaved order: 2 high, 3 normal, 5 low in every 10. */
-export const mix: ReadonlyArray<Priority.Priority> = [
-  "low",
-  "normal",
-  "high",
-  "low",
-  "normal",
-  "low",
-  "high",
-  "low",
-  "normal",
-  "low"
-]
-
-/**
- * The work of one request on a processor-sharing backend: `capacity`
- * processors shared by every request in flight, so each of `n` requests
- * progresses at `min(1, capacity / n)` of full speed, re-rated whenever one
- * arrives or leaves, until it has had `service` ms of work. A request's latency
- * is then `service` times the mean of `max(1, n / capacity)` over its life.
- * One fiber (in the scope) sleeps until the next completion or arrival.
- */
-export const processorSharing = (p: Parameters): Effect.Effect<Effect.Effect<void>, never, Scope.Scope> =>
-  Effect.gen(function*() {
-    interface Job {
-      remaining: number
-      readonly done: Deferred.Deferred<void>
-    }
-    const jobs = new Set<Job>()
-    const arrived = yield* Queue.sliding<void>(1)
-    let last = yield* Clock.currentTimeMillis
-    /** Gives every job its share of the time since `last`; completes the finished ones. */
-    const advance = Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
-      const rate = Math.min(1, p.capacity / Math.max(1, jobs.size))
-      for (const job of jobs) {
-        job.remaining -= (now - last) * rate
-        if (job.remaining <= 1e-6) {
-          jobs.delete(job)
-          yield* Deferred.succeed(job.done, undefined)
-        }
-      }
-      last = now
-    })
-    yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
-      yield* advance
-      if (jobs.size === 0) return yield* Queue.take(arrived)
-      let next = Infinity
-      for (const job of jobs) next = Math.min(next, job.remaining)
-      const rate = Math.min(1, p.capacity / jobs.size)
-      // whole milliseconds (TestClock keeps integer nanos); a job may overshoot by under 1 ms
-      yield* Effect.raceFirst(Effect.sleep(Duration.millis(Math.ceil(next / rate))), Queue.take(arrived))
-    })))
-    return Effect.gen(function*() {
-      yield* advance
-      const job: Job = { remaining: p.service, done: yield* Deferred.make<void>() }
-      jobs.add(job)
-      yield* Queue.offer(arrived, undefined)
-      yield* Effect.onInterrupt(Deferred.await(job.done), () => Effect.sync(() => jobs.delete(job)))
-    })
   })
 
 /** The work of one request on the backend `p.backend` names. */
