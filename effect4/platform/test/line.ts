@@ -6,7 +6,7 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import Undici from "@effect/platform-node/Undici"
 import { assert, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Layer, Metric } from "effect"
+import { Cause, Effect, Exit, Layer, Metric, Option } from "effect"
 import type { Fiber, Scope } from "effect"
 import {
   FetchHttpClient,
@@ -160,6 +160,8 @@ export interface HttpErrorView {
   /** `InvalidUrl`, `Transport`, `Encode`, `StatusCode`, `Decode` or `EmptyBody`. */
   readonly reason: string
   readonly response: HttpClientResponse.HttpClientResponse | undefined
+  /** What the error says of itself, if anything (`description`). */
+  readonly description: string | undefined
 }
 
 /** The view of `error` if it is an `HttpClientError` (one class with a `reason` here), else undefined. */
@@ -170,7 +172,8 @@ export const httpErrorOf = (error: unknown): HttpErrorView | undefined => {
     return {
       side: response === undefined ? "request" : "response",
       reason: reason._tag.replace(/Error$/, ""),
-      response
+      response,
+      description: reason.description
     }
   }
   return undefined
@@ -235,3 +238,15 @@ export const dnsCachingHttpClient = (
       )
     )
   )
+
+export { Schema } from "effect"
+export { HttpClientResponse } from "effect/http"
+
+/** The exit of `fiber` if it is done, else undefined (`fiber.pollUnsafe()`). */
+export const pollNow = <A, E>(fiber: Fiber.Fiber<A, E>): Exit.Exit<A, E> | undefined => fiber.pollUnsafe()
+
+export { Stream } from "effect"
+
+/** The URL `request` goes to once its URL is `url` (its query and hash added); undefined when invalid. */
+export const resolveUrl = (request: HttpClientRequest.HttpClientRequest, url: string): URL | undefined =>
+  Option.getOrUndefined(HttpClientRequest.toUrl(HttpClientRequest.setUrl(request, url)))

@@ -17,8 +17,9 @@ import {
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import Undici from "@effect/platform-node/Undici"
 import type * as UrlParams from "@effect/platform/UrlParams"
+import * as UrlParamsModule from "@effect/platform/UrlParams"
 import { it } from "@effect/vitest"
-import { Cause, Effect, Exit, FiberId, Layer, Metric, Runtime } from "effect"
+import { Cause, Effect, Either, Exit, FiberId, Layer, Metric, Runtime } from "effect"
 import type { Fiber, Scope } from "effect"
 import type * as ServerMiddleware from "../src/ServerMiddleware.js"
 import { serve as serveWithMiddleware } from "./support/line.js"
@@ -150,14 +151,16 @@ export interface HttpErrorView {
   /** `InvalidUrl`, `Transport`, `Encode`, `StatusCode`, `Decode` or `EmptyBody`. */
   readonly reason: string
   readonly response: HttpClientResponse.HttpClientResponse | undefined
+  /** What the error says of itself, if anything (`description`). */
+  readonly description: string | undefined
 }
 
 /** The view of `error` if it is an HTTP client error (`RequestError` or `ResponseError` here), else undefined. */
 export const httpErrorOf = (error: unknown): HttpErrorView | undefined => {
   if (HttpClientError.isHttpClientError(error)) {
     return error._tag === "RequestError"
-      ? { side: "request", reason: error.reason, response: undefined }
-      : { side: "response", reason: error.reason, response: error.response }
+      ? { side: "request", reason: error.reason, response: undefined, description: error.description }
+      : { side: "response", reason: error.reason, response: error.response, description: error.description }
   }
   return undefined
 }
@@ -217,3 +220,16 @@ export const dnsCachingHttpClient = (
       )
     )
   )
+
+export { HttpClientResponse } from "@effect/platform"
+export { Schema } from "effect"
+
+/** The exit of `fiber` if it is done, else undefined (`fiber.unsafePoll()`). */
+export const pollNow = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): Exit.Exit<A, E> | undefined =>
+  fiber.unsafePoll() ?? undefined
+
+export { Stream } from "effect"
+
+/** The URL `request` goes to once its URL is `url` (its query and hash added); undefined when invalid. */
+export const resolveUrl = (request: HttpClientRequest.HttpClientRequest, url: string): URL | undefined =>
+  Either.getOrUndefined(UrlParamsModule.makeUrl(url, request.urlParams, request.hash))
