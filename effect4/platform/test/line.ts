@@ -23,7 +23,7 @@ import type * as UrlParams from "effect/http/UrlParams"
 import type * as ServerMiddleware from "../src/ServerMiddleware.js"
 import { serve as serveWithMiddleware } from "./support/line.js"
 
-export { afterAll, assert, beforeAll, describe, expect, it } from "@effect/vitest"
+export { afterAll, assert, beforeAll, describe, expect, expectTypeOf, it } from "@effect/vitest"
 export { Duration, Exit } from "effect"
 export { HttpClientRequest } from "effect/http"
 export { TooManyRedirectsError } from "../src/ResilientHttpClient.js"

@@ -25,7 +25,7 @@ import type * as ServerMiddleware from "../src/ServerMiddleware.js"
 import { serve as serveWithMiddleware } from "./support/line.js"
 
 export { HttpClientRequest } from "@effect/platform"
-export { afterAll, assert, beforeAll, describe, expect, it } from "@effect/vitest"
+export { afterAll, assert, beforeAll, describe, expect, expectTypeOf, it } from "@effect/vitest"
 export { Duration, Exit } from "effect"
 export { refused } from "../../core/test/support/refused.js"
 export { TooManyRedirectsError } from "../src/ResilientHttpClient.js"
