@@ -12,6 +12,7 @@ export default mergeConfig(shared, {
       "@aio-request/line/core": here("./node_modules/@aio-request/core/src/index.ts"),
       "@aio-request/line/platform": here("./src/index.ts"),
       "@aio-request/line/platform-testkit": here("./test/line.ts"),
+      "@aio-request/line/platform-support": here("./test/support/line.ts"),
       "@aio-request/line/testkit": here("../core/test/line.ts")
     }
   }

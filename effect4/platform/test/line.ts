@@ -4,9 +4,10 @@
  * packages/platform/test/line.ts is its Effect 3 twin.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { assert } from "@effect/vitest"
-import { Cause, Effect, Exit, Metric } from "effect"
-import type { Fiber, Layer, Scope } from "effect"
+import Undici from "@effect/platform-node/Undici"
+import { assert, it } from "@effect/vitest"
+import { Cause, Effect, Exit, Layer, Metric, Option } from "effect"
+import type { Fiber, Scope } from "effect"
 import {
   FetchHttpClient,
   Headers,
@@ -20,9 +21,9 @@ import {
 } from "effect/http"
 import type * as UrlParams from "effect/http/UrlParams"
 import type * as ServerMiddleware from "../src/ServerMiddleware.js"
-import { serve as serveWithMiddleware } from "./support/serverMiddlewareHarness.js"
+import { serve as serveWithMiddleware } from "./support/line.js"
 
-export { assert, describe, expect, it } from "@effect/vitest"
+export { afterAll, assert, beforeAll, describe, expect, expectTypeOf, it } from "@effect/vitest"
 export { Duration, Exit } from "effect"
 export { HttpClientRequest } from "effect/http"
 export { TooManyRedirectsError } from "../src/ResilientHttpClient.js"
@@ -143,8 +144,15 @@ export type DurationInput = import("effect").Duration.Input
 /** The error an invalid option throws (`IllegalArgumentError`). */
 export const IllegalArgument = Cause.IllegalArgumentError
 
-/** The ServerMiddleware harness: a loopback server behind the middleware, routes, metric reads. */
-export * from "./support/serverMiddlewareHarness.js"
+/** The ServerMiddleware harness, written once: a handler reporting what it saw, metric reads, a plain GET. */
+export * from "../../../packages/platform/test/shared/support/serverMiddlewareHarness.js"
+
+/** The line's own part of the harness: routes, a loopback server behind the middleware, the test `HttpApi`. */
+export { apiPlacements, jsonResponse, pathParam, post, route, routes, serve, serveApi } from "./support/line.js"
+export type { Routes } from "./support/line.js"
+
+/** A live test with a scope (`it.scopedLive` on Effect 3, `it.live` on Effect 4). */
+export const scopedLive: typeof it.live = it.live
 
 /** An HTTP client error as both lines can read it: the side that failed, the reason's name, the response if any. */
 export interface HttpErrorView {
@@ -152,6 +160,8 @@ export interface HttpErrorView {
   /** `InvalidUrl`, `Transport`, `Encode`, `StatusCode`, `Decode` or `EmptyBody`. */
   readonly reason: string
   readonly response: HttpClientResponse.HttpClientResponse | undefined
+  /** What the error says of itself, if anything (`description`). */
+  readonly description: string | undefined
 }
 
 /** The view of `error` if it is an `HttpClientError` (one class with a `reason` here), else undefined. */
@@ -162,7 +172,8 @@ export const httpErrorOf = (error: unknown): HttpErrorView | undefined => {
     return {
       side: response === undefined ? "request" : "response",
       reason: reason._tag.replace(/Error$/, ""),
-      response
+      response,
+      description: reason.description
     }
   }
   return undefined
@@ -179,3 +190,63 @@ export const transports: ReadonlyArray<{ readonly name: string; readonly layer: 
 export const withRedactedNames =
   (names: ReadonlyArray<string | RegExp>) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.provideService(effect, Headers.CurrentRedactedNames, names)
+
+// ---- tests lane: what the platform tests moved to test/shared need (issue 19, item 3) ----
+
+/**
+ * A runner of a server app in-process (no socket), in the current context (TestClock included):
+ * the app's response to the web `request`.
+ */
+export const inProcess: Effect.Effect<
+  <E>(
+    app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, HttpServerRequest.HttpServerRequest>,
+    request: Request
+  ) => Promise<HttpServerResponse.HttpServerResponse>
+> = Effect.map(
+  Effect.context<never>(),
+  (context) => (app, request) =>
+    Effect.runPromiseWith(context)(
+      Effect.provideService(app, HttpServerRequest.HttpServerRequest, HttpServerRequest.fromWeb(request))
+    )
+)
+
+/** Every series of the metric named `name`: its labels and its count (counters and histograms). */
+export const metricSeries = (
+  name: string
+): Effect.Effect<ReadonlyArray<{ readonly tags: Readonly<Record<string, string>>; readonly count: number }>> =>
+  Effect.map(Metric.snapshot, (snapshots) =>
+    snapshots.filter((snapshot) => snapshot.id === name).map((snapshot) => ({
+      tags: snapshot.attributes ?? {},
+      count: (snapshot.state as { readonly count?: number }).count ?? 0
+    })))
+
+/**
+ * The "Caching DNS lookups" recipe of docs/client.md, on Effect 4: undici's `interceptors.dns`
+ * on the dispatcher `NodeHttpClient` sends through, as the `HttpClient` layer.
+ */
+export const dnsCachingHttpClient = (
+  options: Parameters<typeof Undici.interceptors.dns>[0]
+): Layer.Layer<HttpClient.HttpClient> =>
+  NodeHttpClient.layerUndiciNoDispatcher.pipe(
+    Layer.provide(
+      Layer.effect(
+        NodeHttpClient.Dispatcher,
+        Effect.acquireRelease(
+          Effect.sync(() => new Undici.Agent().compose(Undici.interceptors.dns(options))),
+          (dispatcher) => Effect.promise(() => dispatcher.destroy())
+        )
+      )
+    )
+  )
+
+export { Schema } from "effect"
+export { HttpClientResponse } from "effect/http"
+
+/** The exit of `fiber` if it is done, else undefined (`fiber.pollUnsafe()`). */
+export const pollNow = <A, E>(fiber: Fiber.Fiber<A, E>): Exit.Exit<A, E> | undefined => fiber.pollUnsafe()
+
+export { Stream } from "effect"
+
+/** The URL `request` goes to once its URL is `url` (its query and hash added); undefined when invalid. */
+export const resolveUrl = (request: HttpClientRequest.HttpClientRequest, url: string): URL | undefined =>
+  Option.getOrUndefined(HttpClientRequest.toUrl(HttpClientRequest.setUrl(request, url)))

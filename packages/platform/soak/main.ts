@@ -1,14 +1,14 @@
 /**
  * `pnpm soak [--duration 2m] [--count N] [--concurrency 32] [--transport undici|node:http|fetch] [--heap-bound 16]`
  *
- * Runs the soak (soak/soak.ts) and prints its numbers; exits 1 when a check
+ * Runs the soak (test/shared/support/soak.ts, on Effect 3) and prints its numbers; exits 1 when a check
  * fails: a request unresolved or ending in a defect, an unhandled error, a
  * socket or a fiber left, heap growth after warm-up at or above the bound (MiB;
  * measured with `--expose-gc`, which the root script passes).
  */
 import { Duration, Effect } from "effect"
 import { parseArgs } from "node:util"
-import * as Soak from "./soak.js"
+import * as Soak from "../test/shared/support/soak.js"
 
 const { values } = parseArgs({
   options: {

@@ -14,14 +14,18 @@ import {
   HttpServerRequest,
   HttpServerResponse
 } from "@effect/platform"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import Undici from "@effect/platform-node/Undici"
 import type * as UrlParams from "@effect/platform/UrlParams"
-import { Cause, Effect, Exit, FiberId, Metric } from "effect"
+import * as UrlParamsModule from "@effect/platform/UrlParams"
+import { it } from "@effect/vitest"
+import { Cause, Effect, Either, Exit, FiberId, Layer, Metric, Runtime } from "effect"
 import type { Fiber, Scope } from "effect"
 import type * as ServerMiddleware from "../src/ServerMiddleware.js"
-import { serve as serveWithMiddleware } from "./support/serverMiddlewareHarness.js"
+import { serve as serveWithMiddleware } from "./support/line.js"
 
 export { HttpClientRequest } from "@effect/platform"
-export { assert, describe, expect, it } from "@effect/vitest"
+export { afterAll, assert, beforeAll, describe, expect, expectTypeOf, it } from "@effect/vitest"
 export { Duration, Exit } from "effect"
 export { refused } from "../../core/test/support/refused.js"
 export { TooManyRedirectsError } from "../src/ResilientHttpClient.js"
@@ -131,8 +135,15 @@ export type DurationInput = import("effect").Duration.DurationInput
 /** The error an invalid option throws (`IllegalArgumentException`). */
 export const IllegalArgument = Cause.IllegalArgumentException
 
-/** The ServerMiddleware harness: a loopback server behind the middleware, routes, metric reads. */
-export * from "./support/serverMiddlewareHarness.js"
+/** The ServerMiddleware harness, written once: a handler reporting what it saw, metric reads, a plain GET. */
+export * from "./shared/support/serverMiddlewareHarness.js"
+
+/** The line's own part of the harness: routes, a loopback server behind the middleware, the test `HttpApi`. */
+export { apiPlacements, jsonResponse, pathParam, post, route, routes, serve, serveApi } from "./support/line.js"
+export type { Routes } from "./support/line.js"
+
+/** A live test with a scope (`it.scopedLive` on Effect 3, `it.live` on Effect 4). */
+export const scopedLive: typeof it.scopedLive = it.scopedLive
 
 /** An HTTP client error as both lines can read it: the side that failed, the reason's name, the response if any. */
 export interface HttpErrorView {
@@ -140,14 +151,16 @@ export interface HttpErrorView {
   /** `InvalidUrl`, `Transport`, `Encode`, `StatusCode`, `Decode` or `EmptyBody`. */
   readonly reason: string
   readonly response: HttpClientResponse.HttpClientResponse | undefined
+  /** What the error says of itself, if anything (`description`). */
+  readonly description: string | undefined
 }
 
 /** The view of `error` if it is an HTTP client error (`RequestError` or `ResponseError` here), else undefined. */
 export const httpErrorOf = (error: unknown): HttpErrorView | undefined => {
   if (HttpClientError.isHttpClientError(error)) {
     return error._tag === "RequestError"
-      ? { side: "request", reason: error.reason, response: undefined }
-      : { side: "response", reason: error.reason, response: error.response }
+      ? { side: "request", reason: error.reason, response: undefined, description: error.description }
+      : { side: "response", reason: error.reason, response: error.response, description: error.description }
   }
   return undefined
 }
@@ -159,3 +172,64 @@ export { transports } from "./support/servers.js"
 export const withRedactedNames =
   (names: ReadonlyArray<string | RegExp>) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.locally(effect, Headers.currentRedactedNames, names)
+
+// ---- tests lane: what the platform tests moved to test/shared need (issue 19, item 3) ----
+
+/**
+ * A runner of a server app in-process (no socket), in the current runtime (TestClock included):
+ * the app's response to the web `request`.
+ */
+export const inProcess: Effect.Effect<
+  <E>(
+    app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, HttpServerRequest.HttpServerRequest>,
+    request: Request
+  ) => Promise<HttpServerResponse.HttpServerResponse>
+> = Effect.map(
+  Effect.runtime<never>(),
+  (runtime) => (app, request) =>
+    Runtime.runPromise(runtime)(
+      Effect.provideService(app, HttpServerRequest.HttpServerRequest, HttpServerRequest.fromWeb(request))
+    )
+)
+
+/** Every series of the metric named `name`: its labels and its count (counters and histograms). */
+export const metricSeries = (
+  name: string
+): Effect.Effect<ReadonlyArray<{ readonly tags: Readonly<Record<string, string>>; readonly count: number }>> =>
+  Effect.map(Metric.snapshot, (pairs) =>
+    pairs.filter((pair) => pair.metricKey.name === name).map((pair) => ({
+      tags: Object.fromEntries(pair.metricKey.tags.map((tag) => [tag.key, tag.value])),
+      count: (pair.metricState as { readonly count?: number }).count ?? 0
+    })))
+
+/**
+ * The "Caching DNS lookups" recipe of docs/client.md: undici's `interceptors.dns` on the
+ * dispatcher `NodeHttpClient` sends through, as the `HttpClient` layer.
+ */
+export const dnsCachingHttpClient = (
+  options: Parameters<typeof Undici.interceptors.dns>[0]
+): Layer.Layer<HttpClient.HttpClient> =>
+  NodeHttpClient.layerUndiciWithoutDispatcher.pipe(
+    Layer.provide(
+      Layer.scoped(
+        NodeHttpClient.Dispatcher,
+        Effect.acquireRelease(
+          Effect.sync(() => new Undici.Agent().compose(Undici.interceptors.dns(options))),
+          (dispatcher) => Effect.promise(() => dispatcher.destroy())
+        )
+      )
+    )
+  )
+
+export { HttpClientResponse } from "@effect/platform"
+export { Schema } from "effect"
+
+/** The exit of `fiber` if it is done, else undefined (`fiber.unsafePoll()`). */
+export const pollNow = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): Exit.Exit<A, E> | undefined =>
+  fiber.unsafePoll() ?? undefined
+
+export { Stream } from "effect"
+
+/** The URL `request` goes to once its URL is `url` (its query and hash added); undefined when invalid. */
+export const resolveUrl = (request: HttpClientRequest.HttpClientRequest, url: string): URL | undefined =>
+  Either.getOrUndefined(UrlParamsModule.makeUrl(url, request.urlParams, request.hash))

@@ -4,7 +4,7 @@
  * metrics, redirects, endpointProvider). The line's own error shapes are tested in each
  * line's test/ResilientHttpClient.test.ts.
  */
-import { CircuitBreaker, Deadline, Delays, Priority, Strategy } from "@aio-request/line/core"
+import { CircuitBreaker, Deadline, Delays, Priority, RetryBudget, Strategy } from "@aio-request/line/core"
 import { HttpMetrics, HttpRequest, ResilientHttpClient } from "@aio-request/line/platform"
 import {
   assert,
@@ -13,6 +13,7 @@ import {
   Effect,
   failureOf,
   histogram,
+  HttpClient,
   HttpClientRequest,
   it,
   undici
@@ -166,6 +167,15 @@ describe("ResilientHttpClient", () => {
       const exit = yield* Effect.exit(http.execute(HttpClientRequest.get("x")))
       assert.strictEqual(failureOf(exit)._tag, "CircuitBreakerOpenError")
       assert.strictEqual(seen.length, 2)
+      // the refusal is recorded as a 502 with circuit_breaker "true"
+      const open = yield* histogram(HttpMetrics.clientLatency, {
+        request_endpoint: url,
+        request_method: "GET",
+        request_path: "x",
+        response_status: "502",
+        circuit_breaker: "true"
+      })
+      assert.strictEqual(open.count, 1)
     })
   )
 
@@ -218,4 +228,101 @@ describe("ResilientHttpClient", () => {
       )
     })
   )
+
+  // ---- once Effect 4 only (effect4/platform/test/ResilientHttpClient.test.ts), now on both lines ----
+
+  test(
+    "emitSystemHeaders: false sends none",
+    Effect.gen(function*() {
+      const { seen, url } = yield* server(status(200))
+      const http = yield* ResilientHttpClient.make({ endpoint: url, emitSystemHeaders: false })
+      yield* http.execute(HttpClientRequest.get("x"))
+      assert.isUndefined(seen[0]!.headers["x-request-timeout"])
+      assert.isUndefined(seen[0]!.headers["x-request-priority"])
+    })
+  )
+
+  test(
+    "a final 503 is returned as a response",
+    Effect.gen(function*() {
+      const { seen, url } = yield* server(status(503))
+      const http = yield* ResilientHttpClient.make({
+        endpoint: url,
+        strategy: Strategy.sequential({ attempts: 2, delays: noJitter })
+      })
+      const response = yield* http.execute(HttpClientRequest.get("x"))
+      assert.strictEqual(response.status, 503)
+      assert.strictEqual(seen.length, 2)
+    })
+  )
+
+  test(
+    "an empty retry budget stops the retries",
+    Effect.gen(function*() {
+      const { seen, url } = yield* server(status(503))
+      const retryBudget = yield* RetryBudget.make({ ratio: 0.01, minPerSecond: 0.01 })
+      // the first withdrawal may be granted by the floor: spend it
+      yield* retryBudget.tryWithdraw
+      const http = yield* ResilientHttpClient.make({
+        endpoint: url,
+        retryBudget,
+        strategy: Strategy.sequential({ attempts: 3, delays: noJitter })
+      })
+      const response = yield* http.execute(HttpClientRequest.get("x"))
+      assert.strictEqual(response.status, 503)
+      assert.strictEqual(seen.length, 1)
+    })
+  )
+
+  test(
+    "enrich runs on each attempt after the system headers; its failure is an EnrichError",
+    Effect.gen(function*() {
+      const { seen, url } = yield* server(status(200))
+      const http = yield* ResilientHttpClient.make({
+        endpoint: url,
+        enrich: (request) => Effect.succeed(HttpClientRequest.setHeader(request, "authorization", "Bearer t"))
+      })
+      yield* http.execute(HttpClientRequest.get("x"))
+      assert.strictEqual(seen[0]!.headers["authorization"], "Bearer t")
+      const failing = yield* ResilientHttpClient.make({ endpoint: url, enrich: () => Effect.fail("no token") })
+      const exit = yield* Effect.exit(failing.execute(HttpClientRequest.get("x")))
+      assert.strictEqual(failureOf(exit)._tag, "EnrichError")
+      assert.strictEqual(seen.length, 1)
+    })
+  )
+
+  test(
+    "layer provides an HttpClient that sends through the resilient client",
+    Effect.gen(function*() {
+      const { url } = yield* server(status(200))
+      const layer = ResilientHttpClient.layer({ endpoint: url })
+      const response = yield* Effect.provide(
+        Effect.gen(function*() {
+          const http = yield* HttpClient.HttpClient
+          return yield* http.execute(HttpClientRequest.get("x"))
+        }),
+        layer
+      )
+      assert.strictEqual(response.status, 200)
+    })
+  )
+
+  it("invalid options are refused at once, naming the option", () => {
+    const refused = (options: unknown): string => {
+      try {
+        ResilientHttpClient.make(options as ResilientHttpClient.Options)
+      } catch (e) {
+        return (e as Error).message
+      }
+      return assert.fail("expected a refusal")
+    }
+    assert.match(refused({}), /endpoint/)
+    assert.match(refused({ endpoint: "ftp://x/" }), /endpoint/)
+    assert.match(refused({ endpoint: "http://x/", timeout: "0 millis" }), /timeout/)
+    assert.match(refused({ endpoint: "http://x/", priority: "urgent" }), /priority/)
+    assert.match(refused({ endpoint: "http://x/", connectionAttempts: 0 }), /connectionAttempts/)
+    assert.match(refused({ endpoint: "http://x/", serviceName: "a\nb" }), /serviceName/)
+    assert.match(refused({ endpoint: "http://x/", originBoundHeaders: ["bad header"] }), /originBoundHeaders/)
+    assert.match(refused({ endpoint: "http://x/", jsonContentTypes: ["not a type"] }), /jsonContentTypes/)
+  })
 })

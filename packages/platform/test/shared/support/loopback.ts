@@ -40,3 +40,14 @@ export const loopback = (handler: (request: IncomingMessage, response: ServerRes
       )
   )
 }
+
+/** A URL on 127.0.0.1 where nothing listens (a port bound and released): connecting is refused. */
+export const refusedUrl: Effect.Effect<string> = Effect.promise(() =>
+  new Promise<string>((resolve) => {
+    const s = createServer()
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as AddressInfo).port
+      s.close(() => resolve(`http://127.0.0.1:${port}`))
+    })
+  })
+)

@@ -7,13 +7,28 @@
  * socket left open on the server once the load stops, no fiber left, and
  * (optionally) heap growth after warm-up under a bound.
  *
- * `soak/main.ts` runs it from the command line (`pnpm soak`); the CI test
- * (`test/Reliability.soak.test.ts`) runs a short one.
+ * `soak/main.ts` runs it from the command line (`pnpm soak`, Effect 3); the CI test
+ * (`test/shared/Reliability.soak.test.ts`) runs a short one on both lines. Written once: what
+ * it needs of Effect comes from the line's support kit.
  */
-import { CircuitBreaker, Deadline, Delays, RetryBudget, Strategy } from "@aio-request/core"
-import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
-import { Cause, Clock, Duration, Effect, Exit, Option, Ref, Schedule, Supervisor } from "effect"
-import * as Chaos from "../test/support/chaos.js"
+import { CircuitBreaker, Deadline, Delays, RetryBudget, Strategy } from "@aio-request/line/core"
+import { HttpRequest, ResilientHttpClient } from "@aio-request/line/platform"
+import type { DurationInput } from "@aio-request/line/platform-support"
+import {
+  Clock,
+  dieMessage,
+  Duration,
+  Effect,
+  Exit,
+  findError,
+  Option,
+  prettyCause,
+  Ref,
+  Schedule,
+  toDuration,
+  trackFibers
+} from "@aio-request/line/platform-support"
+import * as Chaos from "./chaos.js"
 
 /**
  * The mix, one entry per request in turn. `keep-alive-close` is left out: a
@@ -45,12 +60,12 @@ export interface Options {
   /** Requests to send (the run ends at `count` or `duration`, whichever comes first). */
   readonly count?: number | undefined
   /** How long to send for. */
-  readonly duration?: Duration.DurationInput | undefined
+  readonly duration?: DurationInput | undefined
   /** Requests in flight at once. */
   readonly concurrency: number
   readonly transport: Chaos.TransportName
   /** Each request's deadline, body read included. Default 500 millis. */
-  readonly timeout?: Duration.DurationInput | undefined
+  readonly timeout?: DurationInput | undefined
   /** Measure heap growth after warm-up (needs `--expose-gc` for a stable figure). */
   readonly heap?: boolean | undefined
   /** Progress lines (long runs). */
@@ -102,8 +117,8 @@ const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
 export const run = (options: Options): Effect.Effect<Report> =>
   Effect.scoped(Effect.gen(function*() {
     const transport = Chaos.transports.find((t) => t.name === options.transport)
-    if (transport === undefined) return yield* Effect.dieMessage(`unknown transport ${options.transport}`)
-    const timeout = Duration.decode(options.timeout ?? "500 millis")
+    if (transport === undefined) return yield* dieMessage(`unknown transport ${options.transport}`)
+    const timeout = toDuration(options.timeout ?? "500 millis")
     const limitMillis = options.duration === undefined ? Infinity : Duration.toMillis(options.duration)
     const count = options.count ?? (options.duration === undefined ? 1000 : Infinity)
 
@@ -132,7 +147,7 @@ export const run = (options: Options): Effect.Effect<Report> =>
     })
     const budget = yield* RetryBudget.make({ ratio: 0.5, minPerSecond: 50 })
 
-    const supervisor = yield* Supervisor.track
+    const tracker = yield* trackFibers
     const outcomes = new Map<string, number>()
     const latencies: Array<number> = []
     let sent = 0
@@ -160,17 +175,17 @@ export const run = (options: Options): Effect.Effect<Report> =>
           let key: string
           if (Exit.isSuccess(exit)) key = String(exit.value)
           else {
-            const failure = Cause.failureOption(exit.cause)
+            const failure = findError(exit.cause)
             if (Option.isSome(failure)) key = failure.value._tag
             else {
               defects++
               key = "defect"
-              options.log?.(`defect: ${Cause.pretty(exit.cause)}`)
+              options.log?.(`defect: ${prettyCause(exit.cause)}`)
             }
           }
           outcomes.set(key, (outcomes.get(key) ?? 0) + 1)
         })
-      const next = Ref.unsafeMake(0)
+      const next = yield* Ref.make(0)
       const worker: Effect.Effect<void> = Effect.gen(function*() {
         while (true) {
           const i = yield* Ref.getAndUpdate(next, (n) => n + 1)
@@ -192,23 +207,20 @@ export const run = (options: Options): Effect.Effect<Report> =>
         concurrency: "unbounded",
         discard: true
       })
-    }).pipe(Effect.supervised(supervisor), Effect.provide(transport.layer))
+    }).pipe(tracker.supervise, Effect.provide(transport.layer))
     yield* workload
     const elapsedMillis = (yield* Clock.currentTimeMillis) - start
 
     // undici may connect for an attempt that is cut before its request is written: that connection
     // carried nothing and waits in the pool, idle, until undici's keep-alive timeout (4 s)
     const openWhenStopped = yield* chaos.openConnections
-    const openSockets = yield* chaos.awaitIdle(6000).pipe(
-      Effect.zipRight(chaos.openConnections),
-      Effect.orElse(() => chaos.openConnections)
-    )
+    const openSockets = yield* Effect.flatMap(Effect.exit(chaos.awaitIdle(6000)), () => chaos.openConnections)
     const openSocketsByRoute = openSockets > 0 ? yield* chaos.openByRoute : undefined
-    const alive = supervisor.value.pipe(Effect.map((fibers) => fibers.length))
+    const alive = tracker.alive
     const fibersLeft = yield* alive.pipe(
       Effect.filterOrFail((n) => n === 0),
-      Effect.retry(Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(100)))),
-      Effect.orElse(() => alive)
+      Effect.retry({ schedule: Schedule.spaced("20 millis"), times: 100 }),
+      Effect.matchEffect({ onFailure: () => alive, onSuccess: Effect.succeed })
     )
     const sorted = [...latencies].sort((a, b) => a - b)
     const end = options.heap === true ? heapUsed() : undefined

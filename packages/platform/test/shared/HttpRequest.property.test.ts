@@ -3,15 +3,23 @@
  * resilient client, 10,000 arbitrary values each (docs/reliability.md,
  * "Hostile input"). The transport is a stand-in that records what would go on
  * the wire (no sockets): no CR/LF ever reaches it, and no path parameter ever
- * climbs out of its segment.
+ * climbs out of its segment. On both lines.
  */
-import { Strategy } from "@aio-request/core"
-import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
-import { HttpClient, HttpClientResponse } from "@effect/platform"
-import type { HttpClientRequest } from "@effect/platform"
-import { UrlParams } from "@effect/platform"
-import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Either, Exit, Layer, Option } from "effect"
+import { Strategy } from "@aio-request/line/core"
+import { HttpRequest, ResilientHttpClient } from "@aio-request/line/platform"
+import { findError, prettyCause } from "@aio-request/line/platform-support"
+import type { HttpClientRequest } from "@aio-request/line/platform-testkit"
+import {
+  assert,
+  describe,
+  Effect,
+  Exit,
+  HttpClient,
+  HttpClientResponse,
+  it,
+  Option,
+  resolveUrl
+} from "@aio-request/line/platform-testkit"
 import * as fc from "fast-check"
 
 const numRuns = 10_000
@@ -32,7 +40,7 @@ const makeClient = Effect.gen(function*() {
     })
   )
   const client = yield* ResilientHttpClient.make({ endpoint, strategy: Strategy.single }).pipe(
-    Effect.provide(Layer.succeed(HttpClient.HttpClient, transport))
+    Effect.provideService(HttpClient.HttpClient, transport)
   )
   return { client, sent }
 })
@@ -86,15 +94,15 @@ const queryKey = fc.oneof(fc.string({ unit: "binary", minLength: 1, maxLength: 8
 const wireOf = (request: HttpClientRequest.HttpClientRequest): Option.Option<Sent> => {
   // an absolute URL (the refusal of a bad template is one) is not resolved against the endpoint
   const absolute = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(request.url)
-  const url = UrlParams.makeUrl(absolute ? request.url : endpoint + request.url, request.urlParams, request.hash)
-  if (Either.isLeft(url)) return Option.none()
+  const url = resolveUrl(request, absolute ? request.url : endpoint + request.url)
+  if (url === undefined) return Option.none()
   const headers = { ...request.headers }
   delete headers[HttpRequest.TemplateHeader]
-  return Option.some({ url: url.right, headers })
+  return Option.some({ url, headers })
 }
 
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): Option.Option<E> =>
-  Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+  Exit.isFailure(exit) ? findError(exit.cause) : Option.none()
 
 const checkWire = (sent: Sent) => {
   assert.notMatch(sent.url.href, forbidden, "CR/LF/NUL in the URL")
@@ -168,7 +176,7 @@ describe("HttpRequest (property)", () => {
               if (Exit.isFailure(exit)) {
                 assert.isTrue(
                   Option.isSome(failureOf(exit)),
-                  `a typed error, not a defect: ${Cause.pretty(exit.cause)}`
+                  `a typed error, not a defect: ${prettyCause(exit.cause)}`
                 )
                 assert.strictEqual(sent.length, 0, "nothing sent")
               }

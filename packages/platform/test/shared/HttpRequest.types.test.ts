@@ -1,11 +1,12 @@
 /**
  * Path parameters typed from the template (issue 21 item 5). This file is
- * checked by `tsc -p tsconfig.json`: each `@ts-expect-error` line must be a
- * type error, every other line must compile. The run-time checks stay for
+ * checked by `tsc -p tsconfig.json` and `tsc -p effect4/tsconfig.json` (both
+ * lines): each `@ts-expect-error` line must be a type error, every other line
+ * must compile. The run-time checks stay for
  * templates typed `string` (see HttpRequest.test.ts).
  */
-import { HttpRequest } from "@aio-request/platform"
-import { assert, describe, it } from "@effect/vitest"
+import { HttpRequest } from "@aio-request/line/platform"
+import { assert, describe, it } from "@aio-request/line/platform-testkit"
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false
 const typeIs = <T extends true>(_: T) => undefined

@@ -2,16 +2,13 @@
  * `X-Request-Timeout`, `X-Request-Priority` and `X-Service-Name`, arbitrary
  * values (docs/reliability.md, "Hostile input"): `Priority.parse` directly, and
  * the middleware in-process (no sockets, on `TestClock`, so the deadline the
- * handler sees is exact), 10,000 requests carrying all three headers.
+ * handler sees is exact), 10,000 requests carrying all three headers. On both lines.
  */
-import { Priority } from "@aio-request/core"
-import { ServerMiddleware } from "@aio-request/platform"
-import { HttpServerRequest } from "@effect/platform"
-import { assert, describe, it } from "@effect/vitest"
-import { Effect, Metric, Option, Runtime } from "effect"
+import { Priority } from "@aio-request/line/core"
+import { ServerMiddleware } from "@aio-request/line/platform"
+import type { Seen } from "@aio-request/line/platform-testkit"
+import { assert, describe, Effect, inProcess, it, metricSeries, Option, seen } from "@aio-request/line/platform-testkit"
 import * as fc from "fast-check"
-import type { Seen } from "./support/serverMiddlewareHarness.js"
-import { seen } from "./support/serverMiddlewareHarness.js"
 
 const numRuns = 10_000
 
@@ -91,7 +88,7 @@ describe("system headers (property)", () => {
     "the middleware: never a 500; the handler gets the header's deadline (capped) or the default, the header's priority or the default; the client label is the name sent or \"unknown\"",
     () =>
       Effect.gen(function*() {
-        const runtime = yield* Effect.runtime<never>()
+        const run = yield* inProcess
         const app = ServerMiddleware.make({
           timeout: `${defaultMillis} millis`,
           maxTimeout: `${maxMillis} millis`,
@@ -113,10 +110,7 @@ describe("system headers (property)", () => {
                 if (priority !== undefined) headers.set("x-request-priority", priority)
                 if (service !== undefined) headers.set("x-service-name", service)
                 sentNames.push(headers.get("x-service-name") ?? undefined)
-                const request = HttpServerRequest.fromWeb(new Request("http://svc.test/seen", { method, headers }))
-                const response = await Runtime.runPromise(runtime)(
-                  Effect.provideService(app, HttpServerRequest.HttpServerRequest, request)
-                )
+                const response = await run(app, new Request("http://svc.test/seen", { method, headers }))
                 const label = JSON.stringify({ timeout, priority, service }).slice(0, 300)
                 const timeoutSent = headers.get("x-request-timeout")
                 const seconds = timeoutSent !== null && wellFormed.test(timeoutSent) ? Number(timeoutSent) : NaN
@@ -145,13 +139,10 @@ describe("system headers (property)", () => {
 
         // the client label of every request: the name sent (trimmed) if it looks like one, else "unknown"
         const labels = new Map<string, number>()
-        for (const pair of yield* Metric.snapshot) {
-          if (pair.metricKey.name !== "aio_request_server_latency") continue
-          const tags = new Map(pair.metricKey.tags.map((tag) => [tag.key, tag.value]))
-          if (tags.get("request_method") !== method) continue
-          const state = pair.metricState as { readonly count?: number }
-          const client = tags.get("request_client")!
-          labels.set(client, (labels.get(client) ?? 0) + (state.count ?? 0))
+        for (const series of yield* metricSeries("aio_request_server_latency")) {
+          if (series.tags["request_method"] !== method) continue
+          const client = series.tags["request_client"]!
+          labels.set(client, (labels.get(client) ?? 0) + series.count)
         }
         const total = [...labels.values()].reduce((a, b) => a + b, 0)
         assert.strictEqual(total, sentNames.length, "every request recorded once")

@@ -10,13 +10,12 @@
  * zero open connections: a connection still open after a call has ended is one
  * the client failed to release. The one exception is `/keep-alive-close`, which
  * promises keep-alive and closes all the same (the fault it stands for).
+ *
+ * Written once for both lines: what it needs of Effect comes from the line's support kit.
  */
-import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
-import type { HttpClient } from "@effect/platform"
-import { FetchHttpClient } from "@effect/platform"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Clock, Effect, Fiber, Schedule } from "effect"
-import type { Exit, Layer, Scope } from "effect"
+import { HttpRequest, ResilientHttpClient } from "@aio-request/line/platform"
+import type { Exit, Scope } from "@aio-request/line/platform-support"
+import { chaosTransports, Clock, Effect, Fiber, forkChild, Schedule } from "@aio-request/line/platform-support"
 import * as Net from "node:net"
 import { monitorEventLoopDelay } from "node:perf_hooks"
 
@@ -80,7 +79,7 @@ export const timed = <A, E, R>(
     const loop = monitorEventLoopDelay({ resolution: 10 })
     loop.enable()
     const start = yield* Clock.currentTimeMillis
-    const reference = yield* Effect.fork(Effect.zipRight(Effect.sleep(deadlineMillis), Clock.currentTimeMillis))
+    const reference = yield* forkChild(Effect.andThen(Effect.sleep(deadlineMillis), Clock.currentTimeMillis))
     const exit = yield* Effect.exit(effect)
     const elapsed = (yield* Clock.currentTimeMillis) - start
     loop.disable()
@@ -260,26 +259,28 @@ export const make: Effect.Effect<Chaos, never, Scope.Scope> = Effect.gen(functio
   })
 
   const listen = (target: Net.Server) =>
-    Effect.async<number>((resume) => {
-      target.listen(0, "127.0.0.1", () => resume(Effect.succeed((target.address() as Net.AddressInfo).port)))
-    })
+    Effect.promise(() =>
+      new Promise<number>((resolve) => {
+        target.listen(0, "127.0.0.1", () => resolve((target.address() as Net.AddressInfo).port))
+      })
+    )
 
   const port = yield* Effect.acquireRelease(listen(server), () =>
-    Effect.async<void>((resume) => {
-      for (const socket of sockets) socket.destroy()
-      server.close(() => resume(Effect.void))
-    }))
+    Effect.promise(() =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      })
+    ))
 
   // a port that was bound and released: nothing listens there
   const spare = Net.createServer()
   const refusedPort = yield* listen(spare)
-  yield* Effect.async<void>((resume) => {
-    spare.close(() => resume(Effect.void))
-  })
+  yield* Effect.promise(() => new Promise<void>((resolve) => spare.close(() => resolve())))
 
   const waitUntil = (check: () => boolean, within: number, what: () => string): Effect.Effect<void, string> =>
     Effect.suspend(() => check() ? Effect.void : Effect.fail(what())).pipe(
-      Effect.retry(Schedule.spaced("10 millis").pipe(Schedule.intersect(Schedule.recurs(Math.ceil(within / 10)))))
+      Effect.retry({ schedule: Schedule.spaced("10 millis"), times: Math.ceil(within / 10) })
     )
 
   return {
@@ -311,14 +312,10 @@ export const make: Effect.Effect<Chaos, never, Scope.Scope> = Effect.gen(functio
 
 /**
  * The three transports every fault is checked on, as a user provides them:
- * undici, node:http and fetch (plain `FetchHttpClient.layer`, which follows
- * redirects itself unless the client tells it not to).
+ * undici, node:http and fetch (plain, which follows redirects itself unless the
+ * client tells it not to).
  */
-export const transports = [
-  { name: "undici", layer: NodeHttpClient.layerUndici },
-  { name: "node:http", layer: NodeHttpClient.layer },
-  { name: "fetch", layer: FetchHttpClient.layer }
-] as const satisfies ReadonlyArray<{ readonly name: string; readonly layer: Layer.Layer<HttpClient.HttpClient> }>
+export const transports = chaosTransports
 
 export type TransportName = typeof transports[number]["name"]
 

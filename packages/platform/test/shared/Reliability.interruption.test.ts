@@ -1,11 +1,11 @@
 /**
  * Interruption and hedging losers (docs/reliability.md, "Interruption"): what
- * the server sees when a caller leaves mid-hedge, and when a hedge wins.
+ * the server sees when a caller leaves mid-hedge, and when a hedge wins. On both lines.
  */
-import { Deadline, Delays, Strategy } from "@aio-request/core"
-import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
-import { assert, beforeAll, describe, it } from "@effect/vitest"
-import { Clock, Effect, Fiber } from "effect"
+import { Deadline, Delays, Strategy } from "@aio-request/line/core"
+import { HttpRequest, ResilientHttpClient } from "@aio-request/line/platform"
+import { Clock } from "@aio-request/line/platform-support"
+import { assert, beforeAll, describe, Effect, Fiber, fork, scopedLive } from "@aio-request/line/platform-testkit"
 import * as Chaos from "./support/chaos.js"
 
 /** Hedges at 50 ms and 100 ms after the start. */
@@ -30,12 +30,12 @@ beforeAll(() => Effect.runPromise(Chaos.warmUp), 30_000)
 
 describe.concurrent("interruption", () => {
   for (const transport of Chaos.transports) {
-    it.scopedLive(
+    scopedLive(
       `a caller interrupted mid-hedge aborts every attempt (the server sees each connection closed), over ${transport.name}`,
       () =>
         Effect.gen(function*() {
           const { chaos, client } = yield* hedgedAgainstChaos
-          const fiber = yield* Effect.fork(client.execute(HttpRequest.get("hang")))
+          const fiber = yield* fork(client.execute(HttpRequest.get("hang")))
           yield* orFail(chaos.awaitRequests("hang", 3))
           assert.strictEqual(yield* chaos.openConnections, 3, "three attempts in flight")
           const start = yield* Clock.currentTimeMillis
@@ -49,7 +49,7 @@ describe.concurrent("interruption", () => {
       { retry: Chaos.timingRetries }
     )
 
-    it.scopedLive(`the losers of a winning hedge are closed, over ${transport.name}`, () =>
+    scopedLive(`the losers of a winning hedge are closed, over ${transport.name}`, () =>
       Effect.gen(function*() {
         const { chaos, client } = yield* hedgedAgainstChaos
         // attempts 0 and 1 never get an answer; attempt 2 (at 100 ms) does
@@ -63,7 +63,7 @@ describe.concurrent("interruption", () => {
         assert.isAtMost(elapsed, 5000, "closed when the hedge won, not at the 10 s deadline")
       }).pipe(Effect.provide(transport.layer)), { retry: Chaos.timingRetries })
 
-    it.scopedLive(
+    scopedLive(
       `a deadline cutting a hedged call closes every attempt, over ${transport.name}`,
       () =>
         Effect.gen(function*() {
@@ -77,7 +77,7 @@ describe.concurrent("interruption", () => {
       { retry: Chaos.timingRetries }
     )
 
-    it.scopedLive(
+    scopedLive(
       `a body read cut by Deadline.within closes the connection, over ${transport.name}`,
       () =>
         Effect.gen(function*() {
@@ -101,7 +101,7 @@ describe.concurrent("interruption", () => {
     // issue 11: losers are released by interrupting a read of their body, which leaves a
     // keep-alive connection whose answer had already arrived paused in undici's pool: the
     // server's close is not seen and the connection stays open until the keep-alive timeout
-    const lostKeepAlive = transport.name === "node:http" ? it.scopedLive : it.scopedLive.skip
+    const lostKeepAlive = transport.name === "node:http" ? scopedLive : scopedLive.skip
     lostKeepAlive(
       `the losers whose answers arrived over keep-alive are closed, over ${transport.name}${
         transport.name === "node:http" ? "" : " (issue 11: undici keeps them open)"

@@ -2,11 +2,10 @@
  * The soak, short (docs/reliability.md, "Soak"): `pnpm soak` runs it for
  * minutes and checks the heap too; here a few hundred hedged requests with a
  * breaker and a budget against the chaos server's mixed routes must all
- * resolve, with no defect, no unhandled error, no socket and no fiber left.
+ * resolve, with no defect, no unhandled error, no socket and no fiber left. On both lines.
  */
-import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
-import * as Soak from "../soak/soak.js"
+import { assert, describe, Effect, it } from "@aio-request/line/platform-testkit"
+import * as Soak from "./support/soak.js"
 
 describe("soak (short)", () => {
   for (const transport of ["undici", "node:http"] as const) {

@@ -1,11 +1,11 @@
 /**
  * Issue 21, item 4: the option and error types are exported where a user
  * looks for them, `ResilientHttpClient.Options` as well as
- * `ResilientHttpClient.ResilientHttpClient.Options`.
+ * `ResilientHttpClient.ResilientHttpClient.Options`, on both lines.
  */
-import { CircuitBreaker, ConcurrencyLimit, Delays, RetryBudget, Strategy } from "@aio-request/core"
-import { HttpRequest, ResilientHttpClient, ServerMiddleware } from "@aio-request/platform"
-import { describe, expectTypeOf, it } from "vitest"
+import { CircuitBreaker, ConcurrencyLimit, Delays, RetryBudget, Strategy } from "@aio-request/line/core"
+import { HttpRequest, ResilientHttpClient, ServerMiddleware } from "@aio-request/line/platform"
+import { describe, expectTypeOf, it } from "@aio-request/line/platform-testkit"
 
 describe("type names at the module level", () => {
   it("core: options and services", () => {

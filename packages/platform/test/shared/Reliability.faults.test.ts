@@ -11,13 +11,25 @@
  *   is one the client did not release).
  *
  * The deadline + 100 ms bound is a correctness bound (the deadline is honoured),
- * not a speed assertion. Every case runs (docs/reliability.md, "Faults").
+ * not a speed assertion. Every case runs (docs/reliability.md, "Faults"), on both lines:
+ * an HTTP client error is named as on Effect 3 (`RequestError`/`ResponseError` and its reason),
+ * read on Effect 4 from its one class and its reason (the kit's `httpErrorOf`).
  */
-import { Delays, Strategy } from "@aio-request/core"
-import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
-import type { HttpClient } from "@effect/platform"
-import { assert, beforeAll, describe, it } from "@effect/vitest"
-import { Cause, Duration, Effect, Either, Exit, Option } from "effect"
+import { Delays, Strategy } from "@aio-request/line/core"
+import { HttpRequest, ResilientHttpClient } from "@aio-request/line/platform"
+import { dieMessage, findError, prettyCause } from "@aio-request/line/platform-support"
+import {
+  assert,
+  beforeAll,
+  describe,
+  Duration,
+  Effect,
+  Exit,
+  HttpClient,
+  httpErrorOf,
+  Option,
+  scopedLive
+} from "@aio-request/line/platform-testkit"
 import * as Chaos from "./support/chaos.js"
 
 /**
@@ -181,7 +193,10 @@ const faults: ReadonlyArray<Fault> = [
   }
 ]
 
-type CallResult = { readonly _tag: "Response"; readonly status: number; readonly body: Either.Either<string, unknown> }
+/** A body read: the text, or the typed error it failed with. */
+type BodyRead = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly error: unknown }
+
+type CallResult = { readonly _tag: "Response"; readonly status: number; readonly body: BodyRead }
 
 /** One call as a user makes it: execute, then read the body. */
 const call = (
@@ -192,21 +207,33 @@ const call = (
     client.execute(HttpRequest.get(path)),
     (response) =>
       Effect.map(
-        Effect.either(response.text),
+        Effect.match(response.text, {
+          onFailure: (error): BodyRead => ({ ok: false, error }),
+          onSuccess: (text): BodyRead => ({ ok: true, text })
+        }),
         (body): CallResult => ({ _tag: "Response", status: response.status, body })
       )
   )
 
-const tagOf = (u: unknown): string =>
-  typeof u === "object" && u !== null && "_tag" in u ? String((u as { _tag: unknown })._tag) : String(u)
-const reasonOf = (u: unknown): unknown =>
-  typeof u === "object" && u !== null && "reason" in u ? (u as { reason: unknown }).reason : undefined
+/** The error's name: `RequestError`/`ResponseError` for an HTTP client error (as on Effect 3), else its tag. */
+const tagOf = (u: unknown): string => {
+  const http = httpErrorOf(u)
+  if (http !== undefined) return http.side === "request" ? "RequestError" : "ResponseError"
+  return typeof u === "object" && u !== null && "_tag" in u ? String((u as { _tag: unknown })._tag) : String(u)
+}
+/** The reason of an HTTP client error (`Transport`, `Decode`, ...). */
+const reasonOf = (u: unknown): unknown => {
+  const http = httpErrorOf(u)
+  if (http !== undefined) return http.reason
+  return typeof u === "object" && u !== null && "reason" in u ? (u as { reason: unknown }).reason : undefined
+}
+const showBody = (body: BodyRead): string => body.ok ? JSON.stringify(body.text) : String(body.error)
 
 const check = (outcome: Outcome, exit: Exit.Exit<CallResult, ResilientHttpClient.Error>, label: string): void => {
   if (Exit.isFailure(exit)) {
-    const failure = Cause.failureOption(exit.cause)
+    const failure = findError(exit.cause)
     if (Option.isNone(failure)) {
-      assert.fail(`${label}: expected ${outcome._tag}, got a defect: ${Cause.pretty(exit.cause)}`)
+      assert.fail(`${label}: expected ${outcome._tag}, got a defect: ${prettyCause(exit.cause)}`)
     }
     const error = failure.value
     if (outcome._tag === "AnyError") return
@@ -218,17 +245,17 @@ const check = (outcome: Outcome, exit: Exit.Exit<CallResult, ResilientHttpClient
   }
   const result = exit.value
   if (outcome._tag === "Error" || outcome._tag === "AnyError") {
-    assert.fail(`${label}: expected an error, got a ${result.status} response (${JSON.stringify(result.body)})`)
+    assert.fail(`${label}: expected an error, got a ${result.status} response (${showBody(result.body)})`)
   }
   assert.strictEqual(result.status, outcome.status, label)
   if (outcome._tag === "Response") {
-    assert.isTrue(Either.isRight(result.body), `${label}: the body read failed: ${String(result.body)}`)
-    if (Either.isRight(result.body)) assert.strictEqual(result.body.right, outcome.body, label)
+    assert.isTrue(result.body.ok, `${label}: the body read failed: ${showBody(result.body)}`)
+    if (result.body.ok) assert.strictEqual(result.body.text, outcome.body, label)
   } else {
-    assert.isTrue(Either.isLeft(result.body), `${label}: expected the body read to fail`)
-    if (Either.isLeft(result.body)) {
-      assert.strictEqual(tagOf(result.body.left), outcome.error, label)
-      if (outcome.reason !== undefined) assert.strictEqual(reasonOf(result.body.left), outcome.reason, label)
+    assert.isTrue(!result.body.ok, `${label}: expected the body read to fail`)
+    if (!result.body.ok) {
+      assert.strictEqual(tagOf(result.body.error), outcome.error, label)
+      if (outcome.reason !== undefined) assert.strictEqual(reasonOf(result.body.error), outcome.reason, label)
     }
   }
 }
@@ -250,11 +277,8 @@ const runCase = (fault: Fault, transport: typeof Chaos.transports[number], strat
       // a guard far above the bound, so a hanging call fails the test instead of timing it out
       const { elapsed, exit, lag } = yield* Chaos.timed(
         call(client, path).pipe(
-          Effect.timeoutFail({
-            duration: `${deadlineMillis + 2000} millis`,
-            onTimeout: () => "the call hung" as const
-          }),
-          Effect.catchIf((e): e is "the call hung" => e === "the call hung", () => Effect.dieMessage("the call hung"))
+          Effect.timeoutOption(`${deadlineMillis + 2000} millis`),
+          Effect.flatMap(Option.match({ onNone: () => dieMessage("the call hung"), onSome: Effect.succeed }))
         ),
         deadlineMillis
       )
@@ -277,7 +301,7 @@ for (const fault of faults) {
     for (const transport of Chaos.transports) {
       for (const strategyName of fault.strategies ?? strategyNames) {
         const name = `${strategyName} over ${transport.name}`
-        it.scopedLive(name, () => runCase(fault, transport, strategyName), { retry: Chaos.timingRetries })
+        scopedLive(name, () => runCase(fault, transport, strategyName), { retry: Chaos.timingRetries })
       }
     }
   })
