@@ -6,9 +6,13 @@
  *
  * @internal
  */
-import type * as Clock from "effect/Clock"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 
 /** What a duration option accepts: Effect 4's `Duration.Input`. */
 export type DurationInput = Duration.Input
@@ -18,3 +22,87 @@ export type Reference<_Self, A> = Context.Reference<A>
 
 /** `clock`'s time in milliseconds, read synchronously. */
 export const currentTimeMillis = (clock: Clock.Clock): number => clock.currentTimeMillisUnsafe()
+
+// --- strategy (lane strategy): what the run's coordinator does with fibers (internal/strategy/*) ---
+
+/** A running fiber, with the runtime's synchronous hooks: Effect 4's `Fiber`. */
+export type RuntimeFiber<A, E> = Fiber.Fiber<A, E>
+
+/** Who interrupts a fiber: Effect 4's fiber id, a number. */
+export type FiberId = number
+
+/** The fiber that runs the calling code (call it only while an effect runs). */
+export const currentFiber = (): RuntimeFiber<unknown, unknown> => Fiber.getCurrent()!
+
+/** `fiber`'s id, to interrupt others as `fiber`. */
+export const fiberIdOf = (fiber: RuntimeFiber<unknown, unknown>): FiberId => fiber.id
+
+/** `fiber`'s `Clock`. */
+export const clockOf = (fiber: RuntimeFiber<unknown, unknown>): Clock.Clock => fiber.getRef(Clock.Clock)
+
+/** The value of `reference` in `fiber`'s context (its default when absent). */
+export const referenceOf = <Self, A>(fiber: RuntimeFiber<unknown, unknown>, reference: Reference<Self, A>): A =>
+  fiber.getRef(reference)
+
+/** `fiber`'s context. */
+export const contextOf = (fiber: RuntimeFiber<unknown, unknown>): Context.Context<never> => fiber.context
+
+/** `clock`'s time in nanoseconds, read synchronously. */
+export const currentTimeNanos = (clock: Clock.Clock): bigint => clock.currentTimeNanosUnsafe()
+
+/**
+ * Forks `effect` as a child of the caller's fiber `caller`, interruptible
+ * (`restore`: the caller runs masked), with `context` as its context, then
+ * goes on with `f` on the caller's fiber. Effect 4's child starts at once
+ * (`startImmediately`), interruptible whatever its parent is, with its
+ * parent's context: the caller holds `context` from now until the fork is
+ * done (its next step, no code of anyone else's in between), which costs the
+ * child no step of its own.
+ */
+export const forkIn = <A, E, R, X, E2, R2>(
+  caller: RuntimeFiber<unknown, unknown>,
+  context: Context.Context<never>,
+  effect: Effect.Effect<A, E, R>,
+  _restore: <X1, Y1, Z1>(effect: Effect.Effect<X1, Y1, Z1>) => Effect.Effect<X1, Y1, Z1>,
+  f: (fiber: RuntimeFiber<A, E>) => Effect.Effect<X, E2, R2>
+): Effect.Effect<X, E2, R | R2> => {
+  const own = caller.context
+  caller.setContext(context)
+  return Effect.flatMap(Effect.forkChild(effect, { startImmediately: true }), (fiber) => {
+    caller.setContext(own)
+    return f(fiber)
+  })
+}
+
+/** `fiber`'s exit if it has ended. */
+export const pollExit = <A, E>(fiber: RuntimeFiber<A, E>): Exit.Exit<A, E> | undefined => fiber.pollUnsafe()
+
+/** Calls `observer` with `fiber`'s exit when it ends (at once if it has); returns what stops it. */
+export const observe = <A, E>(fiber: RuntimeFiber<A, E>, observer: (exit: Exit.Exit<A, E>) => void): () => void =>
+  fiber.addObserver(observer)
+
+/** Interrupts `fiber` as `by`, without waiting for it. */
+export const interruptAsFork = (fiber: RuntimeFiber<unknown, unknown>, by: FiberId): void => fiber.interruptUnsafe(by)
+
+/** Interrupts `fiber`, waits for it to end and returns its exit. */
+export const interruptAndAwait = <A, E>(fiber: RuntimeFiber<A, E>): Effect.Effect<Exit.Exit<A, E>> =>
+  Effect.andThen(Fiber.interrupt(fiber), Fiber.await(fiber))
+
+/** Whether `exit` is an interruption and nothing else. */
+export const isInterrupted = <A, E>(exit: Exit.Exit<A, E>): boolean =>
+  Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)
+
+/** An effect resumed from a callback (Effect 4's `Effect.callback`). */
+export const callback: <A>(
+  register: (resume: (effect: Effect.Effect<A>) => void) => Effect.Effect<void>
+) => Effect.Effect<A> = Effect.callback
+
+/** `effect` with every failure and defect handled by `f` (Effect 4's `Effect.catchCause`). */
+export const catchCause = <A, E, R, B, R2>(
+  effect: Effect.Effect<A, E, R>,
+  f: (cause: Cause.Cause<E>) => Effect.Effect<B, never, R2>
+): Effect.Effect<A | B, never, R | R2> => Effect.catchCause(effect, f)
+
+/** Runs `effect` in a fiber of its own that outlives its parent (Effect 4's `Effect.forkDetach`). */
+export const forkDetach = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<unknown, never, R> =>
+  Effect.forkDetach(effect)

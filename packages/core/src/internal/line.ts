@@ -6,9 +6,16 @@
  *
  * @internal
  */
-import type * as Clock from "effect/Clock"
-import type * as Context from "effect/Context"
+import type * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import type * as FiberId_ from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
 
 /** What a duration option accepts: Effect 3's `Duration.DurationInput`. */
 export type DurationInput = Duration.DurationInput
@@ -18,3 +25,82 @@ export type Reference<Self, A> = Context.Reference<Self, A>
 
 /** `clock`'s time in milliseconds, read synchronously. */
 export const currentTimeMillis = (clock: Clock.Clock): number => clock.unsafeCurrentTimeMillis()
+
+// --- strategy (lane strategy): what the run's coordinator does with fibers (internal/strategy/*) ---
+
+/** A running fiber, with the runtime's synchronous hooks: Effect 3's `RuntimeFiber`. */
+export type RuntimeFiber<A, E> = Fiber.RuntimeFiber<A, E>
+
+/** Who interrupts a fiber: Effect 3's `FiberId`. */
+export type FiberId = FiberId_.FiberId
+
+/** The fiber that runs the calling code (call it only while an effect runs). */
+export const currentFiber = (): RuntimeFiber<unknown, unknown> => Option.getOrThrow(Fiber.getCurrentFiber())
+
+/** `fiber`'s id, to interrupt others as `fiber`. */
+export const fiberIdOf = (fiber: RuntimeFiber<unknown, unknown>): FiberId => fiber.id()
+
+/** `fiber`'s `Clock`. */
+export const clockOf = (fiber: RuntimeFiber<unknown, unknown>): Clock.Clock =>
+  Context.get(fiber.currentDefaultServices, Clock.Clock)
+
+/** The value of `reference` in `fiber`'s context (its default when absent). */
+export const referenceOf = <Self, A>(fiber: RuntimeFiber<unknown, unknown>, reference: Reference<Self, A>): A =>
+  Context.get(fiber.currentContext as Context.Context<Self>, reference)
+
+/** `fiber`'s context. */
+export const contextOf = (fiber: RuntimeFiber<unknown, unknown>): Context.Context<never> => fiber.currentContext
+
+/** `clock`'s time in nanoseconds, read synchronously. */
+export const currentTimeNanos = (clock: Clock.Clock): bigint => clock.unsafeCurrentTimeNanos()
+
+/**
+ * Forks `effect` as a child of the caller's fiber `caller`, interruptible
+ * (`restore`: the caller runs masked), with `context` as its context, then
+ * goes on with `f` on the caller's fiber. Effect 3's child does not start
+ * before the caller yields; it sets `context` as its first step.
+ */
+export const forkIn = <A, E, R, X, E2, R2>(
+  _caller: RuntimeFiber<unknown, unknown>,
+  context: Context.Context<never>,
+  effect: Effect.Effect<A, E, R>,
+  restore: <X1, Y1, Z1>(effect: Effect.Effect<X1, Y1, Z1>) => Effect.Effect<X1, Y1, Z1>,
+  f: (fiber: RuntimeFiber<A, E>) => Effect.Effect<X, E2, R2>
+): Effect.Effect<X, E2, R | R2> =>
+  Effect.flatMap(Effect.fork(restore(Effect.zipRight(FiberRef.set(FiberRef.currentContext, context), effect))), f)
+
+/** `fiber`'s exit if it has ended. */
+export const pollExit = <A, E>(fiber: RuntimeFiber<A, E>): Exit.Exit<A, E> | undefined =>
+  fiber.unsafePoll() ?? undefined
+
+/** Calls `observer` with `fiber`'s exit when it ends (at once if it has); returns what stops it. */
+export const observe = <A, E>(fiber: RuntimeFiber<A, E>, observer: (exit: Exit.Exit<A, E>) => void): () => void => {
+  fiber.addObserver(observer)
+  return () => fiber.removeObserver(observer)
+}
+
+/** Interrupts `fiber` as `by`, without waiting for it. */
+export const interruptAsFork = (fiber: RuntimeFiber<unknown, unknown>, by: FiberId): void =>
+  fiber.unsafeInterruptAsFork(by)
+
+/** Interrupts `fiber`, waits for it to end and returns its exit. */
+export const interruptAndAwait = <A, E>(fiber: RuntimeFiber<A, E>): Effect.Effect<Exit.Exit<A, E>> =>
+  Fiber.interrupt(fiber)
+
+/** Whether `exit` is an interruption (Effect 3's `Exit.isInterrupted`). */
+export const isInterrupted = <A, E>(exit: Exit.Exit<A, E>): boolean => Exit.isInterrupted(exit)
+
+/** An effect resumed from a callback (Effect 3's `Effect.async`). */
+export const callback: <A>(
+  register: (resume: (effect: Effect.Effect<A>) => void) => Effect.Effect<void>
+) => Effect.Effect<A> = Effect.async
+
+/** `effect` with every failure and defect handled by `f` (Effect 3's `Effect.catchAllCause`). */
+export const catchCause = <A, E, R, B, R2>(
+  effect: Effect.Effect<A, E, R>,
+  f: (cause: Cause.Cause<E>) => Effect.Effect<B, never, R2>
+): Effect.Effect<A | B, never, R | R2> => Effect.catchAllCause(effect, f)
+
+/** Runs `effect` in a fiber of its own that outlives its parent (Effect 3's `Effect.forkDaemon`). */
+export const forkDetach = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<unknown, never, R> =>
+  Effect.forkDaemon(effect)

@@ -1,6 +1,4 @@
 import type * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Strategy from "../../Strategy.js"
 import type * as deadline_ from "../deadline.js"
@@ -33,33 +31,6 @@ export type Then<A, E, R> = (outcome: Outcome<A, E> | undefined) => Result<A, E,
  * @internal
  */
 export type Body = <A, E, R>(run: Coordinator<A, E, R>, then: Then<A, E, R>) => Result<A, E, R>
-
-/**
- * How a strategy goes on when its run is plain (no `onAttempt`, no
- * `release`, no retry budget) and `run` forked its attempt 0 under the run's
- * deadline itself, building no coordinator yet: `ended` when the attempt
- * had already ended (`makeRun` builds the coordinator if one is still
- * needed), `running` when it has not.
- *
- * @internal
- */
-export interface Plain {
-  ended<A, E, R>(
-    exit: Exit.Exit<A, E>,
-    options: Strategy.RunOptions<A, E, R>,
-    makeRun: () => Coordinator<A, E, R>
-  ): Result<A, E, R>
-  running<A, E, R>(fiber: Fiber.Fiber<A, E>, run: Coordinator<A, E, R>): Result<A, E, R>
-}
-
-/** `body`, which also runs plain runs as `plain` says. */
-export const withPlain = (body: Body, plain: Plain): Body => {
-  ;(body as Body & { plain?: Plain }).plain = plain
-  return body
-}
-
-/** How `body` runs a plain run, if it has a way of its own. */
-export const plainOf = (body: Body): Plain | undefined => (body as Body & { plain?: Plain }).plain
 
 interface StrategyImpl extends Strategy.Strategy {
   readonly body: Body
