@@ -53,26 +53,19 @@ export const currentTimeNanos = (clock: Clock.Clock): bigint => clock.currentTim
 /**
  * Forks `effect` as a child of the caller's fiber `caller`, interruptible
  * (`restore`: the caller runs masked), with `context` as its context, then
- * goes on with `f` on the caller's fiber. Effect 4's child starts at once
- * (`startImmediately`), interruptible whatever its parent is, with its
- * parent's context: the caller holds `context` from now until the fork is
- * done (its next step, no code of anyone else's in between), which costs the
- * child no step of its own.
+ * goes on with `f` on the caller's fiber. Effect 4's attempt fiber starts at
+ * once, in this call, as `Effect.timeout`'s own racers do (`runForkWith`: no
+ * step of the caller's, no context of the caller's to swap); it is not in the
+ * caller's children, as the run's coordinator interrupts every attempt it
+ * started itself. Call it only while the run executes.
  */
 export const forkIn = <A, E, R, X, E2, R2>(
-  caller: RuntimeFiber<unknown, unknown>,
+  _caller: RuntimeFiber<unknown, unknown>,
   context: Context.Context<never>,
   effect: Effect.Effect<A, E, R>,
   _restore: <X1, Y1, Z1>(effect: Effect.Effect<X1, Y1, Z1>) => Effect.Effect<X1, Y1, Z1>,
   f: (fiber: RuntimeFiber<A, E>) => Effect.Effect<X, E2, R2>
-): Effect.Effect<X, E2, R | R2> => {
-  const own = caller.context
-  caller.setContext(context)
-  return Effect.flatMap(Effect.forkChild(effect, { startImmediately: true }), (fiber) => {
-    caller.setContext(own)
-    return f(fiber)
-  })
-}
+): Effect.Effect<X, E2, R | R2> => f(Effect.runForkWith(context as Context.Context<R>)(effect))
 
 /** `fiber`'s exit if it has ended. */
 export const pollExit = <A, E>(fiber: RuntimeFiber<A, E>): Exit.Exit<A, E> | undefined => fiber.pollUnsafe()
