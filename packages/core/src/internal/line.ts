@@ -14,8 +14,9 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import type * as FiberId_ from "effect/FiberId"
-import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
+import * as RuntimeFlags from "effect/RuntimeFlags"
 
 /** What a duration option accepts: Effect 3's `Duration.DurationInput`. */
 export type DurationInput = Duration.DurationInput
@@ -55,19 +56,32 @@ export const contextOf = (fiber: RuntimeFiber<unknown, unknown>): Context.Contex
 export const currentTimeNanos = (clock: Clock.Clock): bigint => clock.unsafeCurrentTimeNanos()
 
 /**
- * Forks `effect` as a child of the caller's fiber `caller`, interruptible
- * (`restore`: the caller runs masked), with `context` as its context, then
- * goes on with `f` on the caller's fiber. Effect 3's child does not start
- * before the caller yields; it sets `context` as its first step.
+ * Forks `effect` for the caller's fiber `caller`, interruptible (`restore`:
+ * the caller runs masked), with `context` as its context, then goes on with
+ * `f` on the caller's fiber. Effect 3's attempt fiber starts at once, in this
+ * call (`Runtime.runFork` with the caller's fiber refs and runtime flags,
+ * interruptible): no fork step of the caller's, no step of its own to set its
+ * context; it is not in the caller's children, as the run's coordinator
+ * interrupts every attempt it started itself. Call it only while the run
+ * executes.
  */
 export const forkIn = <A, E, R, X, E2, R2>(
-  _caller: RuntimeFiber<unknown, unknown>,
+  caller: RuntimeFiber<unknown, unknown>,
   context: Context.Context<never>,
   effect: Effect.Effect<A, E, R>,
-  restore: <X1, Y1, Z1>(effect: Effect.Effect<X1, Y1, Z1>) => Effect.Effect<X1, Y1, Z1>,
+  _restore: <X1, Y1, Z1>(effect: Effect.Effect<X1, Y1, Z1>) => Effect.Effect<X1, Y1, Z1>,
   f: (fiber: RuntimeFiber<A, E>) => Effect.Effect<X, E2, R2>
-): Effect.Effect<X, E2, R | R2> =>
-  Effect.flatMap(Effect.fork(restore(Effect.zipRight(FiberRef.set(FiberRef.currentContext, context), effect))), f)
+): Effect.Effect<X, E2, R | R2> => {
+  const runtime = Runtime.make({
+    context: context as Context.Context<R>,
+    fiberRefs: caller.getFiberRefs(),
+    runtimeFlags: RuntimeFlags.enable(
+      (caller as unknown as { readonly currentRuntimeFlags: RuntimeFlags.RuntimeFlags }).currentRuntimeFlags,
+      RuntimeFlags.Interruption
+    )
+  })
+  return f(Runtime.runFork(runtime)(effect))
+}
 
 /** `fiber`'s exit if it has ended. */
 export const pollExit = <A, E>(fiber: RuntimeFiber<A, E>): Exit.Exit<A, E> | undefined =>
