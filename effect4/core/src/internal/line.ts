@@ -51,9 +51,9 @@ export const contextOf = (fiber: RuntimeFiber<unknown, unknown>): Context.Contex
 export const currentTimeNanos = (clock: Clock.Clock): bigint => clock.currentTimeNanosUnsafe()
 
 /**
- * Forks `effect` as a child of the caller's fiber `caller`, interruptible
- * (`restore`: the caller runs masked), with `context` as its context, then
- * goes on with `f` on the caller's fiber. Effect 4's attempt fiber starts at
+ * Forks `effect` for the caller's fiber `caller`, interruptible (whatever the
+ * caller is), with `context` as its context, then goes on with `f` on the
+ * caller's fiber. Effect 4's attempt fiber starts at
  * once, in this call, as `Effect.timeout`'s own racers do (`runForkWith`: no
  * step of the caller's, no context of the caller's to swap); it is not in the
  * caller's children, as the run's coordinator interrupts every attempt it
@@ -63,7 +63,6 @@ export const forkIn = <A, E, R, X, E2, R2>(
   _caller: RuntimeFiber<unknown, unknown>,
   context: Context.Context<never>,
   effect: Effect.Effect<A, E, R>,
-  _restore: <X1, Y1, Z1>(effect: Effect.Effect<X1, Y1, Z1>) => Effect.Effect<X1, Y1, Z1>,
   f: (fiber: RuntimeFiber<A, E>) => Effect.Effect<X, E2, R2>
 ): Effect.Effect<X, E2, R | R2> => f(Effect.runForkWith(context as Context.Context<R>)(effect))
 

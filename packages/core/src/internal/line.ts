@@ -56,9 +56,9 @@ export const contextOf = (fiber: RuntimeFiber<unknown, unknown>): Context.Contex
 export const currentTimeNanos = (clock: Clock.Clock): bigint => clock.unsafeCurrentTimeNanos()
 
 /**
- * Forks `effect` for the caller's fiber `caller`, interruptible (`restore`:
- * the caller runs masked), with `context` as its context, then goes on with
- * `f` on the caller's fiber. Effect 3's attempt fiber starts at once, in this
+ * Forks `effect` for the caller's fiber `caller`, interruptible (whatever the
+ * caller is), with `context` as its context, then goes on with `f` on the
+ * caller's fiber. Effect 3's attempt fiber starts at once, in this
  * call (`Runtime.runFork` with the caller's fiber refs and runtime flags,
  * interruptible): no fork step of the caller's, no step of its own to set its
  * context; it is not in the caller's children, as the run's coordinator
@@ -69,7 +69,6 @@ export const forkIn = <A, E, R, X, E2, R2>(
   caller: RuntimeFiber<unknown, unknown>,
   context: Context.Context<never>,
   effect: Effect.Effect<A, E, R>,
-  _restore: <X1, Y1, Z1>(effect: Effect.Effect<X1, Y1, Z1>) => Effect.Effect<X1, Y1, Z1>,
   f: (fiber: RuntimeFiber<A, E>) => Effect.Effect<X, E2, R2>
 ): Effect.Effect<X, E2, R | R2> => {
   const runtime = Runtime.make({

@@ -136,7 +136,7 @@ export class Coordinator<A, E, R> extends Events<A, E> {
       ? this.context
       : Context.add(this.context, deadline_.CurrentDeadline, Option.some(deadline))
     const effect = this.options.attempt({ attempt: number, kind: attemptKind, deadline })
-    return forkIn(this.caller, context, effect, this.restore, (fiber) => {
+    return forkIn(this.caller, context, effect, (fiber) => {
       const attempt = new Attempt<A, E>(
         this,
         number,

@@ -89,7 +89,7 @@ const plainRun = <A, E, R>(
   const deadline = options.deadline
   const effect = options.attempt({ attempt: 0, kind: "first", deadline })
   const context = Context.add(contextOf(fiber), deadline_.CurrentDeadline, Option.some(deadline))
-  return forkIn(fiber, context, effect, restore, (child) => {
+  return forkIn(fiber, context, effect, (child) => {
     const exit: Exit.Exit<A, E> | undefined = pollExit(child)
     if (exit === undefined) return plain.running(child, new Coordinator(options, budget, clock, fiber, now, restore))
     return plain.ended(exit, options, () => new Coordinator<A, E, R>(options, budget, clock, fiber, now, restore))
