@@ -13,7 +13,7 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
 
@@ -116,3 +116,70 @@ export const incrementUnsafe = (counter: Counter, labels: Readonly<Record<string
   if (fiber === undefined) return
   Metric.withAttributes(counter, labels).updateUnsafe(1, fiber.context)
 }
+
+// --- strategy (lane strategy): what the run's coordinator does with fibers (internal/strategy/*) ---
+
+/** Who interrupts a fiber: Effect 4's fiber id, a number. */
+export type FiberId = number
+
+/** The fiber that runs the calling code (call it only while an effect runs). */
+export const currentFiber = (): RuntimeFiber<unknown, unknown> => Fiber.getCurrent()!
+
+/** `fiber`'s id, to interrupt others as `fiber`. */
+export const fiberIdOf = (fiber: RuntimeFiber<unknown, unknown>): FiberId => fiber.id
+
+/** `fiber`'s `Clock`. */
+export const clockOf = (fiber: RuntimeFiber<unknown, unknown>): Clock.Clock => fiber.getRef(Clock.Clock)
+
+/** The value of `reference` in `fiber`'s context (its default when absent). */
+export const referenceOf = <Self, A>(fiber: RuntimeFiber<unknown, unknown>, reference: Reference<Self, A>): A =>
+  fiber.getRef(reference)
+
+/** `fiber`'s context. */
+export const contextOf = (fiber: RuntimeFiber<unknown, unknown>): Context.Context<never> => fiber.context
+
+/** `clock`'s time in nanoseconds, read synchronously. */
+export const currentTimeNanos = (clock: Clock.Clock): bigint => clock.currentTimeNanosUnsafe()
+
+/**
+ * Forks `effect` for the caller's fiber `caller`, interruptible (whatever the
+ * caller is), with `context` as its context, then goes on with `f` on the
+ * caller's fiber. Effect 4's attempt fiber starts at
+ * once, in this call, as `Effect.timeout`'s own racers do (`runForkWith`: no
+ * step of the caller's, no context of the caller's to swap); it is not in the
+ * caller's children, as the run's coordinator interrupts every attempt it
+ * started itself. Call it only while the run executes.
+ */
+export const forkIn = <A, E, R, X, E2, R2>(
+  _caller: RuntimeFiber<unknown, unknown>,
+  context: Context.Context<never>,
+  effect: Effect.Effect<A, E, R>,
+  f: (fiber: RuntimeFiber<A, E>) => Effect.Effect<X, E2, R2>
+): Effect.Effect<X, E2, R | R2> => f(Effect.runForkWith(context as Context.Context<R>)(effect))
+
+/** `fiber`'s exit if it has ended. */
+export const pollExit = <A, E>(fiber: RuntimeFiber<A, E>): Exit.Exit<A, E> | undefined => fiber.pollUnsafe()
+
+/** Calls `observer` with `fiber`'s exit when it ends (at once if it has); returns what stops it. */
+export const observe = <A, E>(fiber: RuntimeFiber<A, E>, observer: (exit: Exit.Exit<A, E>) => void): () => void =>
+  fiber.addObserver(observer)
+
+/** Interrupts `fiber` as `by`, without waiting for it. */
+export const interruptAsFork = (fiber: RuntimeFiber<unknown, unknown>, by: FiberId): void => fiber.interruptUnsafe(by)
+
+/** Interrupts `fiber`, waits for it to end and returns its exit. */
+export const interruptAndAwait = <A, E>(fiber: RuntimeFiber<A, E>): Effect.Effect<Exit.Exit<A, E>> =>
+  Effect.andThen(Fiber.interrupt(fiber), Fiber.await(fiber))
+
+/** Whether `exit` is an interruption and nothing else. */
+export const isInterrupted = <A, E>(exit: Exit.Exit<A, E>): boolean =>
+  Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)
+
+/** An effect resumed from a callback (Effect 4's `Effect.callback`). */
+export const callback: <A>(
+  register: (resume: (effect: Effect.Effect<A>) => void) => Effect.Effect<void>
+) => Effect.Effect<A> = Effect.callback
+
+/** Runs `effect` in a fiber of its own that outlives its parent (Effect 4's `Effect.forkDetach`). */
+export const forkDetach = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<unknown, never, R> =>
+  Effect.forkDetach(effect)

@@ -81,6 +81,15 @@ export class Hedging<O> {
   }
 
   /**
+   * Whether a rejection's `pushback` (what it holds the run to, kernel
+   * `pushbackUntil`: Clock millis or `"stop"`; `undefined` for none) holds
+   * the next attempt back at `now`: a stop, or an instant still to come.
+   */
+  holdsBack(pushback: number | "stop" | undefined, now: number): boolean {
+    return pushback !== undefined && (pushback === "stop" || pushback > now)
+  }
+
+  /**
    * An attempt was rejected with `outcome`. Returns whether it is kept as the
    * result-to-be (the first rejection); any later one is the glue's to free.
    */

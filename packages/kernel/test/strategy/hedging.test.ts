@@ -85,4 +85,13 @@ describe("strategy/hedging", () => {
       }
     ))
   })
+
+  it("is held back by a pushback that stops, or whose instant is still to come", () => {
+    const hedging = new Hedging<string>(3, 0)
+    fc.assert(fc.property(fc.nat(), fc.nat(), (until, now) => {
+      expect(hedging.holdsBack(undefined, now)).toBe(false)
+      expect(hedging.holdsBack("stop", now)).toBe(true)
+      expect(hedging.holdsBack(until, now)).toBe(until > now)
+    }))
+  })
 })

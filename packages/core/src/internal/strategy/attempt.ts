@@ -1,10 +1,12 @@
 import { remaining } from "@aio-request/kernel/deadline"
+import type * as kernelAlarms from "@aio-request/kernel/strategy/alarms"
 import * as kernel from "@aio-request/kernel/strategy/run"
+import type * as Clock from "effect/Clock"
 import type * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
 import type * as Strategy from "../../Strategy.js"
 import type * as deadline_ from "../deadline.js"
-import type { Entry, Timer } from "../timer.js"
+import { currentTimeMillis, observe, type RuntimeFiber } from "../line.js"
+import type { Entry } from "../timer.js"
 
 /**
  * One attempt's outcome and the classifier's verdict on it. `expired` marks
@@ -34,8 +36,17 @@ export interface Outcome<A, E> {
 export type Event<A, E> =
   | { readonly _tag: "Exit"; readonly attempt: Attempt<A, E>; readonly exit: Exit.Exit<A, E> }
   | { readonly _tag: "Cut"; readonly attempt: Attempt<A, E> }
-  | { readonly _tag: "Timer"; readonly entry: Entry }
+  | { readonly _tag: "Timer"; readonly alarm: Alarm }
   | { readonly _tag: "Expired" }
+
+/**
+ * An instant a run waits for (an attempt's cut, a hedge delay, a wait): the
+ * kernel's alarm (@aio-request/kernel/strategy/alarms), which enters the
+ * clock's shared timer only once the run first waits.
+ *
+ * @internal
+ */
+export type Alarm = kernelAlarms.Alarm<Entry>
 
 /**
  * Where an attempt sends its events: the coordinator of its run.
@@ -43,7 +54,10 @@ export type Event<A, E> =
  * @internal
  */
 export interface Sink<A, E> {
-  readonly timer: Timer
+  readonly clock: Clock.Clock
+  /** Calls `fire` once the clock reaches `at` (Clock millis), unless cancelled first. */
+  schedule(at: number, fire: () => void): Alarm
+  cancel(alarm: Alarm): void
   push(event: Event<A, E>): void
 }
 
@@ -57,17 +71,18 @@ export interface Sink<A, E> {
 export class Attempt<A, E> {
   readonly number: number
   readonly kind: Strategy.AttemptKind
+  /** When it started (Clock nanos), read only when the run reports durations. */
   readonly startNanos: bigint
-  readonly fiber: Fiber.RuntimeFiber<A, E>
-  /** Its attempt deadline, in Clock millis, and what was left of it at the start. */
+  readonly fiber: RuntimeFiber<A, E>
+  /** Its attempt deadline, in Clock millis, and (with a cut of its own) what was left of it at the start. */
   readonly deadline: number
-  readonly budget: number
+  readonly budget: number | undefined
   /** Its outcome was handled, or it was abandoned: its events are ignored. */
   done = false
   /** The cut at its own attempt deadline, when that is earlier than the run's. */
-  private readonly entry: Entry | undefined
+  private readonly alarm: Alarm | undefined
   private readonly sink: Sink<A, E>
-  private readonly observer: (exit: Exit.Exit<A, E>) => void
+  private readonly removeObserver: () => void
 
   /**
    * Starts observing `fiber` (attempt `number`, reported as `kind`), and cuts
@@ -77,11 +92,10 @@ export class Attempt<A, E> {
     sink: Sink<A, E>,
     number: number,
     kind: Strategy.AttemptKind,
-    fiber: Fiber.RuntimeFiber<A, E>,
+    fiber: RuntimeFiber<A, E>,
     deadline: number,
     runDeadline: number,
-    nowNanos: bigint,
-    nowMillis: number
+    nowNanos: bigint
   ) {
     this.sink = sink
     this.number = number
@@ -89,22 +103,25 @@ export class Attempt<A, E> {
     this.startNanos = nowNanos
     this.fiber = fiber
     this.deadline = deadline
-    this.budget = remaining(deadline, nowMillis)
-    this.observer = (exit) => {
-      if (!this.done) sink.push({ _tag: "Exit", attempt: this, exit })
-    }
-    this.entry = kernel.hasOwnCut(deadline, runDeadline)
-      ? sink.timer.schedule(deadline, () => {
+    if (kernel.hasOwnCut(deadline, runDeadline)) {
+      this.budget = remaining(deadline, currentTimeMillis(sink.clock))
+      this.alarm = sink.schedule(deadline, () => {
         if (!this.done) sink.push({ _tag: "Cut", attempt: this })
       })
-      : undefined
-    fiber.addObserver(this.observer)
+    } else {
+      this.budget = undefined
+      this.alarm = undefined
+    }
+    // last: a fiber that already ended calls its observer at once
+    this.removeObserver = observe(fiber, (exit) => {
+      if (!this.done) sink.push({ _tag: "Exit", attempt: this, exit })
+    })
   }
 
   /** Marks it handled: no more events from its fiber or its cut. */
   retire(): void {
     this.done = true
-    this.fiber.removeObserver(this.observer)
-    if (this.entry !== undefined) this.sink.timer.cancel(this.entry)
+    this.removeObserver()
+    if (this.alarm !== undefined) this.sink.cancel(this.alarm)
   }
 }

@@ -6,17 +6,29 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import type * as FiberId from "effect/FiberId"
-import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import type * as Deadline from "../../Deadline.js"
 import type * as Delays from "../../Delays.js"
 import type { RetryBudget } from "../../RetryBudget.js"
 import type * as Strategy from "../../Strategy.js"
 import * as deadline_ from "../deadline.js"
+import {
+  catchCause,
+  contextOf,
+  currentTimeMillis,
+  currentTimeNanos,
+  type FiberId,
+  fiberIdOf,
+  forkDetach,
+  forkIn,
+  interruptAndAwait,
+  interruptAsFork,
+  isInterrupted,
+  type RuntimeFiber
+} from "../line.js"
 import * as retryBudget_ from "../retryBudget.js"
-import type { Entry, Timer } from "../timer.js"
-import { Attempt, type Event, type Outcome, type Sink } from "./attempt.js"
+import { type Alarm, Attempt, type Event, type Outcome } from "./attempt.js"
+import { Events } from "./events.js"
 import { pushbackOutcome } from "./pushback.js"
 import type { Result } from "./strategy.js"
 
@@ -38,18 +50,17 @@ const ignore = () => Effect.void
  *
  * @internal
  */
-export class Coordinator<A, E, R> implements Sink<A, E> {
+export class Coordinator<A, E, R> extends Events<A, E> {
   /** Numbers the attempts of the whole run from 0. */
   private attempts = 0
   /** The attempts in flight. */
   readonly inFlight: Array<Attempt<A, E>> = []
   /** Success outcomes not (yet) released: kept only when `release` is set. */
   private readonly held: Array<Outcome<A, E>> = []
-  private readonly events: Array<Event<A, E>> = []
-  private waiting: ((event: Effect.Effect<Event<A, E>>) => void) | undefined = undefined
-  /** The one entry a strategy waits on besides attempts (a hedge delay or a wait). */
-  extraEntry: Entry | undefined = undefined
-  expiredEntry: Entry | undefined = undefined
+  /** The one alarm a strategy waits on besides attempts (a hedge delay or a wait). */
+  extraAlarm: Alarm | undefined = undefined
+  /** Whether attempts record their start, for durations (`onAttempt`, a `Delays` that observes). */
+  private timed: boolean
   readonly key: string
   readonly deadline: number
   /** The caller's hooks, guarded: a failure or defect is logged and ignored, the run goes on. */
@@ -61,68 +72,38 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
   readonly options: Strategy.RunOptions<A, E, R>
   readonly budget: RetryBudget.Service
   readonly clock: Clock.Clock
-  readonly timer: Timer
-  readonly fiberId: FiberId.FiberId
+  readonly fiberId: FiberId
   readonly startMillis: number
+  protected readonly caller: RuntimeFiber<unknown, unknown>
   readonly restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
 
   constructor(
     options: Strategy.RunOptions<A, E, R>,
     budget: RetryBudget.Service,
     clock: Clock.Clock,
-    timer: Timer,
-    fiberId: FiberId.FiberId,
-    context: Context.Context<never>,
+    caller: RuntimeFiber<unknown, unknown>,
     startMillis: number,
     restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
   ) {
+    super()
     this.options = options
     this.budget = budget
     this.clock = clock
-    this.timer = timer
-    this.fiberId = fiberId
+    this.caller = caller
+    this.fiberId = fiberIdOf(caller)
     this.startMillis = startMillis
     this.restore = restore
     this.key = options.key ?? ""
     this.onAttempt = guard("onAttempt", options.onAttempt)
     this.release = guard("release", options.release)
     this.deadline = options.deadline.epochMillis
-    this.context = Context.add(context, deadline_.CurrentDeadline, Option.some(options.deadline))
+    this.context = Context.add(contextOf(caller), deadline_.CurrentDeadline, Option.some(options.deadline))
+    this.timed = this.onAttempt !== undefined
   }
 
-  /**
-   * Says that the strategy's `delays` may observe accepted latencies. Every
-   * attempt records its start on this line, so there is nothing to arrange
-   * (the Effect 4 coordinator records starts only when something reads them).
-   */
-  observes(_delays: Delays.Delays): void {}
-
-  push(event: Event<A, E>): void {
-    const waiting = this.waiting
-    if (waiting !== undefined) {
-      this.waiting = undefined
-      waiting(Effect.succeed(event))
-    } else {
-      this.events.push(event)
-    }
-  }
-
-  /**
-   * Calls `f` with the next event, at once if one is queued. Waiting is the
-   * only point where the caller's interruption lands.
-   */
-  next<X, E2, R2>(f: (event: Event<A, E>) => Effect.Effect<X, E2, R2>): Effect.Effect<X, E2, R2> {
-    if (this.events.length > 0) return f(this.events.shift()!)
-    return Effect.flatMap(
-      this.restore(Effect.async<Event<A, E>>((resume) => {
-        this.waiting = resume
-        return Effect.suspend(() => {
-          this.waiting = undefined
-          return this.abandon()
-        })
-      })),
-      f
-    )
+  /** Attempts launched from now on record their start: `delays` observes accepted latencies. */
+  observes(delays: Delays.Delays): void {
+    if (delays.observe !== undefined) this.timed = true
   }
 
   /**
@@ -141,9 +122,8 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
 
   /**
    * Starts attempt `number` in a fiber of its own, with `deadline` in
-   * `CurrentDeadline`, then calls `f` with it. The deadline is set in the new
-   * fiber's context directly (`Effect.provideService` would also restore it,
-   * for a fiber that ends anyway).
+   * `CurrentDeadline`, then calls `f` with it (`forkIn`: how the child gets
+   * its context is the line's).
    */
   launch<X, E2, R2>(
     number: number,
@@ -155,12 +135,8 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
     const context = deadline === this.options.deadline
       ? this.context
       : Context.add(this.context, deadline_.CurrentDeadline, Option.some(deadline))
-    const effect = Effect.zipRight(
-      FiberRef.set(FiberRef.currentContext, context),
-      this.options.attempt({ attempt: number, kind: attemptKind, deadline })
-    )
-    return Effect.flatMap(Effect.fork(this.restore(effect)), (fiber) => {
-      const clock = this.clock
+    const effect = this.options.attempt({ attempt: number, kind: attemptKind, deadline })
+    return forkIn(this.caller, context, effect, (fiber) => {
       const attempt = new Attempt<A, E>(
         this,
         number,
@@ -168,12 +144,27 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
         fiber,
         deadline.epochMillis,
         this.deadline,
-        clock.unsafeCurrentTimeNanos(),
-        clock.unsafeCurrentTimeMillis()
+        this.timed ? currentTimeNanos(this.clock) : 0n
       )
       this.inFlight.push(attempt)
       return f(attempt)
     })
+  }
+
+  /** Attempt 0 was sent by `run` itself (a plain run, see run.ts) and is over. */
+  adopted(): void {
+    this.attempts = 1
+  }
+
+  /**
+   * Takes over attempt 0, sent by `run` itself under the run's deadline (a
+   * plain run, see run.ts) and still running.
+   */
+  adopt(fiber: RuntimeFiber<A, E>): Attempt<A, E> {
+    this.attempts = 1
+    const attempt = new Attempt<A, E>(this, 0, "first", fiber, this.deadline, this.deadline, 0n)
+    this.inFlight.push(attempt)
+    return attempt
   }
 
   /** Marks `attempt` handled: no more events from it, no longer in flight. */
@@ -218,12 +209,12 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
     const onAttempt = this.onAttempt
     const observe = verdict === "accept" ? delays?.observe : undefined
     if (onAttempt === undefined && observe === undefined) return f(outcome)
-    const duration = Duration.nanos(this.clock.unsafeCurrentTimeNanos() - attempt.startNanos)
+    const duration = Duration.nanos(currentTimeNanos(this.clock) - attempt.startNanos)
     const reported = onAttempt === undefined
       ? Effect.void
       : onAttempt({ attempt: attempt.number, kind: attempt.kind, exit, verdict, duration, cut })
     return Effect.flatMap(
-      observe === undefined ? reported : Effect.zipRight(reported, observe(this.key, duration)),
+      observe === undefined ? reported : Effect.andThen(reported, observe(this.key, duration)),
       () => f(outcome)
     )
   }
@@ -248,19 +239,27 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
     delays: Delays.Delays | undefined,
     f: (outcome: Outcome<A, E>) => Effect.Effect<X, E2, R2>
   ): Effect.Effect<X, E2, R2> {
-    const onEvent = (event: Event<A, E>): Effect.Effect<X, E2, R2> => {
-      switch (event._tag) {
-        case "Exit":
-          return event.attempt === attempt ? this.completed(attempt, event.exit, delays, f) : this.next(onEvent)
-        case "Cut":
-          return event.attempt === attempt ? Effect.flatMap(this.cut(attempt, delays), f) : this.next(onEvent)
-        case "Expired":
-          return Effect.flatMap(this.expire(), f)
-        case "Timer":
-          return this.next(onEvent)
-      }
+    return this.next((event) => this.awaited(attempt, delays, f, event))
+  }
+
+  private awaited<X, E2, R2>(
+    attempt: Attempt<A, E>,
+    delays: Delays.Delays | undefined,
+    f: (outcome: Outcome<A, E>) => Effect.Effect<X, E2, R2>,
+    event: Event<A, E>
+  ): Effect.Effect<X, E2, R2> {
+    switch (event._tag) {
+      case "Exit":
+        return event.attempt === attempt
+          ? this.completed(attempt, event.exit, delays, f)
+          : this.await(attempt, delays, f)
+      case "Cut":
+        return event.attempt === attempt ? Effect.flatMap(this.cut(attempt, delays), f) : this.await(attempt, delays, f)
+      case "Expired":
+        return Effect.flatMap(this.expire(), f)
+      case "Timer":
+        return this.await(attempt, delays, f)
     }
-    return this.next(onEvent)
   }
 
   /**
@@ -268,17 +267,17 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
    * first, then calls `f` with true when the deadline came first.
    */
   sleepUntil<X, E2, R2>(at: number, f: (expired: boolean) => Effect.Effect<X, E2, R2>): Effect.Effect<X, E2, R2> {
-    if (at <= this.clock.unsafeCurrentTimeMillis()) return f(false)
-    let entry: Entry | undefined = undefined
+    if (at <= currentTimeMillis(this.clock)) return f(false)
+    let alarm: Alarm | undefined = undefined
     if (at < this.deadline) {
-      const scheduled: Entry = this.timer.schedule(at, () => this.push({ _tag: "Timer", entry: scheduled }))
-      entry = scheduled
+      const scheduled: Alarm = this.schedule(at, () => this.push({ _tag: "Timer", alarm: scheduled }))
+      alarm = scheduled
     }
-    this.extraEntry = entry
+    this.extraAlarm = alarm
     const onEvent = (event: Event<A, E>): Effect.Effect<X, E2, R2> => {
       if (event._tag === "Expired") return f(true)
-      if (event._tag === "Timer" && event.entry === entry) {
-        this.extraEntry = undefined
+      if (event._tag === "Timer" && event.alarm === alarm) {
+        this.extraAlarm = undefined
         return f(false)
       }
       return this.next(onEvent)
@@ -289,10 +288,10 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
   /** `attempt` reached its own attempt deadline: interrupt it, wait for it, report it cut. */
   cut(attempt: Attempt<A, E>, delays: Delays.Delays | undefined): Effect.Effect<Outcome<A, E>> {
     this.retire(attempt)
-    return Effect.flatMap(Fiber.interrupt(attempt.fiber), (exit) => {
+    return Effect.flatMap(interruptAndAwait(attempt.fiber), (exit) => {
       const error = new deadline_.DeadlineExceededError({
         reason: "expired",
-        budget: Duration.millis(attempt.budget),
+        budget: Duration.millis(attempt.budget!),
         phase: "attempt",
         subject: this.options.subject,
         attempt: attempt.number
@@ -300,7 +299,7 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
       const released = this.release !== undefined && Exit.isSuccess(exit)
         ? this.release(exit.value)
         : Effect.void
-      return Effect.zipRight(released, this.report(attempt, Exit.fail(error), true, delays, Effect.succeed))
+      return Effect.andThen(released, this.report(attempt, Exit.fail(error), true, delays, Effect.succeed))
     })
   }
 
@@ -336,12 +335,15 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
   private interruptInBackground(attempt: Attempt<A, E>): Effect.Effect<unknown> {
     const release = this.release
     if (release === undefined) {
-      attempt.fiber.unsafeInterruptAsFork(this.fiberId)
+      interruptAsFork(attempt.fiber, this.fiberId)
       return Effect.void
     }
     // an answer that arrives while it is being interrupted is still freed
-    return Effect.forkDaemon(
-      Effect.flatMap(Fiber.interrupt(attempt.fiber), (exit) => Exit.isSuccess(exit) ? release(exit.value) : Effect.void)
+    return forkDetach(
+      Effect.flatMap(
+        interruptAndAwait(attempt.fiber),
+        (exit) => Exit.isSuccess(exit) ? release(exit.value) : Effect.void
+      )
     )
   }
 
@@ -354,13 +356,13 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
     const flights = this.retireAll()
     if (flights.length === 0) return Effect.void
     // every loser is told at once, then each is awaited: they close in parallel
-    for (const attempt of flights) attempt.fiber.unsafeInterruptAsFork(this.fiberId)
+    for (const attempt of flights) interruptAsFork(attempt.fiber, this.fiberId)
     return Effect.forEach(
       flights,
       (attempt) =>
         Effect.flatMap(
           Fiber.await(attempt.fiber),
-          (exit) => Exit.isInterrupted(exit) ? Effect.void : this.report(attempt, exit, false, undefined, ignore)
+          (exit) => isInterrupted(exit) ? Effect.void : this.report(attempt, exit, false, undefined, ignore)
         ),
       { discard: true }
     )
@@ -386,9 +388,9 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
   }
 
   private cancelEntries(): void {
-    if (this.expiredEntry !== undefined) this.timer.cancel(this.expiredEntry)
-    if (this.extraEntry !== undefined) this.timer.cancel(this.extraEntry)
-    this.extraEntry = undefined
+    this.disarm()
+    if (this.extraAlarm !== undefined) this.cancel(this.extraAlarm)
+    this.extraAlarm = undefined
   }
 
   /** The caller went away: interrupt everything in flight, wait for it, free what is held. */
@@ -397,19 +399,19 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
     const flights = this.retireAll()
     const release = this.release
     // every attempt is told at once, then each is awaited: they close in parallel
-    for (const attempt of flights) attempt.fiber.unsafeInterruptAsFork(this.fiberId)
+    for (const attempt of flights) interruptAsFork(attempt.fiber, this.fiberId)
     const interrupted = Effect.forEach(flights, (attempt) =>
       Effect.flatMap(
         Fiber.await(attempt.fiber),
         (exit) => release !== undefined && Exit.isSuccess(exit) ? release(exit.value) : Effect.void
       ), { discard: true })
-    return release === undefined ? interrupted : Effect.zipRight(interrupted, this.releaseHeld(undefined))
+    return release === undefined ? interrupted : Effect.andThen(interrupted, this.releaseHeld(undefined))
   }
 
   /** Synchronous last resort when the run dies: nothing keeps running or waiting. */
   abandonUnsafe(): void {
     this.cancelEntries()
-    for (const attempt of this.retireAll()) attempt.fiber.unsafeInterruptAsFork(this.fiberId)
+    for (const attempt of this.retireAll()) interruptAsFork(attempt.fiber, this.fiberId)
   }
 
   /** The run's result: the last outcome as it was; what else is held is released. */
@@ -427,9 +429,9 @@ export class Coordinator<A, E, R> implements Sink<A, E> {
       : outcome.exit
     const rest = this.inFlight.length === 0 ? Effect.void : this.interruptRest()
     if (this.release === undefined || this.held.length === 0) {
-      return rest === Effect.void ? result : Effect.zipRight(rest, result)
+      return rest === Effect.void ? result : Effect.andThen(rest, result)
     }
-    return Effect.zipRight(Effect.zipRight(rest, this.releaseHeld(outcome)), result)
+    return Effect.andThen(Effect.andThen(rest, this.releaseHeld(outcome)), result)
   }
 }
 
@@ -439,7 +441,7 @@ const guard = <X>(
   hook: ((x: X) => Effect.Effect<void>) | undefined
 ): ((x: X) => Effect.Effect<void>) | undefined =>
   hook === undefined ? undefined : (x) =>
-    Effect.catchAllCause(
+    catchCause(
       Effect.suspend(() => hook(x)),
       (cause) => Effect.logWarning(`Strategy.run: ${name} failed`, cause)
     )

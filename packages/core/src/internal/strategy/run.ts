@@ -1,22 +1,33 @@
-import * as Clock from "effect/Clock"
+import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 import { dual } from "effect/Function"
+import * as Option from "effect/Option"
 import type * as Strategy from "../../Strategy.js"
 import * as deadline_ from "../deadline.js"
-import { RetryBudget } from "../retryBudget.js"
-import { timerFor } from "../timer.js"
+import {
+  clockOf,
+  contextOf,
+  currentFiber,
+  currentTimeMillis,
+  forkIn,
+  pollExit,
+  referenceOf,
+  type RuntimeFiber
+} from "../line.js"
+import { RetryBudget, unlimited } from "../retryBudget.js"
 import { Coordinator } from "./coordinator.js"
+import { type Plain, plainOf } from "./plain.js"
 import { bodyFor } from "./strategy.js"
-
-const EXPIRED = { _tag: "Expired" } as const
 
 /**
  * Runs a strategy on the caller's fiber: attempts are forked, everything else
  * (timers, hedges, the run's deadline) is an event the caller waits for. The
- * run's deadline is one entry in the clock's shared timer, so a run whose
- * first attempt is accepted costs one fork and no timer fiber.
+ * run's deadline is one entry in the clock's shared timer, set when the run
+ * first waits: a run whose first attempt ends at once costs one fork and no
+ * timer entry.
  *
  * @internal
  */
@@ -31,9 +42,11 @@ export const run = dual<
 >(
   2,
   <A, E, R>(self: Strategy.Strategy, options: Strategy.RunOptions<A, E, R>) =>
-    Effect.withFiberRuntime<A, E | deadline_.DeadlineExceededError, R>((fiber) => {
-      const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-      const now = clock.unsafeCurrentTimeMillis()
+    // one step: the mask's own, which runs on the caller's fiber
+    Effect.uninterruptibleMask<A, E | deadline_.DeadlineExceededError, R>((restore) => {
+      const fiber = currentFiber()
+      const clock = clockOf(fiber)
+      const now = currentTimeMillis(clock)
       const deadline = options.deadline.epochMillis
       if (deadline <= now) {
         return Effect.fail(
@@ -45,22 +58,40 @@ export const run = dual<
           })
         )
       }
-      const budget = Context.get(fiber.currentContext, RetryBudget)
-      const timer = timerFor(clock, fiber)
+      const budget = referenceOf(fiber, RetryBudget)
       const body = bodyFor(self, options)
-      return Effect.uninterruptibleMask((restore) => {
-        const state = new Coordinator<A, E, R>(
-          options,
-          budget,
-          clock,
-          timer,
-          fiber.id(),
-          fiber.currentContext,
-          now,
-          restore
-        )
-        if (deadline !== Infinity) state.expiredEntry = timer.schedule(deadline, () => state.push(EXPIRED))
-        return body(state, (outcome) => state.finish(outcome))
-      })
+      const plain = budget === unlimited && options.onAttempt === undefined && options.release === undefined &&
+          options.pushback === undefined
+        ? plainOf(body)
+        : undefined
+      if (plain !== undefined) return plainRun(plain, options, budget, clock, fiber, now, restore)
+      const state = new Coordinator<A, E, R>(options, budget, clock, fiber, now, restore)
+      return body(state, (outcome) => state.finish(outcome))
     })
 )
+
+/**
+ * A run with nothing to report, release or pay into, of a strategy that
+ * starts with attempt 0 under the run's deadline (`single`, `parallel`): the
+ * attempt is forked here, and the coordinator (its events, alarms and
+ * attempt records) is built only when the strategy still needs one once the
+ * fork returns (`Plain`): an attempt accepted at once costs one fork.
+ */
+const plainRun = <A, E, R>(
+  plain: Plain,
+  options: Strategy.RunOptions<A, E, R>,
+  budget: typeof unlimited,
+  clock: Clock.Clock,
+  fiber: RuntimeFiber<unknown, unknown>,
+  now: number,
+  restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
+): Effect.Effect<A, E | deadline_.DeadlineExceededError, R> => {
+  const deadline = options.deadline
+  const effect = options.attempt({ attempt: 0, kind: "first", deadline })
+  const context = Context.add(contextOf(fiber), deadline_.CurrentDeadline, Option.some(deadline))
+  return forkIn(fiber, context, effect, (child) => {
+    const exit: Exit.Exit<A, E> | undefined = pollExit(child)
+    if (exit === undefined) return plain.running(child, new Coordinator(options, budget, clock, fiber, now, restore))
+    return plain.ended(exit, options, () => new Coordinator<A, E, R>(options, budget, clock, fiber, now, restore))
+  })
+}

@@ -1,37 +1,34 @@
+import { Alarms } from "@aio-request/kernel/strategy/alarms"
 import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import type * as Fiber from "effect/Fiber"
+import { callback, type RuntimeFiber } from "../line.js"
 import { type Entry, type Timer, timerFor } from "../timer.js"
-import type { Alarm, Event, Sink } from "./attempt.js"
+import type { Event, Sink } from "./attempt.js"
 
 const EXPIRED = { _tag: "Expired" } as const
 
 /**
  * What a run's coordinator waits for, and how: the queue of events its
  * attempts and alarms send, the caller's wait for the next one, and the
- * alarms themselves (the run's deadline among them), which enter the clock's
- * shared timer only once the run first waits. Nothing can fire while the
- * caller runs, so a run whose attempts end before it ever waits touches no
- * timer at all.
+ * alarms themselves (the kernel's `Alarms`: the run's deadline and the rest
+ * enter the clock's shared timer only once the run first waits). Nothing can
+ * fire while the caller runs, so a run whose attempts end before it ever
+ * waits touches no timer at all.
  *
  * @internal
  */
-export abstract class Events<A, E> implements Sink<A, E> {
+export abstract class Events<A, E> extends Alarms<Entry> implements Sink<A, E> {
   private readonly events: Array<Event<A, E>> = []
   private waiting: ((event: Effect.Effect<Event<A, E>>) => void) | undefined = undefined
   /** The run's deadline in the timer, once the run waits. */
   private expiredEntry: Entry | undefined = undefined
-  /** Whether the run waited: its alarms are in the timer from then on. */
-  private armed = false
-  /** Alarms set before the run first waited. */
-  private alarms: Array<Alarm> | undefined = undefined
   private timer_: Timer | undefined = undefined
 
   /** The run's deadline (Clock millis). */
   abstract readonly deadline: number
   abstract readonly clock: Clock.Clock
   /** The caller's fiber, whose clock and scheduler pick the timer. */
-  protected abstract readonly caller: Fiber.Fiber<unknown, unknown>
+  protected abstract readonly caller: RuntimeFiber<unknown, unknown>
   abstract readonly restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
 
   /** The caller went away while waiting: interrupt everything in flight, wait for it. */
@@ -42,28 +39,10 @@ export abstract class Events<A, E> implements Sink<A, E> {
     return this.timer_ ??= timerFor(this.clock, this.caller)
   }
 
-  /** Calls `fire` at `at` (Clock millis) unless cancelled first; until the run first waits, it is only noted. */
-  schedule(at: number, fire: () => void): Alarm {
-    const alarm: Alarm = { at, fire, entry: undefined, cancelled: false }
-    if (this.armed) alarm.entry = this.timer.schedule(at, fire)
-    else (this.alarms ??= []).push(alarm)
-    return alarm
-  }
-
-  cancel(alarm: Alarm): void {
-    alarm.cancelled = true
-    if (alarm.entry !== undefined) this.timer.cancel(alarm.entry)
-  }
-
   /** The run waits for the first time: its deadline, then its alarms, in the order they were set, enter the timer. */
-  private arm(): void {
-    this.armed = true
-    const timer = this.timer
-    if (this.deadline !== Infinity) this.expiredEntry = timer.schedule(this.deadline, () => this.push(EXPIRED))
-    const alarms = this.alarms
-    if (alarms === undefined) return
-    this.alarms = undefined
-    for (const alarm of alarms) if (!alarm.cancelled) alarm.entry = timer.schedule(alarm.at, alarm.fire)
+  protected override arm(): void {
+    if (this.deadline !== Infinity) this.expiredEntry = this.timer.schedule(this.deadline, () => this.push(EXPIRED))
+    super.arm()
   }
 
   /** Takes the run's deadline out of the timer (the run is over). */
@@ -92,9 +71,9 @@ export abstract class Events<A, E> implements Sink<A, E> {
    */
   next<X, E2, R2>(f: (event: Event<A, E>) => Effect.Effect<X, E2, R2>): Effect.Effect<X, E2, R2> {
     if (this.events.length > 0) return f(this.events.shift()!)
-    if (!this.armed) this.arm()
+    if (!this.isArmed) this.arm()
     return Effect.flatMap(
-      this.restore(Effect.callback<Event<A, E>>((resume) => {
+      this.restore(callback<Event<A, E>>((resume) => {
         this.waiting = resume
         return Effect.suspend(() => {
           this.waiting = undefined

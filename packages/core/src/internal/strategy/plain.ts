@@ -1,0 +1,32 @@
+import type * as Exit from "effect/Exit"
+import type * as Strategy from "../../Strategy.js"
+import type { RuntimeFiber } from "../line.js"
+import type { Coordinator } from "./coordinator.js"
+import type { Body, Result } from "./strategy.js"
+
+/**
+ * How a strategy goes on when its run is plain (no `onAttempt`, no
+ * `release`, no `pushback`, no retry budget) and `run` forked its attempt 0
+ * under the run's deadline itself, building no coordinator yet: `ended` when
+ * the attempt had already ended (`makeRun` builds the coordinator if one is
+ * still needed), `running` when it has not.
+ *
+ * @internal
+ */
+export interface Plain {
+  ended<A, E, R>(
+    exit: Exit.Exit<A, E>,
+    options: Strategy.RunOptions<A, E, R>,
+    makeRun: () => Coordinator<A, E, R>
+  ): Result<A, E, R>
+  running<A, E, R>(fiber: RuntimeFiber<A, E>, run: Coordinator<A, E, R>): Result<A, E, R>
+}
+
+/** `body`, which also runs plain runs as `plain` says. */
+export const withPlain = (body: Body, plain: Plain): Body => {
+  ;(body as Body & { plain?: Plain }).plain = plain
+  return body
+}
+
+/** How `body` runs a plain run, if it has a way of its own. */
+export const plainOf = (body: Body): Plain | undefined => (body as Body & { plain?: Plain }).plain
