@@ -4,8 +4,8 @@
  * same on both lines. packages/opentelemetry/test/line.ts is its Effect 3 twin.
  */
 import { latencyBuckets } from "@aio-request/kernel/http/metrics"
-import { assert, it } from "@effect/vitest"
-import { Cause, Effect, Fiber, Metric } from "effect"
+import { it } from "@effect/vitest"
+import { Effect, Fiber, Metric } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import * as Prometheus from "../src/internal/prometheus.js"
 import * as Registry from "../src/internal/registry.js"
@@ -18,15 +18,7 @@ export { Effect, Layer } from "effect"
 export const line = 4 as 3 | 4
 
 /** The message of the `IllegalArgumentError` that `f` throws (fails the test if it throws nothing else). */
-export const refused = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    assert.instanceOf(e, Cause.IllegalArgumentError)
-    return (e as Error).message
-  }
-  return assert.fail("expected an IllegalArgumentError")
-}
+export { refused } from "../../core/test/line.js"
 
 /** Labels of a series. */
 export type Labels = Readonly<Record<string, string>>
