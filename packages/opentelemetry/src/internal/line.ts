@@ -62,3 +62,9 @@ export const enableRuntimeMetrics: Layer.Layer<never> = RuntimeFlags.enableRunti
 
 /** Effect's runtime metrics (`effect_fiber_*`): exported only when asked for. */
 export const isRuntimeMetric = (name: string): boolean => name.startsWith("effect_fiber_")
+
+/**
+ * Gives the event loop back: a zero-millisecond sleep, which Effect 3 waits
+ * for with a timer (a macrotask: Node runs it after at least 1 ms).
+ */
+export const giveBack: Effect.Effect<void> = Effect.sleep(0)

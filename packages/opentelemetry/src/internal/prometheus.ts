@@ -50,16 +50,15 @@ const familiesOf = (view: Registry.View, options: WriteOptions) =>
  * runs in) to `sink`, piece by piece: first the list of series (a reference
  * each, grouped by name), then the text, each series' state read as it is
  * written, in chunks of about 64 KiB. Both passes run in slices of about
- * `sliceMillis` of work; after each slice the fiber sleeps for zero
- * milliseconds (a macrotask), so requests and timers waiting on the event
- * loop run. When the receiver's buffer is full it waits for it to drain, so a
+ * `sliceMillis` of work; after each slice the fiber gives the event loop
+ * back (a timer, `Line.giveBack`), so requests and timers waiting on it run. When the receiver's buffer is full it waits for it to drain, so a
  * slow scraper costs no memory. (A series is as of the instant it is written,
  * as with prom-client; no scrape is a single instant.)
  *
  * Waiting for a drain does not count as giving the event loop back: a socket
  * that takes the data at once emits `drain` from a tick (`process.nextTick`),
  * and a writer that restarted its slice there would hold the loop for the
- * whole scrape. The slice's clock runs from the last zero-millisecond sleep.
+ * whole scrape. The slice's clock runs from the last time the loop was given back.
  *
  * @internal
  */
@@ -79,7 +78,7 @@ export const writeView = (view: Registry.View, options: WriteOptions, sink: Sink
       let since = Line.currentTimeNanos(clock)
       const spent = (): boolean => Line.currentTimeNanos(clock) - since >= sliceNanos
       const giveBack: Effect.Effect<void> = Effect.andThen(
-        Effect.sleep(0),
+        Line.giveBack,
         Effect.sync(() => {
           since = Line.currentTimeNanos(clock)
         })
