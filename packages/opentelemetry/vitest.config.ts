@@ -13,6 +13,7 @@ export default mergeConfig(shared, {
       "@aio-request/line/opentelemetry": here("./test/line.ts"),
       "@aio-request/line/platform": here("../platform/src/index.ts"),
       "@aio-request/line/platform-testkit": here("../platform/test/line.ts"),
+      "@aio-request/line/platform-support": here("../platform/test/support/line.ts"),
       "@aio-request/line/testkit": here("../core/test/line.ts")
     }
   }
