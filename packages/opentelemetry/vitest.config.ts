@@ -9,7 +9,11 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 export default mergeConfig(shared, {
   resolve: {
     alias: {
+      "@aio-request/line/core": here("../core/src/index.ts"),
       "@aio-request/line/opentelemetry": here("./test/line.ts"),
+      "@aio-request/line/platform": here("../platform/src/index.ts"),
+      "@aio-request/line/platform-testkit": here("../platform/test/line.ts"),
+      "@aio-request/line/platform-support": here("../platform/test/support/line.ts"),
       "@aio-request/line/testkit": here("../core/test/line.ts")
     }
   }

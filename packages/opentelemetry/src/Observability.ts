@@ -1,8 +1,9 @@
 /**
  * Export of the aio-request metrics (`@aio-request/platform`'s `HttpMetrics`,
- * and every other Effect `Metric` of the process) and of Effect's spans:
- * a Prometheus scrape endpoint, or a push over OTLP/HTTP (JSON) to an
- * OpenTelemetry collector. Each is one `Layer`; provide it once, at the edge
+ * and every other Effect `Metric` of the process's registry) and of Effect's
+ * spans: a Prometheus scrape endpoint, or a push over OTLP/HTTP (JSON) to an
+ * OpenTelemetry collector. The same metric names, labels and units on both
+ * Effect lines (docs/effect4.md, "Observability"). Each is one `Layer`; provide it once, at the edge
  * of the application.
  *
  * The resilient client records a span `aio_request.request` per logical
@@ -12,10 +13,8 @@
  *
  * @since 0.1.0
  */
-import type * as Cause from "effect/Cause"
-import type * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
 import type * as Layer from "effect/Layer"
+import type { DurationInput } from "./internal/line.js"
 import * as internal from "./internal/observability.js"
 
 /**
@@ -38,7 +37,8 @@ export interface PrometheusOptions {
   /** Further resource attributes. */
   readonly attributes?: Readonly<Record<string, string>> | undefined
   /**
-   * Export Effect's runtime metrics (`effect_fiber_*`) too, and turn their
+   * Export Effect's runtime metrics (Effect 3: `effect_fiber_*`, Effect 4:
+   * `child_fibers_*` and `child_fiber_*`) too, and turn their
    * recording on for what runs under this layer. Default `false`: they are
    * left out of the scrape.
    */
@@ -67,21 +67,22 @@ export interface OtlpOptions {
   readonly headers?: Readonly<Record<string, string>> | undefined
   /** Push metrics. Default `true`. */
   readonly metrics?: boolean | undefined
-  /** Push spans, and make Effect's tracer an OpenTelemetry tracer. Default `true`. */
+  /** Push spans, and make Effect's tracer an OTLP tracer. Default `true`. */
   readonly traces?: boolean | undefined
   /** How often metrics are pushed. Default `"10 seconds"`. */
-  readonly exportInterval?: Duration.DurationInput | undefined
+  readonly exportInterval?: DurationInput | undefined
   /** Timeout of one export (capped by `exportInterval`). Default `"10 seconds"`. */
-  readonly exportTimeout?: Duration.DurationInput | undefined
+  readonly exportTimeout?: DurationInput | undefined
   /**
    * `"batch"` (default) exports spans in batches; `"simple"` exports each span
    * as it ends (for tests and short scripts).
    */
   readonly spanProcessor?: "batch" | "simple" | undefined
   /** How long the final flush may take when the layer is released. Default `"5 seconds"`. */
-  readonly shutdownTimeout?: Duration.DurationInput | undefined
+  readonly shutdownTimeout?: DurationInput | undefined
   /**
-   * Push Effect's runtime metrics (`effect_fiber_*`) too, and turn their
+   * Push Effect's runtime metrics (Effect 3: `effect_fiber_*`, Effect 4:
+   * `child_fibers_*` and `child_fiber_*`) too, and turn their
    * recording on for what runs under this layer. Default `false`.
    */
   readonly runtimeMetrics?: boolean | undefined
@@ -102,18 +103,15 @@ export interface OtlpOptions {
  * @since 0.1.0
  * @category tags
  */
-export const PrometheusEndpoint: Context.Tag<PrometheusEndpoint, PrometheusEndpoint.Service> =
-  internal.PrometheusEndpoint
+export const PrometheusEndpoint: typeof internal.PrometheusEndpoint = internal.PrometheusEndpoint
 
 /**
- * The identifier of {@link PrometheusEndpoint} in a layer's or an effect's requirements.
+ * The service of {@link PrometheusEndpoint}, in a layer's or an effect's requirements.
  *
  * @since 0.1.0
  * @category tags
  */
-export interface PrometheusEndpoint {
-  readonly _: unique symbol
-}
+export type PrometheusEndpoint = internal.PrometheusEndpoint
 
 /**
  * @since 0.1.0
@@ -138,24 +136,13 @@ export declare namespace PrometheusEndpoint {
  * @since 0.1.0
  * @category errors
  */
-export interface PrometheusServeError extends Cause.YieldableError {
-  readonly _tag: "PrometheusServeError"
-  readonly host: string
-  readonly port: number
-  readonly cause: unknown
-}
+export const PrometheusServeError: typeof internal.PrometheusServeError = internal.PrometheusServeError
 
 /**
- * The constructor of {@link PrometheusServeError} (for tests and `instanceof`).
- *
  * @since 0.1.0
  * @category errors
  */
-export const PrometheusServeError: new(args: {
-  readonly host: string
-  readonly port: number
-  readonly cause: unknown
-}) => PrometheusServeError = internal.PrometheusServeError
+export type PrometheusServeError = internal.PrometheusServeError
 
 /**
  * Serves the process's Effect metrics for a Prometheus scrape, in the text
@@ -171,7 +158,7 @@ export const PrometheusServeError: new(args: {
  *
  * Fails with {@link PrometheusServeError} when it cannot listen. Invalid
  * options (port outside [0, 65535], path not starting with `/`) are refused
- * at once with an `IllegalArgumentException`.
+ * at once (Effect 3: `IllegalArgumentException`, Effect 4: `IllegalArgumentError`).
  *
  * @example
  * import { Observability } from "@aio-request/opentelemetry"
@@ -190,14 +177,17 @@ export const layerPrometheus: (
 /**
  * Pushes the process's Effect metrics (every `exportInterval`, and once more
  * when the layer is released) and Effect's spans to an OTLP/HTTP receiver,
- * JSON-encoded. With `traces` on, Effect's tracer becomes an OpenTelemetry
- * tracer, so `Effect.withSpan`, the resilient client's request and attempt
- * spans and `@effect/platform`'s HTTP spans are exported, and `traceparent`
- * propagates across services.
+ * JSON-encoded. Effect 3 exports through the OpenTelemetry SDK
+ * (`@effect/opentelemetry`), Effect 4 through Effect's own OTLP modules
+ * (`effect/observability`, no SDK) over `fetch`. With `traces` on, Effect's
+ * tracer becomes an OTLP tracer, so `Effect.withSpan`, the resilient client's
+ * request and attempt spans and the HTTP client's and server's spans are
+ * exported, and `traceparent` propagates across services.
  *
- * Export failures are reported through OpenTelemetry's diagnostics and never
- * fail the application. Invalid options are refused at once with an
- * `IllegalArgumentException`.
+ * A failed export never fails the application: Effect 3 reports it through
+ * OpenTelemetry's diagnostics, Effect 4 logs a warning (and its exporter then
+ * pauses for a minute). Invalid options are refused at once (Effect 3:
+ * `IllegalArgumentException`, Effect 4: `IllegalArgumentError`).
  *
  * @example
  * import { Observability } from "@aio-request/opentelemetry"

@@ -28,3 +28,9 @@ export const stringRecord = (value: unknown): readonly [entry: string, expected:
   }
   return undefined
 }
+
+/** The base URL of an OTLP/HTTP receiver: an absolute `http:` or `https:` URL. */
+export const httpUrl = (value: unknown): Expected =>
+  typeof value === "string" && URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)
+    ? undefined
+    : "an absolute http:// or https:// URL"

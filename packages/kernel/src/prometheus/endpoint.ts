@@ -41,3 +41,11 @@ export const targetInfoLabels = (
   for (const [key, value] of Object.entries(attributes ?? {})) labels.push([labelChars(key), String(value)])
   return labels
 }
+
+/** The path of a request target (`/metrics?x=1` → `/metrics`), or `undefined` when it cannot be read. */
+export const pathnameOf = (target: string | undefined): string | undefined =>
+  URL.canParse(target ?? "/", "http://localhost") ? new URL(target ?? "/", "http://localhost").pathname : undefined
+
+/** The URL of the endpoint: `http://host:port/path`, an IPv6 host in brackets. */
+export const urlOf = (host: string, port: number, path: string): string =>
+  `http://${host.includes(":") ? `[${host}]` : host}:${port}${path}`

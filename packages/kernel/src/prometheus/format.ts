@@ -182,3 +182,62 @@ export const targetInfo = (labels: ReadonlyArray<readonly [string, string]>): st
   `# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info{${
     labels.map(([key, value]) => `${key}="${escapeLabelValue(value)}"`).join(",")
   }} 1\n`
+
+/** What a histogram series holds: cumulative `[boundary, count]` buckets, ascending (see {@link histogram}). */
+export interface HistogramState {
+  readonly buckets: ReadonlyArray<readonly [number, number]>
+  readonly count: number
+  readonly sum: number
+}
+
+/** What a counter series holds. */
+export interface CounterState {
+  readonly count: number | bigint
+}
+
+/** What a gauge series holds. */
+export interface GaugeState {
+  readonly value: number | bigint
+}
+
+/** What a frequency series holds: a count per value. */
+export interface FrequencyState {
+  readonly occurrences: Iterable<readonly [string, number]>
+}
+
+/** What a summary series holds: each quantile's value (`undefined` while there is none). */
+export interface SummaryState {
+  readonly quantiles: Iterable<readonly [number, number | undefined]>
+  readonly count: number
+  readonly sum: number
+}
+
+/** A series' state as the text reads it, by {@link Kind} (Effect's own states have these fields). */
+export type State = HistogramState | CounterState | GaugeState | FrequencyState | SummaryState
+
+/**
+ * The lines of one series of the family `name` (as registered; made valid
+ * here), of `kind`, with its label part `labels` and its state read now.
+ */
+export const seriesLines = (kind: Kind, name: string, labels: string, le: LeLabels, state: State): string => {
+  const base = metricName(name)
+  switch (kind) {
+    case "histogram": {
+      const { buckets, count, sum } = state as HistogramState
+      return histogram(base, labels, le, buckets, count, sum)
+    }
+    case "counter":
+    case "monotonicCounter":
+      return sample(suffixed(kind, base), labels, (state as CounterState).count)
+    case "gauge":
+      return sample(base, labels, (state as GaugeState).value)
+    case "frequency":
+      return frequency(suffixed(kind, base), labels, (state as FrequencyState).occurrences)
+    case "summary": {
+      const { count, quantiles, sum } = state as SummaryState
+      let out = ""
+      for (const [q, value] of quantiles) out += quantile(base, labels, q, value)
+      return `${out}${sumAndCount(base, labels, sum, count)}`
+    }
+  }
+}

@@ -2,40 +2,29 @@ import { Options } from "@aio-request/core"
 import * as ExportOptions from "@aio-request/kernel/observability/options"
 import * as Endpoint from "@aio-request/kernel/prometheus/endpoint"
 import * as PrometheusFormat from "@aio-request/kernel/prometheus/format"
-import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
-import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http"
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
-import { AggregationTemporality, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics"
-import type { InstrumentType, PushMetricExporter, ResourceMetrics } from "@opentelemetry/sdk-metrics"
-import { BatchSpanProcessor, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
-import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
-import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
-import * as Runtime from "effect/Runtime"
-import * as RuntimeFlags from "effect/RuntimeFlags"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import type * as Net from "node:net"
 import type * as Stream from "node:stream"
 import * as Zlib from "node:zlib"
 import type * as Api from "../Observability.js"
+import * as Line from "./line.js"
+import * as Otlp from "./otlp.js"
 import * as Prometheus from "./prometheus.js"
-import { isRuntimeMetric } from "./prometheusFormat.js"
 
 // ---------------------------------------------------------------------------
-// tags and errors
+// services and errors
 // ---------------------------------------------------------------------------
 
 /** @internal */
-export class PrometheusEndpoint extends Context.Tag("@aio-request/opentelemetry/PrometheusEndpoint")<
-  Api.PrometheusEndpoint,
-  Api.PrometheusEndpoint.Service
->() {}
+export class PrometheusEndpoint extends Line.Service<PrometheusEndpoint, Api.PrometheusEndpoint.Service>()(
+  "@aio-request/opentelemetry/PrometheusEndpoint"
+) {}
 
 /** @internal */
 export class PrometheusServeError extends Data.TaggedError("PrometheusServeError")<{
@@ -49,27 +38,44 @@ export class PrometheusServeError extends Data.TaggedError("PrometheusServeError
   }
 }
 
+/**
+ * The resource of an export (`service.name`, …).
+ *
+ * @internal
+ */
+export interface Resource {
+  readonly serviceName: string
+  readonly serviceVersion?: string
+  readonly attributes?: Record<string, string>
+}
+
+/**
+ * `layerOtlp`'s options, checked: what each line's exporter (`otlp.ts`) is built from.
+ *
+ * @internal
+ */
+export interface OtlpConfig {
+  /** The base URL: metrics go to `<url>/v1/metrics`, spans to `<url>/v1/traces`. */
+  readonly url: string
+  readonly resource: Resource
+  readonly headers: Record<string, string> | undefined
+  readonly metrics: boolean
+  readonly traces: boolean
+  readonly runtimeMetrics: boolean
+  readonly interval: Duration.Duration
+  /** One export's timeout, at most `interval`. */
+  readonly timeout: Duration.Duration
+  readonly shutdownTimeout: Duration.Duration
+  readonly spanProcessor: "batch" | "simple"
+}
+
 // ---------------------------------------------------------------------------
 // validation
 // ---------------------------------------------------------------------------
 
-const port = (where: string, value: unknown): number => {
-  const expected = ExportOptions.port(value)
-  return expected === undefined ? value as number : Options.fail(where, "port", expected, value)
-}
-
-const path = (where: string, value: unknown): string => {
-  const expected = ExportOptions.path(value)
-  return expected === undefined ? value as string : Options.fail(where, "path", expected, value)
-}
-
-const httpUrl = (where: string, option: string, value: unknown): URL => {
-  const url = typeof value === "string" && URL.canParse(value) ? new URL(value) : undefined
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    return Options.fail(where, option, "an absolute http:// or https:// URL", value)
-  }
-  return url
-}
+/** `value` if `check` finds nothing wrong with it, else the refusal naming `option`. */
+const checked = <A>(where: string, option: string, value: unknown, expected: string | undefined): A =>
+  expected === undefined ? value as A : Options.fail(where, option, expected, value)
 
 /** A record of strings (`headers`, `attributes`), copied. */
 const stringRecord = (where: string, option: string, value: unknown): Record<string, string> | undefined => {
@@ -83,10 +89,6 @@ const stringRecord = (where: string, option: string, value: unknown): Record<str
   return { ...(value as Record<string, string>) }
 }
 
-// ---------------------------------------------------------------------------
-// Prometheus
-// ---------------------------------------------------------------------------
-
 const resourceOf = (
   where: string,
   options: {
@@ -95,7 +97,7 @@ const resourceOf = (
     readonly attributes?: Readonly<Record<string, string>> | undefined
   },
   required: boolean
-): NodeSdk.Configuration["resource"] => {
+): Resource | undefined => {
   // every option is checked, even those that are unused without a serviceName
   const serviceVersion = options.serviceVersion === undefined
     ? undefined
@@ -109,7 +111,13 @@ const resourceOf = (
   }
 }
 
-const urlHost = (host: string): string => host.includes(":") ? `[${host}]` : host
+/** `layer`, with Effect's runtime metrics turned on when asked for. */
+const withRuntimeMetrics = <A, E>(layer: Layer.Layer<A, E>, runtimeMetrics: boolean): Layer.Layer<A, E> =>
+  runtimeMetrics ? Layer.merge(layer, Line.enableRuntimeMetrics) : layer
+
+// ---------------------------------------------------------------------------
+// Prometheus
+// ---------------------------------------------------------------------------
 
 const listen = (
   host: string,
@@ -117,7 +125,7 @@ const listen = (
   handler: Http.RequestListener
 ): Effect.Effect<Http.Server, PrometheusServeError, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.async<Http.Server, PrometheusServeError>((resume) => {
+    Line.callback<Http.Server, PrometheusServeError>((resume) => {
       const server = Http.createServer(handler)
       const onError = (cause: Error) =>
         resume(Effect.fail(new PrometheusServeError({ host, port: requestedPort, cause })))
@@ -131,20 +139,17 @@ const listen = (
       })
     }),
     (server) =>
-      Effect.async<void>((resume) => {
+      Line.callback<void>((resume) => {
         server.close(() => resume(Effect.void))
         server.closeAllConnections()
       })
   )
 
-/** Turns Effect's runtime metrics on for what is built and run under the layer. */
-const enableRuntimeMetrics: Layer.Layer<never> = RuntimeFlags.enableRuntimeMetrics
-
-const preambleOf = (resource: NodeSdk.Configuration["resource"]): string => {
+const preambleOf = (resource: Resource | undefined): string => {
   const labels = Endpoint.targetInfoLabels(
     resource?.serviceName ?? process.env.OTEL_SERVICE_NAME,
     resource?.serviceVersion,
-    resource?.attributes as Readonly<Record<string, string>> | undefined
+    resource?.attributes
   )
   return labels === undefined ? "" : PrometheusFormat.targetInfo(labels)
 }
@@ -152,25 +157,24 @@ const preambleOf = (resource: NodeSdk.Configuration["resource"]): string => {
 /** @internal */
 export const layerPrometheus = (
   options: Api.PrometheusOptions = {}
-): Layer.Layer<Api.PrometheusEndpoint, Api.PrometheusServeError> => {
+): Layer.Layer<PrometheusEndpoint, PrometheusServeError> => {
   const where = "Observability.layerPrometheus"
   Options.record(where, "options", options)
   const host = Options.string(where, "host", options.host ?? "127.0.0.1", { nonEmpty: true })
-  const requestedPort = port(where, options.port ?? 9464)
-  const metricsPath = path(where, options.path ?? "/metrics")
+  const port = options.port ?? 9464
+  const requestedPort = checked<number>(where, "port", port, ExportOptions.port(port))
+  const path = options.path ?? "/metrics"
+  const metricsPath = checked<string>(where, "path", path, ExportOptions.path(path))
   const resource = resourceOf(where, options, false)
   const runtimeMetrics = Options.boolean(where, "runtimeMetrics", options.runtimeMetrics ?? false)
   const writeOptions: Prometheus.WriteOptions = { runtimeMetrics, preamble: preambleOf(resource) }
-  const served = Layer.scoped(
+  const served = Line.scopedLayer(
     PrometheusEndpoint,
     Effect.gen(function*() {
-      const runtime = yield* Effect.runtime<never>()
+      const fork = yield* Line.forker
       const cache = Prometheus.makeCache()
       const server = yield* listen(host, requestedPort, (request, response) => {
-        const pathname = URL.canParse(request.url ?? "/", "http://localhost")
-          ? new URL(request.url ?? "/", "http://localhost").pathname
-          : undefined
-        const answer = Endpoint.answer(request.method, pathname, metricsPath)
+        const answer = Endpoint.answer(request.method, Endpoint.pathnameOf(request.url), metricsPath)
         if (answer === 404 || answer === 405) {
           response.statusCode = answer
           if (answer === 405) response.setHeader("allow", "GET, HEAD")
@@ -197,100 +201,40 @@ export const layerPrometheus = (
           write: (chunk) => target.write(chunk),
           // (a 'drain' may already have been emitted if the fiber yielded
           // between the write and this wait)
-          drained: Effect.async<void>((resume) => {
+          drained: Line.callback<void>((resume) => {
             if (!target.writableNeedDrain) return resume(Effect.void)
             const onDrain = () => resume(Effect.void)
             target.once("drain", onDrain)
             return Effect.sync(() => target.off("drain", onDrain))
           })
         }
-        const fiber = Runtime.runFork(runtime)(Prometheus.write(cache, writeOptions, sink))
+        const fiber = fork(Prometheus.write(cache, writeOptions, sink))
         fiber.addObserver((exit) => {
           if (Exit.isSuccess(exit)) target.end()
           else response.destroy()
         })
         response.once("close", () => {
-          if (fiber.unsafePoll() === null) fiber.unsafeInterruptAsFork(FiberId.none)
+          if (!Line.isDone(fiber)) Line.interruptUnsafe(fiber)
         })
       })
       const bound = (server.address() as Net.AddressInfo).port
-      return {
-        host,
-        port: bound,
-        path: metricsPath,
-        url: `http://${urlHost(host)}:${bound}${metricsPath}`
-      }
+      return { host, port: bound, path: metricsPath, url: Endpoint.urlOf(host, bound, metricsPath) }
     })
   )
-  return runtimeMetrics ? Layer.merge(served, enableRuntimeMetrics) : served
+  return withRuntimeMetrics(served, runtimeMetrics)
 }
 
 // ---------------------------------------------------------------------------
 // OTLP
 // ---------------------------------------------------------------------------
 
-/**
- * The latency histograms of `HttpMetrics` (names fixed by the API), in seconds.
- * Effect's bridge declares every metric with unit "1" (it reads a unit only
- * from a `unit` label, which would show up in every series).
- */
-const secondsHistograms: ReadonlySet<string> = new Set([
-  "aio_request_latency",
-  "aio_request_transport_latency",
-  "aio_request_server_latency"
-])
-
-/**
- * The OTLP metric exporter, with the latency histograms declared in seconds
- * (`s`) and Effect's runtime metrics left out unless asked for.
- */
-class SecondsExporter implements PushMetricExporter {
-  private readonly exporter: PushMetricExporter
-  private readonly runtimeMetrics: boolean
-
-  constructor(exporter: PushMetricExporter, runtimeMetrics: boolean) {
-    this.exporter = exporter
-    this.runtimeMetrics = runtimeMetrics
-  }
-  export(metrics: ResourceMetrics, resultCallback: Parameters<PushMetricExporter["export"]>[1]): void {
-    this.exporter.export({
-      ...metrics,
-      scopeMetrics: metrics.scopeMetrics.map((scope) => ({
-        ...scope,
-        metrics: scope.metrics.flatMap((metric) =>
-          !this.runtimeMetrics && isRuntimeMetric(metric.descriptor.name)
-            ? []
-            : secondsHistograms.has(metric.descriptor.name)
-            ? [{ ...metric, descriptor: { ...metric.descriptor, unit: "s" } }]
-            : [metric]
-        )
-      }))
-    }, resultCallback)
-  }
-  forceFlush(): Promise<void> {
-    return this.exporter.forceFlush()
-  }
-  shutdown(): Promise<void> {
-    return this.exporter.shutdown()
-  }
-  selectAggregationTemporality(instrumentType: InstrumentType): AggregationTemporality {
-    return this.exporter.selectAggregationTemporality?.(instrumentType) ?? AggregationTemporality.CUMULATIVE
-  }
-}
-
-const signalUrl = (base: URL, signal: "metrics" | "traces"): string => {
-  const url = new URL(base.href)
-  url.pathname = `${url.pathname.replace(/\/+$/, "")}/v1/${signal}`
-  return url.href
-}
-
 /** @internal */
 export const layerOtlp = (options: Api.OtlpOptions): Layer.Layer<never> => {
   const where = "Observability.layerOtlp"
   Options.record(where, "options", options)
-  const base = httpUrl(where, "url", options.url)
-  const resource = resourceOf(where, options, true)
-  const extraHeaders = stringRecord(where, "headers", options.headers)
+  const url = checked<string>(where, "url", options.url, ExportOptions.httpUrl(options.url))
+  const resource = resourceOf(where, options, true)!
+  const headers = stringRecord(where, "headers", options.headers)
   const metrics = Options.boolean(where, "metrics", options.metrics ?? true)
   const traces = Options.boolean(where, "traces", options.traces ?? true)
   const runtimeMetrics = Options.boolean(where, "runtimeMetrics", options.runtimeMetrics ?? false)
@@ -302,30 +246,18 @@ export const layerOtlp = (options: Api.OtlpOptions): Layer.Layer<never> => {
   const shutdownTimeout = Options.duration(where, "shutdownTimeout", options.shutdownTimeout ?? "5 seconds", {
     positive: true
   })
-  const processorKind = Options.oneOf(where, "spanProcessor", options.spanProcessor ?? "batch", ["batch", "simple"])
-  const timeoutMillis = Duration.toMillis(timeout)
-  const exporterConfig = (signal: "metrics" | "traces") => ({
-    url: signalUrl(base, signal),
-    timeoutMillis,
-    ...(extraHeaders !== undefined ? { headers: extraHeaders } : {})
+  const spanProcessor = Options.oneOf(where, "spanProcessor", options.spanProcessor ?? "batch", ["batch", "simple"])
+  const exported = Otlp.layer({
+    url,
+    resource,
+    headers,
+    metrics,
+    traces,
+    runtimeMetrics,
+    interval,
+    timeout,
+    shutdownTimeout,
+    spanProcessor
   })
-  // Exporters are created when the layer is built, so the layer can be built
-  // (and shut down) more than once.
-  const sdk = Layer.discard(NodeSdk.layer((): NodeSdk.Configuration => {
-    const spanProcessor: SpanProcessor | undefined = !traces ? undefined : processorKind === "simple"
-      ? new SimpleSpanProcessor(new OTLPTraceExporter(exporterConfig("traces")))
-      : new BatchSpanProcessor(new OTLPTraceExporter(exporterConfig("traces")), { exportTimeoutMillis: timeoutMillis })
-    const metricReader = !metrics ? undefined : new PeriodicExportingMetricReader({
-      exporter: new SecondsExporter(new OTLPMetricExporter(exporterConfig("metrics")), runtimeMetrics),
-      exportIntervalMillis: Duration.toMillis(interval),
-      exportTimeoutMillis: timeoutMillis
-    })
-    return {
-      resource,
-      shutdownTimeout,
-      ...(spanProcessor !== undefined ? { spanProcessor } : {}),
-      ...(metricReader !== undefined ? { metricReader } : {})
-    }
-  }))
-  return runtimeMetrics ? Layer.merge(sdk, enableRuntimeMetrics) : sdk
+  return withRuntimeMetrics(exported, runtimeMetrics)
 }

@@ -12,9 +12,13 @@ import {
   it,
   line,
   Observability,
-  recordLatency
+  recordLatency,
+  runtimeMetrics,
+  scopedLive
 } from "@aio-request/line/opentelemetry"
+import { HttpMetrics } from "@aio-request/line/platform"
 import * as Receiver from "../support/otlpReceiverNode.js"
+import { eventually, receiver as scopedReceiver } from "./support/loopback.js"
 
 const seedBounds = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.75, 1, 5, 10]
   .concat([15, 20])
@@ -102,4 +106,41 @@ describe(`Observability.layerOtlp (Effect ${line})`, () => {
       yield* Effect.promise(receiver.close)
       assert.deepStrictEqual(received.map((r) => r.path), [])
     }))
+})
+
+describe(`OTLP units (Effect ${line})`, () => {
+  scopedLive(
+    "the latency histograms are declared in seconds; no runtime metrics unless asked for",
+    () =>
+      Effect.gen(function*() {
+        const receiver = yield* scopedReceiver
+        const endpoint = uniqueEndpoint("otlp-units")
+        yield* Effect.gen(function*() {
+          yield* HttpMetrics.recordClientRequest(
+            { endpoint, method: "GET", path: "/o", status: 200, circuitBreaker: false },
+            0.01
+          )
+          yield* HttpMetrics.recordServerRequest({ client: endpoint, method: "GET", path: "/o", status: 200 }, 0.01)
+          yield* eventually(
+            receiver.metrics,
+            (ms) => ms.some((m) => m.name === "aio_request_server_latency"),
+            "aio_request_server_latency over OTLP"
+          )
+        }).pipe(
+          Effect.provide(Observability.layerOtlp({
+            url: receiver.url,
+            serviceName: "units",
+            traces: false,
+            exportInterval: "100 millis"
+          }))
+        )
+        const metrics = yield* receiver.metrics
+        for (const name of ["aio_request_latency", "aio_request_server_latency"]) {
+          const metric = metrics.find((m) => m.name === name)
+          assert.isDefined(metric, name)
+          assert.strictEqual(metric!.data.unit, "s", name)
+        }
+        assert.isFalse(metrics.some((m) => m.name.startsWith(runtimeMetrics.prefix)))
+      })
+  )
 })

@@ -2,23 +2,33 @@
  * The Prometheus scrape over loopback HTTP, on both lines (the kit
  * `@aio-request/line/opentelemetry` is the line under test): names, labels
  * and units as the API says (counters `_total`, histograms in seconds with
- * the seed's buckets, `target_info`), the endpoint's answers, and a large
- * scrape that keeps the event loop turning.
+ * the seed's buckets, `target_info`), the endpoint's answers, a large
+ * scrape that keeps the event loop turning, gzip as the scraper asks,
+ * runtime metrics only when asked for, bounded client labels and
+ * sub-millisecond server latency.
  */
 import {
   assert,
   countAttempts,
   describe,
   Effect,
+  forkCounted,
   it,
   Layer,
   line,
   Observability,
-  recordLatency
+  recordLatency,
+  respond,
+  runtimeMetrics,
+  scopedLive
 } from "@aio-request/line/opentelemetry"
+import { HttpMetrics } from "@aio-request/line/platform"
+import { get as send, route, serve } from "@aio-request/line/platform-testkit"
 import * as Http from "node:http"
 import * as Net from "node:net"
+import { gunzipSync } from "node:zlib"
 import { parse } from "../support/prometheusText.js"
+import { scrape } from "./support/loopback.js"
 
 // The metric registry is global to the process: tests use their own endpoint label.
 let next = 0
@@ -165,6 +175,11 @@ describe(`Observability.layerPrometheus (Effect ${line})`, () => {
       assert.strictEqual(mine.length, 3000)
       assert.strictEqual(s.find("aio_request_attempts_total", { request_endpoint: endpoint }).length, 3000)
       assert.strictEqual(s.find("aio_request_latency_bucket", { request_endpoint: endpoint }).length, 3000 * 21)
+      assert.strictEqual(
+        s.value("aio_request_latency_sum", { request_endpoint: endpoint, request_path: "/large/2999" }),
+        0.2999
+      )
+      assert.deepStrictEqual(parse(s.text).types, s.types)
       console.log(
         `[Effect ${line}] scrape of ${answer.body.length} bytes in ${took.toFixed(1)} ms; ` +
           `longest event-loop stall ${gaps.longest.toFixed(1)} ms, ${gaps.ticks} turns while the body arrived`
@@ -172,5 +187,116 @@ describe(`Observability.layerPrometheus (Effect ${line})`, () => {
       // about 12 MB: the writer gave the loop back between its slices (the stall, which a busy
       // machine stretches, is only reported)
       assert.isAbove(gaps.ticks, 5, "turns of the event loop while the body was arriving")
+    }).pipe(Effect.provide(Observability.layerPrometheus({ port: 0 }))))
+})
+
+const unique = (name: string) => `${name}-${line}-${process.pid}-${next++}`
+
+/** A GET with node:http, which (unlike fetch) sends only the headers given and does not decode the body. */
+const rawGet = (url: string, headers: Record<string, string>) =>
+  Effect.promise(() =>
+    new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+      const request = Http.get(url, { headers }, (response) => {
+        const chunks: Array<Buffer> = []
+        response.on("data", (chunk: Buffer) => chunks.push(chunk))
+        response.on(
+          "end",
+          () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) })
+        )
+        response.on("error", reject)
+      })
+      request.on("error", reject)
+    })
+  )
+
+describe(`Prometheus scrape as an operator sees it (Effect ${line})`, () => {
+  it.live("gzipped when the scraper sends Accept-Encoding: gzip, plain text otherwise", () =>
+    Effect.gen(function*() {
+      const endpoint = `http://${unique("gzip")}.test`
+      yield* HttpMetrics.recordClientRequest(
+        { endpoint, method: "GET", path: "/g", status: 200, circuitBreaker: false },
+        0.01
+      )
+      const { url } = yield* Observability.PrometheusEndpoint
+      const zipped = yield* rawGet(url, { "accept-encoding": "gzip, deflate" })
+      assert.strictEqual(zipped.status, 200)
+      assert.strictEqual(zipped.headers["content-encoding"], "gzip")
+      assert.match(String(zipped.headers["content-type"]), /^text\/plain; version=0\.0\.4/)
+      const text = gunzipSync(zipped.body).toString("utf8")
+      assert.include(text, `aio_request_latency_count{request_endpoint="${endpoint}"`)
+
+      const plain = yield* rawGet(url, {})
+      assert.isUndefined(plain.headers["content-encoding"])
+      assert.include(plain.body.toString("utf8"), `aio_request_latency_count{request_endpoint="${endpoint}"`)
+      assert.isBelow(zipped.body.length, plain.body.length / 3, "the gzipped scrape is much smaller")
+
+      const refused = yield* rawGet(url, { "accept-encoding": "gzip;q=0, identity" })
+      assert.isUndefined(refused.headers["content-encoding"])
+    }).pipe(Effect.provide(Observability.layerPrometheus({ port: 0 }))))
+
+  it.live("no unit lines, seconds in the help text, Effect's runtime metrics left out unless asked for", () =>
+    Effect.gen(function*() {
+      // a fiber run with runtime metrics on puts runtime series in the registry
+      yield* forkCounted
+      yield* HttpMetrics.recordServerRequest({ client: unique("units"), method: "GET", path: "/u", status: 200 }, 0.01)
+      const off = yield* Effect.flatMap(Observability.PrometheusEndpoint, ({ url }) => scrape(url)).pipe(
+        Effect.provide(Observability.layerPrometheus({ port: 0 }))
+      )
+      assert.notInclude(off.text, "# UNIT")
+      assert.notInclude(off.text, runtimeMetrics.prefix)
+      assert.notInclude(off.text, "description missing")
+      assert.match(off.text, /^# HELP aio_request_server_latency .*seconds/m)
+      assert.strictEqual(off.types.get("aio_request_server_latency"), "histogram")
+      // every family is written in one piece
+      const typeLines = off.text.split("\n").filter((line) => line.startsWith("# TYPE "))
+      assert.strictEqual(new Set(typeLines).size, typeLines.length)
+
+      const on = yield* Effect.flatMap(Observability.PrometheusEndpoint, ({ url }) => scrape(url)).pipe(
+        Effect.provide(Observability.layerPrometheus({ port: 0, runtimeMetrics: true }))
+      )
+      assert.isAbove(on.value(runtimeMetrics.started), 0)
+      assert.notInclude(on.text, "# UNIT")
+    }))
+
+  scopedLive(
+    "request_client is bounded: past maxClients, callers are recorded as <other>",
+    () =>
+      Effect.gen(function*() {
+        const path: `/${string}` = `/bounded-${line}-${next++}`
+        const url = yield* serve(route(path, Effect.succeed(respond.text("ok"))), { maxClients: 3 })
+        const callers = Array.from({ length: 8 }, (_, i) => unique(`caller${i}`))
+        for (const caller of callers) {
+          assert.strictEqual((yield* send(`${url}${path}`, { "x-service-name": caller })).status, 200)
+        }
+        // a caller already recorded keeps its own label
+        assert.strictEqual((yield* send(`${url}${path}`, { "x-service-name": callers[0]! })).status, 200)
+
+        const { url: metrics } = yield* Observability.PrometheusEndpoint
+        const s = yield* scrape(metrics)
+        const series = s.find("aio_request_server_latency_count", { request_path: path })
+        const byClient = Object.fromEntries(series.map((sample) => [sample.labels.request_client!, sample.value]))
+        assert.deepStrictEqual(byClient, {
+          [callers[0]!]: 2,
+          [callers[1]!]: 1,
+          [callers[2]!]: 1,
+          [HttpMetrics.overflowLabel]: 5
+        })
+      }).pipe(Effect.provide(Observability.layerPrometheus({ port: 0 })))
+  )
+
+  scopedLive("server latency has sub-millisecond resolution", () =>
+    Effect.gen(function*() {
+      const path: `/${string}` = `/fast-${line}-${next++}`
+      const client = unique("fast")
+      const url = yield* serve(route(path, Effect.succeed(respond.text("ok"))))
+      for (let i = 0; i < 5; i++) yield* send(`${url}${path}`, { "x-service-name": client })
+      const { url: metrics } = yield* Observability.PrometheusEndpoint
+      const s = yield* scrape(metrics)
+      const labels = { request_client: client, request_path: path }
+      assert.strictEqual(s.value("aio_request_server_latency_count", labels), 5)
+      const sum = s.value("aio_request_server_latency_sum", labels)
+      assert.isAbove(sum, 0)
+      // timed on whole milliseconds, the sum would be a multiple of 0.001
+      assert.isAbove(Math.abs(sum * 1000 - Math.round(sum * 1000)), 1e-9, `sum ${sum}`)
     }).pipe(Effect.provide(Observability.layerPrometheus({ port: 0 }))))
 })

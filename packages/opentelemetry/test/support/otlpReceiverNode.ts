@@ -25,6 +25,8 @@ export interface OtlpSpan {
   readonly traceId: string
   readonly spanId: string
   readonly parentSpanId: string | undefined
+  /** OTLP's span kind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
+  readonly kind: number | undefined
   readonly attributes: Record<string, unknown>
   readonly resource: Record<string, unknown>
 }
@@ -69,6 +71,7 @@ export const spansOf = (all: ReadonlyArray<Received>): ReadonlyArray<OtlpSpan> =
           traceId: s.traceId,
           spanId: s.spanId,
           parentSpanId: s.parentSpanId === "" ? undefined : s.parentSpanId,
+          kind: s.kind === undefined ? undefined : Number(s.kind),
           attributes: attributes(s.attributes),
           resource: attributes(rs.resource?.attributes)
         }))
