@@ -22,6 +22,7 @@ import * as Url from "effect/http/Url"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
+import type { RuntimeFiber } from "../line.js"
 import type { Config } from "./config.js"
 import { InvalidRedirectError, TooManyRedirectsError } from "./errors.js"
 
@@ -133,7 +134,7 @@ const manualOnly: globalThis.RequestInit = { redirect: "manual" }
 
 /**
  * Runs `effect` with `redirect: "manual"` added to the `FetchHttpClient.RequestInit`
- * in context (`context`: the caller's), so that a fetch transport hands every
+ * in the context of `fiber` (the caller), so that a fetch transport hands every
  * 3xx to the client (which follows it by the client's own rules). Harmless
  * under the other transports.
  *
@@ -141,8 +142,9 @@ const manualOnly: globalThis.RequestInit = { redirect: "manual" }
  */
 export const withManualRedirects = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
-  context: Context.Context<never>
+  fiber: RuntimeFiber<unknown, unknown>
 ): Effect.Effect<A, E, R> => {
+  const context = fiber.context
   const init = Context.getOrUndefined(context, FetchHttpClient.RequestInit)
   if (init?.redirect === "manual") return effect
   let patched = init === undefined ? manualOnly : manual.get(init)

@@ -22,6 +22,7 @@ import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Stream from "effect/Stream"
 import * as httpRequest from "../httpRequest.js"
+import type { RuntimeFiber } from "../line.js"
 import type { Config } from "./config.js"
 import { InvalidRedirectError, TooManyRedirectsError } from "./errors.js"
 
@@ -123,7 +124,7 @@ const manualOnly: globalThis.RequestInit = { redirect: "manual" }
 
 /**
  * Runs `effect` with `redirect: "manual"` added to the `FetchHttpClient.RequestInit`
- * in context (`context`: the caller's), so that a fetch transport hands every
+ * in the context of `fiber` (the caller), so that a fetch transport hands every
  * 3xx to the client (which follows it by the client's own rules). Harmless
  * under the other transports.
  *
@@ -131,8 +132,9 @@ const manualOnly: globalThis.RequestInit = { redirect: "manual" }
  */
 export const withManualRedirects = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
-  context: Context.Context<never>
+  fiber: RuntimeFiber<unknown, unknown>
 ): Effect.Effect<A, E, R> => {
+  const context = fiber.currentContext
   const init = context.unsafeMap.get(requestInitKey) as globalThis.RequestInit | undefined
   if (init?.redirect === "manual") return effect
   let patched = init === undefined ? manualOnly : manual.get(init)
