@@ -11,9 +11,12 @@ import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as ClockModule from "effect/Clock"
 import type * as Context from "effect/Context"
+import * as ContextModule from "effect/Context"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as EffectModule from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as PlatformHeaders from "effect/http/Headers"
 import type * as HttpClient_ from "effect/http/HttpClient"
 import * as HttpClientModule from "effect/http/HttpClient"
@@ -21,9 +24,12 @@ import * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest_ from "effect/http/HttpClientRequest"
 import * as HttpClientRequestModule from "effect/http/HttpClientRequest"
 import type * as HttpServerResponse_ from "effect/http/HttpServerResponse"
+import * as Url from "effect/http/Url"
 import * as Metric from "effect/Metric"
 import type * as Option from "effect/Option"
+import * as Option_ from "effect/Option"
 import * as References from "effect/References"
+import * as Result from "effect/Result"
 import * as Tracer from "effect/Tracer"
 
 export * as HttpClientRequest from "effect/http/HttpClientRequest"
@@ -68,6 +74,7 @@ export const interruptUnsafe = (fiber: RuntimeFiber<unknown, unknown>): void => 
 
 // --- client lane: the resilient client's request, outcome and telemetry glue ---
 
+export * as HttpBody from "effect/http/HttpBody"
 export * as HttpClient from "effect/http/HttpClient"
 export type * as HttpClientError from "effect/http/HttpClientError"
 
@@ -172,3 +179,47 @@ export const isTraced = (fiber: RuntimeFiber<unknown, unknown>): boolean =>
 /** A span named `name` with `attributes`, no stack trace captured (a child of the current span). */
 export const makeSpan = (name: string, attributes: Record<string, unknown>): EffectModule.Effect<Tracer.Span> =>
   EffectModule.makeSpan(name, { attributes })
+
+/** The request, cause and description of a transport error (reason `TransportError`); `undefined` for any other. */
+export const transportOf = (
+  error: HttpClientError.HttpClientError
+):
+  | {
+    readonly request: HttpClientRequest_.HttpClientRequest
+    readonly cause?: unknown
+    readonly description?: string | undefined
+  }
+  | undefined => error.reason._tag === "TransportError" ? error.reason : undefined
+
+/** Recovers from every typed failure of `self` with `f` (Effect 4's `Effect.catch`). */
+export const catchAll: <A, E, R, A2, E2, R2>(
+  self: EffectModule.Effect<A, E, R>,
+  f: (error: E) => EffectModule.Effect<A2, E2, R2>
+) => EffectModule.Effect<A | A2, E2, R | R2> = EffectModule.catch
+
+/** Forks the reader of a released response (Effect 4: detached, as releases run in finalizers). */
+export const forkReader = <A, E>(effect: EffectModule.Effect<A, E>): EffectModule.Effect<RuntimeFiber<A, E>> =>
+  EffectModule.forkDetach(effect)
+
+/** The URL `request` is sent to (URL parameters and hash included); `undefined` when it does not parse. */
+export const urlOf = (request: HttpClientRequest_.HttpClientRequest): URL | undefined => {
+  const result = Url.make(request.url, request.urlParams, Option_.getOrUndefined(request.hash))
+  return Result.isSuccess(result) ? result.success : undefined
+}
+
+/** The `FetchHttpClient.RequestInit` in `fiber`'s context, if any. */
+export const requestInit = (fiber: RuntimeFiber<unknown, unknown>): globalThis.RequestInit | undefined =>
+  ContextModule.getOrUndefined(fiber.context, FetchHttpClient.RequestInit)
+
+/** Runs `effect` with `init` as its `FetchHttpClient.RequestInit`. */
+export const withRequestInit = <A, E, R>(
+  effect: EffectModule.Effect<A, E, R>,
+  init: globalThis.RequestInit
+): EffectModule.Effect<A, E, R> => EffectModule.provideService(effect, FetchHttpClient.RequestInit, init)
+
+/** The header names `fiber` redacts (Effect 4's `Headers.CurrentRedactedNames`). */
+export const redactedNames = (fiber: RuntimeFiber<unknown, unknown>): ReadonlyArray<string | RegExp> =>
+  fiber.getRef(PlatformHeaders.CurrentRedactedNames)
+
+/** What a duration option accepts (Effect 4's `Duration.Input`). */
+export type DurationInput = Duration.Input

@@ -7,6 +7,7 @@
  *
  * @internal
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as PlatformHeaders from "@effect/platform/Headers"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import type * as HttpClient_ from "@effect/platform/HttpClient"
@@ -14,11 +15,13 @@ import * as HttpClientModule from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest_ from "@effect/platform/HttpClientRequest"
 import * as HttpClientRequestModule from "@effect/platform/HttpClientRequest"
+import * as UrlParams from "@effect/platform/UrlParams"
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as ClockModule from "effect/Clock"
 import * as Context from "effect/Context"
 import * as DefaultServices from "effect/DefaultServices"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
@@ -74,6 +77,7 @@ export const interruptUnsafe = (fiber: RuntimeFiber<unknown, unknown>): void =>
 
 // --- client lane: the resilient client's request, outcome and telemetry glue ---
 
+export * as HttpBody from "@effect/platform/HttpBody"
 export * as HttpClient from "@effect/platform/HttpClient"
 export type * as HttpClientError from "@effect/platform/HttpClientError"
 
@@ -170,3 +174,53 @@ export const isTraced = (fiber: RuntimeFiber<unknown, unknown>): boolean =>
 /** A span named `name` with `attributes`, no stack trace captured (a child of the current span). */
 export const makeSpan = (name: string, attributes: Record<string, unknown>): Effect.Effect<Tracer.Span> =>
   Effect.makeSpan(name, { attributes, captureStackTrace: false })
+
+/** The request, cause and description of a transport error (`RequestError`, reason `Transport`); `undefined` for any other. */
+export const transportOf = (
+  error: HttpClientError.HttpClientError
+):
+  | {
+    readonly request: HttpClientRequest_.HttpClientRequest
+    readonly cause?: unknown
+    readonly description?: string | undefined
+  }
+  | undefined => error._tag === "RequestError" && error.reason === "Transport" ? error : undefined
+
+/** Recovers from every typed failure of `self` with `f` (Effect 3's `Effect.catchAll`). */
+export const catchAll: <A, E, R, A2, E2, R2>(
+  self: Effect.Effect<A, E, R>,
+  f: (error: E) => Effect.Effect<A2, E2, R2>
+) => Effect.Effect<A | A2, E2, R | R2> = Effect.catchAll
+
+/** Forks the reader of a released response (Effect 3: a child of the releasing fiber). */
+export const forkReader = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<RuntimeFiber<A, E>> => Effect.fork(effect)
+
+/** The URL `request` is sent to (URL parameters and hash included); `undefined` when it does not parse. */
+export const urlOf = (request: HttpClientRequest_.HttpClientRequest): URL | undefined => {
+  const result = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+  return result._tag === "Right" ? result.right : undefined
+}
+
+const requestInitKey = FetchHttpClient.RequestInit.key
+
+/** The `FetchHttpClient.RequestInit` in `fiber`'s context, if any. */
+export const requestInit = (fiber: RuntimeFiber<unknown, unknown>): globalThis.RequestInit | undefined =>
+  fiber.currentContext.unsafeMap.get(requestInitKey) as globalThis.RequestInit | undefined
+
+/** Runs `effect` with `init` as its `FetchHttpClient.RequestInit`. */
+export const withRequestInit = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  init: globalThis.RequestInit
+): Effect.Effect<A, E, R> =>
+  Effect.locallyWith(
+    effect,
+    FiberRef.currentContext,
+    (current) => Context.add(current, FetchHttpClient.RequestInit, init)
+  )
+
+/** The header names `fiber` redacts (Effect 3's `Headers.currentRedactedNames`). */
+export const redactedNames = (fiber: RuntimeFiber<unknown, unknown>): ReadonlyArray<string | RegExp> =>
+  fiber.getFiberRef(PlatformHeaders.currentRedactedNames)
+
+/** What a duration option accepts (Effect 3's `Duration.DurationInput`). */
+export type DurationInput = Duration.DurationInput
