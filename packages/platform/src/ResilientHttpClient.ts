@@ -10,28 +10,21 @@
  * @example
  * import { HttpRequest, ResilientHttpClient } from "@aio-request/platform"
  * import { Deadline } from "@aio-request/core"
- * import { HttpClient } from "@effect/platform"
- * import { NodeHttpClient } from "@effect/platform-node"
- * import { Effect, Layer } from "effect"
- *
- * const Upstream = ResilientHttpClient.layer({ endpoint: "http://users:8080/api/" }).pipe(
- *   Layer.provide(NodeHttpClient.layerUndici)
- * )
+ * import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+ * import { Effect } from "effect"
  *
  * const program = Effect.gen(function*() {
- *   const client = (yield* HttpClient.HttpClient).pipe(HttpClient.filterStatusOk)
+ *   const client = yield* ResilientHttpClient.make({ endpoint: "http://users:8080/api/" })
  *   const response = yield* client.execute(HttpRequest.get("users/{id}", { path: { id: 42 } }))
  *   return yield* response.json
- * }).pipe(Deadline.within("2 seconds"), Effect.provide(Upstream))
+ * }).pipe(Deadline.within("2 seconds"), Effect.provide(NodeHttpClient.layerUndici))
  * @since 0.1.0
  */
 import type { CircuitBreaker, ConcurrencyLimit, Deadline, Priority, RetryBudget, Strategy } from "@aio-request/core"
-import type * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
+import * as errors from "./internal/client/errors.js"
+import type { DurationInput, HttpClient, HttpClientError, HttpClientRequest } from "./internal/line.js"
 import * as internal from "./internal/resilientHttpClient.js"
 import type * as ResponseClassifier from "./ResponseClassifier.js"
 
@@ -43,13 +36,13 @@ import type * as ResponseClassifier from "./ResponseClassifier.js"
  * @since 0.1.0
  * @category errors
  */
-export const TooManyRedirectsError: typeof internal.TooManyRedirectsError = internal.TooManyRedirectsError
+export const TooManyRedirectsError: typeof errors.TooManyRedirectsError = errors.TooManyRedirectsError
 
 /**
  * @since 0.1.0
  * @category errors
  */
-export type TooManyRedirectsError = internal.TooManyRedirectsError
+export type TooManyRedirectsError = errors.TooManyRedirectsError
 
 /**
  * A redirect the client will not follow: its `Location` is not an http(s)
@@ -61,13 +54,13 @@ export type TooManyRedirectsError = internal.TooManyRedirectsError
  * @since 0.2.0
  * @category errors
  */
-export const InvalidRedirectError: typeof internal.InvalidRedirectError = internal.InvalidRedirectError
+export const InvalidRedirectError: typeof errors.InvalidRedirectError = errors.InvalidRedirectError
 
 /**
  * @since 0.2.0
  * @category errors
  */
-export type InvalidRedirectError = internal.InvalidRedirectError
+export type InvalidRedirectError = errors.InvalidRedirectError
 
 /**
  * The endpoint of a request could not be had: `endpointProvider` failed
@@ -77,13 +70,13 @@ export type InvalidRedirectError = internal.InvalidRedirectError
  * @since 0.1.0
  * @category errors
  */
-export const EndpointError: typeof internal.EndpointError = internal.EndpointError
+export const EndpointError: typeof errors.EndpointError = errors.EndpointError
 
 /**
  * @since 0.1.0
  * @category errors
  */
-export type EndpointError = internal.EndpointError
+export type EndpointError = errors.EndpointError
 
 /**
  * The `enrich` option failed (its error in `cause`). That attempt was not
@@ -92,13 +85,13 @@ export type EndpointError = internal.EndpointError
  * @since 0.1.0
  * @category errors
  */
-export const EnrichError: typeof internal.EnrichError = internal.EnrichError
+export const EnrichError: typeof errors.EnrichError = errors.EnrichError
 
 /**
  * @since 0.1.0
  * @category errors
  */
-export type EnrichError = internal.EnrichError
+export type EnrichError = errors.EnrichError
 
 /**
  * Everything a resilient client can fail with.
@@ -127,12 +120,12 @@ export declare namespace ResilientHttpClient {
    * @since 0.1.0
    */
   export interface CommonOptions {
-    /** Default `Strategy.default` (GET, HEAD, OPTIONS: 3 sequential attempts; others: single). */
+    /** Default `Strategy.defaultStrategy` (GET, HEAD, OPTIONS: 3 sequential attempts; others: single). */
     readonly strategy?: Strategy.Strategy | undefined
-    /** Default `ResponseClassifier.default()`. */
+    /** Default `ResponseClassifier.defaultClassifier()`. */
     readonly classifier?: ResponseClassifier.ResponseClassifier | undefined
     /** The deadline of a request when none is inherited (`CurrentDeadline`). Default 20 seconds. */
-    readonly timeout?: Duration.DurationInput | undefined
+    readonly timeout?: DurationInput | undefined
     /**
      * An explicit priority, normalised against the inherited `CurrentPriority`
      * (`Priority.normalize`). Default: none, and a call sends the inherited
@@ -140,7 +133,7 @@ export declare namespace ResilientHttpClient {
      */
     readonly priority?: Priority.Priority | undefined
     /** An attempt with less time left than this is not sent. Default 5 millis. */
-    readonly lowTimeoutThreshold?: Duration.DurationInput | undefined
+    readonly lowTimeoutThreshold?: DurationInput | undefined
     /** Send `X-Request-Timeout` and `X-Request-Priority`. Default true. */
     readonly emitSystemHeaders?: boolean | undefined
     /** Sent as `X-Service-Name`. Default none. */
@@ -187,7 +180,8 @@ export declare namespace ResilientHttpClient {
      * The headers that never leave the request's origin: a redirect to
      * another origin (scheme, host or port) drops them. Lower-case or not,
      * or a `RegExp` tested on the lower-case name. The names in
-     * `Headers.currentRedactedNames` (`@effect/platform`; by default
+     * Effect's redacted header names (`Headers.currentRedactedNames` on
+     * Effect 3, `Headers.CurrentRedactedNames` on Effect 4; by default
      * `authorization`, `cookie`, `set-cookie`, `x-api-key`) are always
      * dropped as well, so a header marked sensitive there stays home. Default
      * `["authorization", "proxy-authorization", "cookie"]`.
@@ -197,7 +191,9 @@ export declare namespace ResilientHttpClient {
      * What `json` on a returned response reads. By default only a JSON
      * content type, `application/json` or `application/*+json` (any
      * parameters, any case); anything else, a missing content type included,
-     * fails with `ResponseError` (reason `"Decode"`) naming the content type,
+     * fails with the platform's decode error (`ResponseError`, reason
+     * `"Decode"`, on Effect 3; `HttpClientError`, reason `DecodeError`, on
+     * Effect 4) naming the content type,
      * the body unread. An array adds media types (`["text/plain"]`), `"any"`
      * reads whatever comes.
      */
@@ -212,7 +208,7 @@ export declare namespace ResilientHttpClient {
      * response (hedges already in flight may still win). `false` turns it
      * off. Default on, `maxWait` 1 minute.
      */
-    readonly pushback?: boolean | { readonly maxWait?: Duration.DurationInput | undefined } | undefined
+    readonly pushback?: boolean | { readonly maxWait?: DurationInput | undefined } | undefined
   }
 
   /**
@@ -248,11 +244,14 @@ export declare namespace ResilientHttpClient {
  * streaming at the deadline fails with `DeadlineExceededError` (`phase:
  * "body"`) and its connection is closed. Its `json` reads only a JSON
  * content type (`application/json`, `application/*+json`; see
- * `jsonContentTypes`): anything else fails with `ResponseError` (reason
- * `"Decode"`) naming the content type. A redirect to another origin drops
+ * `jsonContentTypes`): anything else fails with the platform's decode error
+ * (`ResponseError`, reason `"Decode"`, on Effect 3; `HttpClientError`, reason
+ * `DecodeError`, on Effect 4) naming the content type. A redirect to another origin drops
  * the `originBoundHeaders` and Effect's redacted header names. Header values
  * are checked before anything is sent: a bad one (CR, LF, other control characters, characters
- * outside Latin-1) fails the request with `RequestError` (reason `Encode`),
+ * outside Latin-1) fails the request with the platform's encode error
+ * (`RequestError`, reason `Encode`, on Effect 3; `HttpClientError`, reason
+ * `EncodeError`, on Effect 4),
  * naming the header. Invalid options (every one is checked, for JavaScript
  * callers too) are rejected at once with an `IllegalArgumentException` naming
  * the option.
@@ -287,7 +286,7 @@ export const make: (
  *
  * @example
  * import { ResilientHttpClient } from "@aio-request/platform"
- * import { NodeHttpClient } from "@effect/platform-node"
+ * import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
  * import { Layer } from "effect"
  *
  * const ClientLive = ResilientHttpClient.layer({ endpoint: "http://users:8080/" }).pipe(

@@ -9,13 +9,28 @@
  */
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
+import * as ClockModule from "effect/Clock"
+import type * as Context from "effect/Context"
+import * as ContextModule from "effect/Context"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import * as EffectModule from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as PlatformHeaders from "effect/http/Headers"
+import type * as HttpClient_ from "effect/http/HttpClient"
+import * as HttpClientModule from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest_ from "effect/http/HttpClientRequest"
+import * as HttpClientRequestModule from "effect/http/HttpClientRequest"
 import type * as HttpServerResponse_ from "effect/http/HttpServerResponse"
+import * as Url from "effect/http/Url"
 import * as Metric from "effect/Metric"
 import type * as Option from "effect/Option"
+import * as Option_ from "effect/Option"
+import * as References from "effect/References"
+import * as Result from "effect/Result"
+import * as Tracer from "effect/Tracer"
 
 export * as HttpClientRequest from "effect/http/HttpClientRequest"
 export type * as HttpClientResponse from "effect/http/HttpClientResponse"
@@ -56,3 +71,155 @@ export type RuntimeFiber<A, E> = Fiber.Fiber<A, E>
 
 /** Interrupts `fiber` without waiting for it. */
 export const interruptUnsafe = (fiber: RuntimeFiber<unknown, unknown>): void => fiber.interruptUnsafe()
+
+// --- client lane: the resilient client's request, outcome and telemetry glue ---
+
+export * as HttpBody from "effect/http/HttpBody"
+export * as HttpClient from "effect/http/HttpClient"
+export type * as HttpClientError from "effect/http/HttpClientError"
+
+/** Whether `error` is the caller's own request that could not be sent (`HttpClientError`, reason `EncodeError` or `InvalidUrlError`). */
+export const isRequestRefused = (error: { readonly _tag: string }): boolean => {
+  if (error._tag !== "HttpClientError") return false
+  const reason = (error as HttpClientError.HttpClientError).reason._tag
+  return reason === "EncodeError" || reason === "InvalidUrlError"
+}
+
+/**
+ * `error` as the kernel's `errorStatus` reads it: an `HttpClientError` that
+ * carries a response reads as a `ResponseError` with it.
+ */
+export const statusInput = (
+  error: { readonly _tag: string }
+): { readonly _tag: string; readonly response?: { readonly status: number } } => {
+  if (error._tag !== "HttpClientError") return error
+  const response = ((error as HttpClientError.HttpClientError).reason as {
+    readonly response?: { readonly status: number }
+  }).response
+  return response === undefined ? { _tag: error._tag } : { _tag: "ResponseError", response }
+}
+
+/**
+ * `error` with `description` and `url` when it is an `HttpClientError`
+ * (`InvalidUrlError`) without a description; `undefined` otherwise.
+ */
+export const describeInvalidUrl = (
+  error: { readonly _tag: string },
+  url: string,
+  description: string
+): RequestError | undefined => {
+  if (error._tag !== "HttpClientError") return undefined
+  const reason = (error as HttpClientError.HttpClientError).reason
+  if (reason._tag !== "InvalidUrlError" || reason.description !== undefined) return undefined
+  return new HttpClientError.HttpClientError({
+    reason: new HttpClientError.InvalidUrlError({
+      request: HttpClientRequestModule.setUrl(reason.request, url),
+      cause: reason.cause,
+      description
+    })
+  })
+}
+
+/** A transport error carrying `cause`, described by `description` (`HttpClientError`, reason `TransportError`). */
+export const transportError = (
+  request: HttpClientRequest_.HttpClientRequest,
+  cause: unknown,
+  description: string
+): RequestError =>
+  new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, cause, description }) })
+
+/** Whether `u` is an error of the `HttpClient` itself. */
+export const isHttpClientError = (u: unknown): u is HttpClientError.HttpClientError =>
+  HttpClientError.isHttpClientError(u)
+
+/** The `HttpClient` in context, as an effect. */
+export const httpClient: EffectModule.Effect<HttpClient_.HttpClient, never, HttpClient_.HttpClient> = EffectModule
+  .service(HttpClientModule.HttpClient)
+
+/**
+ * `request` with exactly the headers `headers` (lower-case names, not copied:
+ * the caller gives a fresh record) and, when given, the URL `url`.
+ */
+export const withHeaders = (
+  request: HttpClientRequest_.HttpClientRequest,
+  headers: Record<string, string>,
+  url?: string | undefined
+): HttpClientRequest_.HttpClientRequest =>
+  HttpClientRequestModule.updateHeaders(
+    url === undefined ? request : HttpClientRequestModule.setUrl(request, url),
+    () => PlatformHeaders.fromRecordUnsafe(headers)
+  )
+
+/** Runs `f` with the current fiber (Effect 4's `Effect.withFiber`). */
+export const withFiber = <A, E, R>(
+  f: (fiber: RuntimeFiber<unknown, unknown>) => EffectModule.Effect<A, E, R>
+): EffectModule.Effect<A, E, R> => EffectModule.withFiber<A, E, R>(f)
+
+/** The value of `reference` in `fiber`'s context (its default when unset). */
+export const getRef = <A>(fiber: RuntimeFiber<unknown, unknown>, reference: Context.Reference<A>): A =>
+  fiber.getRef(reference)
+
+/** The clock of `fiber`. */
+export const clockOf = (fiber: RuntimeFiber<unknown, unknown>): Clock.Clock => fiber.getRef(ClockModule.Clock)
+
+/** What a metric update reads from the caller, read once per request (Effect 4: the caller's context). */
+export type MetricContext = Context.Context<never>
+
+/** `fiber`'s `MetricContext` (Effect 4: its context, with the metric attributes and registry). */
+export const metricContext = (fiber: RuntimeFiber<unknown, unknown>): MetricContext => fiber.context
+
+/** Updates `metric` with `value`, with the caller's `MetricContext`. */
+export const updateUnsafe = <In>(metric: Metric.Metric<In, any>, value: In, context: MetricContext): void =>
+  metric.updateUnsafe(value, context)
+
+/** Whether spans made in `fiber` can be seen: tracing is enabled and the tracer is not Effect's built-in one. */
+export const isTraced = (fiber: RuntimeFiber<unknown, unknown>): boolean =>
+  fiber.getRef(Tracer.Tracer) !== Tracer.nativeTracer && fiber.getRef(References.TracerEnabled)
+
+/** A span named `name` with `attributes`, no stack trace captured (a child of the current span). */
+export const makeSpan = (name: string, attributes: Record<string, unknown>): EffectModule.Effect<Tracer.Span> =>
+  EffectModule.makeSpan(name, { attributes })
+
+/** The request, cause and description of a transport error (reason `TransportError`); `undefined` for any other. */
+export const transportOf = (
+  error: HttpClientError.HttpClientError
+):
+  | {
+    readonly request: HttpClientRequest_.HttpClientRequest
+    readonly cause?: unknown
+    readonly description?: string | undefined
+  }
+  | undefined => error.reason._tag === "TransportError" ? error.reason : undefined
+
+/** Recovers from every typed failure of `self` with `f` (Effect 4's `Effect.catch`). */
+export const catchAll: <A, E, R, A2, E2, R2>(
+  self: EffectModule.Effect<A, E, R>,
+  f: (error: E) => EffectModule.Effect<A2, E2, R2>
+) => EffectModule.Effect<A | A2, E2, R | R2> = EffectModule.catch
+
+/** Forks the reader of a released response (Effect 4: detached, as releases run in finalizers). */
+export const forkReader = <A, E>(effect: EffectModule.Effect<A, E>): EffectModule.Effect<RuntimeFiber<A, E>> =>
+  EffectModule.forkDetach(effect)
+
+/** The URL `request` is sent to (URL parameters and hash included); `undefined` when it does not parse. */
+export const urlOf = (request: HttpClientRequest_.HttpClientRequest): URL | undefined => {
+  const result = Url.make(request.url, request.urlParams, Option_.getOrUndefined(request.hash))
+  return Result.isSuccess(result) ? result.success : undefined
+}
+
+/** The `FetchHttpClient.RequestInit` in `fiber`'s context, if any. */
+export const requestInit = (fiber: RuntimeFiber<unknown, unknown>): globalThis.RequestInit | undefined =>
+  ContextModule.getOrUndefined(fiber.context, FetchHttpClient.RequestInit)
+
+/** Runs `effect` with `init` as its `FetchHttpClient.RequestInit`. */
+export const withRequestInit = <A, E, R>(
+  effect: EffectModule.Effect<A, E, R>,
+  init: globalThis.RequestInit
+): EffectModule.Effect<A, E, R> => EffectModule.provideService(effect, FetchHttpClient.RequestInit, init)
+
+/** The header names `fiber` redacts (Effect 4's `Headers.CurrentRedactedNames`). */
+export const redactedNames = (fiber: RuntimeFiber<unknown, unknown>): ReadonlyArray<string | RegExp> =>
+  fiber.getRef(PlatformHeaders.CurrentRedactedNames)
+
+/** What a duration option accepts (Effect 4's `Duration.Input`). */
+export type DurationInput = Duration.Input

@@ -7,16 +7,29 @@
  *
  * @internal
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as PlatformHeaders from "@effect/platform/Headers"
 import type * as HttpApp from "@effect/platform/HttpApp"
+import type * as HttpClient_ from "@effect/platform/HttpClient"
+import * as HttpClientModule from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest_ from "@effect/platform/HttpClientRequest"
+import * as HttpClientRequestModule from "@effect/platform/HttpClientRequest"
+import * as UrlParams from "@effect/platform/UrlParams"
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
+import * as ClockModule from "effect/Clock"
+import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
 import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
 import type * as Option from "effect/Option"
+import * as Tracer from "effect/Tracer"
 
 export * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 export type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -61,3 +74,153 @@ export type RuntimeFiber<A, E> = Fiber.RuntimeFiber<A, E>
 /** Interrupts `fiber` without waiting for it. */
 export const interruptUnsafe = (fiber: RuntimeFiber<unknown, unknown>): void =>
   fiber.unsafeInterruptAsFork(FiberId.none)
+
+// --- client lane: the resilient client's request, outcome and telemetry glue ---
+
+export * as HttpBody from "@effect/platform/HttpBody"
+export * as HttpClient from "@effect/platform/HttpClient"
+export type * as HttpClientError from "@effect/platform/HttpClientError"
+
+/** Whether `error` is the caller's own request that could not be sent (`RequestError`, reason `Encode` or `InvalidUrl`). */
+export const isRequestRefused = (error: { readonly _tag: string }): boolean =>
+  error._tag === "RequestError" &&
+  ((error as RequestError).reason === "Encode" || (error as RequestError).reason === "InvalidUrl")
+
+/** `error` as the kernel's `errorStatus` reads it (Effect 3's `ResponseError` carries its response itself). */
+export const statusInput = <E extends { readonly _tag: string }>(error: E): E => error
+
+/**
+ * `error` with `description` and `url` when it is a `RequestError` (`InvalidUrl`)
+ * without a description; `undefined` otherwise.
+ */
+export const describeInvalidUrl = (
+  error: { readonly _tag: string },
+  url: string,
+  description: string
+): RequestError | undefined => {
+  if (error._tag !== "RequestError") return undefined
+  const refused = error as RequestError
+  if (refused.reason !== "InvalidUrl" || refused.description !== undefined) return undefined
+  return new HttpClientError.RequestError({
+    request: HttpClientRequestModule.setUrl(refused.request, url),
+    reason: "InvalidUrl",
+    cause: refused.cause,
+    description
+  })
+}
+
+/** A transport error carrying `cause`, described by `description` (`RequestError`, reason `Transport`). */
+export const transportError = (
+  request: HttpClientRequest_.HttpClientRequest,
+  cause: unknown,
+  description: string
+): RequestError => new HttpClientError.RequestError({ request, reason: "Transport", cause, description })
+
+/** Whether `u` is an error of the `HttpClient` itself. */
+export const isHttpClientError = (u: unknown): u is HttpClientError.HttpClientError =>
+  HttpClientError.isHttpClientError(u)
+
+/** The `HttpClient` in context, as an effect. */
+export const httpClient: Effect.Effect<HttpClient_.HttpClient, never, HttpClient_.HttpClient> =
+  HttpClientModule.HttpClient
+
+/**
+ * `request` with exactly the headers `headers` (lower-case names, not copied:
+ * the caller gives a fresh record) and, when given, the URL `url`.
+ */
+export const withHeaders = (
+  request: HttpClientRequest_.HttpClientRequest,
+  headers: Record<string, string>,
+  url?: string | undefined
+): HttpClientRequest_.HttpClientRequest => {
+  let result = HttpClientRequestModule.make(request.method)(url ?? request.url)
+  result = HttpClientRequestModule.setHeaders(result, PlatformHeaders.unsafeFromRecord(headers))
+  if (request.body._tag !== "Empty") result = HttpClientRequestModule.setBody(result, request.body)
+  if (request.urlParams.length > 0) result = HttpClientRequestModule.setUrlParams(result, request.urlParams)
+  if (request.hash._tag === "Some") result = HttpClientRequestModule.setHash(result, request.hash.value)
+  return result
+}
+
+/** Runs `f` with the current fiber (Effect 3's `Effect.withFiberRuntime`). */
+export const withFiber = <A, E, R>(
+  f: (fiber: RuntimeFiber<unknown, unknown>) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => Effect.withFiberRuntime<A, E, R>((fiber) => f(fiber))
+
+/** The value of `reference` in `fiber`'s context (its default when unset). */
+export const getRef = <A>(fiber: RuntimeFiber<unknown, unknown>, reference: Context.Reference<any, A>): A =>
+  Context.get(fiber.currentContext, reference)
+
+/** The clock of `fiber`. */
+export const clockOf = (fiber: RuntimeFiber<unknown, unknown>): Clock.Clock =>
+  Context.get(fiber.currentDefaultServices as Context.Context<Clock.Clock>, ClockModule.Clock)
+
+/** What a metric update reads from the caller, read once per request (Effect 3's ambient metric labels). */
+export type MetricContext = ReadonlyArray<MetricLabel.MetricLabel>
+
+/** `fiber`'s `MetricContext` (Effect 3's `FiberRef.currentMetricLabels`). */
+export const metricContext = (fiber: RuntimeFiber<unknown, unknown>): MetricContext =>
+  fiber.getFiberRef(FiberRef.currentMetricLabels)
+
+/** Updates `metric` with `value`, with the caller's `MetricContext`. */
+export const updateUnsafe = <In>(metric: Metric.Metric<any, In, any>, value: In, context: MetricContext): void =>
+  metric.unsafeUpdate(value, context)
+
+const nativeTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
+
+/** Whether spans made in `fiber` can be seen: tracing is enabled and the tracer is not Effect's built-in one. */
+export const isTraced = (fiber: RuntimeFiber<unknown, unknown>): boolean =>
+  fiber.currentTracer !== nativeTracer && fiber.getFiberRef(FiberRef.currentTracerEnabled)
+
+/** A span named `name` with `attributes`, no stack trace captured (a child of the current span). */
+export const makeSpan = (name: string, attributes: Record<string, unknown>): Effect.Effect<Tracer.Span> =>
+  Effect.makeSpan(name, { attributes, captureStackTrace: false })
+
+/** The request, cause and description of a transport error (`RequestError`, reason `Transport`); `undefined` for any other. */
+export const transportOf = (
+  error: HttpClientError.HttpClientError
+):
+  | {
+    readonly request: HttpClientRequest_.HttpClientRequest
+    readonly cause?: unknown
+    readonly description?: string | undefined
+  }
+  | undefined => error._tag === "RequestError" && error.reason === "Transport" ? error : undefined
+
+/** Recovers from every typed failure of `self` with `f` (Effect 3's `Effect.catchAll`). */
+export const catchAll: <A, E, R, A2, E2, R2>(
+  self: Effect.Effect<A, E, R>,
+  f: (error: E) => Effect.Effect<A2, E2, R2>
+) => Effect.Effect<A | A2, E2, R | R2> = Effect.catchAll
+
+/** Forks the reader of a released response (Effect 3: a child of the releasing fiber). */
+export const forkReader = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<RuntimeFiber<A, E>> => Effect.fork(effect)
+
+/** The URL `request` is sent to (URL parameters and hash included); `undefined` when it does not parse. */
+export const urlOf = (request: HttpClientRequest_.HttpClientRequest): URL | undefined => {
+  const result = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+  return result._tag === "Right" ? result.right : undefined
+}
+
+const requestInitKey = FetchHttpClient.RequestInit.key
+
+/** The `FetchHttpClient.RequestInit` in `fiber`'s context, if any. */
+export const requestInit = (fiber: RuntimeFiber<unknown, unknown>): globalThis.RequestInit | undefined =>
+  fiber.currentContext.unsafeMap.get(requestInitKey) as globalThis.RequestInit | undefined
+
+/** Runs `effect` with `init` as its `FetchHttpClient.RequestInit`. */
+export const withRequestInit = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  init: globalThis.RequestInit
+): Effect.Effect<A, E, R> =>
+  Effect.locallyWith(
+    effect,
+    FiberRef.currentContext,
+    (current) => Context.add(current, FetchHttpClient.RequestInit, init)
+  )
+
+/** The header names `fiber` redacts (Effect 3's `Headers.currentRedactedNames`). */
+export const redactedNames = (fiber: RuntimeFiber<unknown, unknown>): ReadonlyArray<string | RegExp> =>
+  fiber.getFiberRef(PlatformHeaders.currentRedactedNames)
+
+/** What a duration option accepts (Effect 3's `Duration.DurationInput`). */
+export type DurationInput = Duration.DurationInput

@@ -10,14 +10,12 @@
  * - `telemetry.ts`: metrics and spans, read from those records;
  * - `body.ts`: the winning response, its body under the deadline (5).
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as ResilientHttpClient from "../ResilientHttpClient.js"
 import * as client from "./client/client.js"
 import * as config_ from "./client/config.js"
+import { HttpClient, httpClient, type HttpClientRequest, isHttpClientError, transportError } from "./line.js"
 
 /** @internal */
 export { EndpointError, EnrichError, InvalidRedirectError, TooManyRedirectsError } from "./client/errors.js"
@@ -27,7 +25,7 @@ export const make = (
   options: ResilientHttpClient.ResilientHttpClient.Options
 ): Effect.Effect<HttpClient.HttpClient.With<ResilientHttpClient.Error>, never, HttpClient.HttpClient> => {
   const config = config_.make(options)
-  return Effect.map(HttpClient.HttpClient, (underlying) => {
+  return Effect.map(httpClient, (underlying) => {
     const execute = client.make(config, underlying)
     return HttpClient.makeWith(
       (effect: Effect.Effect<HttpClientRequest.HttpClientRequest>) => Effect.flatMap(effect, execute),
@@ -37,8 +35,10 @@ export const make = (
 }
 
 /**
- * The client as an `HttpClient` proper: errors that are not `HttpClientError`s
- * become a `RequestError` (`Transport`) whose `cause` is the original error.
+ * The client as an `HttpClient` proper: its own errors (deadline, circuit,
+ * redirects, endpoint, enrich), which are not `HttpClientError`s, become
+ * transport errors whose `cause` is the original error and whose
+ * description is its message.
  *
  * @internal
  */
@@ -48,15 +48,10 @@ export const toHttpClient = (
   HttpClient.makeWith(
     (effect: Effect.Effect<HttpClientRequest.HttpClientRequest>) =>
       Effect.flatMap(effect, (request) =>
-        Effect.mapError(client.execute(request), (error) =>
-          HttpClientError.isHttpClientError(error)
-            ? error
-            : new HttpClientError.RequestError({
-              request,
-              reason: "Transport",
-              cause: error,
-              description: error.message
-            }))),
+        Effect.mapError(
+          client.execute(request),
+          (error) => isHttpClientError(error) ? error : transportError(request, error, error.message)
+        )),
     Effect.succeed
   )
 

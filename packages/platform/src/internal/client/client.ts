@@ -3,25 +3,33 @@
  * (URL resolved against the endpoint, template header removed, service name,
  * headers checked), the deadline, priority and strategy, then `Strategy.run`
  * over the attempts (attempt.ts), each outcome recorded once (outcome.ts,
- * telemetry.ts), the responses that did not win released (transport.ts), and
+ * telemetry.ts, with a span per request and per attempt when traced), the
+ * responses that did not win released (transport.ts), and
  * the winner returned with its body under the deadline (body.ts).
  */
 import { Deadline, Priority, RetryBudget, Strategy } from "@aio-request/core"
 import * as Headers from "@aio-request/kernel/http/headers"
 import * as PathTemplate from "@aio-request/kernel/http/pathTemplate"
 import * as kernelPriority from "@aio-request/kernel/priority"
-import type * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Fiber from "effect/Fiber"
-import * as FiberRef from "effect/FiberRef"
 import type * as ResilientHttpClient from "../../ResilientHttpClient.js"
 import * as httpRequest from "../httpRequest.js"
+import {
+  clockOf,
+  currentTimeMillis,
+  currentTimeNanos,
+  describeInvalidUrl,
+  getRef,
+  type HttpClient,
+  HttpClientRequest,
+  type HttpClientResponse,
+  makeSpan,
+  metricContext,
+  type RuntimeFiber,
+  withFiber,
+  withHeaders
+} from "../line.js"
 import * as attempt_ from "./attempt.js"
 import * as body from "./body.js"
 import type { Config, Endpoint } from "./config.js"
@@ -34,23 +42,35 @@ import * as pushback_ from "./pushback.js"
 import * as telemetry from "./telemetry.js"
 import * as transport_ from "./transport.js"
 
-const templateHeaders = [httpRequest.templateHeader]
+const templateHeader = httpRequest.templateHeader
 
-/** The `InvalidUrl` of a refused template, described (`missing path parameter "id" for users/{id} (got: idd)`), at the template's URL. */
+/**
+ * `request` made ready to send, in one copy: without the template header,
+ * with the service name (when given) and at `url` (when given).
+ */
+const prepare = (
+  request: HttpClientRequest.HttpClientRequest,
+  url: string | undefined,
+  serviceName: string | undefined
+): HttpClientRequest.HttpClientRequest => {
+  const headers = request.headers
+  if (headers[templateHeader] === undefined && serviceName === undefined) {
+    return url === undefined ? request : HttpClientRequest.setUrl(request, url)
+  }
+  const kept: Record<string, string> = {}
+  for (const name in headers) if (name !== templateHeader) kept[name] = headers[name]!
+  if (serviceName !== undefined) kept[Headers.ServiceName] = serviceName
+  return withHeaders(request, kept, url)
+}
+
+/** The invalid-URL error of a refused template, described (`missing path parameter "id" for users/{id} (got: idd)`), at the template's URL. */
 const plainRefusal = (
   error: ResilientHttpClient.Error,
   refusal: string,
   endpoint: Endpoint,
   template: string
 ): ResilientHttpClient.Error =>
-  error._tag === "RequestError" && error.reason === "InvalidUrl" && error.description === undefined
-    ? new HttpClientError.RequestError({
-      request: HttpClientRequest.setUrl(error.request, endpoint.prefix + template.replace(/^\//, "")),
-      reason: "InvalidUrl",
-      cause: error.cause,
-      description: refusal
-    })
-    : error
+  describeInvalidUrl(error, endpoint.prefix + template.replace(/^\//, ""), refusal) ?? error
 
 /** @internal */
 export const make = (
@@ -72,9 +92,9 @@ export const make = (
 
   const tracedAttempt = (shared: attempt_.Request, context: Strategy.AttemptContext) =>
     Effect.flatMap(
-      Effect.makeSpan("aio_request.attempt", {
-        attributes: { "aio_request.attempt": context.attempt, "aio_request.attempt.kind": context.kind },
-        captureStackTrace: false
+      makeSpan("aio_request.attempt", {
+        "aio_request.attempt": context.attempt,
+        "aio_request.attempt.kind": context.kind
       }),
       (span) => {
         shared.record.attemptSpan(context.attempt, span)
@@ -83,39 +103,37 @@ export const make = (
     )
 
   const run = (
-    fiber: Fiber.RuntimeFiber<unknown, unknown>,
+    fiber: RuntimeFiber<unknown, unknown>,
     request: HttpClientRequest.HttpClientRequest,
     template: string,
     endpoint: Endpoint
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, ResilientHttpClient.Error> => {
     const method = request.method
     const url = request.url
-    let prepared = httpRequest.removeHeaders(
+    const prepared = prepare(
       request,
-      templateHeaders,
-      httpRequest.isAbsolute(url) ? undefined : endpoint.prefix + (url.startsWith("/") ? url.slice(1) : url)
+      httpRequest.isAbsolute(url) ? undefined : endpoint.prefix + (url.startsWith("/") ? url.slice(1) : url),
+      serviceName
     )
-    if (serviceName !== undefined) prepared = HttpClientRequest.setHeader(prepared, Headers.ServiceName, serviceName)
     const invalid = headers.check(prepared)
     if (invalid !== undefined) return Effect.fail(invalid)
 
     const subject = `${method} ${prepared.url}`
-    const context = fiber.currentContext
-    const clock = clockOf(fiber.currentDefaultServices)
-    const startNanos = clock.unsafeCurrentTimeNanos()
-    const inherited = Context.get(context, Deadline.CurrentDeadline)
+    const clock = clockOf(fiber)
+    const startNanos = currentTimeNanos(clock)
+    const inherited = getRef(fiber, Deadline.CurrentDeadline)
     const deadline = inherited._tag === "Some"
       ? inherited.value
-      : Deadline.unsafeMake(clock.unsafeCurrentTimeMillis() + timeoutMillis)
-    const inheritedPriority = Context.get(context, Priority.CurrentPriority)
+      : Deadline.unsafeMake(currentTimeMillis(clock) + timeoutMillis)
+    const inheritedPriority = getRef(fiber, Priority.CurrentPriority)
     const priority = kernelPriority.outgoing(
       config.priority,
       inheritedPriority._tag === "Some" ? inheritedPriority.value : undefined
     )
-    const current = Context.get(context, Strategy.CurrentStrategy)
+    const current = getRef(fiber, Strategy.CurrentStrategy)
     const strategy = current._tag === "Some" ? current.value : config.strategy
     const route = routes.get(endpoint.label, method, template)
-    const record = new telemetry.RequestRecord(route, startNanos, fiber.getFiberRef(FiberRef.currentMetricLabels))
+    const record = new telemetry.RequestRecord(route, startNanos, metricContext(fiber))
     const traced = telemetry.isTraced(fiber)
     const shared: attempt_.Request = {
       request: prepared,
@@ -140,8 +158,7 @@ export const make = (
         key: route.key,
         method,
         subject,
-        onAttempt: (reported) =>
-          Effect.sync(() => record.outcome(outcome_.make(reported), clock.unsafeCurrentTimeNanos())),
+        onAttempt: (reported) => Effect.sync(() => record.outcome(outcome_.make(reported), currentTimeNanos(clock))),
         release: transport_.release,
         pushback: pushbackMaxWait === undefined
           ? undefined
@@ -151,10 +168,10 @@ export const make = (
     // with a concurrency limit, the strategy's ask for a retry or hedge checks the limit first
     const budget = limit === undefined
       ? retryBudget
-      : limit.budget(retryBudget ?? Context.get(context, RetryBudget.RetryBudget), shared)
+      : limit.budget(retryBudget ?? getRef(fiber, RetryBudget.RetryBudget), shared)
     if (budget !== undefined) effect = Effect.provideService(effect, RetryBudget.RetryBudget, budget)
-    effect = transport_.withManualRedirects(effect, context)
-    effect = Effect.onExit(effect, (exit) => Effect.sync(() => record.finish(exit, clock.unsafeCurrentTimeNanos())))
+    effect = transport_.withManualRedirects(effect, fiber)
+    effect = Effect.onExit(effect, (exit) => Effect.sync(() => record.finish(exit, currentTimeNanos(clock))))
     // a path template `HttpRequest` refused: the error says why in plain words (no cost otherwise)
     const refusal = PathTemplate.refusal(url)
     if (refusal !== undefined) {
@@ -197,14 +214,10 @@ export const make = (
   return (request) => {
     const template = httpRequest.pathTemplate(request)
     return fixed !== undefined
-      ? Effect.withFiberRuntime((fiber) => run(fiber, request, template, fixed))
+      ? withFiber((fiber) => run(fiber, request, template, fixed))
       : Effect.flatMap(
         resolveEndpoint(request, template),
-        (endpoint) => Effect.withFiberRuntime((fiber) => run(fiber, request, template, endpoint))
+        (endpoint) => withFiber((fiber) => run(fiber, request, template, endpoint))
       )
   }
 }
-
-/** The clock of the running fiber, read once per request. */
-const clockOf = (services: Context.Context<never>): Clock.Clock =>
-  Context.get(services as Context.Context<Clock.Clock>, Clock.Clock)

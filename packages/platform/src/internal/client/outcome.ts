@@ -7,12 +7,18 @@
  */
 import type { CircuitBreaker, ConcurrencyLimit, Deadline, Strategy } from "@aio-request/core"
 import * as status_ from "@aio-request/kernel/http/status"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Exit from "effect/Exit"
+import type * as ResilientHttpClient from "../../ResilientHttpClient.js"
 import type * as ResponseClassifier from "../../ResponseClassifier.js"
+import {
+  failureOption,
+  type HttpClientError,
+  type HttpClientResponse,
+  isInterruptedOnly,
+  isRequestRefused as isRefused,
+  statusInput
+} from "../line.js"
 import type { EnrichError, InvalidRedirectError, TooManyRedirectsError } from "./errors.js"
 
 /** What an attempt can fail with. @internal */
@@ -46,6 +52,9 @@ export interface Outcome {
   readonly duration: Duration.Duration
 }
 
+/** Whether `error` is the caller's own request that could not be sent (encoding, URL). @internal */
+export const isRequestRefused: (error: ResilientHttpClient.Error) => boolean = isRefused
+
 /**
  * An error of the client's own making, decided before or instead of the
  * upstream's answer: it ends the request (no other attempt), is not a circuit
@@ -60,15 +69,18 @@ export const isFinal = (error: AttemptError): boolean => {
       return true
     case "DeadlineExceededError":
       return error.reason === "below-threshold"
-    case "RequestError":
-      return error.reason === "Encode" || error.reason === "InvalidUrl"
     default:
-      return false
+      return isRequestRefused(error)
   }
 }
 
-/** The seed's status for an outcome without a response (408, 488, 489, 502). @internal */
-export const errorStatus = status_.errorStatus
+/**
+ * The seed's status for an outcome without a response (408, 488, 489, 502),
+ * or the status of the response the error carries.
+ *
+ * @internal
+ */
+export const errorStatus = (error: ResilientHttpClient.Error): number => status_.errorStatus(statusInput(error))
 
 /** @internal */
 export interface Judge {
@@ -106,7 +118,7 @@ export const makeJudge = (
   }
   const verdict = (exit: AttemptExit): Strategy.Verdict => {
     if (Exit.isSuccess(exit)) return judge(exit, exit.value)
-    const failure = Cause.failureOption(exit.cause)
+    const failure = failureOption(exit.cause)
     if (failure._tag === "None") return classifier(exit)
     if (failure.value._tag === "LoadShedError") return endsCall(failure.value) ? "accept" : "reject"
     if (isFinal(failure.value)) return "accept"
@@ -118,10 +130,10 @@ export const makeJudge = (
     verdict,
     isCircuitFailure: (exit) => {
       if (Exit.isFailure(exit)) {
-        const failure = Cause.failureOption(exit.cause)
+        const failure = failureOption(exit.cause)
         // interrupted (a hedge lost, the caller left): says nothing about the upstream
         if (failure._tag === "None") {
-          return !Cause.isInterruptedOnly(exit.cause) && classifier(exit as AttemptExit) === "reject"
+          return !isInterruptedOnly(exit.cause) && classifier(exit as AttemptExit) === "reject"
         }
         if (isFinal(failure.value as AttemptError)) return false
       }
@@ -139,7 +151,7 @@ export const make = (
   if (Exit.isSuccess(exit)) {
     status = exit.value.status
   } else {
-    const failure = Cause.failureOption(exit.cause)
+    const failure = failureOption(exit.cause)
     status = failure._tag === "Some" ? errorStatus(failure.value) : status_.interruptedStatus(reported.cut)
   }
   return {

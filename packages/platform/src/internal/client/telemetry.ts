@@ -1,24 +1,26 @@
 /**
  * What the client records, read from the outcome records: the metrics of a
  * route (handles resolved once per endpoint and route, updated without
- * building a metric key) and the spans (made only when a tracer other than
- * Effect's built-in one is installed: nobody can see those spans, and each
- * costs about as much as 40 plain steps).
+ * building a metric key; what the caller's fiber adds to them, its metric
+ * labels or attributes, read once per request) and the spans (made only when
+ * a tracer other than Effect's built-in one is installed: nobody can see
+ * those spans, and each costs about as much as 40 plain steps on Effect 3).
  */
 import type { Strategy } from "@aio-request/core"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Cause from "effect/Cause"
-import * as Context from "effect/Context"
-import * as DefaultServices from "effect/DefaultServices"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
-import * as FiberRef from "effect/FiberRef"
-import type * as Metric from "effect/Metric"
-import type * as MetricLabel from "effect/MetricLabel"
-import * as Tracer from "effect/Tracer"
+import type * as Tracer from "effect/Tracer"
 import type * as HttpMetrics from "../../HttpMetrics.js"
 import type * as ResilientHttpClient from "../../ResilientHttpClient.js"
 import * as httpMetrics from "../httpMetrics.js"
+import {
+  type Counter,
+  failureOption,
+  type HttpClientResponse,
+  isTraced as isTracedIn,
+  type MetricContext,
+  type RuntimeFiber,
+  updateUnsafe
+} from "../line.js"
 import * as outcome_ from "./outcome.js"
 
 /** A route of one client: its metric handles and its `Delays` key. @internal */
@@ -58,16 +60,13 @@ export const makeRoutes = (maxRoutes = 10_000): Routes => {
   }
 }
 
-const nativeTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
-
 /**
  * Whether spans made in `fiber` can be seen by anyone: tracing is enabled and
  * the tracer is not Effect's built-in one.
  *
  * @internal
  */
-export const isTraced = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean =>
-  fiber.currentTracer !== nativeTracer && fiber.getFiberRef(FiberRef.currentTracerEnabled)
+export const isTraced: (fiber: RuntimeFiber<unknown, unknown>) => boolean = isTracedIn
 
 /**
  * The recording of one request: the attempts counted as they are sent, each
@@ -87,18 +86,18 @@ export class RequestRecord {
 
   readonly route: Route
   readonly startNanos: bigint
-  /** The ambient metric labels (`Effect.tagMetrics`), read once. */
-  readonly tags: ReadonlyArray<MetricLabel.MetricLabel>
+  /** What the caller's fiber adds to the metrics (labels, attributes), read once. */
+  readonly context: MetricContext
 
-  constructor(route: Route, startNanos: bigint, tags: ReadonlyArray<MetricLabel.MetricLabel>) {
+  constructor(route: Route, startNanos: bigint, context: MetricContext) {
     this.route = route
     this.startNanos = startNanos
-    this.tags = tags
+    this.context = context
   }
 
-  /** Adds `value` to `counter`, with the caller's ambient labels. */
-  count(counter: Metric.Metric.Counter<number>, value: number): void {
-    counter.unsafeUpdate(value, this.tags)
+  /** Adds `value` to `counter`, with the caller's ambient labels or attributes. */
+  count(counter: Counter, value: number): void {
+    updateUnsafe(counter, value, this.context)
   }
 
   /** Attempt `attempt` leaves the client. */
@@ -110,9 +109,9 @@ export class RequestRecord {
       ;(this.more ??= []).push(attempt, startNanos)
     }
     const metrics = this.route.metrics
-    metrics.attempts.unsafeUpdate(1, this.tags)
-    if (kind === "hedge") metrics.hedges.unsafeUpdate(1, this.tags)
-    else if (kind === "retry") metrics.retries.unsafeUpdate(1, this.tags)
+    updateUnsafe(metrics.attempts, 1, this.context)
+    if (kind === "hedge") updateUnsafe(metrics.hedges, 1, this.context)
+    else if (kind === "retry") updateUnsafe(metrics.retries, 1, this.context)
   }
 
   /** When attempt `attempt` was sent, removing it from those awaiting an outcome; -1 when it was not sent. */
@@ -139,7 +138,7 @@ export class RequestRecord {
   outcome(outcome: outcome_.Outcome, nowNanos: bigint): void {
     const sentAt = this.takeSent(outcome.attempt)
     if (sentAt !== -1) {
-      this.route.metrics.transportLatency(outcome.status).unsafeUpdate(Number(nowNanos - sentAt) / 1e9, this.tags)
+      updateUnsafe(this.route.metrics.transportLatency(outcome.status), Number(nowNanos - sentAt) / 1e9, this.context)
     }
     const span = this.spans?.get(outcome.attempt)
     if (span !== undefined) {
@@ -158,13 +157,14 @@ export class RequestRecord {
     nowNanos: bigint
   ): void {
     if (this.first >= 0) {
-      this.route.metrics.transportLatency(499).unsafeUpdate(Number(nowNanos - this.firstStart) / 1e9, this.tags)
+      updateUnsafe(this.route.metrics.transportLatency(499), Number(nowNanos - this.firstStart) / 1e9, this.context)
     }
     if (this.more !== undefined) {
       for (let i = 1; i < this.more.length; i += 2) {
-        this.route.metrics.transportLatency(499).unsafeUpdate(
+        updateUnsafe(
+          this.route.metrics.transportLatency(499),
           Number(nowNanos - (this.more[i] as bigint)) / 1e9,
-          this.tags
+          this.context
         )
       }
     }
@@ -180,14 +180,14 @@ export class RequestRecord {
     if (Exit.isSuccess(exit)) {
       status = exit.value.status
     } else {
-      const failure = Cause.failureOption(exit.cause)
+      const failure = failureOption(exit.cause)
       if (failure._tag === "Some") {
         const error = failure.value
         // the caller's own code or input failed, or the client's own limit
         // refused the call (aio_request_client_shed): nothing to say about the upstream
         if (
           error._tag === "EnrichError" || error._tag === "EndpointError" || error._tag === "LoadShedError" ||
-          (error._tag === "RequestError" && (error.reason === "Encode" || error.reason === "InvalidUrl"))
+          outcome_.isRequestRefused(error)
         ) return
         status = outcome_.errorStatus(error)
         circuitBreaker = error._tag === "CircuitBreakerOpenError"
@@ -195,9 +195,10 @@ export class RequestRecord {
         status = 499
       }
     }
-    this.route.metrics.latency(status, circuitBreaker).unsafeUpdate(
+    updateUnsafe(
+      this.route.metrics.latency(status, circuitBreaker),
       Number(nowNanos - this.startNanos) / 1e9,
-      this.tags
+      this.context
     )
   }
 }

@@ -7,26 +7,45 @@
  */
 import * as redirect from "@aio-request/kernel/http/redirect"
 import * as kernel from "@aio-request/kernel/http/transport"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as PlatformHeaders from "@effect/platform/Headers"
-import * as HttpBody from "@effect/platform/HttpBody"
-import type * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as UrlParams from "@effect/platform/UrlParams"
-import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import * as FiberRef from "effect/FiberRef"
 import * as Stream from "effect/Stream"
-import * as httpRequest from "../httpRequest.js"
+import {
+  catchAll,
+  forkReader,
+  HttpBody,
+  type HttpClient,
+  type HttpClientError,
+  HttpClientRequest,
+  type HttpClientResponse,
+  redactedNames,
+  requestInit,
+  type RuntimeFiber,
+  transportError,
+  transportOf,
+  urlOf as urlOf_,
+  withFiber,
+  withHeaders,
+  withRequestInit
+} from "../line.js"
 import type { Config } from "./config.js"
 import { InvalidRedirectError, TooManyRedirectsError } from "./errors.js"
 
 /** @internal */
 export type SendError = HttpClientError.HttpClientError | TooManyRedirectsError | InvalidRedirectError
+
+/** `request` without the headers `names` (lower-case), in one copy, or `request` itself when it has none of them. @internal */
+export const withoutHeaders = (
+  request: HttpClientRequest.HttpClientRequest,
+  names: ReadonlyArray<string>
+): HttpClientRequest.HttpClientRequest => {
+  const headers = request.headers
+  if (!names.some((name) => headers[name] !== undefined)) return request
+  const kept: Record<string, string> = {}
+  for (const name in headers) if (!names.includes(name)) kept[name] = headers[name]!
+  return withHeaders(request, kept)
+}
 
 // ---------------------------------------------------------------------------
 // transport errors
@@ -39,8 +58,8 @@ export type SendError = HttpClientError.HttpClientError | TooManyRedirectsError 
  * @internal
  */
 export const isConnectFailure = (error: HttpClientError.HttpClientError): boolean => {
-  if (error._tag !== "RequestError" || error.reason !== "Transport") return false
-  return kernel.isConnectFailure(error.cause)
+  const transport = transportOf(error)
+  return transport !== undefined && kernel.isConnectFailure(transport.cause)
 }
 
 /**
@@ -49,13 +68,9 @@ export const isConnectFailure = (error: HttpClientError.HttpClientError): boolea
  * failures, how many connects were tried.
  */
 const described = (error: HttpClientError.HttpClientError, connects: number): HttpClientError.HttpClientError => {
-  if (error._tag !== "RequestError" || error.reason !== "Transport" || error.description !== undefined) return error
-  return new HttpClientError.RequestError({
-    request: error.request,
-    reason: "Transport",
-    cause: error.cause,
-    description: kernel.describeTransportFailure(error.cause, connects)
-  })
+  const transport = transportOf(error)
+  if (transport === undefined || transport.description !== undefined) return error
+  return transportError(transport.request, transport.cause, kernel.describeTransportFailure(transport.cause, connects))
 }
 
 // ---------------------------------------------------------------------------
@@ -64,8 +79,8 @@ const described = (error: HttpClientError.HttpClientError, connects: number): Ht
 
 /**
  * Releases a response nobody will read: a read of its body is started and
- * interrupted at once, which aborts the connection (`@effect/platform` ties
- * the abort of a response to the end of its body stream). The handshake makes
+ * interrupted at once, which aborts the connection (the platform ties the
+ * abort of a response to the end of its body stream). The handshake makes
  * sure the read has started, so that its finalizer is in place.
  *
  * @internal
@@ -74,10 +89,10 @@ export const release = (response: HttpClientResponse.HttpClientResponse): Effect
   Effect.flatMap(Deferred.make<void>(), (started) =>
     Effect.flatMap(
       // releases run in finalizers: the reader must be interruptible all the same
-      Effect.fork(
-        Effect.zipRight(Deferred.succeed(started, undefined), Effect.interruptible(Stream.runDrain(response.stream)))
+      forkReader(
+        Effect.andThen(Deferred.succeed(started, undefined), Effect.interruptible(Stream.runDrain(response.stream)))
       ),
-      (reader) => Effect.zipRight(Deferred.await(started), Fiber.interrupt(reader))
+      (reader) => Effect.andThen(Deferred.await(started), Fiber.interrupt(reader))
     ))
 
 // ---------------------------------------------------------------------------
@@ -87,7 +102,7 @@ export const release = (response: HttpClientResponse.HttpClientResponse): Effect
 /**
  * The request to send after a redirect to `next` *(as browsers and aiohttp
  * do)*; on another origin, without the headers `originBound` names (the
- * option, and the fiber's `Headers.currentRedactedNames`).
+ * option, and the header names the fiber redacts).
  */
 const redirected = (
   request: HttpClientRequest.HttpClientRequest,
@@ -102,28 +117,24 @@ const redirected = (
     result = HttpClientRequest.setBody(HttpClientRequest.setMethod(result, "GET"), HttpBody.empty)
   }
   if (redirect.crossesOrigin(current, next)) {
-    result = httpRequest.removeHeaders(result, redirect.boundNames(Object.keys(result.headers), originBound))
+    result = withoutHeaders(result, redirect.boundNames(Object.keys(result.headers), originBound))
   }
   return result
 }
 
 /** @internal */
-export const urlOf = (request: HttpClientRequest.HttpClientRequest): URL | undefined => {
-  const result = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
-  return result._tag === "Right" ? result.right : undefined
-}
+export const urlOf: (request: HttpClientRequest.HttpClientRequest) => URL | undefined = urlOf_
 
 // ---------------------------------------------------------------------------
 // fetch follows redirects itself unless told not to
 // ---------------------------------------------------------------------------
 
-const requestInitKey = FetchHttpClient.RequestInit.key
 const manual = new WeakMap<globalThis.RequestInit, globalThis.RequestInit>()
 const manualOnly: globalThis.RequestInit = { redirect: "manual" }
 
 /**
  * Runs `effect` with `redirect: "manual"` added to the `FetchHttpClient.RequestInit`
- * in context (`context`: the caller's), so that a fetch transport hands every
+ * in the context of `fiber` (the caller), so that a fetch transport hands every
  * 3xx to the client (which follows it by the client's own rules). Harmless
  * under the other transports.
  *
@@ -131,21 +142,16 @@ const manualOnly: globalThis.RequestInit = { redirect: "manual" }
  */
 export const withManualRedirects = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
-  context: Context.Context<never>
+  fiber: RuntimeFiber<unknown, unknown>
 ): Effect.Effect<A, E, R> => {
-  const init = context.unsafeMap.get(requestInitKey) as globalThis.RequestInit | undefined
+  const init = requestInit(fiber)
   if (init?.redirect === "manual") return effect
   let patched = init === undefined ? manualOnly : manual.get(init)
   if (patched === undefined) {
     patched = { ...init, redirect: "manual" }
     manual.set(init!, patched)
   }
-  const init_ = patched
-  return Effect.locallyWith(
-    effect,
-    FiberRef.currentContext,
-    (current) => Context.add(current, FetchHttpClient.RequestInit, init_)
-  )
+  return withRequestInit(effect, patched)
 }
 
 // ---------------------------------------------------------------------------
@@ -169,7 +175,7 @@ export const make = (config: Config, underlying: HttpClient.HttpClient): Transpo
     request: HttpClientRequest.HttpClientRequest,
     n: number
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
-    Effect.catchAll(underlying.execute(request), (error) =>
+    catchAll(underlying.execute(request), (error) =>
       n < connectionAttempts && isConnectFailure(error)
         ? connect(request, n + 1)
         : Effect.fail(described(error, n)))
@@ -187,7 +193,7 @@ export const make = (config: Config, underlying: HttpClient.HttpClient): Transpo
       if (!redirect.isRedirect(response.status)) return Effect.succeed(response)
       const location = response.headers["location"]
       if (location === undefined) return Effect.succeed(response)
-      return Effect.zipRight(
+      return Effect.andThen(
         release(response),
         Effect.suspend(() => next(request, response.status, location, locations, origin))
       )
@@ -215,10 +221,12 @@ export const make = (config: Config, underlying: HttpClient.HttpClient): Transpo
       return Effect.fail(new TooManyRedirectsError({ locations: seen, method, url: origin }))
     }
     // the redacted names are read only here, on a redirect: a request that is not redirected pays nothing
-    return Effect.flatMap(
-      FiberRef.get(PlatformHeaders.currentRedactedNames),
-      (redacted) =>
-        follow(redirected(request, status, current ?? target, target, [...originBound, ...redacted]), seen, origin)
+    return withFiber((fiber) =>
+      follow(
+        redirected(request, status, current ?? target, target, [...originBound, ...redactedNames(fiber)]),
+        seen,
+        origin
+      )
     )
   }
 
