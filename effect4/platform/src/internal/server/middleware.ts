@@ -15,6 +15,7 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServerError from "effect/http/HttpServerError"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
@@ -28,7 +29,7 @@ import { cutAt, settle } from "./cut.js"
 import * as LoadShedding from "./loadShedding.js"
 import { resolve, trusts } from "./options.js"
 import { record } from "./record.js"
-import { CurrentRequest, decideOnResponse, type RequestState, requestTimeoutResponse } from "./request.js"
+import { decideOnResponse, type RequestState, requestTimeoutResponse, setCurrentRequest } from "./request.js"
 
 type App<E, R> = Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
 
@@ -38,16 +39,89 @@ type App<E, R> = Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
  */
 const recorded = <E>(
   series: HttpMetricsInternal.ServerSeries,
+  fiber: Fiber.Fiber<unknown, unknown>,
   clock: Clock.Clock,
   state: RequestState,
   exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>
 ): App<E, never> => {
-  if (Exit.isSuccess(exit)) return Effect.andThen(record(series, clock, state, exit, exit.value.status), exit)
+  if (Exit.isSuccess(exit)) {
+    record(series, fiber, clock, state, exit, exit.value.status)
+    return exit
+  }
   // the answer the server makes of the failure
-  return Effect.flatMap(
-    HttpServerError.causeResponse(exit.cause),
-    ([response]) => Effect.andThen(record(series, clock, state, exit, response.status), exit)
-  )
+  return Effect.flatMap(HttpServerError.causeResponse(exit.cause), ([response]) => {
+    record(series, fiber, clock, state, exit, response.status)
+    return exit
+  })
+}
+
+/** The request in progress, as the middleware runs it. */
+interface Run<E, R> {
+  readonly app: App<E, R>
+  readonly series: HttpMetricsInternal.ServerSeries
+  readonly clock: Clock.Clock
+  readonly state: RequestState
+  readonly request: HttpServerRequest.HttpServerRequest
+  readonly priority: Priority.Priority
+  /** The cut at the deadline: with cancelOnTimeout, or under a concurrency limit (of a body still arriving). */
+  readonly cuts: boolean
+  /** Whether the middleware records (not when the load shedding does, once it has judged the answer). */
+  readonly records: boolean
+}
+
+/**
+ * Runs the app with the deadline and priority in the fiber's context, added
+ * to it as it is (one overlay each, no copy) and put back when it ends. With
+ * cancelOnTimeout, the cut at the deadline; under a concurrency limit
+ * without it, the cut of a request whose body is still arriving then (a slow
+ * sender holds its slot no longer than its deadline). The ending runs
+ * whatever happens: the server runs a request uninterruptibly (the router
+ * makes only the handler interruptible), and the mask keeps it so elsewhere.
+ * (Module functions, not closures made per request.)
+ */
+const handle = <E, R>(run: Run<E, R>, fiber: Fiber.Fiber<unknown, unknown>): App<E, R> =>
+  Effect.uninterruptibleMask((restore) => {
+    const { state } = run
+    const previous = fiber.context
+    fiber.setContext(
+      Context.add(
+        Context.add(previous, Deadline.CurrentDeadline, Option.some(state.deadline)),
+        Priority.CurrentPriority,
+        Option.some(run.priority)
+      )
+    )
+    let cancel: (() => void) | undefined
+    if (run.cuts) {
+      decideOnResponse(fiber.context, state, run.clock)
+      cancel = cutAt(
+        state,
+        fiber,
+        state.options.cancelOnTimeout ? undefined : () => bodyStillArriving(run.request.source)
+      )
+    }
+    return Effect.flatMap(Effect.exit(restore(run.app)), (exit) => ended(run, fiber, previous, cancel, exit))
+  })
+
+/**
+ * The app has ended: the route the router matched is read (it leaves its
+ * RouteContext in the fiber's context until the request ends), the fiber's
+ * context put back, and the end settled and recorded.
+ */
+const ended = <E, R>(
+  run: Run<E, R>,
+  fiber: Fiber.Fiber<unknown, unknown>,
+  previous: Context.Context<never>,
+  cancel: (() => void) | undefined,
+  exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>
+): App<E, never> => {
+  const { state } = run
+  if (state.route === undefined) {
+    const route = Context.getOrUndefined(fiber.context, HttpRouter.RouteContext)
+    if (route !== undefined) state.route = route.route.path
+  }
+  fiber.setContext(previous)
+  const settled = settle(state, cancel, exit)
+  return run.records ? recorded(run.series, fiber, run.clock, state, settled) : settled
 }
 
 /** @internal */
@@ -108,67 +182,30 @@ export const make = (
       ) {
         state.outcome = "timedOut"
         const response = requestTimeoutResponse()
-        return Effect.as(record(series, clock, state, Exit.succeed(response), response.status), response)
+        record(series, fiber, clock, state, Exit.succeed(response), response.status)
+        return Effect.succeed(response)
       }
+      // routeTimeout finds the request's state by its request
+      setCurrentRequest(request, state)
 
-      // the route the router matched: it leaves its RouteContext in the
-      // fiber's context until the request ends
-      const routed = Effect.withFiber((fiber) => {
-        if (state.route === undefined) {
-          const route = Context.getOrUndefined(fiber.context, HttpRouter.RouteContext)
-          if (route !== undefined) state.route = route.route.path
-        }
-        return Effect.void
-      })
-      let cancel: (() => void) | undefined
-      // added to the fiber's context as it is (`provideContext` would merge,
-      // copying every service of the request's context)
-      let run: App<E, R> = Effect.onExit(app, () => routed).pipe(
-        Effect.updateContext((current: Context.Context<R>) =>
-          Context.add(
-            Context.add(
-              Context.add(current, CurrentRequest, Option.some(state)),
-              Deadline.CurrentDeadline,
-              Option.some(state.deadline)
-            ),
-            Priority.CurrentPriority,
-            Option.some(priority)
-          ) as Context.Context<R>
-        )
-      )
-      // with cancelOnTimeout, the cut at the deadline; under a concurrency
-      // limit without it, the cut of a request whose body is still arriving
-      // then (a slow sender holds its slot no longer than its deadline)
-      if (resolved.cancelOnTimeout || admit !== undefined) {
-        const withContext = run
-        run = Effect.andThen(
-          decideOnResponse(state, clock) as Effect.Effect<void>,
-          Effect.suspend(() => {
-            cancel = cutAt(
-              state,
-              fiber,
-              resolved.cancelOnTimeout ? undefined : () => bodyStillArriving(request.source)
-            )
-            return withContext
-          })
-        )
+      const run: Run<E, R> = {
+        app,
+        series,
+        clock,
+        state,
+        request,
+        priority,
+        cuts: resolved.cancelOnTimeout || admit !== undefined,
+        records: admit === undefined
       }
-      // how the app ended, settled and (without load shedding, which records
-      // once it has judged the answer) recorded
-      const ended = admit === undefined
-        ? (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>) =>
-          recorded(series, clock, state, settle(state, cancel, exit))
-        : (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>) => settle(state, cancel, exit)
-      // the ending runs whatever happens: the server runs a request
-      // uninterruptibly (the router makes only the handler interruptible),
-      // and the mask keeps it so elsewhere
-      const handled: App<E, R> = Effect.uninterruptibleMask((restore) =>
-        Effect.flatMap(Effect.exit(restore(run)), ended)
+      if (admit === undefined) return handle(run, fiber)
+      const admitted = admit(
+        priority,
+        Effect.withFiber((fiber) => handle(run, fiber)),
+        () => state.outcome === "timedOut"
       )
-      if (admit === undefined) return handled
-      const admitted = admit(priority, handled, () => state.outcome === "timedOut")
       return Effect.uninterruptibleMask((restore) =>
-        Effect.flatMap(Effect.exit(restore(admitted)), (exit) => recorded(series, clock, state, exit))
+        Effect.flatMap(Effect.exit(restore(admitted)), (exit) => recorded(series, fiber, clock, state, exit))
       )
     })
 }

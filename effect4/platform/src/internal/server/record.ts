@@ -7,10 +7,9 @@
 import * as kernel from "@aio-request/kernel/http/serverDeadline"
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
-import type * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as HttpServerError from "effect/http/HttpServerError"
-import * as Metric from "effect/Metric"
 import type { ServerSeries } from "../httpMetrics.js"
 import { unknownRoute, unmatchedRoute } from "./options.js"
 import type { RequestState } from "./request.js"
@@ -41,18 +40,20 @@ const routeOf = (state: RequestState, exit: Exit.Exit<unknown, unknown>): string
 
 /**
  * Records the answer `answered` (or 499 when the caller went away, 408 when
- * so decided).
+ * so decided), synchronously.
  *
  * @internal
  */
 export const record = (
   series: ServerSeries,
+  fiber: Fiber.Fiber<unknown, unknown>,
   clock: Clock.Clock,
   state: RequestState,
   exit: Exit.Exit<unknown, unknown>,
   answered: number
-): Effect.Effect<void> => {
+): void => {
   const status = kernel.recordedStatus(state, answered, isClientAbort(exit), clock.currentTimeMillisUnsafe())
   const seconds = Math.max(0, Number(clock.currentTimeNanosUnsafe() - state.startNanos)) / 1e9
-  return Metric.update(series(state.client, state.method, routeOf(state, exit), status), seconds)
+  // what `Metric.update` does, without its two steps: the fiber's metric attributes apply
+  series(state.client, state.method, routeOf(state, exit), status).updateUnsafe(seconds, fiber.context)
 }

@@ -1,6 +1,6 @@
 /**
  * What the middleware knows of the request in progress (a plain object, shared
- * with `routeTimeout` through `CurrentRequest`), and the 408 decision made on
+ * with `routeTimeout` through `currentRequest`), and the 408 decision made on
  * it, once: by the deadline's timer, a `routeTimeout`, or the answer's
  * pre-response handler.
  */
@@ -12,8 +12,8 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as HttpHeaders from "effect/http/Headers"
 import * as HttpEffect from "effect/http/HttpEffect"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
-import * as Option from "effect/Option"
 import type * as Tracer from "effect/Tracer"
 import type { Resolved } from "./options.js"
 
@@ -51,11 +51,42 @@ export interface RequestState extends kernel.Decision {
 /** @internal */
 export type Outcome = kernel.Outcome
 
-/** @internal */
-export const CurrentRequest: Context.Reference<Option.Option<RequestState>> = Context.Reference(
-  "@aio-request/platform/ServerMiddleware/CurrentRequest",
-  { defaultValue: () => Option.none<RequestState>() }
-)
+// The state of each request in progress is kept on the request's source
+// (the platform's own request object, which every copy of the request keeps:
+// the router's prefix-stripped one too), under a symbol, else in a WeakMap:
+// not in the fiber's context, where it would be one more service to add per
+// request.
+const stateKey = Symbol.for("@aio-request/platform/ServerMiddleware/RequestState")
+const states = new WeakMap<object, RequestState>()
+
+interface Carrier {
+  [stateKey]?: RequestState | undefined
+}
+
+/**
+ * Makes `state` the state of `request`, for `routeTimeout`.
+ *
+ * @internal
+ */
+export const setCurrentRequest = (request: HttpServerRequest.HttpServerRequest, state: RequestState): void => {
+  const source = request.source
+  if (typeof source !== "object" || source === null) states.set(request, state)
+  else if (Object.isExtensible(source)) (source as Carrier)[stateKey] = state
+  else states.set(source, state)
+}
+
+/**
+ * The state of the request in `context` when the middleware runs it.
+ *
+ * @internal
+ */
+export const currentRequest = (context: Context.Context<never>): RequestState | undefined => {
+  const request = Context.getOrUndefined(context, HttpServerRequest.HttpServerRequest)
+  if (request === undefined) return undefined
+  const source = request.source
+  if (typeof source !== "object" || source === null) return states.get(request)
+  return (source as Carrier)[stateKey] ?? states.get(source)
+}
 
 /** @internal */
 export const requestTimeoutResponse = (): HttpServerResponse.HttpServerResponse =>
@@ -89,9 +120,11 @@ const as408 = (response: HttpServerResponse.HttpServerResponse): HttpServerRespo
  *
  * @internal
  */
-export const decideOnResponse = (state: RequestState, clock: Clock.Clock) =>
-  HttpEffect.appendPreResponseHandler((_request, response) =>
-    Effect.sync(() => decide(state, response.status, clock.currentTimeMillisUnsafe()) ? as408(response) : response)
+export const decideOnResponse = (context: Context.Context<never>, state: RequestState, clock: Clock.Clock): void =>
+  HttpEffect.appendPreResponseHandlerUnsafe(
+    context,
+    (_request, response) =>
+      Effect.sync(() => decide(state, response.status, clock.currentTimeMillisUnsafe()) ? as408(response) : response)
   )
 
 /** @internal */

@@ -15,7 +15,7 @@ import * as HttpRouter from "effect/http/HttpRouter"
 import type * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as Option from "effect/Option"
 import type * as ServerMiddleware from "../../ServerMiddleware.js"
-import { claimTimeout, CurrentRequest, replaceWith408, type RequestState, requestTimeoutResponse } from "./request.js"
+import { claimTimeout, currentRequest, replaceWith408, type RequestState, requestTimeoutResponse } from "./request.js"
 
 /** A route's deadline ran out: answer 408 (with `cancelOnTimeout` the middleware's handler is already in place). */
 const answer408 = (state: RequestState): Effect.Effect<never, never, HttpServerRequest.HttpServerRequest> =>
@@ -29,16 +29,15 @@ const withRouteTimeout = <A, E, R>(
 ): Effect.Effect<A, E, R> =>
   Effect.withFiber((fiber) => {
     const context = fiber.context
-    const current = fiber.getRef(CurrentRequest)
+    const state = currentRequest(context)
     const clock = fiber.getRef(Clock.Clock)
-    if (Option.isNone(current)) {
+    if (state === undefined) {
       // outside the middleware: only a deadline for the handler
       const own = Deadline.unsafeMake(clock.currentTimeMillisUnsafe() + timeoutMillis)
       const inherited = fiber.getRef(Deadline.CurrentDeadline)
       const deadline = Option.match(inherited, { onNone: () => own, onSome: Deadline.min(own) })
       return Effect.provideService(self, Deadline.CurrentDeadline, Option.some(deadline))
     }
-    const state = current.value
     const routeContext = Context.getOrUndefined(context, HttpRouter.RouteContext)
     if (routeContext !== undefined) state.route = routeContext.route.path
     // the header's deadline wins; the middleware applies it
