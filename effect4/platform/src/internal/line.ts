@@ -211,3 +211,8 @@ export const updateMetricUnsafe = (
   value: number,
   fiber: RuntimeFiber<unknown, unknown>
 ): void => metric.updateUnsafe(value, fiber.context)
+
+/** The answer the server makes of a failure `cause`. */
+export const causeResponse: <E>(
+  cause: Cause.Cause<E>
+) => Effect.Effect<readonly [HttpServerResponse_.HttpServerResponse, Cause.Cause<E>]> = HttpServerError.causeResponse

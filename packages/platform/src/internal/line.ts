@@ -249,3 +249,8 @@ export const updateMetricUnsafe = (
   value: number,
   fiber: RuntimeFiber<unknown, unknown>
 ): void => metric.unsafeUpdate(value, fiber.getFiberRef(FiberRef.currentMetricLabels))
+
+/** The answer the server makes of a failure `cause`. */
+export const causeResponse: <E>(
+  cause: Cause.Cause<E>
+) => Effect.Effect<readonly [HttpServerResponse_.HttpServerResponse, Cause.Cause<E>]> = HttpServerError.causeResponse
