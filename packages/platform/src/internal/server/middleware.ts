@@ -78,8 +78,9 @@ interface Run<E, R> {
 }
 
 /**
- * Runs the app with the deadline and priority in the fiber's context, added
- * to it as it is (one overlay each, no copy) and put back when it ends. With
+ * Runs the app with the deadline and priority in the fiber's context, set on
+ * the fiber itself (no step; see `withDeadlineAndPriority` for how each line
+ * adds them) and put back when it ends. With
  * cancelOnTimeout, the cut at the deadline; under a concurrency limit
  * without it, the cut of a request whose body is still arriving then (a slow
  * sender holds its slot no longer than its deadline). The ending runs
