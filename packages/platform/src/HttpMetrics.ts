@@ -8,8 +8,8 @@
 import * as kernel from "@aio-request/kernel/http/metrics"
 import * as status from "@aio-request/kernel/http/status"
 import type * as Effect from "effect/Effect"
-import type * as Metric from "effect/Metric"
 import * as internal from "./internal/httpMetrics.js"
+import type { Counter, Histogram } from "./internal/line.js"
 import * as metrics from "./internal/metrics.js"
 
 /**
@@ -27,7 +27,7 @@ export const latencyBuckets: ReadonlyArray<number> = kernel.latencyBuckets
  * @since 0.1.0
  * @category metrics
  */
-export const clientLatency: Metric.Metric.Histogram<number> = metrics.clientLatency
+export const clientLatency: Histogram = metrics.clientLatency
 
 /**
  * Per attempt. Labels: `request_endpoint`, `request_method`, `request_path`,
@@ -36,7 +36,7 @@ export const clientLatency: Metric.Metric.Histogram<number> = metrics.clientLate
  * @since 0.1.0
  * @category metrics
  */
-export const transportLatency: Metric.Metric.Histogram<number> = metrics.transportLatency
+export const transportLatency: Histogram = metrics.transportLatency
 
 /**
  * Per server request. Labels: `request_client`, `request_method`,
@@ -45,7 +45,7 @@ export const transportLatency: Metric.Metric.Histogram<number> = metrics.transpo
  * @since 0.1.0
  * @category metrics
  */
-export const serverLatency: Metric.Metric.Histogram<number> = metrics.serverLatency
+export const serverLatency: Histogram = metrics.serverLatency
 
 /**
  * Every attempt sent. Labels: `request_endpoint`, `request_method`, `request_path`.
@@ -53,7 +53,7 @@ export const serverLatency: Metric.Metric.Histogram<number> = metrics.serverLate
  * @since 0.1.0
  * @category metrics
  */
-export const attempts: Metric.Metric.Counter<number> = metrics.attempts
+export const attempts: Counter = metrics.attempts
 
 /**
  * Attempts sent in parallel with an earlier one still running (hedges).
@@ -61,7 +61,7 @@ export const attempts: Metric.Metric.Counter<number> = metrics.attempts
  * @since 0.1.0
  * @category metrics
  */
-export const hedges: Metric.Metric.Counter<number> = metrics.hedges
+export const hedges: Counter = metrics.hedges
 
 /**
  * Attempts sent after an earlier one finished without being accepted (retries).
@@ -69,7 +69,7 @@ export const hedges: Metric.Metric.Counter<number> = metrics.hedges
  * @since 0.1.0
  * @category metrics
  */
-export const retries: Metric.Metric.Counter<number> = metrics.retries
+export const retries: Counter = metrics.retries
 
 /**
  * Circuit state changes, counted by the breaker itself: this is
@@ -78,7 +78,7 @@ export const retries: Metric.Metric.Counter<number> = metrics.retries
  * @since 0.1.0
  * @category metrics
  */
-export const circuitBreakerTransitions: Metric.Metric.Counter<number> = metrics.circuitBreakerTransitions
+export const circuitBreakerTransitions: Counter = metrics.circuitBreakerTransitions
 
 /**
  * The `response_status` label of outcomes without a response, as in Python aio-request.
@@ -144,12 +144,12 @@ export interface ClientLabels {
 export interface ClientRoute {
   readonly labels: ClientLabels
   /** `aio_request_latency` for one status and circuit flag. */
-  readonly latency: (status: number, circuitBreaker: boolean) => Metric.Metric.Histogram<number>
+  readonly latency: (status: number, circuitBreaker: boolean) => Histogram
   /** `aio_request_transport_latency` for one status. */
-  readonly transportLatency: (status: number) => Metric.Metric.Histogram<number>
-  readonly attempts: Metric.Metric.Counter<number>
-  readonly hedges: Metric.Metric.Counter<number>
-  readonly retries: Metric.Metric.Counter<number>
+  readonly transportLatency: (status: number) => Histogram
+  readonly attempts: Counter
+  readonly hedges: Counter
+  readonly retries: Counter
 }
 
 /**
@@ -160,7 +160,7 @@ export interface ClientRoute {
  * import { Effect, Metric } from "effect"
  *
  * const route = HttpMetrics.clientRoute({ endpoint: "http://users:8080/", method: "GET", path: "users/{id}" })
- * const record = Metric.update(route.latency(200, false), 0.012).pipe(Effect.zipRight(Metric.increment(route.attempts)))
+ * const record = Metric.update(route.latency(200, false), 0.012).pipe(Effect.andThen(Metric.update(route.attempts, 1)))
  * @since 0.2.0
  * @category constructors
  */
@@ -261,7 +261,7 @@ export const makeRecorder: (
  * @since 0.3.0
  * @category metrics
  */
-export const pushbacks: Metric.Metric.Counter<number> = metrics.pushbacks
+export const pushbacks: Counter = metrics.pushbacks
 
 /**
  * Server requests shed by `ServerMiddleware.make({ concurrencyLimit })`
@@ -271,7 +271,7 @@ export const pushbacks: Metric.Metric.Counter<number> = metrics.pushbacks
  * @since 0.1.0
  * @category metrics
  */
-export const serverShed: Metric.Metric.Counter<number> = metrics.serverShed
+export const serverShed: Counter = metrics.serverShed
 
 /**
  * Client attempts admitted by `ResilientHttpClient.make({ concurrencyLimit })`
@@ -282,7 +282,7 @@ export const serverShed: Metric.Metric.Counter<number> = metrics.serverShed
  * @since 0.3.0
  * @category metrics
  */
-export const clientAdmitted: Metric.Metric.Counter<number> = metrics.clientAdmitted
+export const clientAdmitted: Counter = metrics.clientAdmitted
 
 /**
  * Client attempts refused by `ResilientHttpClient.make({ concurrencyLimit })`
@@ -294,4 +294,4 @@ export const clientAdmitted: Metric.Metric.Counter<number> = metrics.clientAdmit
  * @since 0.3.0
  * @category metrics
  */
-export const clientShed: Metric.Metric.Counter<number> = metrics.clientShed
+export const clientShed: Counter = metrics.clientShed

@@ -10,10 +10,8 @@
  */
 import type * as ConcurrencyLimit from "@aio-request/core/ConcurrencyLimit"
 import type * as Priority from "@aio-request/core/Priority"
-import type * as HttpApp from "@effect/platform/HttpApp"
-import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type { App, DurationInput, HttpServerRequest } from "./internal/line.js"
 import * as middleware from "./internal/server/middleware.js"
 import * as options from "./internal/server/options.js"
 import * as route from "./internal/server/routeTimeout.js"
@@ -24,15 +22,15 @@ import * as route from "./internal/server/routeTimeout.js"
  */
 export interface Options {
   /** The deadline when the request sends no `X-Request-Timeout` and the route has no `routeTimeout`. Default `"20 seconds"`. */
-  readonly timeout?: Duration.DurationInput | undefined
+  readonly timeout?: DurationInput | undefined
   /** The priority when the request sends no valid `X-Request-Priority`. Default `"normal"`. */
   readonly priority?: Priority.Priority | undefined
   /** Less time left than this, and the answer is 408 without running the handler. Default `"5 millis"`. */
-  readonly lowTimeoutThreshold?: Duration.DurationInput | undefined
+  readonly lowTimeoutThreshold?: DurationInput | undefined
   /** Interrupt the handler at the deadline and answer 408. Default `false`. */
   readonly cancelOnTimeout?: boolean | undefined
   /** Cap for a deadline read from `X-Request-Timeout`. Default `"5 minutes"`. */
-  readonly maxTimeout?: Duration.DurationInput | undefined
+  readonly maxTimeout?: DurationInput | undefined
   /** The header naming the calling service (metric label `request_client`). Default `"X-Service-Name"`. */
   readonly clientHeader?: string | undefined
   /**
@@ -53,7 +51,7 @@ export interface Options {
    * The wait a shed request's 503 asks for: `Retry-After` rounded up to whole
    * seconds (at least 1) and `X-Retry-After-Ms` in milliseconds. Default `"1 second"`.
    */
-  readonly shedRetryAfter?: Duration.DurationInput | undefined
+  readonly shedRetryAfter?: DurationInput | undefined
   /**
    * Whose `X-Request-Priority` and `X-Request-Timeout` to believe as sent (see
    * docs/server.md, "Trust"). An untrusted caller's priority is capped by
@@ -72,7 +70,7 @@ export interface Options {
    * most `maxTimeout`. Default: `timeout` (no more time than a caller that
    * sends no header gets), or `maxTimeout` if smaller.
    */
-  readonly untrustedMaxTimeout?: Duration.DurationInput | undefined
+  readonly untrustedMaxTimeout?: DurationInput | undefined
 }
 
 /**
@@ -105,21 +103,21 @@ export type Handler = Effect.Effect<any, any, any> | ((...args: ReadonlyArray<an
  * middleware first runs for it.
  *
  * Options are checked here, for JavaScript callers too: an invalid one throws
- * `IllegalArgumentException` naming the option.
+ * an illegal-argument error naming the option (Effect 3's
+ * `IllegalArgumentException`, Effect 4's `IllegalArgumentError`).
  *
  * @example
  * import { ServerMiddleware } from "@aio-request/platform"
- * import { HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
  *
- * const app = HttpRouter.empty.pipe(HttpRouter.get("/hello", HttpServerResponse.text("hi")))
- * const served = HttpServer.serve(app, ServerMiddleware.make({ cancelOnTimeout: true }))
- * // with HttpApi: HttpApiBuilder.serve(ServerMiddleware.make())
+ * const middleware = ServerMiddleware.make({ cancelOnTimeout: true })
+ * // Effect 3: HttpServer.serve(app, middleware), or HttpApiBuilder.serve(middleware)
+ * // Effect 4: HttpRouter.middleware(middleware, { global: true }) beside the routes
  * @since 0.1.0
  * @category constructors
  */
 export const make: (
   options?: Options
-) => <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R> = middleware.make
+) => <E, R>(app: App<E, R>) => App<E, R | HttpServerRequest.HttpServerRequest> = middleware.make
 
 /**
  * Gives a route its own timeout, Python aio-request's `aiohttp_timeout`: when the
@@ -132,21 +130,18 @@ export const make: (
  *
  * @example
  * import { ServerMiddleware } from "@aio-request/platform"
- * import { HttpRouter, HttpServerResponse } from "@effect/platform"
  * import { Effect } from "effect"
  *
- * HttpRouter.empty.pipe(
- *   HttpRouter.get("/report", Effect.as(Effect.sleep("1 second"), HttpServerResponse.text("done")).pipe(
- *     ServerMiddleware.routeTimeout("2 seconds")
- *   ))
- * )
+ * const buildReport = Effect.as(Effect.sleep("1 second"), { rows: 3 })
+ * // a route's handler: 2 seconds from the arrival, unless the caller's header says otherwise
+ * const report = buildReport.pipe(ServerMiddleware.routeTimeout("2 seconds"))
  * // HttpApi: handlers.handle("report", ServerMiddleware.routeTimeout("2 seconds")(() => buildReport))
  * @since 0.1.0
  * @category combinators
  */
 export const routeTimeout: {
-  (timeout: Duration.DurationInput): <H extends Handler>(self: H) => H
-  <H extends Handler>(self: H, timeout: Duration.DurationInput): H
+  (timeout: DurationInput): <H extends Handler>(self: H) => H
+  <H extends Handler>(self: H, timeout: DurationInput): H
 } = route.routeTimeout
 
 /**

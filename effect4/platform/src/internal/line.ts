@@ -7,26 +7,33 @@
  *
  * @internal
  */
+import { Deadline, Priority } from "@aio-request/core"
 import * as Cause from "effect/Cause"
-import type * as Clock from "effect/Clock"
+import * as Clock from "effect/Clock"
 import * as ClockModule from "effect/Clock"
-import type * as Context from "effect/Context"
+import * as Context from "effect/Context"
 import * as ContextModule from "effect/Context"
 import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import * as EffectModule from "effect/Effect"
+import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as PlatformHeaders from "effect/http/Headers"
-import type * as HttpClient_ from "effect/http/HttpClient"
 import * as HttpClientModule from "effect/http/HttpClient"
+import type * as HttpClient_ from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
-import type * as HttpClientRequest_ from "effect/http/HttpClientRequest"
 import * as HttpClientRequestModule from "effect/http/HttpClientRequest"
+import * as HttpClientRequest_ from "effect/http/HttpClientRequest"
+import * as HttpEffect from "effect/http/HttpEffect"
+import * as HttpRouter from "effect/http/HttpRouter"
+import * as HttpServerError from "effect/http/HttpServerError"
+import * as HttpServerRequest_ from "effect/http/HttpServerRequest"
 import type * as HttpServerResponse_ from "effect/http/HttpServerResponse"
 import * as Url from "effect/http/Url"
+import * as UrlParams_ from "effect/http/UrlParams"
 import * as Metric from "effect/Metric"
-import type * as Option from "effect/Option"
+import * as Option from "effect/Option"
 import * as Option_ from "effect/Option"
 import * as References from "effect/References"
 import * as Result from "effect/Result"
@@ -223,3 +230,141 @@ export const redactedNames = (fiber: RuntimeFiber<unknown, unknown>): ReadonlyAr
 
 /** What a duration option accepts (Effect 4's `Duration.Input`). */
 export type DurationInput = Duration.Input
+
+// --- server lane: the metrics, the server middleware ---
+
+/** A histogram of numbers (Effect 4's `Metric.Histogram<number>`). */
+export type Histogram = Metric.Histogram<number>
+
+/** A histogram `name` of the bucket bounds `buckets` (Effect 4's `Metric.histogram` with options). */
+export const histogram = (name: string, buckets: ReadonlyArray<number>, description: string): Histogram =>
+  Metric.histogram(name, { boundaries: Metric.boundariesFromIterable(buckets), description })
+
+/** `metric` with the labels `labels` (Effect 4's attributes): a histogram's `withLabels`. */
+export const withHistogramLabels = (metric: Histogram, labels: Readonly<Record<string, string>>): Histogram =>
+  Metric.withAttributes(metric, labels)
+
+/** The headers of a record whose names are lower case already (Effect 4's `Headers.fromRecordUnsafe`). */
+export const headersFromRecordUnsafe: (input: Readonly<Record<string, string>>) => PlatformHeaders.Headers =
+  PlatformHeaders.fromRecordUnsafe
+
+/** `Headers.merge` and `Headers.fromInput`, where the line keeps them. */
+export const mergeHeaders: (self: PlatformHeaders.Headers, that: PlatformHeaders.Headers) => PlatformHeaders.Headers =
+  PlatformHeaders.merge
+/** @see mergeHeaders */
+export const headersFromInput: (input?: PlatformHeaders.Input) => PlatformHeaders.Headers = PlatformHeaders.fromInput
+
+/** A request's URL parameters (Effect 4's `UrlParams` object). */
+export type UrlParams = UrlParams_.UrlParams
+
+/** No URL parameters. */
+export const emptyUrlParams: UrlParams = UrlParams_.empty
+
+/** The URL parameters of `pairs`. */
+export const urlParams = (pairs: ReadonlyArray<readonly [string, string]>): UrlParams => UrlParams_.make(pairs)
+
+/** Whether `params` holds any parameter. */
+export const hasUrlParams = (params: UrlParams): boolean => params.params.length > 0
+
+/** `request` with the JSON body `body`, encoded at once (Effect 4's `bodyJsonUnsafe`). */
+export const bodyJsonUnsafe = (
+  request: HttpClientRequest_.HttpClientRequest,
+  body: unknown
+): HttpClientRequest_.HttpClientRequest => HttpClientRequest_.bodyJsonUnsafe(request, body)
+
+/** The fiber's context. */
+export const contextOf = (fiber: RuntimeFiber<unknown, unknown>): Context.Context<never> => fiber.context
+
+/** Sets the fiber's context, synchronously; it is seen by the fiber's next step. */
+export const setContext = (fiber: RuntimeFiber<unknown, unknown>, context: Context.Context<never>): void =>
+  fiber.setContext(context)
+
+/** The fiber's deadline, if any. */
+export const currentDeadline = (fiber: RuntimeFiber<unknown, unknown>): Option.Option<Deadline.Deadline> =>
+  fiber.getRef(Deadline.CurrentDeadline)
+
+/**
+ * `context` with the deadline and the priority (Effect 4: one overlay each,
+ * no copy; under Effect 4's eight overlays, the router's two included).
+ */
+export const withDeadlineAndPriority = (
+  context: Context.Context<never>,
+  deadline: Deadline.Deadline,
+  priority: Priority.Priority
+): Context.Context<never> =>
+  Context.add(
+    Context.add(context, Deadline.CurrentDeadline, Option.some(deadline)),
+    Priority.CurrentPriority,
+    Option.some(priority)
+  )
+
+/** The server request in `context`, if any. */
+export const serverRequestOf = (context: Context.Context<never>): HttpServerRequest_.HttpServerRequest | undefined =>
+  Context.getOrUndefined(context, HttpServerRequest_.HttpServerRequest)
+
+/** The parent span in `context`, if any. */
+export const parentSpanOf = (context: Context.Context<never>): Tracer.AnySpan | undefined =>
+  Context.getOrUndefined(context, Tracer.ParentSpan)
+
+/**
+ * The path template of the route the router matched, if it is still in
+ * `context` (Effect 4's router leaves its `RouteContext` in the fiber's
+ * context until the request ends).
+ */
+export const matchedRoute = (context: Context.Context<never>): string | undefined =>
+  Context.getOrUndefined(context, HttpRouter.RouteContext)?.route.path
+
+/**
+ * `f` run uninterruptibly, with what it restores interruptible (Effect 4's
+ * `uninterruptibleMask` takes no step more when the fiber runs
+ * uninterruptibly already, as a request within a server does).
+ */
+export const uninterruptibleMask = <A, E, R>(
+  _fiber: RuntimeFiber<unknown, unknown>,
+  f: (restore: <A2, E2, R2>(self: Effect.Effect<A2, E2, R2>) => Effect.Effect<A2, E2, R2>) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => Effect.uninterruptibleMask(f)
+
+/** A handler of the answer, run before it is written. */
+export type PreResponseHandler = HttpEffect.PreResponseHandler
+
+/** Appends `handler` to the answer's pre-response handlers (an effect). */
+export const appendPreResponseHandler = (handler: PreResponseHandler): Effect.Effect<void> =>
+  HttpEffect.appendPreResponseHandler(handler) as Effect.Effect<void>
+
+/** Appends `handler` to the answer's pre-response handlers of the fiber, synchronously. */
+export const appendPreResponseHandlerUnsafe = (
+  fiber: RuntimeFiber<unknown, unknown>,
+  handler: PreResponseHandler
+): void => HttpEffect.appendPreResponseHandlerUnsafe(fiber.context, handler)
+
+/** `headers` without the headers `names`. */
+export const removeHeaders = (
+  headers: PlatformHeaders.Headers,
+  names: ReadonlyArray<string>
+): PlatformHeaders.Headers => PlatformHeaders.removeMany(headers, names)
+
+/** Whether the caller went away before the answer (Effect 4: an interruption annotated `ClientAbort`). */
+export const clientAborted = (_fiber: RuntimeFiber<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): boolean =>
+  Exit.isFailure(exit) &&
+  exit.cause.reasons.some((reason) =>
+    Cause.isInterruptReason(reason) && reason.annotations.has(HttpServerError.ClientAbort.key)
+  )
+
+/** Whether `cause` holds the router's `RouteNotFound`. */
+export const isRouteNotFound = <E>(cause: Cause.Cause<E>): boolean =>
+  cause.reasons.some((reason) =>
+    Cause.isFailReason(reason) && HttpServerError.isHttpServerError(reason.error) &&
+    reason.error.reason._tag === "RouteNotFound"
+  )
+
+/** Updates `metric` with `value` at once, with the fiber's metric attributes (what `Metric.update` does, in no step). */
+export const updateMetricUnsafe = (
+  metric: Histogram,
+  value: number,
+  fiber: RuntimeFiber<unknown, unknown>
+): void => metric.updateUnsafe(value, fiber.context)
+
+/** The answer the server makes of a failure `cause`. */
+export const causeResponse: <E>(
+  cause: Cause.Cause<E>
+) => Effect.Effect<readonly [HttpServerResponse_.HttpServerResponse, Cause.Cause<E>]> = HttpServerError.causeResponse

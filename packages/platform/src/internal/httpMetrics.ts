@@ -7,27 +7,23 @@ import { Options } from "@aio-request/core"
 import * as kernel from "@aio-request/kernel/http/metrics"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
-import * as MetricLabel from "effect/MetricLabel"
 import type * as HttpMetrics from "../HttpMetrics.js"
+import { type Histogram, withHistogramLabels, withLabels } from "./line.js"
 import * as metrics from "./metrics.js"
 
-// One `Metric.taggedWithLabels` per recording: each `Metric.tagged` in a chain
-// adds a label-array union on every update, and the registry lookup of the
-// labelled series is the dominant cost anyway (see bench/metrics.ts in
-// @aio-request/opentelemetry).
-const label = MetricLabel.make
-
-const clientBase = (labels: HttpMetrics.ClientLabels): Array<MetricLabel.MetricLabel> => [
-  label("request_endpoint", labels.endpoint),
-  label("request_method", labels.method),
-  label("request_path", labels.path)
-]
+// Each labelled series is made once and kept: labelling a metric builds the
+// key of its series, which costs more than an update.
+const clientBase = (labels: HttpMetrics.ClientLabels): Record<string, string> => ({
+  request_endpoint: labels.endpoint,
+  request_method: labels.method,
+  request_path: labels.path
+})
 
 /** @internal */
 export const clientRoute = (labels: HttpMetrics.ClientLabels): HttpMetrics.ClientRoute => {
   const base = clientBase(labels)
-  const latencies = new Map<number, Metric.Metric.Histogram<number>>()
-  const transports = new Map<number, Metric.Metric.Histogram<number>>()
+  const latencies = new Map<number, Histogram>()
+  const transports = new Map<number, Histogram>()
   return {
     labels: { endpoint: labels.endpoint, method: labels.method, path: labels.path },
     latency: (status, circuitBreaker) => {
@@ -35,11 +31,11 @@ export const clientRoute = (labels: HttpMetrics.ClientLabels): HttpMetrics.Clien
       const key = circuitBreaker ? -status : status
       let metric = latencies.get(key)
       if (metric === undefined) {
-        metric = Metric.taggedWithLabels(metrics.clientLatency, [
+        metric = withHistogramLabels(metrics.clientLatency, {
           ...base,
-          label("response_status", String(status)),
-          label("circuit_breaker", String(circuitBreaker))
-        ])
+          response_status: String(status),
+          circuit_breaker: String(circuitBreaker)
+        })
         latencies.set(key, metric)
       }
       return metric
@@ -47,14 +43,14 @@ export const clientRoute = (labels: HttpMetrics.ClientLabels): HttpMetrics.Clien
     transportLatency: (status) => {
       let metric = transports.get(status)
       if (metric === undefined) {
-        metric = Metric.taggedWithLabels(metrics.transportLatency, [...base, label("response_status", String(status))])
+        metric = withHistogramLabels(metrics.transportLatency, { ...base, response_status: String(status) })
         transports.set(status, metric)
       }
       return metric
     },
-    attempts: Metric.taggedWithLabels(metrics.attempts, base),
-    hedges: Metric.taggedWithLabels(metrics.hedges, base),
-    retries: Metric.taggedWithLabels(metrics.retries, base)
+    attempts: withLabels(metrics.attempts, base),
+    hedges: withLabels(metrics.hedges, base),
+    retries: withLabels(metrics.retries, base)
   }
 }
 
@@ -70,14 +66,14 @@ const recordAttemptOn = (
   kind: "first" | "hedge" | "retry",
   seconds: number
 ) =>
-  Effect.zipRight(
+  Effect.andThen(
     Metric.update(route.transportLatency(status), seconds),
-    Effect.zipRight(
-      Metric.increment(route.attempts),
+    Effect.andThen(
+      Metric.update(route.attempts, 1),
       kind === "hedge"
-        ? Metric.increment(route.hedges)
+        ? Metric.update(route.hedges, 1)
         : kind === "retry"
-        ? Metric.increment(route.retries)
+        ? Metric.update(route.retries, 1)
         : Effect.void
     )
   )
@@ -88,47 +84,35 @@ export const recordAttempt = (
   seconds: number
 ): Effect.Effect<void> => recordAttemptOn(clientRoute(labels), labels.status, labels.kind, seconds)
 
+const serverSeries = (client: string, method: string, path: string, status: number): Histogram =>
+  withHistogramLabels(metrics.serverLatency, {
+    request_client: client,
+    request_method: method,
+    request_path: path,
+    response_status: String(status)
+  })
+
 /** @internal */
 export const recordServerRequest = (
   labels: { readonly client: string; readonly method: string; readonly path: string; readonly status: number },
   seconds: number
-): Effect.Effect<void> =>
-  Metric.update(
-    Metric.taggedWithLabels(metrics.serverLatency, [
-      label("request_client", labels.client),
-      label("request_method", labels.method),
-      label("request_path", labels.path),
-      label("response_status", String(labels.status))
-    ]),
-    seconds
-  )
+): Effect.Effect<void> => Metric.update(serverSeries(labels.client, labels.method, labels.path, labels.status), seconds)
 
 /**
  * `aio_request_server_latency` of one client, method, route and status.
  *
  * @internal
  */
-export type ServerSeries = kernel.ServerSeries<Metric.Metric.Histogram<number>>
+export type ServerSeries = kernel.ServerSeries<Histogram>
 
 /**
  * The labelled `aio_request_server_latency` histograms, each made once and
- * kept: labelling a metric builds and hashes a metric key, which costs far
- * more than the update. The bounds (clients, series) are the kernel's.
+ * kept. The bounds (clients, series) are the kernel's.
  *
  * @internal
  */
 export const makeServerSeries = (maxSeries: number, maxClients: number): ServerSeries =>
-  kernel.makeServerSeries(
-    maxSeries,
-    maxClients,
-    (client, method, path, status) =>
-      Metric.taggedWithLabels(metrics.serverLatency, [
-        label("request_client", client),
-        label("request_method", method),
-        label("request_path", path),
-        label("response_status", String(status))
-      ])
-  )
+  kernel.makeServerSeries(maxSeries, maxClients, serverSeries)
 
 /** @internal */
 export const makeRecorder = (

@@ -1,9 +1,17 @@
 import * as kernel from "@aio-request/kernel/http/pathTemplate"
-import * as Headers from "@effect/platform/Headers"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as UrlParams from "@effect/platform/UrlParams"
 import { dual } from "effect/Function"
 import type * as HttpRequest from "../HttpRequest.js"
+import {
+  bodyJsonUnsafe,
+  emptyUrlParams,
+  hasUrlParams,
+  headersFromInput,
+  headersFromRecordUnsafe,
+  HttpClientRequest,
+  mergeHeaders,
+  type UrlParams,
+  urlParams
+} from "./line.js"
 
 /**
  * The path template travels with the request in this header, percent-encoded.
@@ -21,8 +29,8 @@ export const substitute: (
 ) => string = kernel.substitute
 
 /** @internal */
-export const queryParams = (query: HttpRequest.HttpRequest.Query | undefined): UrlParams.UrlParams =>
-  query === undefined ? UrlParams.empty : kernel.queryPairs(query)
+export const queryParams = (query: HttpRequest.HttpRequest.Query | undefined): UrlParams =>
+  query === undefined ? emptyUrlParams : urlParams(kernel.queryPairs(query))
 
 const build = (
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS",
@@ -30,12 +38,12 @@ const build = (
   options: HttpRequest.HttpRequest.Options | undefined
 ): HttpClientRequest.HttpClientRequest => {
   const url = substitute(template, options?.path)
-  let headers = Headers.unsafeFromRecord({ [templateHeader]: kernel.encodeTemplate(template) })
-  if (options?.headers !== undefined) headers = Headers.merge(headers, Headers.fromInput(options.headers))
+  let headers = headersFromRecordUnsafe({ [templateHeader]: kernel.encodeTemplate(template) })
+  if (options?.headers !== undefined) headers = mergeHeaders(headers, headersFromInput(options.headers))
   let request = HttpClientRequest.make(method)(url)
   request = HttpClientRequest.setHeaders(request, headers)
   const params = queryParams(options?.query)
-  if (params.length > 0) request = HttpClientRequest.appendUrlParams(request, params)
+  if (hasUrlParams(params)) request = HttpClientRequest.appendUrlParams(request, params)
   return request
 }
 
@@ -57,13 +65,13 @@ export const options = (template: string, options?: HttpRequest.HttpRequest.Opti
 
 /** @internal */
 export const postJson = (template: string, body: unknown, options?: HttpRequest.HttpRequest.Options) =>
-  HttpClientRequest.bodyUnsafeJson(build("POST", template, options), body)
+  bodyJsonUnsafe(build("POST", template, options), body)
 /** @internal */
 export const putJson = (template: string, body: unknown, options?: HttpRequest.HttpRequest.Options) =>
-  HttpClientRequest.bodyUnsafeJson(build("PUT", template, options), body)
+  bodyJsonUnsafe(build("PUT", template, options), body)
 /** @internal */
 export const patchJson = (template: string, body: unknown, options?: HttpRequest.HttpRequest.Options) =>
-  HttpClientRequest.bodyUnsafeJson(build("PATCH", template, options), body)
+  bodyJsonUnsafe(build("PATCH", template, options), body)
 
 /**
  * The template of a request: the one it was built with, else the path of its
@@ -90,8 +98,8 @@ export const withPathTemplate = dual<
 >(2, (self, template) => HttpClientRequest.setHeader(self, templateHeader, kernel.encodeTemplate(template)))
 
 /**
- * The request without the headers `names` (`@effect/platform` has no
- * combinator that removes a header), and at `url` when given. The headers
+ * The request without the headers `names`, and at `url` when given (one
+ * copy of the request, not one per header removed). The headers
  * are copied, not deleted from a copy: `delete` turns an object into a slow
  * dictionary for every later read.
  *
@@ -108,10 +116,11 @@ export const removeHeaders = (
   const kept: Record<string, string> = {}
   const headers = self.headers
   for (const name in headers) if (!names.includes(name)) kept[name] = headers[name]!
-  let result = HttpClientRequest.make(self.method)(url ?? self.url)
-  result = HttpClientRequest.setHeaders(result, Headers.unsafeFromRecord(kept))
+  // (Effect 4 types a request's method as any string)
+  let result = HttpClientRequest.make(self.method as Parameters<typeof HttpClientRequest.make>[0])(url ?? self.url)
+  result = HttpClientRequest.setHeaders(result, headersFromRecordUnsafe(kept))
   if (self.body._tag !== "Empty") result = HttpClientRequest.setBody(result, self.body)
-  if (self.urlParams.length > 0) result = HttpClientRequest.setUrlParams(result, self.urlParams)
+  if (hasUrlParams(self.urlParams)) result = HttpClientRequest.setUrlParams(result, self.urlParams)
   if (self.hash._tag === "Some") result = HttpClientRequest.setHash(result, self.hash.value)
   return result
 }

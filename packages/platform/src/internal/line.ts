@@ -7,28 +7,40 @@
  *
  * @internal
  */
+import { Deadline, Priority } from "@aio-request/core"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as PlatformHeaders from "@effect/platform/Headers"
-import type * as HttpApp from "@effect/platform/HttpApp"
-import type * as HttpClient_ from "@effect/platform/HttpClient"
+import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpClientModule from "@effect/platform/HttpClient"
+import type * as HttpClient_ from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest_ from "@effect/platform/HttpClientRequest"
 import * as HttpClientRequestModule from "@effect/platform/HttpClientRequest"
-import * as UrlParams from "@effect/platform/UrlParams"
+import * as HttpClientRequest_ from "@effect/platform/HttpClientRequest"
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServerError from "@effect/platform/HttpServerError"
+import * as HttpServerRequest_ from "@effect/platform/HttpServerRequest"
+import type * as HttpServerResponse_ from "@effect/platform/HttpServerResponse"
+import * as UrlParams_ from "@effect/platform/UrlParams"
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import type * as Clock from "effect/Clock"
 import * as ClockModule from "effect/Clock"
 import * as Context from "effect/Context"
 import * as DefaultServices from "effect/DefaultServices"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
+import { identity } from "effect/Function"
+import * as HashSet from "effect/HashSet"
 import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as MetricLabel from "effect/MetricLabel"
-import type * as Option from "effect/Option"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as RuntimeFlags from "effect/RuntimeFlags"
 import * as Tracer from "effect/Tracer"
 
 export * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -197,7 +209,7 @@ export const forkReader = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<Run
 
 /** The URL `request` is sent to (URL parameters and hash included); `undefined` when it does not parse. */
 export const urlOf = (request: HttpClientRequest_.HttpClientRequest): URL | undefined => {
-  const result = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+  const result = UrlParams_.makeUrl(request.url, request.urlParams, request.hash)
   return result._tag === "Right" ? result.right : undefined
 }
 
@@ -224,3 +236,165 @@ export const redactedNames = (fiber: RuntimeFiber<unknown, unknown>): ReadonlyAr
 
 /** What a duration option accepts (Effect 3's `Duration.DurationInput`). */
 export type DurationInput = Duration.DurationInput
+
+// --- server lane: the metrics, the server middleware ---
+
+/** A histogram of numbers (Effect 3's `Metric.Metric.Histogram<number>`). */
+export type Histogram = Metric.Metric.Histogram<number>
+
+/** A histogram `name` of the bucket bounds `buckets` (Effect 3's positional `Metric.histogram`). */
+export const histogram = (name: string, buckets: ReadonlyArray<number>, description: string): Histogram =>
+  Metric.histogram(name, MetricBoundaries.fromIterable(buckets), description)
+
+/** `metric` with the labels `labels` (Effect 3's tags): a histogram's `withLabels`. */
+export const withHistogramLabels = (metric: Histogram, labels: Readonly<Record<string, string>>): Histogram => {
+  const tags: Array<MetricLabel.MetricLabel> = []
+  for (const key in labels) tags.push(MetricLabel.make(key, labels[key]!))
+  return Metric.taggedWithLabels(metric, tags)
+}
+
+/** The headers of a record whose names are lower case already (Effect 3's `Headers.unsafeFromRecord`). */
+export const headersFromRecordUnsafe: (input: Readonly<Record<string, string>>) => PlatformHeaders.Headers =
+  PlatformHeaders.unsafeFromRecord
+
+/** `Headers.merge` and `Headers.fromInput`, where the line keeps them. */
+export const mergeHeaders: (self: PlatformHeaders.Headers, that: PlatformHeaders.Headers) => PlatformHeaders.Headers =
+  PlatformHeaders.merge
+/** @see mergeHeaders */
+export const headersFromInput: (input?: PlatformHeaders.Input) => PlatformHeaders.Headers = PlatformHeaders.fromInput
+
+/** A request's URL parameters (Effect 3's are an array of pairs). */
+export type UrlParams = UrlParams_.UrlParams
+
+/** No URL parameters. */
+export const emptyUrlParams: UrlParams = UrlParams_.empty
+
+/** The URL parameters of `pairs`. */
+export const urlParams = (pairs: ReadonlyArray<readonly [string, string]>): UrlParams => pairs
+
+/** Whether `params` holds any parameter. */
+export const hasUrlParams = (params: UrlParams): boolean => params.length > 0
+
+/** `request` with the JSON body `body`, encoded at once (Effect 3's `bodyUnsafeJson`). */
+export const bodyJsonUnsafe = (
+  request: HttpClientRequest_.HttpClientRequest,
+  body: unknown
+): HttpClientRequest_.HttpClientRequest => HttpClientRequest_.bodyUnsafeJson(request, body)
+
+/** The fiber's context (Effect 3's `FiberRef.currentContext`). */
+export const contextOf = (fiber: RuntimeFiber<unknown, unknown>): Context.Context<never> => fiber.currentContext
+
+/**
+ * What Effect 3's running fiber has beyond its `RuntimeFiber` interface
+ * (`FiberRuntime`): what `FiberRef.set` and `withFiberRuntime`'s status use.
+ */
+interface FiberRuntime {
+  setFiberRef<A>(self: FiberRef.FiberRef<A>, value: A): void
+  readonly currentRuntimeFlags: RuntimeFlags.RuntimeFlags
+}
+
+const runtimeOf = (fiber: RuntimeFiber<unknown, unknown>): FiberRuntime => fiber as unknown as FiberRuntime
+
+/** Sets the fiber's context, synchronously (what `FiberRef.set` does, in no step); seen by the fiber's next step. */
+export const setContext = (fiber: RuntimeFiber<unknown, unknown>, context: Context.Context<never>): void =>
+  runtimeOf(fiber).setFiberRef(FiberRef.currentContext, context)
+
+/** The fiber's deadline, if any. */
+export const currentDeadline = (fiber: RuntimeFiber<unknown, unknown>): Option.Option<Deadline.Deadline> =>
+  Context.get(fiber.currentContext, Deadline.CurrentDeadline)
+
+/**
+ * `context` with the deadline and the priority (Effect 3: one copy of the
+ * context's map for both, not one per service).
+ */
+export const withDeadlineAndPriority = (
+  context: Context.Context<never>,
+  deadline: Deadline.Deadline,
+  priority: Priority.Priority
+): Context.Context<never> => {
+  const map = new Map(context.unsafeMap)
+  map.set(Deadline.CurrentDeadline.key, Option.some(deadline))
+  map.set(Priority.CurrentPriority.key, Option.some(priority))
+  return Context.unsafeMake(map)
+}
+
+/** The server request in `context`, if any. */
+export const serverRequestOf = (context: Context.Context<never>): HttpServerRequest_.HttpServerRequest | undefined =>
+  Context.getOrElse(context, HttpServerRequest_.HttpServerRequest, () => undefined)
+
+/** The parent span in `context`, if any. */
+export const parentSpanOf = (context: Context.Context<never>): Tracer.AnySpan | undefined =>
+  Context.getOrElse(context, Tracer.ParentSpan, () => undefined)
+
+/**
+ * The path template of the route the router matched, if it is still in
+ * `context` (Effect 3's router provides its `RouteContext` to the handler
+ * only: the route is known through `routeTimeout` or the span).
+ */
+export const matchedRoute = (context: Context.Context<never>): string | undefined => {
+  const route = Context.getOrElse(context, HttpRouter.RouteContext, () => undefined)
+  return route === undefined ? undefined : route.route.path
+}
+
+/**
+ * `f` run uninterruptibly, with what it restores interruptible (no step when
+ * the fiber runs uninterruptibly already, as a request within a server does).
+ */
+export const uninterruptibleMask = <A, E, R>(
+  fiber: RuntimeFiber<unknown, unknown>,
+  f: (restore: <A2, E2, R2>(self: Effect.Effect<A2, E2, R2>) => Effect.Effect<A2, E2, R2>) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  RuntimeFlags.interruption(runtimeOf(fiber).currentRuntimeFlags) ? Effect.uninterruptibleMask(f) : f(identity)
+
+/** A handler of the answer, run before it is written. */
+export type PreResponseHandler = HttpApp.PreResponseHandler
+
+/** Appends `handler` to the answer's pre-response handlers (an effect). */
+export const appendPreResponseHandler: (handler: PreResponseHandler) => Effect.Effect<void> =
+  HttpApp.appendPreResponseHandler
+
+/** Appends `handler` to the answer's pre-response handlers of the fiber, synchronously. */
+export const appendPreResponseHandlerUnsafe = (
+  fiber: RuntimeFiber<unknown, unknown>,
+  handler: PreResponseHandler
+): void => {
+  const current = fiber.getFiberRef(HttpApp.currentPreResponseHandlers)
+  runtimeOf(fiber).setFiberRef(
+    HttpApp.currentPreResponseHandlers,
+    Option.some(
+      current._tag === "None"
+        ? handler
+        : (request: HttpServerRequest_.HttpServerRequest, response: HttpServerResponse_.HttpServerResponse) =>
+          Effect.flatMap(current.value(request, response), (response) => handler(request, response))
+    )
+  )
+}
+
+/** `headers` without the headers `names`. */
+export const removeHeaders = (
+  headers: PlatformHeaders.Headers,
+  names: ReadonlyArray<string>
+): PlatformHeaders.Headers => PlatformHeaders.remove(headers, names)
+
+/** Whether the caller went away before the answer (Effect 3: the fiber was interrupted by the platform's abort). */
+export const clientAborted = (fiber: RuntimeFiber<unknown, unknown>, _exit: Exit.Exit<unknown, unknown>): boolean => {
+  const interrupted = fiber.getFiberRef(FiberRef.interruptedCause)
+  return !Cause.isEmptyType(interrupted) &&
+    HashSet.some(Cause.interruptors(interrupted), (id) => id === HttpServerError.clientAbortFiberId)
+}
+
+/** Whether `cause` holds the router's `RouteNotFound`. */
+export const isRouteNotFound = <E>(cause: Cause.Cause<E>): boolean =>
+  Chunk.some(Cause.failures(cause), Predicate.isTagged("RouteNotFound"))
+
+/** Updates `metric` with `value` at once, with the fiber's metric labels (what `Metric.update` does, in no step). */
+export const updateMetricUnsafe = (
+  metric: Histogram,
+  value: number,
+  fiber: RuntimeFiber<unknown, unknown>
+): void => metric.unsafeUpdate(value, fiber.getFiberRef(FiberRef.currentMetricLabels))
+
+/** The answer the server makes of a failure `cause`. */
+export const causeResponse: <E>(
+  cause: Cause.Cause<E>
+) => Effect.Effect<readonly [HttpServerResponse_.HttpServerResponse, Cause.Cause<E>]> = HttpServerError.causeResponse

@@ -7,70 +7,67 @@
 import { CircuitBreaker } from "@aio-request/core"
 import * as kernel from "@aio-request/kernel/http/metrics"
 import * as Metric from "effect/Metric"
-import * as MetricBoundaries from "effect/MetricBoundaries"
+import { type Counter, type Histogram, histogram } from "./line.js"
 
 /** @internal */
-export const boundaries = MetricBoundaries.fromIterable(kernel.latencyBuckets)
-
-/** @internal */
-export const clientLatency: Metric.Metric.Histogram<number> = Metric.histogram(
+export const clientLatency: Histogram = histogram(
   "aio_request_latency",
-  boundaries,
+  kernel.latencyBuckets,
   "Latency of a client request, all attempts included, in seconds"
 )
 
 /** @internal */
-export const transportLatency: Metric.Metric.Histogram<number> = Metric.histogram(
+export const transportLatency: Histogram = histogram(
   "aio_request_transport_latency",
-  boundaries,
+  kernel.latencyBuckets,
   "Latency of one attempt of a client request, in seconds"
 )
 
 /** @internal */
-export const serverLatency: Metric.Metric.Histogram<number> = Metric.histogram(
+export const serverLatency: Histogram = histogram(
   "aio_request_server_latency",
-  boundaries,
+  kernel.latencyBuckets,
   "Latency of a server request, in seconds"
 )
 
 /** @internal */
-export const attempts: Metric.Metric.Counter<number> = Metric.counter("aio_request_attempts", {
+export const attempts: Counter = Metric.counter("aio_request_attempts", {
   description: "Attempts sent by clients",
   incremental: true
 })
 
 /** @internal */
-export const hedges: Metric.Metric.Counter<number> = Metric.counter("aio_request_hedges", {
+export const hedges: Counter = Metric.counter("aio_request_hedges", {
   description: "Hedged attempts sent by clients",
   incremental: true
 })
 
 /** @internal */
-export const retries: Metric.Metric.Counter<number> = Metric.counter("aio_request_retries", {
+export const retries: Counter = Metric.counter("aio_request_retries", {
   description: "Retry attempts sent by clients",
   incremental: true
 })
 
 /** @internal */
-export const pushbacks: Metric.Metric.Counter<number> = Metric.counter("aio_request_pushbacks", {
+export const pushbacks: Counter = Metric.counter("aio_request_pushbacks", {
   description: "Server pushbacks (Retry-After, X-Retry-After-Ms on a 429 or 503) read by clients, by decision",
   incremental: true
 })
 
 /** @internal */
-export const serverShed: Metric.Metric.Counter<number> = Metric.counter("aio_request_server_shed", {
+export const serverShed: Counter = Metric.counter("aio_request_server_shed", {
   description: "Server requests shed by the concurrency limit (answered 503 without running the handler)",
   incremental: true
 })
 
 /** @internal */
-export const clientAdmitted: Metric.Metric.Counter<number> = Metric.counter("aio_request_client_admitted", {
+export const clientAdmitted: Counter = Metric.counter("aio_request_client_admitted", {
   description: "Client attempts admitted by the client's concurrency limit",
   incremental: true
 })
 
 /** @internal */
-export const clientShed: Metric.Metric.Counter<number> = Metric.counter("aio_request_client_shed", {
+export const clientShed: Counter = Metric.counter("aio_request_client_shed", {
   description: "Client attempts refused by the client's concurrency limit (not sent)",
   incremental: true
 })
@@ -80,4 +77,4 @@ export const clientShed: Metric.Metric.Counter<number> = Metric.counter("aio_req
  *
  * @internal
  */
-export const circuitBreakerTransitions: Metric.Metric.Counter<number> = CircuitBreaker.transitions
+export const circuitBreakerTransitions: Counter = CircuitBreaker.transitions

@@ -4,54 +4,143 @@
  * deadline and priority in its context (admitted by the load shedding when
  * there is one, cut at the deadline with `cancelOnTimeout`), and records it.
  */
-import { Deadline, Priority } from "@aio-request/core"
+import { Deadline, type Priority } from "@aio-request/core"
 import { bodyStillArriving } from "@aio-request/kernel/http/arrival"
 import * as Headers from "@aio-request/kernel/http/headers"
 import * as metrics from "@aio-request/kernel/http/metrics"
 import * as kernel from "@aio-request/kernel/http/serverDeadline"
 import * as trust from "@aio-request/kernel/http/trust"
 import * as kernelPriority from "@aio-request/kernel/priority"
-import type * as HttpApp from "@effect/platform/HttpApp"
-import * as HttpServerError from "@effect/platform/HttpServerError"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
+import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FiberRef from "effect/FiberRef"
-import { identity } from "effect/Function"
-import * as Option from "effect/Option"
-import * as RuntimeFlags from "effect/RuntimeFlags"
-import * as Tracer from "effect/Tracer"
 import type * as ServerMiddleware from "../../ServerMiddleware.js"
 import * as HttpMetricsInternal from "../httpMetrics.js"
+import {
+  type App,
+  causeResponse,
+  clockOf,
+  contextOf,
+  currentTimeMillis,
+  currentTimeNanos,
+  type HttpServerRequest,
+  type HttpServerResponse,
+  matchedRoute,
+  parentSpanOf,
+  type RuntimeFiber,
+  serverRequestOf,
+  setContext,
+  uninterruptibleMask,
+  withDeadlineAndPriority,
+  withFiber
+} from "../line.js"
 import { arrivalNanos } from "./arrival.js"
 import { cutAt, settle } from "./cut.js"
 import * as LoadShedding from "./loadShedding.js"
 import { resolve, trusts } from "./options.js"
 import { record } from "./record.js"
-import { CurrentRequest, decideOnResponse, type RequestState, requestTimeoutResponse } from "./request.js"
+import { decideOnResponse, type RequestState, requestTimeoutResponse, setCurrentRequest } from "./request.js"
 
-type Restore = <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+/**
+ * Records how the request ended and ends it so. (A module function, not a
+ * closure made per request.)
+ */
+const recorded = <E>(
+  series: HttpMetricsInternal.ServerSeries,
+  fiber: RuntimeFiber<unknown, unknown>,
+  clock: Clock.Clock,
+  state: RequestState,
+  exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>
+): App<E, never> => {
+  if (Exit.isSuccess(exit)) {
+    record(series, fiber, clock, state, exit, exit.value.status)
+    return exit
+  }
+  // the answer the server makes of the failure
+  return Effect.flatMap(causeResponse(exit.cause), ([response]) => {
+    record(series, fiber, clock, state, exit, response.status)
+    return exit
+  })
+}
+
+/** The request in progress, as the middleware runs it. */
+interface Run<E, R> {
+  readonly app: App<E, R>
+  readonly series: HttpMetricsInternal.ServerSeries
+  readonly clock: Clock.Clock
+  readonly state: RequestState
+  readonly request: HttpServerRequest.HttpServerRequest
+  readonly priority: Priority.Priority
+  /** The cut at the deadline: with cancelOnTimeout, or under a concurrency limit (of a body still arriving). */
+  readonly cuts: boolean
+  /** Whether the middleware records (not when the load shedding does, once it has judged the answer). */
+  readonly records: boolean
+}
+
+/**
+ * Runs the app with the deadline and priority in the fiber's context, set on
+ * the fiber itself (no step; see `withDeadlineAndPriority` for how each line
+ * adds them) and put back when it ends. With
+ * cancelOnTimeout, the cut at the deadline; under a concurrency limit
+ * without it, the cut of a request whose body is still arriving then (a slow
+ * sender holds its slot no longer than its deadline). The ending runs
+ * whatever happens: the server runs a request uninterruptibly (the router
+ * makes only the handler interruptible), and the mask keeps it so elsewhere.
+ * (Module functions, not closures made per request.)
+ */
+const handle = <E, R>(run: Run<E, R>, fiber: RuntimeFiber<unknown, unknown>): App<E, R> =>
+  uninterruptibleMask(fiber, (restore) => {
+    const { state } = run
+    const previous = contextOf(fiber)
+    setContext(fiber, withDeadlineAndPriority(previous, state.deadline, run.priority))
+    let cancel: (() => void) | undefined
+    if (run.cuts) {
+      decideOnResponse(fiber, state, run.clock)
+      cancel = cutAt(
+        state,
+        fiber,
+        state.options.cancelOnTimeout ? undefined : () => bodyStillArriving(run.request.source)
+      )
+    }
+    return Effect.flatMap(Effect.exit(restore(run.app)), (exit) => ended(run, fiber, previous, cancel, exit))
+  })
+
+/**
+ * The app has ended: the route the router matched is read (it leaves its
+ * RouteContext in the fiber's context until the request ends), the fiber's
+ * context put back, and the end settled and recorded.
+ */
+const ended = <E, R>(
+  run: Run<E, R>,
+  fiber: RuntimeFiber<unknown, unknown>,
+  previous: ReturnType<typeof contextOf>,
+  cancel: (() => void) | undefined,
+  exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>
+): App<E, never> => {
+  const { state } = run
+  if (state.route === undefined) state.route = matchedRoute(contextOf(fiber))
+  setContext(fiber, previous)
+  const settled = settle(state, cancel, exit)
+  return run.records ? recorded(run.series, fiber, run.clock, state, settled) : settled
+}
 
 /** @internal */
 export const make = (
   options?: ServerMiddleware.Options
-): <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R> => {
+): <E, R>(app: App<E, R>) => App<E, R | HttpServerRequest.HttpServerRequest> => {
   const resolved = resolve(options)
   const series = HttpMetricsInternal.makeServerSeries(metrics.defaultMaxSeries, resolved.maxClients)
   const admit = LoadShedding.make(options)
-  return <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
-    Effect.withFiberRuntime((fiber, status) => {
-      const context = fiber.currentContext as Context.Context<R | HttpServerRequest.HttpServerRequest>
-      const request = Context.unsafeGet(context, HttpServerRequest.HttpServerRequest)
-      const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+  return <E, R>(app: App<E, R>): App<E, R | HttpServerRequest.HttpServerRequest> =>
+    withFiber((fiber) => {
+      const context = contextOf(fiber)
+      const request = serverRequestOf(context)!
+      const clock = clockOf(fiber)
       // deadlines are on the clock's milliseconds (what `Deadline.remaining`
       // reads), the latency on its nanoseconds; both count from the arrival
-      const nowNanos = clock.unsafeCurrentTimeNanos()
+      const nowNanos = currentTimeNanos(clock)
       const startNanos = arrivalNanos(request, clock, nowNanos)
-      const nowMillis = clock.unsafeCurrentTimeMillis()
+      const nowMillis = currentTimeMillis(clock)
       const startMillis = kernel.arrivalMillis(nowMillis, nowNanos, startNanos)
       const headers = request.headers
       // what the caller claims, believed up to the caps of its trust
@@ -65,7 +154,7 @@ export const make = (
       )
       const headerTimeout = believed.timeoutMillis
       const priority = believed.priority ?? resolved.priority
-      const parent = Context.getOrElse(context, Tracer.ParentSpan, () => undefined)
+      const parent = parentSpanOf(context)
       const headerDeadline = headerTimeout === undefined ? undefined : Deadline.unsafeMake(startMillis + headerTimeout)
       const state: RequestState = {
         options: resolved,
@@ -96,71 +185,26 @@ export const make = (
         record(series, fiber, clock, state, Exit.succeed(response), response.status)
         return Effect.succeed(response)
       }
+      // routeTimeout finds the request's state by its request
+      setCurrentRequest(request, state)
 
-      /** Records how the request ended and ends it so. */
-      const recorded = (
-        exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>
-      ): Effect.Effect<HttpServerResponse.HttpServerResponse, E> => {
-        if (Exit.isSuccess(exit)) {
-          record(series, fiber, clock, state, exit, exit.value.status)
-          return exit
-        }
-        // the answer the platform makes of the failure
-        return Effect.flatMap(HttpServerError.causeResponse(exit.cause), ([response]) => {
-          record(series, fiber, clock, state, exit, response.status)
-          return exit
-        })
+      const run: Run<E, R> = {
+        app,
+        series,
+        clock,
+        state,
+        request,
+        priority,
+        cuts: resolved.cancelOnTimeout || admit !== undefined,
+        records: admit === undefined
       }
-
-      // the app runs with the request's context, set on the fiber and put
-      // back when it ends (what `Effect.locally` does, in two steps instead
-      // of its acquire-use-release)
-      const map = new Map(context.unsafeMap)
-      map.set(CurrentRequest.key, Option.some(state))
-      map.set(Deadline.CurrentDeadline.key, Option.some(state.deadline))
-      map.set(Priority.CurrentPriority.key, Option.some(priority))
-      const restoreContext = FiberRef.set(FiberRef.currentContext, context)
-      let cancel: (() => void) | undefined
-      let run: HttpApp.Default<E, R> = Effect.zipRight(
-        FiberRef.set(FiberRef.currentContext, Context.unsafeMake<never>(map)),
-        app
+      if (admit === undefined) return handle(run, fiber)
+      const admitted = admit(
+        priority,
+        withFiber((fiber) => handle(run, fiber)),
+        () => state.outcome === "timedOut"
       )
-      // with cancelOnTimeout, the cut at the deadline; under a concurrency
-      // limit without it, the cut of a request whose body is still arriving
-      // then (a slow sender holds its slot no longer than its deadline)
-      if (resolved.cancelOnTimeout || admit !== undefined) {
-        const withContext = run
-        run = Effect.zipRight(
-          decideOnResponse(state, clock),
-          Effect.suspend(() => {
-            cancel = cutAt(
-              state,
-              fiber,
-              resolved.cancelOnTimeout ? undefined : () => bodyStillArriving(request.source)
-            )
-            return withContext
-          })
-        )
-      }
-      // how the app ended, settled and (without load shedding, which records
-      // once it has judged the answer) recorded
-      const ended = admit === undefined
-        ? (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>) => recorded(settle(state, cancel, exit))
-        : (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>) => settle(state, cancel, exit)
-      // the ending must run whatever happens: within a server the request
-      // runs uninterruptibly (the router makes only the handler
-      // interruptible), so a plain match does; elsewhere `Effect.onExit`'s mask
-      const interruptible = RuntimeFlags.interruption(status.runtimeFlags)
-      const guarded = <A, E2, R2>(f: (restore: Restore) => Effect.Effect<A, E2, R2>): Effect.Effect<A, E2, R2> =>
-        interruptible ? Effect.uninterruptibleMask(f) : f(identity)
-      const handled = guarded((restore) =>
-        Effect.matchCauseEffect(restore(run), {
-          onFailure: (cause) => Effect.zipRight(restoreContext, ended(Exit.failCause(cause))),
-          onSuccess: (response) => Effect.zipRight(restoreContext, ended(Exit.succeed(response)))
-        })
-      )
-      if (admit === undefined) return handled
-      const admitted = admit(priority, handled, () => state.outcome === "timedOut")
-      return guarded((restore) => Effect.flatMap(Effect.exit(restore(admitted)), recorded))
+      return uninterruptibleMask(fiber, (restore) =>
+        Effect.flatMap(Effect.exit(restore(admitted)), (exit) => recorded(series, fiber, clock, state, exit)))
     })
 }

@@ -5,33 +5,27 @@
  * from the request's arrival.
  */
 import * as kernel from "@aio-request/kernel/http/serverDeadline"
-import * as HttpServerError from "@effect/platform/HttpServerError"
-import * as Cause from "effect/Cause"
-import * as Chunk from "effect/Chunk"
 import type * as Clock from "effect/Clock"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
-import type * as FiberId from "effect/FiberId"
-import * as FiberRef from "effect/FiberRef"
-import * as HashSet from "effect/HashSet"
-import * as Predicate from "effect/Predicate"
 import type { ServerSeries } from "../httpMetrics.js"
+import {
+  clientAborted,
+  currentTimeMillis,
+  currentTimeNanos,
+  isRouteNotFound,
+  type RuntimeFiber,
+  updateMetricUnsafe
+} from "../line.js"
 import { unknownRoute, unmatchedRoute } from "./options.js"
 import type { RequestState } from "./request.js"
 
-const isClientAbort = (ids: HashSet.HashSet<FiberId.FiberId>): boolean =>
-  HashSet.some(ids, (id) => id === HttpServerError.clientAbortFiberId)
-
-const hasRouteNotFound = <E>(cause: Cause.Cause<E>): boolean =>
-  Chunk.some(Cause.failures(cause), Predicate.isTagged("RouteNotFound"))
-
-/** The route label of a request: what `routeTimeout` saw, else the span's `http.route`, else a placeholder. */
+/** The route label of a request: what `routeTimeout` or the router saw, else the span's `http.route`, else a placeholder. */
 const routeOf = (state: RequestState, exit: Exit.Exit<unknown, unknown>): string => {
   if (state.route !== undefined) return state.route
   const spanRoute = state.span?.attributes.get("http.route")
   return typeof spanRoute === "string"
     ? spanRoute
-    : Exit.isFailure(exit) && hasRouteNotFound(exit.cause)
+    : Exit.isFailure(exit) && isRouteNotFound(exit.cause)
     ? unmatchedRoute
     : unknownRoute
 }
@@ -44,19 +38,14 @@ const routeOf = (state: RequestState, exit: Exit.Exit<unknown, unknown>): string
  */
 export const record = (
   series: ServerSeries,
-  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  fiber: RuntimeFiber<unknown, unknown>,
   clock: Clock.Clock,
   state: RequestState,
   exit: Exit.Exit<unknown, unknown>,
   answered: number
 ): void => {
-  const interrupted = fiber.getFiberRef(FiberRef.interruptedCause)
-  const aborted = !Cause.isEmptyType(interrupted) && isClientAbort(Cause.interruptors(interrupted))
-  const status = kernel.recordedStatus(state, answered, aborted, clock.unsafeCurrentTimeMillis())
-  const seconds = Math.max(0, Number(clock.unsafeCurrentTimeNanos() - state.startNanos)) / 1e9
-  // what `Metric.update` does, without its two steps: the fiber's metric labels apply
-  series(state.client, state.method, routeOf(state, exit), status).unsafeUpdate(
-    seconds,
-    fiber.getFiberRef(FiberRef.currentMetricLabels)
-  )
+  const status = kernel.recordedStatus(state, answered, clientAborted(fiber, exit), currentTimeMillis(clock))
+  const seconds = Math.max(0, Number(currentTimeNanos(clock) - state.startNanos)) / 1e9
+  // what `Metric.update` does, without its steps: the fiber's metric labels apply
+  updateMetricUnsafe(series(state.client, state.method, routeOf(state, exit), status), seconds, fiber)
 }

@@ -6,47 +6,52 @@
  */
 import { Deadline, Options } from "@aio-request/core"
 import * as kernel from "@aio-request/kernel/http/serverDeadline"
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import type * as ServerMiddleware from "../../ServerMiddleware.js"
-import { claimTimeout, CurrentRequest, replaceWith408, type RequestState, requestTimeoutResponse } from "./request.js"
+import {
+  clockOf,
+  contextOf,
+  currentDeadline,
+  currentTimeMillis,
+  type DurationInput,
+  matchedRoute,
+  withFiber
+} from "../line.js"
+import { claimTimeout, currentRequest, replaceWith408, type RequestState, requestTimeoutResponse } from "./request.js"
 
 /** A route's deadline ran out: answer 408 (with `cancelOnTimeout` the middleware's handler is already in place). */
 const answer408 = (state: RequestState): Effect.Effect<never> =>
   state.options.cancelOnTimeout
     ? Effect.die(requestTimeoutResponse())
-    : Effect.zipRight(replaceWith408, Effect.die(requestTimeoutResponse()))
+    : Effect.andThen(replaceWith408, Effect.die(requestTimeoutResponse()))
 
 const withRouteTimeout = <A, E, R>(
   self: Effect.Effect<A, E, R>,
   timeoutMillis: number
 ): Effect.Effect<A, E, R> =>
-  Effect.withFiberRuntime((fiber) => {
-    const context = fiber.currentContext
-    const current = Context.get(context, CurrentRequest)
-    const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-    if (Option.isNone(current)) {
+  withFiber((fiber) => {
+    const context = contextOf(fiber)
+    const state = currentRequest(context)
+    const clock = clockOf(fiber)
+    if (state === undefined) {
       // outside the middleware: only a deadline for the handler
-      const own = Deadline.unsafeMake(clock.unsafeCurrentTimeMillis() + timeoutMillis)
-      const inherited = Context.get(context, Deadline.CurrentDeadline)
+      const own = Deadline.unsafeMake(currentTimeMillis(clock) + timeoutMillis)
+      const inherited = currentDeadline(fiber)
       const deadline = Option.match(inherited, { onNone: () => own, onSome: Deadline.min(own) })
       return Effect.provideService(self, Deadline.CurrentDeadline, Option.some(deadline))
     }
-    const state = current.value
-    const routeContext = Context.getOption(context, HttpRouter.RouteContext)
-    if (Option.isSome(routeContext)) state.route = routeContext.value.route.path
+    const route = matchedRoute(context)
+    if (route !== undefined) state.route = route
     // the header's deadline wins; the middleware applies it
     if (state.headerDeadline !== undefined) return self
 
     state.routeOwnsDeadline = true
     const deadline = Deadline.unsafeMake(state.startMillis + timeoutMillis)
     state.deadline = deadline
-    const left = deadline.epochMillis - clock.unsafeCurrentTimeMillis()
+    const left = deadline.epochMillis - currentTimeMillis(clock)
     if (kernel.tooLittleLeft(left, state.options.lowTimeoutThresholdMillis)) {
       claimTimeout(state)
       return answer408(state)
@@ -62,9 +67,9 @@ const withRouteTimeout = <A, E, R>(
 
 /** @internal */
 export const routeTimeout = dual<
-  (timeout: Duration.DurationInput) => <H extends ServerMiddleware.Handler>(self: H) => H,
-  <H extends ServerMiddleware.Handler>(self: H, timeout: Duration.DurationInput) => H
->(2, (self: any, timeout: Duration.DurationInput): any => {
+  (timeout: DurationInput) => <H extends ServerMiddleware.Handler>(self: H) => H,
+  <H extends ServerMiddleware.Handler>(self: H, timeout: DurationInput) => H
+>(2, (self: any, timeout: DurationInput): any => {
   const millis = Duration.toMillis(Options.duration("ServerMiddleware.routeTimeout", "timeout", timeout))
   return Effect.isEffect(self)
     ? withRouteTimeout(self, millis)
