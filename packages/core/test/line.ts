@@ -19,6 +19,7 @@ import {
   Option,
   Random,
   Schedule,
+  Scheduler,
   TestClock
 } from "effect"
 import type { ConfigError, Exit, Scope } from "effect"
@@ -158,3 +159,24 @@ export const withSeed = (seed: string | number) => <A, E, R>(effect: Effect.Effe
 /** `schedule`'s delays for at most `times` recurrences (`Schedule.intersect(Schedule.recurs(times))`). */
 export const upTo = <Out, In, R>(schedule: Schedule.Schedule<Out, In, R>, times: number) =>
   schedule.pipe(Schedule.intersect(Schedule.recurs(times)))
+
+// --- core-share lane: the shared timer's schedulers ---
+
+/**
+ * A scheduler that hands every task to the default one and counts them, and
+ * `run`, which runs an effect on it (`Effect.withScheduler`).
+ */
+export const countingScheduler = () => {
+  let tasks = 0
+  const scheduler: Scheduler.Scheduler = {
+    scheduleTask: (task, priority) => {
+      tasks++
+      Scheduler.defaultScheduler.scheduleTask(task, priority)
+    },
+    shouldYield: (fiber) => Scheduler.defaultScheduler.shouldYield(fiber)
+  }
+  return {
+    run: <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => Effect.withScheduler(effect, scheduler),
+    tasks: (): number => tasks
+  }
+}
