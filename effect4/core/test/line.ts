@@ -16,7 +16,8 @@ import {
   Metric,
   Option,
   Random,
-  Schedule
+  Schedule,
+  Scheduler
 } from "effect"
 import type { Exit, Fiber, Scope } from "effect"
 
@@ -187,3 +188,33 @@ export const counterSeries = (
         }]
       )
   )
+
+// --- core-share lane: the shared timer's schedulers ---
+
+/**
+ * A scheduler that hands every task to a default one and counts them, and
+ * `run`, which runs an effect on it (the `Scheduler.Scheduler` reference).
+ */
+export const countingScheduler = () => {
+  let tasks = 0
+  const base = new Scheduler.MixedScheduler()
+  const scheduler: Scheduler.Scheduler = {
+    executionMode: base.executionMode,
+    shouldYield: (fiber) => base.shouldYield(fiber),
+    makeDispatcher: () => {
+      const dispatcher = base.makeDispatcher()
+      return {
+        scheduleTask: (task, priority) => {
+          tasks++
+          dispatcher.scheduleTask(task, priority)
+        },
+        flush: () => dispatcher.flush()
+      }
+    }
+  }
+  return {
+    run: <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      Effect.provideService(effect, Scheduler.Scheduler, scheduler),
+    tasks: (): number => tasks
+  }
+}

@@ -5,13 +5,12 @@
  *
  * @since 0.1.0
  */
-import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import type * as Fiber from "effect/Fiber"
 import type * as Option from "effect/Option"
 import type { Pipeable } from "effect/Pipeable"
 import * as internal from "./internal/deadline.js"
+import type { DurationInput, Reference, RuntimeFiber } from "./internal/line.js"
 
 /**
  * @since 0.1.0
@@ -91,8 +90,7 @@ export type DeadlineExceededError = internal.DeadlineExceededError
  * @since 0.1.0
  * @category references
  */
-export const CurrentDeadline: Context.Reference<internal.CurrentDeadline, Option.Option<Deadline>> =
-  internal.CurrentDeadline
+export const CurrentDeadline: Reference<internal.CurrentDeadline, Option.Option<Deadline>> = internal.CurrentDeadline
 
 /**
  * A deadline `timeout` from now. A negative timeout gives an expired deadline.
@@ -102,7 +100,7 @@ export const CurrentDeadline: Context.Reference<internal.CurrentDeadline, Option
  * @since 0.1.0
  * @category constructors
  */
-export const fromTimeout: (timeout: Duration.DurationInput) => Effect.Effect<Deadline> = internal.fromTimeout
+export const fromTimeout: (timeout: DurationInput) => Effect.Effect<Deadline> = internal.fromTimeout
 
 /**
  * A deadline at `epochMillis` on the `Clock`.
@@ -219,10 +217,10 @@ export interface CutOptions {
  * @category combinators
  */
 export const within: {
-  (timeout: Duration.DurationInput): <A, E, R>(
+  (timeout: DurationInput): <A, E, R>(
     self: Effect.Effect<A, E, R>
   ) => Effect.Effect<A, E | DeadlineExceededError, R>
-  <A, E, R>(self: Effect.Effect<A, E, R>, timeout: Duration.DurationInput): Effect.Effect<
+  <A, E, R>(self: Effect.Effect<A, E, R>, timeout: DurationInput): Effect.Effect<
     A,
     E | DeadlineExceededError,
     R
@@ -240,26 +238,31 @@ export const within: {
  * passed fires soon after, in the timer's fiber.
  *
  * `onExpiry` runs inside the timer's fiber: it must only record the event
- * and resume or interrupt fibers (for example `fiber.unsafeInterruptAsFork`),
+ * and resume or interrupt fibers (`fiber.unsafeInterruptAsFork` on Effect 3,
+ * `fiber.interruptUnsafe` on Effect 4) or abort a signal,
  * never throw or run effects. For code that reacts to a deadline without a
  * fork of its own; to bound an effect, `within` is the safe form.
  *
  * @example
  * import { Deadline } from "@aio-request/core"
- * import { Effect, FiberId } from "effect"
+ * import { Effect, Fiber } from "effect"
  *
- * // interrupts the current fiber at the deadline, without forking
- * const cutInPlace = <A, E, R>(self: Effect.Effect<A, E, R>, deadline: Deadline.Deadline) =>
- *   Effect.withFiberRuntime<A, E, R>((fiber) => {
- *     const cancel = Deadline.unsafeOnExpiry(deadline, fiber, () => fiber.unsafeInterruptAsFork(FiberId.none))
- *     return Effect.ensuring(self, Effect.sync(cancel))
- *   })
+ * // a plain `fetch`, aborted at the deadline: an entry in the shared timer, no timer fiber
+ * const fetchBefore = (url: string, deadline: Deadline.Deadline) =>
+ *   Effect.scoped(Effect.gen(function*() {
+ *     const controller = new AbortController()
+ *     const response = yield* Effect.forkScoped(
+ *       Effect.tryPromise(() => fetch(url, { signal: controller.signal }))
+ *     )
+ *     const cancel = Deadline.unsafeOnExpiry(deadline, response, () => controller.abort())
+ *     return yield* Effect.ensuring(Fiber.join(response), Effect.sync(cancel))
+ *   }))
  * @since 0.1.0
  * @category unsafe
  */
 export const unsafeOnExpiry: (
   self: Deadline,
-  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  fiber: RuntimeFiber<unknown, unknown>,
   onExpiry: () => void
 ) => () => void = internal.unsafeOnExpiry
 

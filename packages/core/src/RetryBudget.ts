@@ -6,11 +6,9 @@
  *
  * @since 0.1.0
  */
-import type * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
-import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
+import type { ConfigError, ConfigWrap, DurationInput, Provided, Reference } from "./internal/line.js"
 import * as internal from "./internal/retryBudget.js"
 
 /**
@@ -19,13 +17,16 @@ import * as internal from "./internal/retryBudget.js"
  * @since 0.1.0
  * @category references
  */
-export const RetryBudget: typeof internal.RetryBudget = internal.RetryBudget
+export const RetryBudget: Reference<internal.RetryBudget, RetryBudget.Service> = internal.RetryBudget
 
 /**
+ * What a layer of a retry budget provides: `RetryBudget` on Effect 3;
+ * `never` on Effect 4, where a Reference is provided, not a service.
+ *
  * @since 0.1.0
  * @category references
  */
-export type RetryBudget = internal.RetryBudget
+export type RetryBudget = Provided<internal.RetryBudget>
 
 /**
  * @since 0.1.0
@@ -58,7 +59,7 @@ export declare namespace RetryBudget {
      */
     readonly minPerSecond?: number | undefined
     /** How long a deposit or a withdrawal counts. Positive. Default 10 seconds. */
-    readonly ttl?: Duration.DurationInput | undefined
+    readonly ttl?: DurationInput | undefined
   }
 }
 
@@ -80,7 +81,7 @@ export const unlimited: RetryBudget.Service = internal.unlimited
  * stretch of traffic shorter than `ttl` the extra attempts stay within
  * `ratio × first attempts + minPerSecond × ttl`.
  *
- * Invalid options throw `IllegalArgumentException` naming the option.
+ * Invalid options throw Effect's illegal-argument error naming the option.
  *
  * @example
  * import { Deadline, RetryBudget, Strategy } from "@aio-request/core"
@@ -121,15 +122,16 @@ export const layer: (options?: RetryBudget.Options) => Layer.Layer<RetryBudget> 
  *
  * @example
  * import { RetryBudget } from "@aio-request/core"
- * import { Config } from "effect"
+ * import type { Config } from "effect"
  *
- * const BudgetLive = RetryBudget.layerConfig({ ratio: Config.number("RETRY_RATIO") })
+ * declare const ratio: Config.Config<number> // Config.number("RETRY_RATIO"); Config.Number on Effect 4
+ * const BudgetLive = RetryBudget.layerConfig({ ratio })
  * @since 0.1.0
  * @category layers
  */
 export const layerConfig: (
-  config: Config.Config.Wrap<RetryBudget.Options>
-) => Layer.Layer<RetryBudget, ConfigError.ConfigError> = internal.layerConfig
+  config: ConfigWrap<RetryBudget.Options>
+) => Layer.Layer<RetryBudget, ConfigError> = internal.layerConfig
 
 /**
  * `RetryBudget.Options`, also reachable as `RetryBudget.RetryBudget.Options` (the namespace Effect's own modules use).

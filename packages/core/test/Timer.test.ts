@@ -1,7 +1,8 @@
 /**
- * The shared timer behind `Deadline.unsafeOnExpiry`: what reads Effect 3's runtime (the timer
- * fiber's sleeps through `TestClock.sleeps`, schedulers). The rest runs on both lines in
- * test/shared/Timer.test.ts.
+ * The shared timer behind `Deadline.unsafeOnExpiry`: what only Effect 3's runtime shows. The
+ * timer fiber's pending sleeps are read through `TestClock.sleeps`, which Effect 4's TestClock
+ * does not have; its wake-ups are tasks of its scheduler, where Effect 4 resumes a woken
+ * sleeper inline (no task). The rest runs on both lines in test/shared/Timer.test.ts.
  */
 import { Deadline } from "@aio-request/core"
 import { assert, describe, it } from "@effect/vitest"

@@ -19,6 +19,7 @@ import {
   Option,
   Random,
   Schedule,
+  Scheduler,
   TestClock
 } from "effect"
 import type { ConfigError, Exit, Scope } from "effect"
@@ -172,3 +173,24 @@ export const counterSeries = (
         count: Number((pair.metricState as unknown as { readonly count: number | bigint }).count)
       }]
     ))
+
+// --- core-share lane: the shared timer's schedulers ---
+
+/**
+ * A scheduler that hands every task to the default one and counts them, and
+ * `run`, which runs an effect on it (`Effect.withScheduler`).
+ */
+export const countingScheduler = () => {
+  let tasks = 0
+  const scheduler: Scheduler.Scheduler = {
+    scheduleTask: (task, priority) => {
+      tasks++
+      Scheduler.defaultScheduler.scheduleTask(task, priority)
+    },
+    shouldYield: (fiber) => Scheduler.defaultScheduler.shouldYield(fiber)
+  }
+  return {
+    run: <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => Effect.withScheduler(effect, scheduler),
+    tasks: (): number => tasks
+  }
+}

@@ -11,11 +11,14 @@ import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import * as Scheduler from "effect/Scheduler"
 
 /** What a duration option accepts: Effect 4's `Duration.Input`. */
 export type DurationInput = Duration.Input
@@ -175,11 +178,90 @@ export const interruptAndAwait = <A, E>(fiber: RuntimeFiber<A, E>): Effect.Effec
 export const isInterrupted = <A, E>(exit: Exit.Exit<A, E>): boolean =>
   Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)
 
-/** An effect resumed from a callback (Effect 4's `Effect.callback`). */
-export const callback: <A>(
-  register: (resume: (effect: Effect.Effect<A>) => void) => Effect.Effect<void>
-) => Effect.Effect<A> = Effect.callback
-
 /** Runs `effect` in a fiber of its own that outlives its parent (Effect 4's `Effect.forkDetach`). */
 export const forkDetach = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<unknown, never, R> =>
   Effect.forkDetach(effect)
+
+// --- core-share lane: references, services, config, fibers, schedules, the shared timer and cut ---
+
+// The definitions from here to `callback` are also in the strategy lane's block, word for word
+// (`callback` here is the general one, with E and R, which serves both): when both are merged,
+// keep one copy of each.
+
+/** An effect resumed from a callback (Effect 4's `Effect.callback`). */
+export const callback: <A, E = never, R = never>(
+  register: (resume: (effect: Effect.Effect<A, E, R>) => void) => void | Effect.Effect<void, never, R>
+) => Effect.Effect<A, E, R> = Effect.callback
+
+// (end of the definitions shared with the strategy lane's block)
+
+/** Interrupts `fiber` without waiting for it, as no fiber. */
+export const interruptUnsafe = (fiber: RuntimeFiber<unknown, unknown>): void => fiber.interruptUnsafe()
+
+/**
+ * A `Context.Reference` class with a default: `class R extends Reference<R>()("id", { defaultValue }) {}`
+ * (Effect 4's `Context.Reference` is itself a class, keyed by `id`; `Self` names nothing).
+ */
+export const Reference = <_Self>() =>
+<const Id extends string, A>(
+  id: Id,
+  options: { readonly defaultValue: () => A }
+): Context.Reference<A> => Context.Reference(id, options)
+
+/** What a layer providing the reference `Self` provides: nothing on Effect 4 (a Reference is not a service). */
+export type Provided<_Self> = never
+
+/** Effect's illegal-argument error (Effect 4's `Cause.IllegalArgumentError`). */
+export const illegalArgument = (message: string): Error => new Cause.IllegalArgumentError(message)
+
+/**
+ * `input` decoded as a duration, none if it is not one: `Duration.fromInput`,
+ * which throws on some objects that are not durations (one whose
+ * `Symbol.toStringTag` getter throws, one without a prototype).
+ */
+export const decodeDuration = (input: unknown): Option.Option<Duration.Duration> => {
+  try {
+    return Duration.fromInput(input as Duration.Input)
+  } catch {
+    return Option.none()
+  }
+}
+
+/** Whether a typed failure of `cause` satisfies `predicate`. */
+export const someFailure = <E>(cause: Cause.Cause<E>, predicate: (error: E) => boolean): boolean =>
+  cause.reasons.some((reason) => Cause.isFailReason(reason) && predicate(reason.error))
+
+/**
+ * A fresh stepper of `schedule` on a clock the caller keeps: `step(now, input)`
+ * is the gap in milliseconds before the schedule's next recurrence, or
+ * `undefined` once it is done (the step's only failure here).
+ */
+export const scheduleStepper = (
+  schedule: Schedule.Schedule<unknown, number>
+): Effect.Effect<(now: number, input: number) => Effect.Effect<number | undefined>> =>
+  Effect.map(Schedule.toStep(schedule), (step) => (now, input) =>
+    Effect.match(step(now, input), {
+      onFailure: () => undefined,
+      onSuccess: ([_, delay]) => Duration.toMillis(delay)
+    }))
+
+/** The scheduler `fiber` runs on. */
+export const schedulerOf = (fiber: RuntimeFiber<unknown, unknown>): Scheduler.Scheduler =>
+  fiber.getRef(Scheduler.Scheduler)
+
+/** Forks `effect` as a child of the current fiber, started at once (`startImmediately`: no scheduler round). */
+export const forkChild = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<RuntimeFiber<A, E>, never, R> =>
+  Effect.forkChild(effect, { startImmediately: true })
+
+/**
+ * `exit` of the child `fiber` as its parent sees it once joined: on Effect 4
+ * a child's References never flow back to its parent, so it is `exit`.
+ */
+export const joined = <A, E>(_fiber: RuntimeFiber<A, E>, exit: Exit.Exit<A, E>): Effect.Effect<A, E> => exit
+
+/**
+ * Runs `effect` in a new root fiber on `scheduler`, not in this call:
+ * `runFork` evaluates at once, so the fiber yields first.
+ */
+export const runForkLater = (effect: Effect.Effect<void>, scheduler: Scheduler.Scheduler): RuntimeFiber<void, never> =>
+  Effect.runFork(Effect.andThen(Effect.yieldNow, effect), { scheduler })

@@ -1,7 +1,4 @@
 import * as kernel from "@aio-request/kernel/concurrencyLimit"
-import * as Cause from "effect/Cause"
-import * as Chunk from "effect/Chunk"
-import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -11,6 +8,7 @@ import * as Predicate from "effect/Predicate"
 import * as Ref from "effect/Ref"
 import type * as CL from "../ConcurrencyLimit.js"
 import type { Priority } from "../Priority.js"
+import { currentTimeNanos, Service, someFailure } from "./line.js"
 import * as validate from "./validate.js"
 
 /**
@@ -31,10 +29,9 @@ export class LoadShedError extends Data.TaggedError("LoadShedError")<{
 }
 
 /** @internal */
-export class ConcurrencyLimit extends Context.Tag("@aio-request/core/ConcurrencyLimit")<
-  ConcurrencyLimit,
-  CL.ConcurrencyLimit.Service
->() {}
+export class ConcurrencyLimit extends Service<ConcurrencyLimit, CL.ConcurrencyLimit.Service>()(
+  "@aio-request/core/ConcurrencyLimit"
+) {}
 
 // ---------------------------------------------------------------------------
 // algorithms
@@ -99,7 +96,7 @@ const isDeadlineExceeded = (u: unknown): boolean => Predicate.isTagged(u, "Deadl
 /** @internal */
 export const defaultClassify = (exit: Exit.Exit<unknown, unknown>): CL.Outcome => {
   if (Exit.isSuccess(exit)) return "success"
-  return Chunk.some(Cause.failures(exit.cause), isDeadlineExceeded) ? "dropped" : "ignored"
+  return someFailure(exit.cause, isDeadlineExceeded) ? "dropped" : "ignored"
 }
 
 /** @internal */
@@ -146,10 +143,10 @@ export const make = (options: CL.ConcurrencyLimit.Options): Effect.Effect<CL.Con
           Effect.flatMap(acquire(priority), (taken): Effect.Effect<A, E | LoadShedError, R> => {
             if (typeof taken !== "number") return Effect.fail(taken)
             return Effect.clockWith((clock) => {
-              const start = clock.unsafeCurrentTimeNanos()
+              const start = currentTimeNanos(clock)
               return restore(effect).pipe(
                 Effect.onExit((exit) => {
-                  const latencyMillis = Number(clock.unsafeCurrentTimeNanos() - start) / 1e6
+                  const latencyMillis = Number(currentTimeNanos(clock) - start) / 1e6
                   let outcome: CL.Outcome
                   try {
                     outcome = (classify ?? serviceClassify)(exit)

@@ -1,7 +1,6 @@
 import * as kernel from "@aio-request/kernel/deadline"
 import { format as formatMillis } from "@aio-request/kernel/duration"
 import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -11,6 +10,21 @@ import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Deadline from "../Deadline.js"
+import {
+  callback,
+  clockOf,
+  currentTimeMillis,
+  decodeDuration,
+  type DurationInput,
+  fiberIdOf,
+  forkChild,
+  interruptAsFork,
+  joined,
+  observe,
+  Reference,
+  type RuntimeFiber,
+  withFiber
+} from "./line.js"
 import { timerFor } from "./timer.js"
 import * as validate from "./validate.js"
 
@@ -47,15 +61,15 @@ export const unsafeMake = (epochMillis: number): Deadline.Deadline => new Deadli
 export const isDeadline = (u: unknown): u is Deadline.Deadline => typeof u === "object" && u !== null && TypeId in u
 
 /** @internal */
-export const fromTimeoutAt = (now: number, timeout: Duration.DurationInput): Deadline.Deadline => {
+export const fromTimeoutAt = (now: number, timeout: DurationInput): Deadline.Deadline => {
   const millis = typeof timeout === "number" && timeout < 0
     ? 0
-    : Option.match(Duration.decodeUnknown(timeout), { onNone: () => 0, onSome: Duration.toMillis })
+    : Option.match(decodeDuration(timeout), { onNone: () => 0, onSome: Duration.toMillis })
   return unsafeMake(kernel.after(now, millis))
 }
 
 /** @internal */
-export const fromTimeout = (timeout: Duration.DurationInput): Effect.Effect<Deadline.Deadline> =>
+export const fromTimeout = (timeout: DurationInput): Effect.Effect<Deadline.Deadline> =>
   Effect.map(Clock.currentTimeMillis, (now) => fromTimeoutAt(now, timeout))
 
 /** @internal */
@@ -102,7 +116,7 @@ export class DeadlineExceededError extends Data.TaggedError("DeadlineExceededErr
 }
 
 /** @internal */
-export class CurrentDeadline extends Context.Reference<CurrentDeadline>()("@aio-request/core/CurrentDeadline", {
+export class CurrentDeadline extends Reference<CurrentDeadline>()("@aio-request/core/CurrentDeadline", {
   defaultValue: () => Option.none<Deadline.Deadline>()
 }) {}
 
@@ -114,8 +128,6 @@ export interface CutOptions {
    * first (`false`).
    */
   readonly disconnect: boolean
-  /** Fiber refs of the effect flow back to the caller, as `Fiber.join` does. Default true. */
-  readonly inherit?: boolean | undefined
   readonly phase?: "attempt" | "run" | "body" | undefined
   readonly subject?: string | undefined
 }
@@ -124,10 +136,12 @@ export interface CutOptions {
  * Interrupts `effect` when `deadline` passes and fails with
  * `DeadlineExceededError` (its `budget` is what was left when the cut began).
  *
- * `effect` runs in a fiber of its own, the caller waits for the first of its
- * exit and the deadline, and the deadline is an entry in the clock's shared
- * `Timer`: one fork per cut, no timer fiber per cut (`Effect.timeout` forks
- * twice). With `disconnect` the failure is delivered at that instant and the
+ * `effect` runs in a child fiber (`forkChild` of the line: on Effect 4 it
+ * starts at once), the caller waits for the first of its exit and the
+ * deadline, and the deadline is an entry in the clock's shared `Timer`: one
+ * fork per cut, no timer fiber per cut (`Effect.timeout` forks twice). On
+ * Effect 3 the effect's fiber refs flow back to the caller, as `Fiber.join`
+ * does (`joined`). With `disconnect` the failure is delivered at that instant and the
  * interruption completes in the background, so a slow finalizer does not
  * delay the answer; without it, the failure waits for the interrupted
  * effect's finalizers (its resources are released first). Interrupting the
@@ -140,11 +154,11 @@ export const cutAt = <A, E, R>(
   deadline: Deadline.Deadline,
   options: CutOptions
 ): Effect.Effect<A, E | DeadlineExceededError, R> =>
-  Effect.withFiberRuntime((parent) => {
+  withFiber((parent) => {
     const at = deadline.epochMillis
     if (at === Infinity) return effect
-    const clock = Context.get(parent.currentDefaultServices, Clock.Clock)
-    const now = clock.unsafeCurrentTimeMillis()
+    const clock = clockOf(parent)
+    const now = currentTimeMillis(clock)
     const error = () =>
       new DeadlineExceededError({
         reason: "expired",
@@ -154,10 +168,9 @@ export const cutAt = <A, E, R>(
       })
     if (kernel.isExpired(at, now)) return Effect.fail(error())
     const timer = timerFor(clock, parent)
-    const inherit = options.inherit !== false
     return Effect.uninterruptibleMask((restore) =>
-      Effect.flatMap(Effect.fork(restore(effect)), (work) =>
-        restore(Effect.async<A, E | DeadlineExceededError>((resume) => {
+      Effect.flatMap(forkChild(restore(effect)), (work) =>
+        restore(callback<A, E | DeadlineExceededError>((resume) => {
           let done = false
           const onWork = (exit: Exit.Exit<A, E>) => {
             if (done) {
@@ -165,25 +178,25 @@ export const cutAt = <A, E, R>(
             }
             done = true
             timer.cancel(entry)
-            resume(inherit ? Effect.zipRight(Fiber.inheritAll(work), exit) : exit)
+            resume(joined(work, exit))
           }
           const entry = timer.schedule(at, () => {
             if (done) {
               return
             }
             done = true
-            work.removeObserver(onWork)
+            removeObserver()
             if (options.disconnect) {
-              work.unsafeInterruptAsFork(parent.id())
+              interruptAsFork(work, fiberIdOf(parent))
               resume(Effect.fail(error()))
             } else {
-              resume(Effect.zipRight(Fiber.interrupt(work), Effect.fail(error())))
+              resume(Effect.andThen(Fiber.interrupt(work), Effect.fail(error())))
             }
           })
-          work.addObserver(onWork)
+          const removeObserver = observe(work, onWork)
           return Effect.suspend(() => {
             done = true
-            work.removeObserver(onWork)
+            removeObserver()
             timer.cancel(entry)
             return Fiber.interrupt(work)
           })
@@ -194,11 +207,11 @@ export const cutAt = <A, E, R>(
 /** @internal */
 export const unsafeOnExpiry = (
   self: Deadline.Deadline,
-  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  fiber: RuntimeFiber<unknown, unknown>,
   onExpiry: () => void
 ): () => void => {
   if (self.epochMillis === Infinity) return noop
-  const timer = timerFor(Context.get(fiber.currentDefaultServices, Clock.Clock), fiber)
+  const timer = timerFor(clockOf(fiber), fiber)
   const entry = timer.schedule(self.epochMillis, onExpiry)
   return () => timer.cancel(entry)
 }
@@ -224,12 +237,12 @@ export const cut = dual<
 
 /** @internal */
 export const within = dual<
-  (timeout: Duration.DurationInput) => <A, E, R>(
+  (timeout: DurationInput) => <A, E, R>(
     self: Effect.Effect<A, E, R>
   ) => Effect.Effect<A, E | DeadlineExceededError, R>,
   <A, E, R>(
     self: Effect.Effect<A, E, R>,
-    timeout: Duration.DurationInput
+    timeout: DurationInput
   ) => Effect.Effect<A, E | DeadlineExceededError, R>
 >(2, (self, timeout) => {
   // a negative timeout, however written, is an already expired deadline, as for fromTimeout

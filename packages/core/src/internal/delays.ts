@@ -5,11 +5,9 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
-import type * as Schedule from "effect/Schedule"
-import { isSchedule } from "effect/Schedule"
-import * as ScheduleDecision from "effect/ScheduleDecision"
-import * as Intervals from "effect/ScheduleIntervals"
+import * as Schedule from "effect/Schedule"
 import type * as Delays from "../Delays.js"
+import { type DurationInput, scheduleStepper } from "./line.js"
 import * as validate from "./validate.js"
 
 /**
@@ -37,7 +35,7 @@ export const check = (where: string, option: string, value: Delays.Delays): Dela
 }
 
 /** @internal */
-export const constant = (delay: Duration.DurationInput): Delays.Delays => {
+export const constant = (delay: DurationInput): Delays.Delays => {
   const d = validate.duration("Delays.constant", "delay", delay)
   const effect = Effect.succeed(d)
   return { delay: () => effect }
@@ -76,24 +74,22 @@ export const exponential = (options: Delays.Delays.ExponentialOptions): Delays.D
 
 /** @internal */
 export const fromSchedule = (schedule: Schedule.Schedule<unknown, number>): Delays.Delays => {
-  if (!isSchedule(schedule)) validate.fail("Delays.fromSchedule", "schedule", "a Schedule", schedule)
+  if (!Schedule.isSchedule(schedule)) validate.fail("Delays.fromSchedule", "schedule", "a Schedule", schedule)
   return {
     delay: (attempt) =>
-      Effect.suspend(() => {
-        // Drive a fresh copy of the schedule on a virtual clock from 0: the
-        // delay before attempt n is the gap before the schedule's n-th recurrence.
-        let state = schedule.initial
+      // Drive a fresh copy of the schedule on a virtual clock from 0: the
+      // delay before attempt n is the gap before the schedule's n-th recurrence.
+      Effect.flatMap(scheduleStepper(schedule), (step) => {
         let now = 0
         let gap = 0
         const loop = (n: number): Effect.Effect<Duration.Duration> =>
           n > attempt
             ? Effect.succeed(Duration.millis(gap))
-            : Effect.flatMap(schedule.step(now, n, state), ([next, _, decision]) => {
-              if (ScheduleDecision.isDone(decision)) return Effect.succeed(Duration.infinity)
-              const start = Math.max(now, Intervals.start(decision.intervals))
-              gap = start - now
-              now = start
-              state = next
+            : Effect.flatMap(step(now, n), (next) => {
+              // undefined: the schedule is done
+              if (next === undefined) return Effect.succeed(Duration.infinity)
+              gap = next
+              now += next
               return loop(n + 1)
             })
         return loop(1)

@@ -7,21 +7,26 @@
  * @internal
  */
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import type * as Config from "effect/Config"
 import * as ConfigError_ from "effect/ConfigError"
 import * as Context from "effect/Context"
 import type * as DefaultServices from "effect/DefaultServices"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import type * as FiberId_ from "effect/FiberId"
+import * as FiberId_ from "effect/FiberId"
 import type * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import * as RuntimeFlags from "effect/RuntimeFlags"
+import type * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as Intervals from "effect/ScheduleIntervals"
+import type * as Scheduler from "effect/Scheduler"
 
 /** What a duration option accepts: Effect 3's `Duration.DurationInput`. */
 export type DurationInput = Duration.DurationInput
@@ -193,11 +198,78 @@ export const interruptAndAwait = <A, E>(fiber: RuntimeFiber<A, E>): Effect.Effec
 /** Whether `exit` is an interruption (Effect 3's `Exit.isInterrupted`). */
 export const isInterrupted = <A, E>(exit: Exit.Exit<A, E>): boolean => Exit.isInterrupted(exit)
 
-/** An effect resumed from a callback (Effect 3's `Effect.async`). */
-export const callback: <A>(
-  register: (resume: (effect: Effect.Effect<A>) => void) => Effect.Effect<void>
-) => Effect.Effect<A> = Effect.async
-
 /** Runs `effect` in a fiber of its own that outlives its parent (Effect 3's `Effect.forkDaemon`). */
 export const forkDetach = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<unknown, never, R> =>
   Effect.forkDaemon(effect)
+
+// --- core-share lane: references, services, config, fibers, schedules, the shared timer and cut ---
+
+// The definitions from here to `callback` are also in the strategy lane's block, word for word
+// (`callback` here is the general one, with E and R, which serves both): when both are merged,
+// keep one copy of each.
+
+/** An effect resumed from a callback (Effect 3's `Effect.async`). */
+export const callback: <A, E = never, R = never>(
+  register: (resume: (effect: Effect.Effect<A, E, R>) => void) => void | Effect.Effect<void, never, R>
+) => Effect.Effect<A, E, R> = Effect.async
+
+// (end of the definitions shared with the strategy lane's block)
+
+/** Interrupts `fiber` without waiting for it, as no fiber. */
+export const interruptUnsafe = (fiber: RuntimeFiber<unknown, unknown>): void =>
+  fiber.unsafeInterruptAsFork(FiberId_.none)
+
+/** A `Context.Reference` class with a default: `class R extends Reference<R>()("id", { defaultValue }) {}`. */
+export const Reference: <Self>() => <const Id extends string, A>(
+  id: Id,
+  options: { readonly defaultValue: () => A }
+) => Context.ReferenceClass<Self, Id, A> = Context.Reference
+
+/** What a layer providing the reference `Self` provides: `Self` on Effect 3. */
+export type Provided<Self> = Self
+
+/** Effect's illegal-argument error (Effect 3's `Cause.IllegalArgumentException`). */
+export const illegalArgument = (message: string): Error => new Cause.IllegalArgumentException(message)
+
+/** `input` decoded as a duration, none if it is not one (Effect 3's `Duration.decodeUnknown`). */
+export const decodeDuration: (input: unknown) => Option.Option<Duration.Duration> = Duration.decodeUnknown
+
+/** Whether a typed failure of `cause` satisfies `predicate`. */
+export const someFailure = <E>(cause: Cause.Cause<E>, predicate: (error: E) => boolean): boolean =>
+  Chunk.some(Cause.failures(cause), predicate)
+
+/**
+ * A fresh stepper of `schedule` on a clock the caller keeps: `step(now, input)`
+ * is the gap in milliseconds before the schedule's next recurrence, or
+ * `undefined` once it is done.
+ */
+export const scheduleStepper = (
+  schedule: Schedule.Schedule<unknown, number>
+): Effect.Effect<(now: number, input: number) => Effect.Effect<number | undefined>> =>
+  Effect.sync(() => {
+    let state = schedule.initial
+    return (now, input) =>
+      Effect.map(schedule.step(now, input, state), ([next, _, decision]) => {
+        if (ScheduleDecision.isDone(decision)) return undefined
+        state = next
+        return Math.max(now, Intervals.start(decision.intervals)) - now
+      })
+  })
+
+/** The scheduler `fiber` runs on. */
+export const schedulerOf = (fiber: RuntimeFiber<unknown, unknown>): Scheduler.Scheduler => fiber.currentScheduler
+
+/** Forks `effect` as a child of the current fiber (Effect 3's `Effect.fork`, started by the scheduler). */
+export const forkChild: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<RuntimeFiber<A, E>, never, R> =
+  Effect.fork
+
+/**
+ * `exit` of the child `fiber` as its parent sees it once joined: on Effect 3
+ * the child's fiber refs flow back first, as `Fiber.join` does.
+ */
+export const joined = <A, E>(fiber: RuntimeFiber<A, E>, exit: Exit.Exit<A, E>): Effect.Effect<A, E> =>
+  Effect.zipRight(Fiber.inheritAll(fiber), exit)
+
+/** Runs `effect` in a new root fiber on `scheduler`, started by the scheduler, not in this call. */
+export const runForkLater = (effect: Effect.Effect<void>, scheduler: Scheduler.Scheduler): RuntimeFiber<void, never> =>
+  Effect.runFork(effect, { scheduler, immediate: false })

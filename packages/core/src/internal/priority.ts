@@ -1,13 +1,13 @@
 import * as kernel from "@aio-request/kernel/priority"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import type * as Priority from "../Priority.js"
+import { Reference } from "./line.js"
 import * as validate from "./validate.js"
 
 /** @internal */
-export class CurrentPriority extends Context.Reference<CurrentPriority>()("@aio-request/core/CurrentPriority", {
+export class CurrentPriority extends Reference<CurrentPriority>()("@aio-request/core/CurrentPriority", {
   defaultValue: () => Option.none<Priority.Priority>()
 }) {}
 
@@ -23,7 +23,10 @@ export const withPriority = dual<
   ))
 
 /** @internal */
-export const parse = (s: string | undefined): Option.Option<Priority.Priority> => Option.fromNullable(kernel.parse(s))
+export const parse = (s: string | undefined): Option.Option<Priority.Priority> => {
+  const priority = kernel.parse(s)
+  return priority === undefined ? Option.none() : Option.some(priority)
+}
 
 /** @internal */
 export const normalize = dual<

@@ -1,12 +1,11 @@
 import * as kernel from "@aio-request/kernel/retryBudget"
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import type * as RB from "../RetryBudget.js"
+import { type ConfigError, configError, type ConfigWrap, currentTimeMillis, type Provided, Reference } from "./line.js"
 import * as validate from "./validate.js"
 
 /**
@@ -21,7 +20,7 @@ export const unlimited: RB.RetryBudget.Service = {
 }
 
 /** @internal */
-export class RetryBudget extends Context.Reference<RetryBudget>()("@aio-request/core/RetryBudget", {
+export class RetryBudget extends Reference<RetryBudget>()("@aio-request/core/RetryBudget", {
   defaultValue: (): RB.RetryBudget.Service => unlimited
 }) {}
 
@@ -41,32 +40,35 @@ const makeAs = (where: string, options: RB.RetryBudget.Options | undefined): Eff
     Ref.make(new kernel.Budget(settings)),
     (ref): RB.RetryBudget.Service => ({
       deposit: Effect.clockWith((clock) =>
-        Ref.modify(ref, (budget) => {
-          budget.deposit(clock.unsafeCurrentTimeMillis())
+        Ref.modify(ref, (budget): [void, kernel.Budget] => {
+          budget.deposit(currentTimeMillis(clock))
           return [undefined, budget]
         })
       ),
       tryWithdraw: Effect.clockWith((clock) =>
-        Ref.modify(ref, (budget) => [budget.tryWithdraw(clock.unsafeCurrentTimeMillis()), budget])
+        Ref.modify(
+          ref,
+          (budget): [boolean, kernel.Budget] => [budget.tryWithdraw(currentTimeMillis(clock)), budget]
+        )
       )
     })
   )
 }
 
 /** @internal */
-export const layer = (options?: RB.RetryBudget.Options): Layer.Layer<RetryBudget> =>
+export const layer = (options?: RB.RetryBudget.Options): Layer.Layer<Provided<RetryBudget>> =>
   Layer.effect(RetryBudget, makeAs("RetryBudget.layer", options))
 
 /** @internal */
 export const layerConfig = (
-  config: Config.Config.Wrap<RB.RetryBudget.Options>
-): Layer.Layer<RetryBudget, ConfigError.ConfigError> =>
+  config: ConfigWrap<RB.RetryBudget.Options>
+): Layer.Layer<Provided<RetryBudget>, ConfigError> =>
   Layer.effect(
     RetryBudget,
     Effect.flatMap(Config.unwrap(validate.record("RetryBudget.layerConfig", "config", config)), (values) =>
       Effect.flatten(Effect.try({
         try: () =>
           makeAs("RetryBudget.layerConfig", values),
-        catch: (error) => ConfigError.InvalidData([], error instanceof Error ? error.message : String(error))
+        catch: (error) => configError(error instanceof Error ? error.message : String(error))
       })))
   )

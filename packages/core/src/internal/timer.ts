@@ -3,9 +3,8 @@ import { TimerPlan } from "@aio-request/kernel/timerPlan"
 import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
 import type * as Scheduler from "effect/Scheduler"
+import { currentTimeMillis, interruptUnsafe, runForkLater, type RuntimeFiber, schedulerOf } from "./line.js"
 
 /**
  * One pending instant: the kernel heap's entry, carrying the callback that
@@ -28,7 +27,7 @@ export type Entry = kernel.Entry<() => void>
 export class Timer {
   /** The heap, and when the sleeper wakes and which one is current: the kernel's decisions. */
   private readonly plan = new TimerPlan<() => void>()
-  private sleeper: Fiber.RuntimeFiber<void> | undefined = undefined
+  private sleeper: RuntimeFiber<void, never> | undefined = undefined
   /** The generation `sleeper` was started for. */
   private sleeperGeneration = -1
 
@@ -46,7 +45,7 @@ export class Timer {
   /** Calls `fire` once the clock reaches `at` (milliseconds), unless cancelled first. */
   schedule(at: number, fire: () => void): Entry {
     const entry = this.plan.insert(at, fire)
-    if (this.plan.needsSleeper(at)) this.start(this.plan.restart(at, this.clock.unsafeCurrentTimeMillis()))
+    if (this.plan.needsSleeper(at)) this.start(this.plan.restart(at, currentTimeMillis(this.clock)))
     return entry
   }
 
@@ -66,14 +65,11 @@ export class Timer {
   /** Replaces the sleeper with one of `generation`. */
   private start(generation: number): void {
     const sleeper = this.sleeper
-    if (sleeper !== undefined) sleeper.unsafeInterruptAsFork(FiberId.none)
+    if (sleeper !== undefined) interruptUnsafe(sleeper)
     this.sleeperGeneration = generation
     // not started in this call: an entry already due would fire inside `schedule`,
     // before its caller holds the entry (and could match the event to it)
-    this.sleeper = Effect.runFork(this.loop(generation, -Infinity), {
-      scheduler: this.scheduler,
-      immediate: false
-    })
+    this.sleeper = runForkLater(this.loop(generation, -Infinity), this.scheduler)
   }
 
   /**
@@ -82,13 +78,13 @@ export class Timer {
    */
   private loop(generation: number, reached: number): Effect.Effect<void> {
     return Effect.suspend(() => {
-      const now = Math.max(this.clock.unsafeCurrentTimeMillis(), reached)
+      const now = Math.max(currentTimeMillis(this.clock), reached)
       const until = this.plan.wake(generation, now, reached, (fire) => fire())
       if (until === undefined) {
         if (this.sleeperGeneration === generation) this.sleeper = undefined
         return Effect.void
       }
-      return Effect.zipRight(this.clock.sleep(Duration.millis(until - now)), this.loop(generation, until))
+      return Effect.andThen(this.clock.sleep(Duration.millis(until - now)), this.loop(generation, until))
     })
   }
 }
@@ -105,8 +101,8 @@ export class Timer {
 const timers = new WeakMap<Clock.Clock, Timer>()
 
 /** @internal */
-export const timerFor = (clock: Clock.Clock, fiber: Fiber.RuntimeFiber<unknown, unknown>): Timer => {
-  const scheduler = fiber.currentScheduler
+export const timerFor = (clock: Clock.Clock, fiber: RuntimeFiber<unknown, unknown>): Timer => {
+  const scheduler = schedulerOf(fiber)
   let timer = timers.get(clock)
   if (timer === undefined) {
     timer = new Timer(clock, scheduler)

@@ -1,21 +1,23 @@
 import * as kernelDuration from "@aio-request/kernel/duration"
 import * as kernel from "@aio-request/kernel/validate"
-import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import { isEffect } from "effect/Effect"
 import * as Option from "effect/Option"
+import type * as Options from "../Options.js"
+import { decodeDuration, type DurationInput, illegalArgument } from "./line.js"
 
 /**
  * Construction-time checks shared by every module. An invalid option is a
- * programming error, so it is refused at once with an `IllegalArgumentException`
- * whose message names the constructor and the option. Public as `Options`
+ * programming error, so it is refused at once with Effect's illegal-argument
+ * error (`illegalArgument` of the line) whose message names the constructor and
+ * the option. Public as `Options`
  * (src/Options.ts), which the other packages use. The checks on plain values
  * and the message are the kernel's (@aio-request/kernel/validate).
  */
 
 /** @internal */
 export const fail = (where: string, option: string, expected: string, got: unknown): never => {
-  throw new Cause.IllegalArgumentException(kernel.message(where, option, expected, kernel.show(got, describe)))
+  throw illegalArgument(kernel.message(where, option, expected, kernel.show(got, describe)))
 }
 
 /**
@@ -44,14 +46,8 @@ export const integer = (where: string, option: string, value: number, min: numbe
   check(where, option, value, kernel.integer(value, min))
 
 /** @internal */
-export const between = (
-  where: string,
-  option: string,
-  value: number,
-  min: number,
-  max: number,
-  inclusive: boolean
-): number => check(where, option, value, kernel.between(value, min, max, inclusive))
+export const between: typeof Options.between = (where, option, value, min, max, inclusive) =>
+  check(where, option, value, kernel.between(value, min, max, inclusive))
 
 /**
  * A finite number ≥ `min`.
@@ -64,7 +60,7 @@ export const finiteAtLeast = (where: string, option: string, value: number, min:
 /**
  * A duration: decodable, at least zero and finite (`positive` also refuses
  * zero, `allowInfinite` accepts infinity). Negative inputs are refused however
- * written (`-1`, `"-1 seconds"`, `[-1, 0]`), where Effect would read them as
+ * written (`-1`, `"-1 seconds"`, `[-1, 0]`), where Effect 3 would read them as
  * zero, unless `clampNegative` (then they are zero). Every refusal of one
  * option reads the same (the kernel's `durationExpected`), with the value's
  * unit: `W: option "timeout" must be a finite duration > 0ms, got -1ms`.
@@ -74,7 +70,7 @@ export const finiteAtLeast = (where: string, option: string, value: number, min:
 export const duration = (
   where: string,
   option: string,
-  input: Duration.DurationInput,
+  input: DurationInput,
   options?: {
     readonly positive?: boolean | undefined
     readonly allowInfinite?: boolean | undefined
@@ -89,12 +85,12 @@ export const duration = (
   const before = kernel.durationInput(input, rule)
   if (before === "zero") return Duration.zero
   if (before === "decode") {
-    const decoded = Duration.decodeUnknown(input)
+    const decoded = decodeDuration(input)
     if (Option.isSome(decoded) && kernel.durationMillis(Duration.toMillis(decoded.value), rule) === undefined) {
       return decoded.value
     }
   }
-  throw new Cause.IllegalArgumentException(
+  throw illegalArgument(
     kernel.message(where, option, kernel.durationExpected(rule), kernel.showDuration(input, describe))
   )
 }

@@ -1,13 +1,16 @@
 /**
  * The shared timer behind `Deadline.unsafeOnExpiry`, on both lines: order, cancellation, a
- * deadline never or already passed, re-entry, and interrupting a fiber in place. What reads
- * Effect 3's runtime (the timer fiber's sleeps, schedulers) stays in packages/core/test/Timer.test.ts.
+ * deadline never or already passed, re-entry, interrupting a fiber in place, a timer per
+ * scheduler. What only Effect 3's runtime shows stays in packages/core/test/Timer.test.ts: the
+ * timer fiber's pending sleeps (`TestClock.sleeps`; Effect 4's TestClock lists none) and its
+ * wake-ups as tasks of its scheduler (Effect 4 resumes a woken sleeper inline).
  */
 import { Deadline } from "@aio-request/line/core"
 import {
   assert,
   Clock,
   clockReader,
+  countingScheduler,
   describe,
   Effect,
   Exit,
@@ -121,5 +124,19 @@ describe("Deadline.unsafeOnExpiry: the shared timer", () => {
       assert.deepStrictEqual(yield* Fiber.await(fast), Exit.succeed(1))
       assert.deepStrictEqual(yield* Fiber.await(quick), Exit.succeed(1))
       assert.isTrue(isInterrupted(yield* Fiber.await(sleeping)))
+    }))
+
+  it.effect("a fiber on another scheduler gets a timer whose fiber starts on that scheduler", () =>
+    Effect.gen(function*() {
+      const counting = countingScheduler()
+      const fired: Array<string> = []
+      yield* onExpiry(500, () => fired.push("default"))
+      yield* settle
+      assert.strictEqual(counting.tasks(), 0)
+      yield* counting.run(onExpiry(300, () => fired.push("counting")))
+      yield* settle
+      assert.isAbove(counting.tasks(), 0, "the counting scheduler's timer started on that scheduler")
+      yield* TestClock.adjust("1 second")
+      assert.deepStrictEqual(fired, ["counting", "default"])
     }))
 })

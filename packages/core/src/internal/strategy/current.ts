@@ -1,12 +1,12 @@
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import type * as Strategy from "../../Strategy.js"
+import { Reference } from "../line.js"
 import { strategyOption } from "./strategy.js"
 
 /** @internal */
-export class CurrentStrategy extends Context.Reference<CurrentStrategy>()("@aio-request/core/CurrentStrategy", {
+export class CurrentStrategy extends Reference<CurrentStrategy>()("@aio-request/core/CurrentStrategy", {
   defaultValue: () => Option.none<Strategy.Strategy>()
 }) {}
 
