@@ -61,6 +61,8 @@ export class Coordinator<A, E, R> extends Events<A, E> {
   extraAlarm: Alarm | undefined = undefined
   /** Whether attempts record their start, for durations (`onAttempt`, a `Delays` that observes). */
   private timed: boolean
+  /** When attempt 0 of a plain run started (Clock nanos), set by `run` when the run reports durations. */
+  firstStartNanos = 0n
   readonly key: string
   readonly deadline: number
   /** The caller's hooks, guarded: a failure or defect is logged and ignored, the run goes on. */
@@ -162,7 +164,7 @@ export class Coordinator<A, E, R> extends Events<A, E> {
    */
   adopt(fiber: RuntimeFiber<A, E>): Attempt<A, E> {
     this.attempts = 1
-    const attempt = new Attempt<A, E>(this, 0, "first", fiber, this.deadline, this.deadline, 0n)
+    const attempt = new Attempt<A, E>(this, 0, "first", fiber, this.deadline, this.deadline, this.firstStartNanos)
     this.inFlight.push(attempt)
     return attempt
   }
@@ -435,8 +437,12 @@ export class Coordinator<A, E, R> extends Events<A, E> {
   }
 }
 
-/** `hook` with its failures and defects logged and ignored. */
-const guard = <X>(
+/**
+ * `hook` with its failures and defects logged and ignored.
+ *
+ * @internal
+ */
+export const guard = <X>(
   name: string,
   hook: ((x: X) => Effect.Effect<void>) | undefined
 ): ((x: X) => Effect.Effect<void>) | undefined =>
