@@ -430,10 +430,10 @@ export class Coordinator<A, E, R> extends Events<A, E> {
       )
       : outcome.exit
     const rest = this.inFlight.length === 0 ? Effect.void : this.interruptRest()
-    if (this.release === undefined || this.held.length === 0) {
-      return rest === Effect.void ? result : Effect.andThen(rest, result)
-    }
-    return Effect.andThen(Effect.andThen(rest, this.releaseHeld(outcome)), result)
+    // held is most often the result alone: nothing to release, no step
+    const released = this.release === undefined || this.held.length === 0 ? Effect.void : this.releaseHeld(outcome)
+    if (released === Effect.void) return rest === Effect.void ? result : Effect.andThen(rest, result)
+    return Effect.andThen(Effect.andThen(rest, released), result)
   }
 }
 
