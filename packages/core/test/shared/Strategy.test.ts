@@ -578,4 +578,54 @@ describe("Strategy.run: outcome reporting (onAttempt), release and error fields"
       yield* TestClock.adjust("1 second")
       assert.strictEqual(yield* Fiber.join(fiber), "b")
     }))
+
+  it.effect("single: an attempt that ends at once is classified and reported once, its exit the result, never released", () =>
+    Effect.gen(function*() {
+      const accepted = observed(Strategy.single, { timeout: "1 second", attempt: () => Effect.succeed("a") })
+      assert.strictEqual(yield* accepted.effect, "a")
+      assert.deepStrictEqual(summary(accepted.reports), ["0 first accept 0ms"])
+      assert.deepStrictEqual(accepted.reports[0]!.exit, Exit.succeed("a"))
+      assert.strictEqual(accepted.classified(), 1)
+      assert.deepStrictEqual(accepted.released, [])
+
+      const rejected = observed(Strategy.single, {
+        timeout: "1 second",
+        attempt: () => Effect.succeed("b"),
+        classify: () => "reject"
+      })
+      assert.strictEqual(yield* rejected.effect, "b")
+      assert.deepStrictEqual(summary(rejected.reports), ["0 first reject 0ms"])
+      assert.strictEqual(rejected.classified(), 1)
+      assert.deepStrictEqual(rejected.released, [])
+
+      const failed = observed(Strategy.single, { timeout: "1 second", attempt: () => Effect.fail("ko") })
+      assert.deepStrictEqual(yield* Effect.exit(failed.effect), Exit.fail("ko"))
+      assert.deepStrictEqual(summary(failed.reports), ["0 first reject 0ms"])
+      assert.strictEqual(failed.classified(), 1)
+    }))
+
+  it.effect("single: a running attempt is reported once with its duration, never released", () =>
+    Effect.gen(function*() {
+      const { attempt } = yield* scripted([ok("30 millis", "a")])
+      const run = observed(Strategy.single, { timeout: "1 second", attempt })
+      const fiber = yield* fork(run.effect)
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* Fiber.join(fiber), "a")
+      assert.deepStrictEqual(summary(run.reports), ["0 first accept 30ms"])
+      assert.strictEqual(run.classified(), 1)
+      assert.deepStrictEqual(run.released, [])
+    }))
+
+  it.effect("single: a failing onAttempt for an attempt that ends at once is logged and ignored", () =>
+    Effect.gen(function*() {
+      const deadline = yield* Deadline.fromTimeout("1 second")
+      const result = yield* Strategy.run(Strategy.single, {
+        attempt: () => Effect.succeed("a"),
+        classify: () => "accept",
+        deadline,
+        onAttempt: () => Effect.die("onAttempt broke"),
+        release: () => Effect.die("release broke")
+      })
+      assert.strictEqual(result, "a")
+    }))
 })

@@ -61,6 +61,8 @@ export class Coordinator<A, E, R> extends Events<A, E> {
   extraAlarm: Alarm | undefined = undefined
   /** Whether attempts record their start, for durations (`onAttempt`, a `Delays` that observes). */
   private timed: boolean
+  /** When attempt 0 of a plain run started (Clock nanos), set by `run` when the run reports durations. */
+  firstStartNanos = 0n
   readonly key: string
   readonly deadline: number
   /** The caller's hooks, guarded: a failure or defect is logged and ignored, the run goes on. */
@@ -162,7 +164,7 @@ export class Coordinator<A, E, R> extends Events<A, E> {
    */
   adopt(fiber: RuntimeFiber<A, E>): Attempt<A, E> {
     this.attempts = 1
-    const attempt = new Attempt<A, E>(this, 0, "first", fiber, this.deadline, this.deadline, 0n)
+    const attempt = new Attempt<A, E>(this, 0, "first", fiber, this.deadline, this.deadline, this.firstStartNanos)
     this.inFlight.push(attempt)
     return attempt
   }
@@ -428,15 +430,19 @@ export class Coordinator<A, E, R> extends Events<A, E> {
       )
       : outcome.exit
     const rest = this.inFlight.length === 0 ? Effect.void : this.interruptRest()
-    if (this.release === undefined || this.held.length === 0) {
-      return rest === Effect.void ? result : Effect.andThen(rest, result)
-    }
-    return Effect.andThen(Effect.andThen(rest, this.releaseHeld(outcome)), result)
+    // held is most often the result alone: nothing to release, no step
+    const released = this.release === undefined || this.held.length === 0 ? Effect.void : this.releaseHeld(outcome)
+    if (released === Effect.void) return rest === Effect.void ? result : Effect.andThen(rest, result)
+    return Effect.andThen(Effect.andThen(rest, released), result)
   }
 }
 
-/** `hook` with its failures and defects logged and ignored. */
-const guard = <X>(
+/**
+ * `hook` with its failures and defects logged and ignored.
+ *
+ * @internal
+ */
+export const guard = <X>(
   name: string,
   hook: ((x: X) => Effect.Effect<void>) | undefined
 ): ((x: X) => Effect.Effect<void>) | undefined =>

@@ -9,11 +9,16 @@ import type { Body, Result } from "./strategy.js"
  * `release`, no `pushback`, no retry budget) and `run` forked its attempt 0
  * under the run's deadline itself, building no coordinator yet: `ended` when
  * the attempt had already ended (`makeRun` builds the coordinator if one is
- * still needed), `running` when it has not.
+ * still needed), `running` when it has not. With `hooks`, runs with
+ * `onAttempt` or `release` are plain too: its `ended` only classifies the
+ * exit and returns it as the run's result (nothing is held, nothing to
+ * release), which `run` does itself when it must report it to `onAttempt`.
  *
  * @internal
  */
 export interface Plain {
+  /** Its attempt 0 that ended at once is always the run's result (`single`). */
+  readonly hooks?: true
   ended<A, E, R>(
     exit: Exit.Exit<A, E>,
     options: Strategy.RunOptions<A, E, R>,

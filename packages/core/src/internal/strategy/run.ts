@@ -12,13 +12,14 @@ import {
   contextOf,
   currentFiber,
   currentTimeMillis,
+  currentTimeNanos,
   forkIn,
   pollExit,
   referenceOf,
   type RuntimeFiber
 } from "../line.js"
 import { RetryBudget, unlimited } from "../retryBudget.js"
-import { Coordinator } from "./coordinator.js"
+import { Coordinator, guard } from "./coordinator.js"
 import { type Plain, plainOf } from "./plain.js"
 import { bodyFor } from "./strategy.js"
 
@@ -60,22 +61,25 @@ export const run = dual<
       }
       const budget = referenceOf(fiber, RetryBudget)
       const body = bodyFor(self, options)
-      const plain = budget === unlimited && options.onAttempt === undefined && options.release === undefined &&
-          options.pushback === undefined
-        ? plainOf(body)
-        : undefined
-      if (plain !== undefined) return plainRun(plain, options, budget, clock, fiber, now, restore)
+      const plain = budget === unlimited && options.pushback === undefined ? plainOf(body) : undefined
+      if (
+        plain !== undefined &&
+        (plain.hooks === true || (options.onAttempt === undefined && options.release === undefined))
+      ) return plainRun(plain, options, budget, clock, fiber, now, restore)
       const state = new Coordinator<A, E, R>(options, budget, clock, fiber, now, restore)
       return body(state, (outcome) => state.finish(outcome))
     })
 )
 
 /**
- * A run with nothing to report, release or pay into, of a strategy that
- * starts with attempt 0 under the run's deadline (`single`, `parallel`): the
- * attempt is forked here, and the coordinator (its events, alarms and
- * attempt records) is built only when the strategy still needs one once the
- * fork returns (`Plain`): an attempt accepted at once costs one fork.
+ * A run with nothing to pay into, of a strategy that starts with attempt 0
+ * under the run's deadline (`single`, `parallel`), and nothing to report or
+ * release unless the strategy's `Plain` takes `hooks`: the attempt is forked
+ * here, and the coordinator (its events, alarms and attempt records) is
+ * built only when the strategy still needs one once the fork returns
+ * (`Plain`): an attempt accepted at once costs one fork. With `hooks`, an
+ * attempt that ended at once is the run's result (nothing is held or
+ * released) and is reported to `onAttempt` here, as the coordinator would.
  */
 const plainRun = <A, E, R>(
   plain: Plain,
@@ -89,9 +93,24 @@ const plainRun = <A, E, R>(
   const deadline = options.deadline
   const effect = options.attempt({ attempt: 0, kind: "first", deadline })
   const context = Context.add(contextOf(fiber), deadline_.CurrentDeadline, Option.some(deadline))
+  const onAttempt = options.onAttempt
+  const startNanos = onAttempt === undefined ? 0n : currentTimeNanos(clock)
   return forkIn(fiber, context, effect, (child) => {
     const exit: Exit.Exit<A, E> | undefined = pollExit(child)
-    if (exit === undefined) return plain.running(child, new Coordinator(options, budget, clock, fiber, now, restore))
-    return plain.ended(exit, options, () => new Coordinator<A, E, R>(options, budget, clock, fiber, now, restore))
+    if (exit === undefined) {
+      const run = new Coordinator(options, budget, clock, fiber, now, restore)
+      run.firstStartNanos = startNanos
+      return plain.running(child, run)
+    }
+    if (onAttempt === undefined) {
+      return plain.ended(exit, options, () => new Coordinator<A, E, R>(options, budget, clock, fiber, now, restore))
+    }
+    // `hooks`: the exit is the run's result, judged once and reported, as `ended` and the coordinator would
+    const verdict = options.classify(exit)
+    const duration = Duration.nanos(currentTimeNanos(clock) - startNanos)
+    return Effect.andThen(
+      guard("onAttempt", onAttempt)!({ attempt: 0, kind: "first", exit, verdict, duration, cut: false }),
+      exit
+    )
   })
 }

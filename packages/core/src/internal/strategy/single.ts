@@ -13,6 +13,7 @@ const body: Body = (run, then) =>
 export const single: Strategy.Strategy = make(
   "Strategy.single",
   withPlain(body, {
+    hooks: true,
     // the classifier sees every outcome, as in any run; the attempt's exit is the run's
     ended: (exit, options) => {
       options.classify(exit)
