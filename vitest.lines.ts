@@ -41,3 +41,12 @@ export const opentelemetryAliases = (configUrl: string): Record<string, string> 
     "@aio-request/line/testkit": here("../core/test/line.ts")
   }
 }
+
+/** The test options of the Effect 4 line's package `name` (effect4/<name>): its tests and the shared ones. */
+export const effect4Tests = (name: "core" | "platform" | "opentelemetry") => ({
+  name: `@aio-request/${name} (effect 4)`,
+  include: ["test/**/*.test.ts", `../../packages/${name}/test/shared/**/*.test.ts`],
+  testTimeout: 30_000,
+  hookTimeout: 30_000,
+  sequence: { concurrent: false }
+})

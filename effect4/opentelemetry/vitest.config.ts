@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config"
-import { opentelemetryAliases } from "../../vitest.lines.js"
+import { effect4Tests, opentelemetryAliases } from "../../vitest.lines.js"
 
 // The shared tests (packages/opentelemetry/test/shared) import the line under test through
 // neutral names: here they are this package and its kit (test/line.ts), so the same files
@@ -8,11 +8,5 @@ export default defineConfig({
   resolve: {
     alias: opentelemetryAliases(import.meta.url)
   },
-  test: {
-    name: "@aio-request/opentelemetry (effect 4)",
-    include: ["test/**/*.test.ts", "../../packages/opentelemetry/test/shared/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    sequence: { concurrent: false }
-  }
+  test: effect4Tests("opentelemetry")
 })

@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config"
-import { platformAliases } from "../../vitest.lines.js"
+import { effect4Tests, platformAliases } from "../../vitest.lines.js"
 
 // The shared tests (packages/platform/test/shared) import the line under test through neutral
 // names: here they are this package and its kit (test/line.ts), so the same files run on
@@ -8,11 +8,5 @@ export default defineConfig({
   resolve: {
     alias: platformAliases(import.meta.url)
   },
-  test: {
-    name: "@aio-request/platform (effect 4)",
-    include: ["test/**/*.test.ts", "../../packages/platform/test/shared/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    sequence: { concurrent: false }
-  }
+  test: effect4Tests("platform")
 })

@@ -5,11 +5,10 @@
  * `url`, `upgrade` and `pipe`. `json` of another content type fails with
  * `HttpClientError` (reason `DecodeError`).
  */
-import type { Deadline } from "@aio-request/core"
 import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
 import { pipeArguments } from "effect/Pipeable"
-import { DeadlineBody, type JsonContentTypes } from "./deadlineBody.js"
+import { DeadlineBody } from "./deadlineBody.js"
 
 export type { JsonContentTypes } from "./deadlineBody.js"
 
@@ -28,9 +27,5 @@ class DeadlineResponse extends DeadlineBody implements HttpClientResponse.HttpCl
 }
 
 /** `response` with its body cut at `deadline`; `subject` names the request in the error. @internal */
-export const make = (
-  response: HttpClientResponse.HttpClientResponse,
-  deadline: Deadline.Deadline,
-  subject: string,
-  jsonContentTypes: JsonContentTypes
-): HttpClientResponse.HttpClientResponse => new DeadlineResponse(response, deadline, subject, jsonContentTypes)
+export const make = (...args: ConstructorParameters<typeof DeadlineResponse>): HttpClientResponse.HttpClientResponse =>
+  new DeadlineResponse(...args)

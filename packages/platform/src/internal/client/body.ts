@@ -4,10 +4,9 @@
  * the Effect 3 line's shell: the type ids of `@effect/platform`'s response.
  * `json` of another content type fails with `ResponseError` (reason "Decode").
  */
-import type { Deadline } from "@aio-request/core"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
-import { DeadlineBody, type JsonContentTypes } from "./deadlineBody.js"
+import { DeadlineBody } from "./deadlineBody.js"
 
 export type { JsonContentTypes } from "./deadlineBody.js"
 
@@ -17,9 +16,5 @@ class DeadlineResponse extends DeadlineBody implements HttpClientResponse.HttpCl
 }
 
 /** `response` with its body cut at `deadline`; `subject` names the request in the error. @internal */
-export const make = (
-  response: HttpClientResponse.HttpClientResponse,
-  deadline: Deadline.Deadline,
-  subject: string,
-  jsonContentTypes: JsonContentTypes
-): HttpClientResponse.HttpClientResponse => new DeadlineResponse(response, deadline, subject, jsonContentTypes)
+export const make = (...args: ConstructorParameters<typeof DeadlineResponse>): HttpClientResponse.HttpClientResponse =>
+  new DeadlineResponse(...args)
