@@ -1,16 +1,11 @@
-import { fileURLToPath } from "node:url"
 import { mergeConfig } from "vitest/config"
+import { coreAliases } from "../../vitest.lines.js"
 import shared from "../../vitest.shared.js"
-
-const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
 // The shared tests (test/shared) import the line under test through neutral names: here they
 // are this package and its kit (test/line.ts); effect4/core maps them to the Effect 4 line.
 export default mergeConfig(shared, {
   resolve: {
-    alias: {
-      "@aio-request/line/core": here("./src/index.ts"),
-      "@aio-request/line/testkit": here("./test/line.ts")
-    }
+    alias: coreAliases(import.meta.url)
   }
 })

@@ -3,7 +3,6 @@
  * `effect` and `@effect/vitest`, under names that mean the same on both lines.
  * packages/core/test/line.ts is its Effect 3 twin.
  */
-import { assert } from "@effect/vitest"
 import {
   Cause,
   Clock,
@@ -41,6 +40,7 @@ export {
   Stream
 } from "effect"
 export { TestClock } from "effect/testing"
+export { refused } from "./support/refused.js"
 
 /** Which line runs the test. */
 export const line = 4 as 3 | 4
@@ -66,17 +66,6 @@ export const onlyFailure = <E>(cause: Cause.Cause<E>): Option.Option<E> => {
 
 /** The first failure of a cause, if any (`Cause.failureOption` on Effect 3). */
 export const failureOption: <E>(cause: Cause.Cause<E>) => Option.Option<E> = Cause.findErrorOption
-
-/** The message of the `IllegalArgumentError` that `f` throws (fails the test if it throws nothing else). */
-export const refused = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    assert.instanceOf(e, Cause.IllegalArgumentError)
-    return (e as Error).message
-  }
-  return assert.fail("expected an IllegalArgumentError")
-}
 
 /** The error an invalid option throws (`Cause.IllegalArgumentException` on Effect 3). */
 export const IllegalArgument = Cause.IllegalArgumentError

@@ -5,7 +5,7 @@
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import Undici from "@effect/platform-node/Undici"
-import { assert, it } from "@effect/vitest"
+import { it } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer, Metric, Option } from "effect"
 import type { Fiber, Scope } from "effect"
 import {
@@ -20,12 +20,18 @@ import {
   HttpServerResponse
 } from "effect/http"
 import type * as UrlParams from "effect/http/UrlParams"
+import type {
+  HistogramValue,
+  HttpErrorView,
+  ServedRequest
+} from "../../../packages/platform/test/shared/support/kit.js"
 import type * as ServerMiddleware from "../src/ServerMiddleware.js"
 import { serve as serveWithMiddleware } from "./support/line.js"
 
 export { afterAll, assert, beforeAll, describe, expect, expectTypeOf, it } from "@effect/vitest"
 export { Duration, Exit } from "effect"
 export { HttpClientRequest } from "effect/http"
+export { refused } from "../../core/test/support/refused.js"
 export { TooManyRedirectsError } from "../src/ResilientHttpClient.js"
 
 /** Which line runs the test. */
@@ -47,30 +53,12 @@ export const transportErrorExit = () =>
 /** An interrupted attempt. */
 export const interruptExit = () => Exit.interrupt()
 
-/** The message of the `IllegalArgumentError` that `f` throws (fails the test if it throws nothing else). */
-export const refused = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    assert.instanceOf(e, Cause.IllegalArgumentError)
-    return (e as Error).message
-  }
-  return assert.fail("expected an IllegalArgumentError")
-}
-
 export { Deferred, Effect, Fiber } from "effect"
 export { TestClock } from "effect/testing"
 
 /** Forks `effect` as a child of the current fiber, started at once. */
 export const fork = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Fiber.Fiber<A, E>, never, R> =>
   Effect.forkChild(effect, { startImmediately: true })
-
-/** What a histogram holds: count, sum and cumulative counts by upper boundary. */
-export interface HistogramValue {
-  readonly count: number
-  readonly sum: number
-  readonly buckets: ReadonlyArray<readonly [number, number]>
-}
 
 /** The value of the series of `metric` with the labels `tags`. */
 export const histogram = (
@@ -91,27 +79,6 @@ export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   const failure = Cause.findErrorOption(exit.cause)
   if (failure._tag === "None") throw new Error(`expected a failure, got ${Cause.pretty(exit.cause)}`)
   return failure.value
-}
-
-/**
- * Runs `effect` over an `HttpClient` that sends nothing: each request is answered, once the
- * effect `answer` gives for its URL has run (TestClock time), with that status and no body.
- */
-export const withScriptedClient =
-  (answer: (url: string) => Effect.Effect<number>) =>
-  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, HttpClient.HttpClient>> =>
-    Effect.provideService(
-      effect,
-      HttpClient.HttpClient,
-      HttpClient.make((request) =>
-        Effect.map(answer(request.url), (status) => HttpClientResponse.fromWeb(request, new Response(null, { status })))
-      )
-    )
-
-/** What a handler served by `serveBehind` gets of its request: the headers and the body. */
-export interface ServedRequest {
-  readonly headers: Readonly<Record<string, string | undefined>>
-  readonly body: Effect.Effect<string, unknown>
 }
 
 /**
@@ -144,25 +111,11 @@ export type DurationInput = import("effect").Duration.Input
 /** The error an invalid option throws (`IllegalArgumentError`). */
 export const IllegalArgument = Cause.IllegalArgumentError
 
-/** The ServerMiddleware harness, written once: a handler reporting what it saw, metric reads, a plain GET. */
-export * from "../../../packages/platform/test/shared/support/serverMiddlewareHarness.js"
-
-/** The line's own part of the harness: routes, a loopback server behind the middleware, the test `HttpApi`. */
-export { apiPlacements, jsonResponse, pathParam, post, route, routes, serve, serveApi } from "./support/line.js"
-export type { Routes } from "./support/line.js"
+/** What the platform kits share, written once: the harness, `withScriptedClient` and the views. */
+export * from "../../../packages/platform/test/shared/support/kit.js"
 
 /** A live test with a scope (`it.scopedLive` on Effect 3, `it.live` on Effect 4). */
 export const scopedLive: typeof it.live = it.live
-
-/** An HTTP client error as both lines can read it: the side that failed, the reason's name, the response if any. */
-export interface HttpErrorView {
-  readonly side: "request" | "response"
-  /** `InvalidUrl`, `Transport`, `Encode`, `StatusCode`, `Decode` or `EmptyBody`. */
-  readonly reason: string
-  readonly response: HttpClientResponse.HttpClientResponse | undefined
-  /** What the error says of itself, if anything (`description`). */
-  readonly description: string | undefined
-}
 
 /** The view of `error` if it is an `HttpClientError` (one class with a `reason` here), else undefined. */
 export const httpErrorOf = (error: unknown): HttpErrorView | undefined => {

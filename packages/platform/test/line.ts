@@ -22,6 +22,7 @@ import { it } from "@effect/vitest"
 import { Cause, Effect, Either, Exit, FiberId, Layer, Metric, Runtime } from "effect"
 import type { Fiber, Scope } from "effect"
 import type * as ServerMiddleware from "../src/ServerMiddleware.js"
+import type { HistogramValue, HttpErrorView, ServedRequest } from "./shared/support/kit.js"
 import { serve as serveWithMiddleware } from "./support/line.js"
 
 export { HttpClientRequest } from "@effect/platform"
@@ -54,13 +55,6 @@ export { Deferred, Effect, Fiber, TestClock } from "effect"
 export const fork = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Fiber.RuntimeFiber<A, E>, never, R> =>
   Effect.fork(effect)
 
-/** What a histogram holds: count, sum and cumulative counts by upper boundary. */
-export interface HistogramValue {
-  readonly count: number
-  readonly sum: number
-  readonly buckets: ReadonlyArray<readonly [number, number]>
-}
-
 /** The value of the series of `metric` with the labels `tags`. */
 export const histogram = (
   metric: Metric.Metric.Histogram<number>,
@@ -83,27 +77,6 @@ export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   const failure = Cause.failureOption(exit.cause)
   if (failure._tag === "None") throw new Error(`expected a failure, got ${Cause.pretty(exit.cause)}`)
   return failure.value
-}
-
-/**
- * Runs `effect` over an `HttpClient` that sends nothing: each request is answered, once the
- * effect `answer` gives for its URL has run (TestClock time), with that status and no body.
- */
-export const withScriptedClient =
-  (answer: (url: string) => Effect.Effect<number>) =>
-  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, HttpClient.HttpClient>> =>
-    Effect.provideService(
-      effect,
-      HttpClient.HttpClient,
-      HttpClient.make((request) =>
-        Effect.map(answer(request.url), (status) => HttpClientResponse.fromWeb(request, new Response(null, { status })))
-      )
-    )
-
-/** What a handler served by `serveBehind` gets of its request: the headers and the body. */
-export interface ServedRequest {
-  readonly headers: Readonly<Record<string, string | undefined>>
-  readonly body: Effect.Effect<string, unknown>
 }
 
 /**
@@ -135,25 +108,11 @@ export type DurationInput = import("effect").Duration.DurationInput
 /** The error an invalid option throws (`IllegalArgumentException`). */
 export const IllegalArgument = Cause.IllegalArgumentException
 
-/** The ServerMiddleware harness, written once: a handler reporting what it saw, metric reads, a plain GET. */
-export * from "./shared/support/serverMiddlewareHarness.js"
-
-/** The line's own part of the harness: routes, a loopback server behind the middleware, the test `HttpApi`. */
-export { apiPlacements, jsonResponse, pathParam, post, route, routes, serve, serveApi } from "./support/line.js"
-export type { Routes } from "./support/line.js"
+/** What the platform kits share, written once: the harness, `withScriptedClient` and the views. */
+export * from "./shared/support/kit.js"
 
 /** A live test with a scope (`it.scopedLive` on Effect 3, `it.live` on Effect 4). */
 export const scopedLive: typeof it.scopedLive = it.scopedLive
-
-/** An HTTP client error as both lines can read it: the side that failed, the reason's name, the response if any. */
-export interface HttpErrorView {
-  readonly side: "request" | "response"
-  /** `InvalidUrl`, `Transport`, `Encode`, `StatusCode`, `Decode` or `EmptyBody`. */
-  readonly reason: string
-  readonly response: HttpClientResponse.HttpClientResponse | undefined
-  /** What the error says of itself, if anything (`description`). */
-  readonly description: string | undefined
-}
 
 /** The view of `error` if it is an HTTP client error (`RequestError` or `ResponseError` here), else undefined. */
 export const httpErrorOf = (error: unknown): HttpErrorView | undefined => {

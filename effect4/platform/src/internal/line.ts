@@ -25,6 +25,7 @@ import type * as HttpClient_ from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientRequestModule from "effect/http/HttpClientRequest"
 import * as HttpClientRequest_ from "effect/http/HttpClientRequest"
+import type * as HttpClientResponse_ from "effect/http/HttpClientResponse"
 import * as HttpEffect from "effect/http/HttpEffect"
 import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServerError from "effect/http/HttpServerError"
@@ -368,3 +369,13 @@ export const updateMetricUnsafe = (
 export const causeResponse: <E>(
   cause: Cause.Cause<E>
 ) => Effect.Effect<readonly [HttpServerResponse_.HttpServerResponse, Cause.Cause<E>]> = HttpServerError.causeResponse
+
+// --- kits lane: the response whose body the deadline cuts (client/deadlineBody.ts) ---
+
+/** A response whose body is not decoded, saying why (`HttpClientError`, reason `DecodeError`). */
+export const decodeError = (
+  request: HttpClientRequest_.HttpClientRequest,
+  response: HttpClientResponse_.HttpClientResponse,
+  description: string
+): HttpClientError.HttpClientError =>
+  new HttpClientError.HttpClientError({ reason: new HttpClientError.DecodeError({ request, response, description }) })

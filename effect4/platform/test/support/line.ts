@@ -163,3 +163,7 @@ export const serveApi = (
       .handle("never", handlers.never))
   return serve(HttpApiBuilder.layer(api).pipe(Layer.provide(groupLive)), options)
 }
+
+// --- kits lane: what the platform kits share (test/shared/support/kit.ts) ---
+
+export { HttpClientResponse } from "effect/http"

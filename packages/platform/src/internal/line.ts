@@ -16,6 +16,7 @@ import type * as HttpClient_ from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequestModule from "@effect/platform/HttpClientRequest"
 import * as HttpClientRequest_ from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse_ from "@effect/platform/HttpClientResponse"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerRequest_ from "@effect/platform/HttpServerRequest"
@@ -398,3 +399,13 @@ export const updateMetricUnsafe = (
 export const causeResponse: <E>(
   cause: Cause.Cause<E>
 ) => Effect.Effect<readonly [HttpServerResponse_.HttpServerResponse, Cause.Cause<E>]> = HttpServerError.causeResponse
+
+// --- kits lane: the response whose body the deadline cuts (client/deadlineBody.ts) ---
+
+/** A response whose body is not decoded, saying why (`ResponseError`, reason `Decode`). */
+export const decodeError = (
+  request: HttpClientRequest_.HttpClientRequest,
+  response: HttpClientResponse_.HttpClientResponse,
+  description: string
+): HttpClientError.HttpClientError =>
+  new HttpClientError.ResponseError({ request, response, reason: "Decode", description })

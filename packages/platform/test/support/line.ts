@@ -184,3 +184,7 @@ export const serveApi = (
     ).pipe(Effect.orDie)
     return yield* urlOf(context)
   })
+
+// --- kits lane: what the platform kits share (test/shared/support/kit.ts) ---
+
+export { HttpClientResponse } from "@effect/platform"
