@@ -19,7 +19,7 @@ import Undici from "@effect/platform-node/Undici"
 import type * as UrlParams from "@effect/platform/UrlParams"
 import * as UrlParamsModule from "@effect/platform/UrlParams"
 import { it } from "@effect/vitest"
-import { Cause, Effect, Either, Exit, FiberId, Layer, Metric, Runtime } from "effect"
+import { Cause, Effect, Either, Exit, FiberId, Layer, Metric, Runtime, Tracer } from "effect"
 import type { Fiber, Scope } from "effect"
 import type * as ServerMiddleware from "../src/ServerMiddleware.js"
 import type { HistogramValue, HttpErrorView, ServedRequest } from "./shared/support/kit.js"
@@ -192,3 +192,55 @@ export { Stream } from "effect"
 /** The URL `request` goes to once its URL is `url` (its query and hash added); undefined when invalid. */
 export const resolveUrl = (request: HttpClientRequest.HttpClientRequest, url: string): URL | undefined =>
   Either.getOrUndefined(UrlParamsModule.makeUrl(url, request.urlParams, request.hash))
+
+// ---- rhc-tests lane: the ResilientHttpClient tests moved to test/shared (issue 19, item 3) ----
+
+export { HttpServerRequest } from "@effect/platform"
+
+/** A span the recording tracer saw: its name, its id, its parent's id and its attributes (live). */
+export interface RecordedSpan {
+  readonly name: string
+  readonly id: string
+  readonly parent: string | undefined
+  readonly attributes: ReadonlyMap<string, unknown>
+}
+
+/** A tracer that records every span started under `traced`, in order, in `spans`. */
+export const recordSpans = (): {
+  readonly spans: ReadonlyArray<RecordedSpan>
+  readonly traced: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+} => {
+  const spans: Array<RecordedSpan> = []
+  let next = 0
+  const tracer = Tracer.make({
+    span: (name, parent, context, links, _startTime, kind) => {
+      const attributes = new Map<string, unknown>()
+      const spanId = `span-${++next}`
+      spans.push({ name, id: spanId, parent: parent._tag === "Some" ? parent.value.spanId : undefined, attributes })
+      return {
+        _tag: "Span",
+        name,
+        spanId,
+        traceId: "trace",
+        parent,
+        context,
+        status: { _tag: "Started", startTime: 0n },
+        attributes,
+        links,
+        sampled: true,
+        kind,
+        end: () => {},
+        attribute: (key, value) => attributes.set(key, value),
+        event: () => {},
+        addLinks: () => {}
+      }
+    },
+    context: (f) => f()
+  })
+  return { spans, traced: Effect.withTracer(tracer) }
+}
+
+/** The name Effect gives the span of an HTTP client request (`http.client GET` on Effect 3, `GET` on Effect 4). */
+export const httpClientSpanName = (method: string): string => `http.client ${method}`
+
+export { Redacted } from "effect"

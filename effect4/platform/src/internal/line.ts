@@ -205,9 +205,12 @@ export const catchAll: <A, E, R, A2, E2, R2>(
   f: (error: E) => EffectModule.Effect<A2, E2, R2>
 ) => EffectModule.Effect<A | A2, E2, R | R2> = EffectModule.catch
 
-/** Forks the reader of a released response (Effect 4: detached, as releases run in finalizers). */
+/**
+ * Forks the reader of a released response (Effect 4: detached, as releases run in finalizers, and
+ * started at once, so that the read is under way, its abort in place, before it can be interrupted).
+ */
 export const forkReader = <A, E>(effect: EffectModule.Effect<A, E>): EffectModule.Effect<RuntimeFiber<A, E>> =>
-  EffectModule.forkDetach(effect)
+  EffectModule.forkDetach(effect, { startImmediately: true })
 
 /** The URL `request` is sent to (URL parameters and hash included); `undefined` when it does not parse. */
 export const urlOf = (request: HttpClientRequest_.HttpClientRequest): URL | undefined => {

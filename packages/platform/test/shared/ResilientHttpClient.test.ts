@@ -1,8 +1,8 @@
 /**
  * `ResilientHttpClient` on both lines, over loopback HTTP (undici): what does not depend on
  * the line (system headers, deadline, priority, strategy, breaker, low-timeout threshold,
- * metrics, redirects, endpointProvider). The line's own error shapes are tested in each
- * line's test/ResilientHttpClient.test.ts.
+ * metrics, redirects, endpointProvider, spans). The line's own error shapes are tested in each
+ * line's test/ResilientHttpClient.test.ts; more in ResilientHttpClient.{transports,errors}.test.ts.
  */
 import { CircuitBreaker, Deadline, Delays, Priority, RetryBudget, Strategy } from "@aio-request/line/core"
 import { HttpMetrics, HttpRequest, ResilientHttpClient } from "@aio-request/line/platform"
@@ -15,7 +15,9 @@ import {
   histogram,
   HttpClient,
   HttpClientRequest,
+  httpClientSpanName,
   it,
+  recordSpans,
   undici
 } from "@aio-request/line/platform-testkit"
 import { createServer } from "node:http"
@@ -325,4 +327,81 @@ describe("ResilientHttpClient", () => {
     assert.match(refused({ endpoint: "http://x/", originBoundHeaders: ["bad header"] }), /originBoundHeaders/)
     assert.match(refused({ endpoint: "http://x/", jsonContentTypes: ["not a type"] }), /jsonContentTypes/)
   })
+
+  // ---- once Effect 3 only (packages/platform/test/ResilientHttpClient.test.ts), now on both lines ----
+
+  test(
+    "a real breaker opens the circuit of the endpoint after failures, then sends nothing",
+    Effect.gen(function*() {
+      const { seen, url } = yield* server(status(503))
+      const breaker = yield* CircuitBreaker.make({
+        breakDuration: "1 minute",
+        samplingDuration: "1 minute",
+        minimumThroughput: 2,
+        failureThreshold: 0.5
+      })
+      const http = yield* ResilientHttpClient.make({
+        endpoint: url,
+        circuitBreaker: breaker,
+        strategy: Strategy.single
+      })
+      assert.strictEqual((yield* http.execute(HttpClientRequest.get("x"))).status, 503)
+      assert.strictEqual((yield* http.execute(HttpClientRequest.get("x"))).status, 503)
+      const error = failureOf(yield* Effect.exit(http.execute(HttpClientRequest.get("x"))))
+      assert.strictEqual(error._tag, "CircuitBreakerOpenError")
+      assert.strictEqual(seen.length, 2)
+      assert.deepStrictEqual(yield* breaker.state, new Map([[url, "open" as const]]))
+      // counted by the breaker itself (issue 11), under its scope label
+      assert.strictEqual(
+        yield* counter(HttpMetrics.circuitBreakerTransitions, { scope: url, from: "closed", to: "open" }),
+        1
+      )
+    })
+  )
+
+  // one test on both lines (it had an Effect 3 twin and an Effect 4 twin): only the name of
+  // Effect's own HTTP client span differs (`httpClientSpanName`, docs/effect4.md)
+  test(
+    "one request span, a child span per attempt with kind, verdict and status",
+    Effect.gen(function*() {
+      const { url } = yield* server((_, response, n) => {
+        response.writeHead(n === 1 ? 503 : 200)
+        response.end()
+      })
+      const { spans, traced } = recordSpans()
+      const http = yield* ResilientHttpClient.make({
+        endpoint: url,
+        strategy: Strategy.sequential({ attempts: 2, delays: noJitter })
+      })
+      const response = yield* http.execute(HttpRequest.get("items/{id}", { path: { id: 1 } })).pipe(traced)
+      assert.strictEqual(response.status, 200)
+      const request = spans.find((span) => span.name === "aio_request.request")!
+      assert.deepStrictEqual(Object.fromEntries(request.attributes), {
+        "http.request.method": "GET",
+        "url.template": "items/{id}",
+        "aio_request.endpoint": url
+      })
+      const attempts = spans.filter((span) => span.name === "aio_request.attempt")
+      assert.deepStrictEqual(
+        attempts.map((span) => [span.parent, Object.fromEntries(span.attributes)]),
+        [
+          [request.id, {
+            "aio_request.attempt": 0,
+            "aio_request.attempt.kind": "first",
+            "aio_request.verdict": "reject",
+            "http.response.status_code": 503
+          }],
+          [request.id, {
+            "aio_request.attempt": 1,
+            "aio_request.attempt.kind": "retry",
+            "aio_request.verdict": "accept",
+            "http.response.status_code": 200
+          }]
+        ]
+      )
+      // the transport's own span is a child of its attempt
+      const transport = spans.filter((span) => span.name === httpClientSpanName("GET"))
+      assert.deepStrictEqual(transport.map((span) => span.parent), attempts.map((span) => span.id))
+    })
+  )
 })
