@@ -52,7 +52,9 @@ describe("ResilientHttpClient maxPaths", () => {
     for (const maxPaths of [0, -1, 1.5, Number.NaN, "10"]) {
       assert.throws(
         () =>
-          ResilientHttpClient.make({ endpoint: "http://127.0.0.1/", maxPaths } as unknown as ResilientHttpClient.Options),
+          ResilientHttpClient.make(
+            { endpoint: "http://127.0.0.1/", maxPaths } as unknown as ResilientHttpClient.Options
+          ),
         IllegalArgument,
         /maxPaths/,
         String(maxPaths)
