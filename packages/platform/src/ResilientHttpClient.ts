@@ -209,6 +209,20 @@ export declare namespace ResilientHttpClient {
      * off. Default on, `maxWait` 1 minute.
      */
     readonly pushback?: boolean | { readonly maxWait?: DurationInput | undefined } | undefined
+    /**
+     * How many distinct `request_path` values this client's metrics record
+     * (latency, transport latency, attempts, hedges, retries, pushbacks); the
+     * paths first seen after that are recorded as `HttpMetrics.overflowLabel`
+     * (`"<other>"`), so a caller passing literal paths instead of templates
+     * cannot grow the metric registry without bound. The paths seen before
+     * keep their own series. An integer of at least 1. Default 1000.
+     *
+     * @example
+     * import { ResilientHttpClient } from "@aio-request/platform"
+     *
+     * const makeClient = ResilientHttpClient.make({ endpoint: "http://inventory:8080/", maxPaths: 200 })
+     */
+    readonly maxPaths?: number | undefined
   }
 
   /**

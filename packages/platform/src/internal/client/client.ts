@@ -84,7 +84,7 @@ export const make = (
   const limit = limit_.make(config.concurrencyLimit)
   const judge = outcome_.makeJudge(config.classifier, config.circuitBreaker !== undefined, limit?.endsCall)
   const attempt = attempt_.make(config, transport, judge, limit)
-  const routes = telemetry.makeRoutes()
+  const routes = telemetry.makeRoutes(config.maxPaths)
   const timeoutMillis = Duration.toMillis(config.timeout)
   const serviceName = config.serviceName
   const retryBudget = config.retryBudget

@@ -53,6 +53,8 @@ export interface Config {
   readonly originBoundHeaders: ReadonlyArray<string | RegExp>
   /** The longest pushback wait honoured, in milliseconds; `undefined` when pushback is off. */
   readonly pushbackMaxWait: number | undefined
+  /** How many distinct `request_path` values the metrics record, then `HttpMetrics.overflowLabel`. */
+  readonly maxPaths: number
 }
 
 const optional = <A, B>(value: A | undefined, check: (value: A) => B): B | undefined =>
@@ -158,6 +160,7 @@ export const make = (options: ResilientHttpClient.ResilientHttpClient.Options): 
     followRedirects: Options.boolean(where, "followRedirects", options.followRedirects ?? true),
     json: jsonContentTypes(options.jsonContentTypes),
     originBoundHeaders: originBoundHeaders(options.originBoundHeaders),
-    pushbackMaxWait: pushbackMaxWait(options.pushback)
+    pushbackMaxWait: pushbackMaxWait(options.pushback),
+    maxPaths: Options.integer(where, "maxPaths", options.maxPaths ?? 1_000, 1)
   }
 }

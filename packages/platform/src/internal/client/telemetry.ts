@@ -7,6 +7,7 @@
  * those spans, and each costs about as much as 40 plain steps on Effect 3).
  */
 import type { Strategy } from "@aio-request/core"
+import { BoundedLabels, overflowLabel } from "@aio-request/kernel/boundedLabels"
 import * as Exit from "effect/Exit"
 import type * as Tracer from "effect/Tracer"
 import type * as HttpMetrics from "../../HttpMetrics.js"
@@ -37,22 +38,37 @@ export interface Routes {
 
 /**
  * The routes of one client, at most `maxRoutes` kept (the cache starts afresh
- * past that, so a caller-controlled path cannot grow it without bound).
+ * past that, so a caller-controlled path cannot grow it without bound). The
+ * metrics label at most `maxPaths` distinct paths as they are (the kernel's
+ * `BoundedLabels`, kept for the client's life); every later path is recorded
+ * as `overflowLabel`, in series shared per endpoint and method, so a caller
+ * passing literal paths cannot grow the metric registry without bound.
  *
  * @internal
  */
-export const makeRoutes = (maxRoutes = 10_000): Routes => {
+export const makeRoutes = (maxPaths: number, maxRoutes = 10_000): Routes => {
   const routes = new Map<string, Route>()
+  const paths = new BoundedLabels(maxPaths)
+  const overflow = new Map<string, HttpMetrics.ClientRoute>()
+  const metricsOf = (endpoint: string, method: string, template: string): HttpMetrics.ClientRoute => {
+    const path = paths.label(template)
+    if (path !== overflowLabel) return httpMetrics.clientRoute({ endpoint, method, path })
+    const id = `${method} ${endpoint}`
+    let metrics = overflow.get(id)
+    if (metrics === undefined) {
+      if (overflow.size >= maxRoutes) overflow.clear()
+      metrics = httpMetrics.clientRoute({ endpoint, method, path })
+      overflow.set(id, metrics)
+    }
+    return metrics
+  }
   return {
     get: (endpoint, method, template) => {
       const id = `${method} ${template} ${endpoint}`
       let route = routes.get(id)
       if (route === undefined) {
         if (routes.size >= maxRoutes) routes.clear()
-        route = {
-          metrics: httpMetrics.clientRoute({ endpoint, method, path: template }),
-          key: `${method} ${template}`
-        }
+        route = { metrics: metricsOf(endpoint, method, template), key: `${method} ${template}` }
         routes.set(id, route)
       }
       return route
