@@ -13,7 +13,6 @@ import type { RetryBudget } from "../../RetryBudget.js"
 import type * as Strategy from "../../Strategy.js"
 import * as deadline_ from "../deadline.js"
 import {
-  catchCause,
   contextOf,
   currentTimeMillis,
   currentTimeNanos,
@@ -29,6 +28,7 @@ import {
 import * as retryBudget_ from "../retryBudget.js"
 import { type Alarm, Attempt, type Event, type Outcome } from "./attempt.js"
 import { Events } from "./events.js"
+import { guard } from "./hooks.js"
 import { pushbackOutcome } from "./pushback.js"
 import type { Result } from "./strategy.js"
 
@@ -436,18 +436,3 @@ export class Coordinator<A, E, R> extends Events<A, E> {
     return Effect.andThen(Effect.andThen(rest, released), result)
   }
 }
-
-/**
- * `hook` with its failures and defects logged and ignored.
- *
- * @internal
- */
-export const guard = <X>(
-  name: string,
-  hook: ((x: X) => Effect.Effect<void>) | undefined
-): ((x: X) => Effect.Effect<void>) | undefined =>
-  hook === undefined ? undefined : (x) =>
-    catchCause(
-      Effect.suspend(() => hook(x)),
-      (cause) => Effect.logWarning(`Strategy.run: ${name} failed`, cause)
-    )

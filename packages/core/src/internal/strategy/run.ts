@@ -19,7 +19,8 @@ import {
   type RuntimeFiber
 } from "../line.js"
 import { RetryBudget, unlimited } from "../retryBudget.js"
-import { Coordinator, guard } from "./coordinator.js"
+import { Coordinator } from "./coordinator.js"
+import { guard } from "./hooks.js"
 import { type Plain, plainOf } from "./plain.js"
 import { bodyFor } from "./strategy.js"
 
