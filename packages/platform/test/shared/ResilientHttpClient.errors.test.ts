@@ -8,6 +8,7 @@ import {
   assert,
   describe,
   Effect,
+  eventually,
   failureOf,
   Fiber,
   fork,
@@ -25,13 +26,6 @@ import {
   serve,
   undici
 } from "@aio-request/line/platform-testkit"
-
-/** Waits (live) until `effect` satisfies `predicate`; gives up after ~5 s. */
-const eventually = <A>(effect: Effect.Effect<A>, predicate: (a: A) => boolean, tries = 250): Effect.Effect<A> =>
-  Effect.flatMap(effect, (a) =>
-    predicate(a) || tries === 0
-      ? Effect.succeed(a)
-      : Effect.flatMap(Effect.sleep("20 millis"), () => eventually(effect, predicate, tries - 1)))
 
 /** Answers with the request's headers (Effect 4 holds a sensitive one as `Redacted`: revealed here). */
 const echo = Effect.gen(function*() {

@@ -9,32 +9,16 @@ import {
   assert,
   describe,
   Effect,
+  eventually,
   HttpServerResponse,
   route,
   routes,
   scopedLive,
   serve,
   Stream,
+  tally,
   transports
 } from "@aio-request/line/platform-testkit"
-
-/** Waits (live) until `effect` satisfies `predicate`; gives up after ~5 s. */
-const eventually = <A>(effect: Effect.Effect<A>, predicate: (a: A) => boolean, tries = 250): Effect.Effect<A> =>
-  Effect.flatMap(effect, (a) =>
-    predicate(a) || tries === 0
-      ? Effect.succeed(a)
-      : Effect.flatMap(Effect.sleep("20 millis"), () => eventually(effect, predicate, tries - 1)))
-
-/** A tally of the requests a route received. */
-const tally = () => {
-  let n = 0
-  return {
-    hit: Effect.sync(() => {
-      n++
-    }),
-    get: Effect.sync(() => n)
-  }
-}
 
 const noJitter = Delays.linear({ min: "20 millis", multiplier: "0 millis", jitter: 0 })
 

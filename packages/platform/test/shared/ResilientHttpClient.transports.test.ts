@@ -13,6 +13,7 @@ import {
   describe,
   Duration,
   Effect,
+  eventually,
   failureOf,
   histogram,
   HttpClient,
@@ -29,27 +30,10 @@ import {
   scopedLive,
   serve,
   Stream,
+  tally,
   transports
 } from "@aio-request/line/platform-testkit"
 import * as Net from "node:net"
-
-/** Waits (live) until `effect` satisfies `predicate`; dies after ~5 s. */
-const eventually = <A>(effect: Effect.Effect<A>, predicate: (a: A) => boolean, tries = 250): Effect.Effect<A> =>
-  Effect.flatMap(effect, (a) =>
-    predicate(a) || tries === 0
-      ? Effect.succeed(a)
-      : Effect.flatMap(Effect.sleep("20 millis"), () => eventually(effect, predicate, tries - 1)))
-
-/** A tally of the requests a route received. */
-const tally = () => {
-  let n = 0
-  return {
-    hit: Effect.sync(() => {
-      n++
-    }),
-    get: Effect.sync(() => n)
-  }
-}
 
 /** A raw TCP server on 127.0.0.1 handing every connection to `onConnection`, counting them. */
 const tcpServer = (onConnection: (socket: Net.Socket) => void) => {

@@ -59,3 +59,21 @@ export interface HttpErrorView {
   /** What the error says of itself, if anything (`description`). */
   readonly description: string | undefined
 }
+
+/** Waits (live) until `effect` satisfies `predicate`; after ~5 s gives the last value up to the assertion. */
+export const eventually = <A>(effect: Effect.Effect<A>, predicate: (a: A) => boolean, tries = 250): Effect.Effect<A> =>
+  Effect.flatMap(effect, (a) =>
+    predicate(a) || tries === 0
+      ? Effect.succeed(a)
+      : Effect.flatMap(Effect.sleep("20 millis"), () => eventually(effect, predicate, tries - 1)))
+
+/** A tally of the requests a route received. */
+export const tally = () => {
+  let n = 0
+  return {
+    hit: Effect.sync(() => {
+      n++
+    }),
+    get: Effect.sync(() => n)
+  }
+}
